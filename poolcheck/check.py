@@ -1,0 +1,86 @@
+"""Run the rules over effective pools and turn their violations into located findings."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import cache
+
+from poolcheck.model import Finding, Pool, Span
+from poolcheck.rule import Rule, Violation
+
+
+@cache
+def all_rules() -> tuple[Rule, ...]:
+    """The rule definitions shipped in ``rules/`` (installed as ``poolcheck.rules``)."""
+    rules: tuple[Rule, ...] = importlib.import_module("poolcheck.rules").all_rules()
+    return rules
+
+
+def rule_by_id(rule_id: str) -> Rule | None:
+    wanted = rule_id.upper()
+    return next((r for r in all_rules() if r.id == wanted or r.name == rule_id), None)
+
+
+def default_options() -> dict[str, float]:
+    return {name: value for rule in all_rules() for name, value in rule.option_defaults().items()}
+
+
+def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[str, float]) -> list[Finding]:
+    """Every violation of ``rules`` in ``pools``, located and fingerprinted."""
+    fingerprints = construction_fingerprints(pools)
+    findings = []
+    for index, pool in enumerate(pools):
+        if not pool.site.pooled:
+            continue
+        for rule in rules:
+            if pool.exempt and not rule.exempt_pools_too:
+                continue
+            for violation in rule.check(pool, options):
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        name=rule.name,
+                        priority=violation.priority,
+                        path=pool.site.path,
+                        span=_locate(pool, violation),
+                        message=violation.message,
+                        library=pool.site.library,
+                        fingerprint=_hash(rule.id, fingerprints[index]),
+                        pool=index,
+                    )
+                )
+    return findings
+
+
+def construction_fingerprints(pools: Sequence[Pool]) -> list[str]:
+    """Per pool: path + normalized construction text + which repeat of that text it is.
+
+    Whitespace is dropped so reformatting or shifting lines elsewhere keeps it stable.
+    """
+    seen: Counter[tuple[str, str]] = Counter()
+    keys = []
+    for pool in pools:
+        text = "".join(pool.site.text.split())
+        seen[(pool.site.path, text)] += 1
+        keys.append(f"{pool.site.path}\0{text}\0{seen[(pool.site.path, text)]}")
+    return keys
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+def _locate(pool: Pool, violation: Violation) -> Span:
+    """On the written setting when it lies in the construction, else the construction's first line."""
+    site = pool.site
+    setting = pool.settings.get(violation.concept) if violation.concept else None
+    if setting is not None and setting.span is not None and site.span.contains(setting.span):
+        return setting.span
+    first_line = site.text.split("\n", 1)[0]
+    end_column = (
+        site.span.column + len(first_line) if site.span.line != site.span.end_line else site.span.end_column
+    )
+    return Span(site.span.line, site.span.column, site.span.line, end_column)

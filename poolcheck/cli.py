@@ -1,0 +1,117 @@
+"""The command line: the one place that knows every stage."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import cast
+
+import click
+
+from poolcheck import __version__
+from poolcheck.check import all_rules, default_options, rule_by_id
+from poolcheck.emit import json as json_format
+from poolcheck.emit import text as text_format
+from poolcheck.explain import explanation, rule_list
+from poolcheck.filters import at_or_above, unknown_selectors
+from poolcheck.model import PRIORITIES, Priority, Report
+from poolcheck.output import write_output
+from poolcheck.pipeline import RunSettings, run
+
+FORMATS = ("text", "json")
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report to FILE instead of stdout.",
+)
+@click.option("--select", multiple=True, help="Rules to run: ids, id prefixes or names, comma-separated.")
+@click.option("--ignore", multiple=True, help="Rules to skip, as for --select.")
+@click.option(
+    "--fail-on",
+    type=click.Choice(PRIORITIES),
+    default="p2",
+    show_default=True,
+    help="Lowest priority that fails the run.",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--extend-exclude", multiple=True, help="More gitignore-style patterns to skip.")
+@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--explain", "explain_rule", metavar="RULE", help="Explain a rule and exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule and exit.")
+@click.version_option(__version__, "--version", prog_name="poolcheck")
+def main(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fail_on: str,
+    exit_zero: bool,
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    quiet: bool,
+    statistics: bool,
+    explain_rule: str | None,
+    list_rules: bool,
+) -> None:
+    """Check database connection-pool configuration in Rust and Python code."""
+    if list_rules:
+        click.echo(rule_list(all_rules()), nl=False)
+        sys.exit(EXIT_CLEAN)
+    if explain_rule:
+        rule = rule_by_id(explain_rule)
+        if rule is None:
+            raise click.UsageError(f"unknown rule {explain_rule!r}; see --list-rules")
+        click.echo(explanation(rule), nl=False)
+        sys.exit(EXIT_CLEAN)
+    selectors, ignores = _split(select), _split(ignore)
+    unknown = unknown_selectors(all_rules(), selectors + ignores)
+    if unknown:
+        raise click.UsageError(f"unknown rule selector(s): {', '.join(unknown)}; see --list-rules")
+    settings = RunSettings(
+        select=selectors,
+        ignore=ignores,
+        options=default_options(),
+        extend_exclude=_split(extend_exclude),
+        force_exclude=force_exclude,
+    )
+    try:
+        report = run(list(paths) or [Path(".")], settings)
+    except Exception as error:  # a bug of ours must still exit 2, not 1, with a clear line
+        click.echo(f"poolcheck: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    rendered = _render(report, output_format, colour, statistics, quiet)
+    if output is not None:
+        write_output(output, rendered)
+    else:
+        click.echo(rendered, nl=False)
+    sys.exit(_exit_code(report, fail_on, exit_zero))
+
+
+def _render(report: Report, output_format: str, colour: bool, statistics: bool, quiet: bool) -> str:
+    if output_format == "json":
+        return json_format.render(report)
+    return text_format.render(report, colour=colour, statistics=statistics, quiet=quiet)
+
+
+def _exit_code(report: Report, fail_on: str, exit_zero: bool) -> int:
+    if exit_zero:
+        return EXIT_CLEAN
+    threshold = cast(Priority, fail_on)
+    failing = any(at_or_above(f, threshold) for f in report.findings)
+    return EXIT_FINDINGS if failing or report.errors else EXIT_CLEAN

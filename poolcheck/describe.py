@@ -1,0 +1,49 @@
+"""Words for values and their provenance, shared by rule messages and reports."""
+
+from __future__ import annotations
+
+from poolcheck.model import TIME_CONCEPTS, Setting, Value
+
+UNBOUNDED = {
+    "max_connections": "unlimited",
+    "acquire_timeout": "none (waits forever)",
+    "connect_timeout": "none (waits forever)",
+    "max_lifetime": "unlimited",
+    "idle_timeout": "unlimited",
+}
+
+
+def quantity(concept: str, value: Value) -> str:
+    """``1800.0`` seconds -> ``30 min``; ``10`` -> ``10``; ``None`` -> the concept's "no limit"."""
+    if value is None:
+        return UNBOUNDED.get(concept, "none")
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if concept in TIME_CONCEPTS:
+        if value >= 3600 and value % 3600 == 0:
+            return f"{value / 3600:g} h"
+        if value >= 60 and value % 60 == 0:
+            return f"{value / 60:g} min"
+        return f"{value:g} s"
+    return f"{value:g}"
+
+
+def provenance(setting: Setting, library: str) -> str:
+    """Where a value comes from, in a reviewer's words."""
+    if setting.source == "default":
+        return f"{library} default"
+    if setting.source == "env-default":
+        return f"default of env {setting.env}"
+    if setting.source == "constant":
+        return f"const {setting.constant}" if setting.constant else "constant"
+    if setting.source == "disabled":
+        return f"disabled by `{setting.expr}`" if setting.expr else "disabled"
+    if setting.source == "dynamic":
+        return f"set at run time by `{setting.expr}`" if setting.expr else "set at run time"
+    return "written"
+
+
+def described(concept: str, setting: Setting, library: str) -> str:
+    """``10 (sqlx default)``, ``50 (default of env DB_MAX)``, ``CPU count x 2 (deadpool default)``."""
+    shown = setting.note or quantity(concept, setting.value)
+    return f"{shown} ({provenance(setting, library)})"

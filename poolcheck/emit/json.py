@@ -1,0 +1,82 @@
+"""``--format json``: one object with stable keys, documented in the README."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from poolcheck import __version__
+from poolcheck.model import PRIORITIES, Pool, Report, Setting, Span
+
+SCHEMA_VERSION = 1
+
+
+def render(report: Report) -> str:
+    return json.dumps(as_document(report), indent=2) + "\n"
+
+
+def as_document(report: Report) -> dict[str, Any]:
+    by_priority = Counter(f.priority for f in report.findings)
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "poolcheck", "version": __version__},
+        "pools": [_pool(pool) for pool in report.pools],
+        "findings": [
+            {
+                "rule": f.rule,
+                "name": f.name,
+                "priority": f.priority,
+                "path": f.path,
+                **_span(f.span),
+                "message": f.message,
+                "library": f.library,
+                "fingerprint": f.fingerprint,
+                "pool": f.pool,
+            }
+            for f in report.findings
+        ],
+        "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in report.errors],
+        "summary": {
+            "files": report.files_checked,
+            "pools": len(report.pools),
+            "findings": len(report.findings),
+            "by_priority": {p: by_priority.get(p, 0) for p in PRIORITIES},
+            "by_rule": dict(sorted(Counter(f.rule for f in report.findings).items())),
+            "errors": len(report.errors),
+        },
+    }
+
+
+def _span(span: Span) -> dict[str, int]:
+    return {
+        "line": span.line,
+        "column": span.column,
+        "end_line": span.end_line,
+        "end_column": span.end_column,
+    }
+
+
+def _pool(pool: Pool) -> dict[str, Any]:
+    site = pool.site
+    return {
+        "path": site.path,
+        **_span(site.span),
+        "language": site.language,
+        "library": site.library,
+        "constructor": site.constructor,
+        "database": site.database,
+        "pooled": site.pooled,
+        "settings": {concept: _setting(s) for concept, s in pool.settings.items()},
+    }
+
+
+def _setting(setting: Setting) -> dict[str, Any]:
+    return {
+        "value": setting.value,
+        "source": setting.source,
+        "expr": setting.expr,
+        "line": setting.span.line if setting.span else None,
+        "env": setting.env,
+        "note": setting.note,
+    }

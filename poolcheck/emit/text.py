@@ -1,0 +1,88 @@
+"""``--format text``: ruff-like blocks with a code frame, then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from poolcheck.model import PRIORITIES, Finding, Pool, Report
+
+Paint = Callable[[str, str], str]
+
+COLOURS = {"p1": "31", "p2": "33", "p3": "36", "path": "1", "rule": "1;31", "dim": "2"}
+
+
+def render(report: Report, colour: bool = False, statistics: bool = False, quiet: bool = False) -> str:
+    paint = _painter(colour)
+    blocks = [] if quiet else [_block(f, report.pools, paint) for f in report.findings]
+    if statistics:
+        blocks.append(_statistics(report))
+    if report.errors:
+        blocks.append(
+            "\n".join(
+                f"{paint(e.path, 'path')}: {paint('error', 'p1')}[{e.kind}] {e.message}"
+                for e in report.errors
+            )
+        )
+    blocks.append(_summary(report))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _painter(colour: bool) -> Paint:
+    def paint(text: str, role: str) -> str:
+        return f"\x1b[{COLOURS[role]}m{text}\x1b[0m" if colour else text
+
+    return paint
+
+
+def _block(finding: Finding, pools: tuple[Pool, ...], paint: Paint) -> str:
+    span = finding.span
+    head = (
+        f"{paint(finding.path, 'path')}:{span.line}:{span.column}: "
+        f"{paint(finding.rule, 'rule')} {paint('[' + finding.priority + ']', finding.priority)} "
+        f"{finding.message}"
+    )
+    if finding.pool is None:
+        return head
+    return head + "\n" + _frame(finding, pools[finding.pool], paint)
+
+
+def _frame(finding: Finding, pool: Pool, paint: Paint) -> str:
+    """The finding's line with one line of context each side, from the construction's lines."""
+    site, span = pool.site, finding.span
+    first = max(site.span.line, span.line - 1)
+    last = min(site.span.end_line, span.line + 1)
+    width = len(str(last))
+    gutter = " " * width + " |"
+    rows = [paint(gutter, "dim")]
+    for number in range(first, last + 1):
+        text = site.lines[number - site.span.line] if number - site.span.line < len(site.lines) else ""
+        rows.append(f"{paint(str(number).rjust(width) + ' |', 'dim')} {text}")
+        if number == span.line:
+            end = span.end_column if span.end_line == span.line else len(text) + 1
+            marks = "^" * max(1, end - span.column)
+            pad = " " * (span.column - 1)
+            rows.append(f"{paint(gutter, 'dim')} {pad}{paint(marks, finding.priority)} {finding.rule}")
+    rows.append(paint(gutter, "dim"))
+    return "\n".join(rows)
+
+
+def _statistics(report: Report) -> str:
+    counts = Counter((f.rule, f.name, f.priority) for f in report.findings)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    return "\n".join(
+        f"{str(n).rjust(width)}\t{rule}\t[{priority}] {name}"
+        for (rule, name, priority), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    )
+
+
+def _summary(report: Report) -> str:
+    files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''} checked"
+    pools = f"{len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}"
+    errors = f", {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}" if report.errors else ""
+    if not report.findings:
+        return f"No findings: {pools} in {files}{errors}."
+    counts = Counter(f.priority for f in report.findings)
+    breakdown = ", ".join(f"{counts[p]} {p}" for p in PRIORITIES if counts[p])
+    n = len(report.findings)
+    return f"Found {n} finding{'s' if n != 1 else ''} ({breakdown}) in {pools}; {files}{errors}."

@@ -1,0 +1,33 @@
+"""``--explain`` and ``--list-rules``: rule documentation rendered from the definitions."""
+
+from __future__ import annotations
+
+from poolcheck.libraries import LIBRARIES
+from poolcheck.rule import Rule
+
+
+def explanation(rule: Rule) -> str:
+    """The ruff-style page: what it does, why, example, use instead, options, references."""
+    parts = [
+        f"# {rule.id} {rule.name} ({rule.priority})",
+        f"## What it does\n{rule.summary}",
+        f"## Why is this bad?\n{rule.why}",
+    ]
+    for example in rule.examples:
+        fence = LIBRARIES[example.library].language
+        parts.append(f"## Example ({example.library})\n```{fence}\n{example.bad.strip()}\n```")
+        parts.append(f"## Use instead ({example.library})\n```{fence}\n{example.good.strip()}\n```")
+    parts.append(f"## Fix\n{rule.fix}")
+    if rule.options:
+        parts.append(
+            "## Options\n"
+            + "\n".join(f"- `{o.name}` (default {o.default:g}): {o.help}" for o in rule.options)
+        )
+    if rule.references:
+        parts.append("## References\n" + "\n".join(f"- [{t}]({u})" for t, u in rule.references))
+    return "\n\n".join(parts) + "\n"
+
+
+def rule_list(rules: tuple[Rule, ...]) -> str:
+    width = max(len(r.name) for r in rules)
+    return "\n".join(f"{r.id}  {r.name.ljust(width)}  {r.priority}  {r.summary}" for r in rules) + "\n"

@@ -1,0 +1,41 @@
+"""Language front ends: from a file's bytes to the pool sites in it.
+
+Each front end declares the file suffixes it reads and the trigger tokens a file
+must contain to be worth parsing; both are plain data, importable without the
+parsers, so the prefilter costs nothing but a byte search.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from poolcheck.model import FileResult
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    language: str
+    suffixes: tuple[str, ...]
+    triggers: tuple[bytes, ...]
+    module: str  # imported only when a candidate file needs it
+
+    def extract(self, path: str, data: bytes) -> FileResult:
+        extractor: Callable[[str, bytes], FileResult] = importlib.import_module(self.module).extract
+        return extractor(path, data)
+
+
+RUST = FrontEnd(
+    language="rust",
+    suffixes=(".rs",),
+    # Every sqlx origin names a PoolOptions builder or a Pool type followed by a path.
+    triggers=(b"PoolOptions", b"Pool::"),
+    module="poolcheck.frontends.rust",
+)
+
+FRONT_ENDS: tuple[FrontEnd, ...] = (RUST,)
+
+
+def front_end_for(path: str) -> FrontEnd | None:
+    return next((fe for fe in FRONT_ENDS if path.endswith(fe.suffixes)), None)

@@ -1,0 +1,75 @@
+"""From a matched origin and its builder chain to a ``PoolSite`` with resolved knob values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from poolcheck.frontends.rust.chains import Chain
+from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field
+from poolcheck.frontends.rust.values import Resolver
+from poolcheck.libraries import Library
+from poolcheck.model import PoolSite, Setting
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a construction starts: the call, how it reads, the database, and whether it is a builder."""
+
+    call: Node
+    constructor: str
+    database: str
+    builder: bool
+
+
+UrlDatabase = Callable[[Node | None, RustFile], str | None]
+
+
+def site_from_chain(
+    resolver: Resolver,
+    library: Library,
+    origin: Origin,
+    chain: Chain | None,
+    url_database: UrlDatabase,
+) -> PoolSite:
+    file = resolver.file
+    knobs: list[tuple[str, Setting]] = []
+    for step in chain.steps if chain else ():
+        if library.knob(step.name) is None:
+            continue
+        args = arguments(step.call)
+        value = args[0] if args else None
+        resolved = resolver.resolve(value)
+        name_node = field(field(step.call, "function") or step.call, "field") or step.call
+        knobs.append(
+            (
+                step.name,
+                Setting(
+                    value=resolved.value if not isinstance(resolved.value, str) else None,
+                    source=resolved.source if not isinstance(resolved.value, str) else "dynamic",
+                    expr=file.text(value) if value is not None else None,
+                    span=file.span(name_node, step.call),
+                    env=resolved.env,
+                    constant=resolved.constant,
+                    knob=step.name,
+                ),
+            )
+        )
+    end = chain.end if chain else origin.call
+    terminal = chain.terminal.call if chain and chain.terminal else origin.call
+    database = origin.database
+    if database == "unknown":
+        args = arguments(terminal)
+        database = url_database(args[0] if args else None, file) or database
+    span = file.span(origin.call, end)
+    return PoolSite(
+        path=file.path,
+        span=span,
+        language="rust",
+        library=library.name,
+        constructor=origin.constructor,
+        database=database,
+        text=file.data[origin.call.start_byte : end.end_byte].decode("utf-8", "replace"),
+        knobs=tuple(knobs),
+        lines=file.lines(span.line, span.end_line),
+    )

@@ -1,0 +1,103 @@
+"""sqlx: which calls build a pool, and the database each names (LIBRARIES.md, sqlx)."""
+
+from __future__ import annotations
+
+import re
+
+from poolcheck.frontends.rust.chains import follow
+from poolcheck.frontends.rust.sites import Origin, site_from_chain
+from poolcheck.frontends.rust.syntax import Node, RustFile, captures, matches, path_segments
+from poolcheck.frontends.rust.values import Resolver
+from poolcheck.libraries.sqlx import SQLX
+from poolcheck.model import PoolSite
+
+# Builder types and the database each one is for; None: read from the type parameter.
+BUILDERS: dict[str, str | None] = {
+    "PgPoolOptions": "postgres",
+    "MySqlPoolOptions": "mysql",
+    "SqlitePoolOptions": "sqlite",
+    "AnyPoolOptions": "unknown",
+    "PoolOptions": None,
+}
+BUILDER_CONSTRUCTORS = frozenset({"new", "default"})
+# Pool types whose connect functions build a pool with every default.
+POOLS: dict[str, str | None] = {
+    "PgPool": "postgres",
+    "MySqlPool": "mysql",
+    "SqlitePool": "sqlite",
+    "AnyPool": "unknown",
+    "Pool": None,
+}
+TERMINALS = frozenset({"connect", "connect_with", "connect_lazy", "connect_lazy_with"})
+DATABASE_TYPES = {"Postgres": "postgres", "MySql": "mysql", "Sqlite": "sqlite", "Any": "unknown"}
+URL_SCHEMES = {
+    "postgres": "postgres",
+    "postgresql": "postgres",
+    "mysql": "mysql",
+    "mariadb": "mysql",
+    "sqlite": "sqlite",
+}
+
+CALLS = "(call_expression function: (scoped_identifier) @function) @call"
+
+
+def find(file: RustFile) -> list[PoolSite]:
+    resolver = Resolver(file)
+    sites = []
+    for match in matches(CALLS, file.root):
+        call, function = match["call"], match["function"]
+        origin = _origin(call, function, file)
+        if origin is not None:
+            chain = follow(call, file, TERMINALS) if origin.builder else None
+            sites.append(site_from_chain(resolver, SQLX, origin, chain, _url_database))
+    return sites
+
+
+def _origin(call: Node, function: Node, file: RustFile) -> Origin | None:
+    segments = path_segments(function, file)
+    if len(segments) < 2:
+        return None
+    (type_name, type_args), (name, _) = segments[-2], segments[-1]
+    qualified = any(segment == "sqlx" for segment, _ in segments)
+    if type_name in BUILDERS and name in BUILDER_CONSTRUCTORS:
+        builder = True
+        database = BUILDERS[type_name] or _type_parameter(type_args, file)
+    elif type_name in POOLS and name in TERMINALS:
+        builder = False
+        database = POOLS[type_name] or _type_parameter(type_args, file)
+    else:
+        return None
+    # A bare `PoolOptions::new()` / `Pool::connect` is sqlx's only where the file says so.
+    if database is None and not (qualified or _imports_from_sqlx(file, type_name)):
+        return None
+    return Origin(call, file.text(function) + ("()" if builder else ""), database or "unknown", builder)
+
+
+def _type_parameter(type_args: Node | None, file: RustFile) -> str | None:
+    """``PoolOptions::<Postgres>`` -> postgres; an unknown parameter (``DB``) -> unknown."""
+    if type_args is None:
+        return None
+    named = type_args.named_children
+    if not named:
+        return None
+    segments = path_segments(named[0], file)
+    return DATABASE_TYPES.get(segments[-1][0], "unknown") if segments else "unknown"
+
+
+def _imports_from_sqlx(file: RustFile, name: str) -> bool:
+    """Does a ``use sqlx::..`` bring ``name`` (or a glob) into scope?"""
+    found = captures("(use_declaration argument: (_) @path)", file.root)
+    for path in found.get("path", []):
+        text = file.text(path)
+        if text.startswith("sqlx") and (re.search(rf"\b{name}\b", text) or text.endswith("*")):
+            return True
+    return False
+
+
+def _url_database(url_node: Node | None, file: RustFile) -> str | None:
+    """A literal URL in the terminal call names the database (``sqlite::memory:``)."""
+    if url_node is None or url_node.type not in ("string_literal", "raw_string_literal"):
+        return None
+    text = file.text(url_node).strip('r#"')
+    scheme = text.split(":", 1)[0].lower()
+    return URL_SCHEMES.get(scheme)

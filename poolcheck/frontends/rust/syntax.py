@@ -1,0 +1,143 @@
+"""tree-sitter-rust: parsing, queries, and node text and spans in the model's terms."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import tree_sitter
+import tree_sitter_rust
+
+from poolcheck.model import Span
+
+Node = tree_sitter.Node
+
+RUST = tree_sitter.Language(tree_sitter_rust.language())
+
+
+@cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(RUST)
+
+
+@cache
+def query(text: str) -> tree_sitter.Query:
+    compiled: tree_sitter.Query = tree_sitter.Query(RUST, text)
+    return compiled
+
+
+def captures(
+    pattern: str, node: Node, start: int | None = None, end: int | None = None
+) -> dict[str, list[Node]]:
+    """Captures of a query under ``node``, optionally within a byte range, in source order."""
+    cursor = tree_sitter.QueryCursor(query(pattern))
+    if start is not None and end is not None:
+        cursor.set_byte_range(start, end)
+    found = cursor.captures(node)
+    return {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in found.items()}
+
+
+def matches(
+    pattern: str, node: Node, start: int | None = None, end: int | None = None
+) -> list[dict[str, Node]]:
+    """One dict per match of a query whose captures each take a single node, in source order."""
+    cursor = tree_sitter.QueryCursor(query(pattern))
+    if start is not None and end is not None:
+        cursor.set_byte_range(start, end)
+    found = [{name: nodes[0] for name, nodes in match.items()} for _, match in cursor.matches(node)]
+    return sorted(found, key=lambda m: min(n.start_byte for n in m.values()))
+
+
+class RustFile:
+    """One parsed file: its bytes, tree, and the line table for character columns."""
+
+    def __init__(self, path: str, data: bytes) -> None:
+        self.path = path
+        self.data = data
+        self.tree = _parser().parse(data)
+        self.root = self.tree.root_node
+        self._lines = data.split(b"\n")
+
+    def text(self, node: Node) -> str:
+        return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+    def column(self, row: int, byte_column: int) -> int:
+        line = self._lines[row] if row < len(self._lines) else b""
+        return len(line[:byte_column].decode("utf-8", "replace")) + 1
+
+    def lines(self, first: int, last: int) -> tuple[str, ...]:
+        """Source lines ``first``..``last`` (1-based, inclusive), decoded, without line ends."""
+        chosen = self._lines[first - 1 : last]
+        return tuple(line.decode("utf-8", "replace").rstrip("\r") for line in chosen)
+
+    def span(self, start: Node, end: Node | None = None) -> Span:
+        end = end or start
+        (srow, scol), (erow, ecol) = start.start_point, end.end_point
+        return Span(srow + 1, self.column(srow, scol), erow + 1, self.column(erow, ecol))
+
+    def first_syntax_error(self) -> int | None:
+        """1-based line of the first ERROR or MISSING node, if the tree has one."""
+        if not self.root.has_error:
+            return None
+        node = self.root
+        while True:
+            broken = next((c for c in node.children if c.is_error or c.is_missing), None)
+            if broken is not None:
+                return broken.start_point[0] + 1
+            inner = next((c for c in node.children if c.has_error), None)
+            if inner is None:
+                return node.start_point[0] + 1
+            node = inner
+
+
+def field(node: Node, name: str) -> Node | None:
+    return node.child_by_field_name(name)
+
+
+def arguments(call: Node) -> list[Node]:
+    args = field(call, "arguments")
+    if args is None:
+        return []
+    return [a for a in args.named_children if a.type not in ("line_comment", "block_comment")]
+
+
+def method_name(call: Node, file: RustFile) -> str | None:
+    """``x.name(..)`` or ``x.name::<T>(..)``: the method's name; None for other calls."""
+    function = field(call, "function")
+    if function is not None and function.type == "generic_function":
+        function = field(function, "function")
+    if function is None or function.type != "field_expression":
+        return None
+    name = field(function, "field")
+    return file.text(name) if name is not None else None
+
+
+def receiver(call: Node) -> Node | None:
+    function = field(call, "function")
+    if function is not None and function.type == "generic_function":
+        function = field(function, "function")
+    if function is None or function.type != "field_expression":
+        return None
+    return field(function, "value")
+
+
+def path_segments(node: Node, file: RustFile) -> list[tuple[str, Node | None]]:
+    """``sqlx::PoolOptions::<Postgres>::new`` -> [(sqlx, None), (PoolOptions, <type args>), (new, None)]."""
+    if node.type in ("identifier", "type_identifier", "self", "super", "crate", "primitive_type"):
+        return [(file.text(node), None)]
+    if node.type in ("scoped_identifier", "scoped_type_identifier"):
+        path, name = field(node, "path"), field(node, "name")
+        head = path_segments(path, file) if path is not None else []
+        return head + ([(file.text(name), None)] if name is not None else [])
+    if node.type == "generic_type":
+        inner, type_args = field(node, "type"), field(node, "type_arguments")
+        if inner is None:
+            return []
+        segments = path_segments(inner, file)
+        return [*segments[:-1], (segments[-1][0], type_args)] if segments else []
+    return []
+
+
+def string_value(node: Node, file: RustFile) -> str | None:
+    if node.type in ("string_literal", "raw_string_literal"):
+        return "".join(file.text(c) for c in node.named_children if c.type == "string_content")
+    return None

@@ -1,0 +1,332 @@
+"""What a Rust expression is worth statically: a number, a flag, a duration in seconds, or dynamic.
+
+Resolves literals (with suffixes and underscores), arithmetic, same-file
+``const``/``static`` items, ``let`` bindings earlier in the same function,
+``Duration`` constructors, ``Some``/``None``, and environment lookups with a
+literal default. Anything else is dynamic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from poolcheck.frontends.rust.syntax import (
+    Node,
+    RustFile,
+    arguments,
+    captures,
+    field,
+    matches,
+    method_name,
+    path_segments,
+    receiver,
+    string_value,
+)
+from poolcheck.model import Source
+
+Raw = int | float | bool | str | None
+
+DURATION_SCALES = {
+    "from_secs": 1.0,
+    "from_secs_f64": 1.0,
+    "from_secs_f32": 1.0,
+    "from_millis": 1e-3,
+    "from_micros": 1e-6,
+    "from_nanos": 1e-9,
+    "from_mins": 60.0,
+    "from_hours": 3600.0,
+}
+DURATION_CONSTANTS = {"ZERO": 0.0, "SECOND": 1.0, "MILLISECOND": 1e-3}
+ENV_READERS = {("env", "var"), ("std", "env", "var"), ("dotenvy", "var"), ("dotenv", "var")}
+ENV_DEFAULTS = ("unwrap_or", "unwrap_or_else", "map_or", "map_or_else")
+# Methods that carry their receiver's value through unchanged.
+PASS_THROUGH = {
+    "into",
+    "try_into",
+    "try_from",
+    "unwrap",
+    "expect",
+    "to_owned",
+    "to_string",
+    "clone",
+    "parse",
+    "ok",
+    "as_str",
+}
+INTEGER_SUFFIX = re.compile(r"_?(u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize)$")
+FLOAT_SUFFIX = re.compile(r"_?(f32|f64)$")
+MAX_DEPTH = 40
+PRECEDENCE: dict[Source, int] = {"explicit": 0, "constant": 1, "env-default": 2}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: Raw
+    source: Source
+    env: str | None = None
+    constant: str | None = None
+
+
+DYNAMIC = Resolved(None, "dynamic")
+
+
+def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
+    """The provenance of a value computed from two others: the less certain one wins."""
+    if "dynamic" in (first.source, second.source):
+        return DYNAMIC
+    lead = max(first, second, key=lambda r: PRECEDENCE.get(r.source, 0))
+    return replace(lead, value=value)
+
+
+class Resolver:
+    """Resolves expressions of one file; constants are indexed once, on first use."""
+
+    def __init__(self, file: RustFile) -> None:
+        self.file = file
+        self._constants: dict[str, Node] | None = None
+
+    def resolve(self, node: Node | None, depth: int = 0) -> Resolved:
+        if node is None or depth > MAX_DEPTH:
+            return DYNAMIC
+        handler = getattr(self, "_" + node.type, None)
+        return handler(node, depth + 1) if handler else DYNAMIC
+
+    # literals
+
+    def _integer_literal(self, node: Node, depth: int) -> Resolved:
+        text = INTEGER_SUFFIX.sub("", self.file.text(node)).replace("_", "")
+        try:
+            return Resolved(int(text, 0), "explicit")
+        except ValueError:
+            return DYNAMIC
+
+    def _float_literal(self, node: Node, depth: int) -> Resolved:
+        text = FLOAT_SUFFIX.sub("", self.file.text(node)).replace("_", "")
+        try:
+            return Resolved(float(text), "explicit")
+        except ValueError:
+            return DYNAMIC
+
+    def _boolean_literal(self, node: Node, depth: int) -> Resolved:
+        return Resolved(self.file.text(node) == "true", "explicit")
+
+    def _string_literal(self, node: Node, depth: int) -> Resolved:
+        return Resolved(string_value(node, self.file), "explicit")
+
+    _raw_string_literal = _string_literal
+
+    # operators
+
+    def _parenthesized_expression(self, node: Node, depth: int) -> Resolved:
+        inner = node.named_children
+        return self.resolve(inner[0], depth) if inner else DYNAMIC
+
+    def _type_cast_expression(self, node: Node, depth: int) -> Resolved:
+        resolved = self.resolve(field(node, "value"), depth)
+        cast = field(node, "type")
+        if isinstance(resolved.value, float) and cast is not None and self.file.text(cast)[0] in "ui":
+            return replace(resolved, value=int(resolved.value))
+        return resolved
+
+    def _unary_expression(self, node: Node, depth: int) -> Resolved:
+        operand = self.resolve(node.named_children[-1] if node.named_children else None, depth)
+        if self.file.text(node).startswith("-") and _is_number(operand.value):
+            return replace(operand, value=-operand.value)  # type: ignore[operator]
+        return DYNAMIC
+
+    def _binary_expression(self, node: Node, depth: int) -> Resolved:
+        left = self.resolve(field(node, "left"), depth)
+        right = self.resolve(field(node, "right"), depth)
+        operator = field(node, "operator")
+        a, b = _number(left.value), _number(right.value)
+        if operator is None or a is None or b is None:
+            return DYNAMIC
+        op = self.file.text(operator)
+        if op == "+":
+            value: Raw = a + b
+        elif op == "-":
+            value = a - b
+        elif op == "*":
+            value = a * b
+        elif op == "/" and b != 0:
+            value = a // b if isinstance(a, int) and isinstance(b, int) else a / b
+        else:
+            return DYNAMIC
+        return combine(left, right, value)
+
+    def _block(self, node: Node, depth: int) -> Resolved:
+        tail = [c for c in node.named_children if c.type not in ("line_comment", "block_comment")]
+        if tail and tail[-1].type not in ("expression_statement", "let_declaration"):
+            return self.resolve(tail[-1], depth)
+        return DYNAMIC
+
+    def _closure_expression(self, node: Node, depth: int) -> Resolved:
+        return self.resolve(field(node, "body"), depth)
+
+    # names
+
+    def _identifier(self, node: Node, depth: int) -> Resolved:
+        name = self.file.text(node)
+        if name == "None":
+            return Resolved(None, "disabled")
+        binding = self._local_binding(node, name)
+        if binding is not None:
+            return self.resolve(binding, depth)
+        if self._is_parameter(node, name):
+            return DYNAMIC
+        return self._constant(name, depth)
+
+    def _scoped_identifier(self, node: Node, depth: int) -> Resolved:
+        segments = [name for name, _ in path_segments(node, self.file)]
+        if len(segments) >= 2 and segments[-2] == "Duration" and segments[-1] in DURATION_CONSTANTS:
+            return Resolved(DURATION_CONSTANTS[segments[-1]], "explicit")
+        if segments[-1:] == ["None"]:
+            return Resolved(None, "disabled")
+        return self._constant(segments[-1], depth) if segments else DYNAMIC
+
+    def _constant(self, name: str, depth: int) -> Resolved:
+        value = self.constants().get(name)
+        if value is None:
+            return DYNAMIC
+        resolved = self.resolve(value, depth)
+        if resolved.source == "explicit":
+            return replace(resolved, source="constant", constant=name)
+        return resolved
+
+    def constants(self) -> dict[str, Node]:
+        if self._constants is None:
+            found = matches(
+                "[(const_item name: (identifier) @name value: (_) @value)"
+                " (static_item name: (identifier) @name value: (_) @value)]",
+                self.file.root,
+            )
+            self._constants = {self.file.text(m["name"]): m["value"] for m in found}
+        return self._constants
+
+    def _local_binding(self, use: Node, name: str) -> Node | None:
+        """The value of the last ``let name = ..`` before ``use`` in the same function."""
+        scope = enclosing_function(use)
+        if scope is None:
+            return None
+        found = matches(
+            "(let_declaration pattern: (identifier) @name value: (_) @value)",
+            scope,
+            scope.start_byte,
+            use.start_byte,
+        )
+        latest = None
+        for match in found:
+            if match["value"].end_byte <= use.start_byte and self.file.text(match["name"]) == name:
+                latest = match["value"]
+        return latest
+
+    def _is_parameter(self, use: Node, name: str) -> bool:
+        scope = enclosing_function(use)
+        params = field(scope, "parameters") if scope is not None else None
+        if params is None:
+            return False
+        found = captures("(parameter pattern: (identifier) @name)", params)
+        found_closure = captures("(closure_parameters (identifier) @name)", params)
+        names = found.get("name", []) + found_closure.get("name", [])
+        return any(self.file.text(n) == name for n in names)
+
+    # calls
+
+    def _call_expression(self, node: Node, depth: int) -> Resolved:
+        method = method_name(node, self.file)
+        if method is not None:
+            return self._method_call(node, method, depth)
+        function = field(node, "function")
+        if function is None:
+            return DYNAMIC
+        segments = [name for name, _ in path_segments(function, self.file)]
+        args = arguments(node)
+        if segments == ["Some"] and args:
+            return self.resolve(args[0], depth)
+        if len(segments) >= 2 and segments[-2] == "Duration":
+            return self._duration(segments[-1], args, depth)
+        return DYNAMIC
+
+    def _duration(self, constructor: str, args: list[Node], depth: int) -> Resolved:
+        if constructor in DURATION_SCALES and len(args) == 1:
+            amount = self.resolve(args[0], depth)
+            number = _number(amount.value)
+            if number is None:
+                return amount if amount.source == "dynamic" else DYNAMIC
+            return replace(amount, value=float(number) * DURATION_SCALES[constructor])
+        if constructor == "new" and len(args) == 2:
+            secs, nanos = self.resolve(args[0], depth), self.resolve(args[1], depth)
+            a, b = _number(secs.value), _number(nanos.value)
+            if a is None or b is None:
+                return DYNAMIC
+            return combine(secs, nanos, float(a) + float(b) / 1e9)
+        return DYNAMIC
+
+    def _method_call(self, node: Node, method: str, depth: int) -> Resolved:
+        lookup = self._env_lookup(node, depth)
+        if lookup is not None:
+            return lookup
+        target = receiver(node)
+        if method in PASS_THROUGH:
+            resolved = self.resolve(target, depth)
+            if method == "parse" and isinstance(resolved.value, str):
+                return replace(resolved, value=_number(resolved.value))
+            return resolved
+        if method in ("max", "min") and len(arguments(node)) == 1:
+            mine, other = self.resolve(target, depth), self.resolve(arguments(node)[0], depth)
+            a, b = _number(mine.value), _number(other.value)
+            if a is None or b is None:
+                return DYNAMIC
+            return combine(mine, other, max(a, b) if method == "max" else min(a, b))
+        return DYNAMIC
+
+    def _env_lookup(self, node: Node, depth: int) -> Resolved | None:
+        """``env::var("X")...unwrap_or(50)``: the default, with the variable kept; None if no env read."""
+        default: Resolved | None = None
+        current: Node | None = node
+        while current is not None and current.type == "call_expression":
+            method = method_name(current, self.file)
+            if method is None:
+                return self._env_variable(current, default)
+            args = arguments(current)
+            if method in ENV_DEFAULTS and args and default is None:
+                default = self.resolve(args[0], depth)
+            current = receiver(current)
+        return None
+
+    def _env_variable(self, call: Node, default: Resolved | None) -> Resolved | None:
+        function = field(call, "function")
+        segments = tuple(name for name, _ in path_segments(function, self.file)) if function else ()
+        args = arguments(call)
+        if segments not in ENV_READERS or not args:
+            return None
+        variable = string_value(args[0], self.file)
+        number = _number(default.value) if default is not None else None
+        if number is None or default is None or default.source == "dynamic":
+            return Resolved(None, "dynamic", env=variable)
+        return Resolved(number, "env-default", env=variable)
+
+
+def enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None and current.type not in ("function_item", "closure_expression"):
+        current = current.parent
+    return current
+
+
+def _is_number(value: Raw) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _number(value: Raw) -> int | float | None:
+    if _is_number(value):
+        return value  # type: ignore[return-value]
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                continue
+    return None

@@ -1,0 +1,133 @@
+"""The normalized model: the plain records that flow between pipeline stages.
+
+This module imports nothing of poolcheck, so every stage can depend on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+Source = Literal["explicit", "default", "env-default", "constant", "dynamic", "disabled"]
+Priority = Literal["p1", "p2", "p3"]
+ErrorKind = Literal["parse", "read", "config", "timeout"]
+Value = int | float | bool | None
+
+CONCEPTS = (
+    "max_connections",
+    "min_connections",
+    "acquire_timeout",
+    "connect_timeout",
+    "max_lifetime",
+    "idle_timeout",
+    "health_check",
+)
+TIME_CONCEPTS = frozenset({"acquire_timeout", "connect_timeout", "max_lifetime", "idle_timeout"})
+COUNT_CONCEPTS = frozenset({"max_connections", "min_connections"})
+PRIORITIES: tuple[Priority, ...] = ("p1", "p2", "p3")
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A source range: 1-based lines, 1-based columns counted in characters."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def contains(self, other: Span) -> bool:
+        return (self.line, self.column) <= (other.line, other.column) and (
+            other.end_line,
+            other.end_column,
+        ) <= (self.end_line, self.end_column)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: what it is, where it comes from, where it is written."""
+
+    value: Value
+    source: Source
+    expr: str | None = None
+    span: Span | None = None
+    env: str | None = None  # the variable of an env lookup, kept for messages
+    constant: str | None = None  # the constant's name when source is "constant"
+    knob: str | None = None  # the library's own name for it, as written
+    note: str | None = None  # a default that is not a plain number ("CPU-dependent")
+
+    @property
+    def written(self) -> bool:
+        return self.source != "default"
+
+    @property
+    def unbounded(self) -> bool:
+        """True when the effective value means "never" / "forever" / "no limit"."""
+        return self.value is None and self.source in ("default", "disabled") and not self.note
+
+
+@dataclass(frozen=True)
+class PoolSite:
+    """A pool construction as a front end found it: the knobs written, no defaults yet."""
+
+    path: str
+    span: Span
+    language: str
+    library: str
+    constructor: str
+    database: str
+    text: str  # the construction as written, from the first builder call to the terminal
+    lines: tuple[str, ...] = ()  # the whole source lines the construction spans, for frames and cards
+    knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
+    pooled: bool = True
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A pool with its effective configuration: each concept the library has, written or default."""
+
+    site: PoolSite
+    settings: Mapping[str, Setting] = field(default_factory=dict)
+
+    @property
+    def exempt(self) -> bool:
+        """SQLite pools are checked for invalid bounds only (SPEC section 3)."""
+        return self.site.database == "sqlite"
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    priority: Priority
+    path: str
+    span: Span
+    message: str
+    library: str
+    fingerprint: str
+    pool: int | None  # index into the report's pools; None for system-level findings
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    message: str
+    kind: ErrorKind
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one file contributed: its pool sites and the errors met reading or parsing it."""
+
+    path: str
+    sites: tuple[PoolSite, ...] = ()
+    errors: tuple[FileError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    pools: tuple[Pool, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[FileError, ...]
+    files_checked: int

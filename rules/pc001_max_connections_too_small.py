@@ -1,0 +1,80 @@
+"""PC001 max-connections-too-small."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import described
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, RuleOption, Violation, amount
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    setting = pool.settings.get("max_connections")
+    size = amount(setting)
+    minimum = options["min-max-connections"]
+    if setting is None or size is None or size <= 0:
+        return  # dynamic, unlimited, CPU-dependent, or invalid (PC007)
+    if size < minimum:
+        yield Violation(
+            f"max_connections is {described('max_connections', setting, pool.site.library)}: "
+            f"under load, requests queue for one of {size:g} connections and time out; "
+            f"raise it to at least {minimum:g}",
+            "p2",
+            "max_connections",
+        )
+
+
+RULE = Rule(
+    id="PC001",
+    name="max-connections-too-small",
+    priority="p2",
+    tags=("performance", "database", "connection-pool"),
+    summary="Checks that a pool's effective maximum size is at least `min-max-connections`.",
+    why=(
+        "Every request that needs the database holds a connection while its queries run. "
+        "When more requests are in flight than the pool has connections, the rest wait in "
+        "the acquire queue: latency climbs, acquire timeouts fire, and a burst of traffic "
+        "turns into errors although the database itself is idle. Library defaults (sqlx "
+        "and bb8: 10) are sized for development, not for production traffic."
+    ),
+    check=check,
+    fix=(
+        "Size the pool for the service's concurrency, at least `min-max-connections`, "
+        "and keep the sum over all services and replicas below the server's "
+        "max_connections (PC010)."
+    ),
+    options=(RuleOption("min-max-connections", 50, "the smallest maximum pool size accepted in production"),),
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(10).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .min_connections(10)
+        .acquire_timeout(Duration::from_secs(5))
+        .idle_timeout(Duration::from_secs(600))
+        .max_lifetime(Duration::from_secs(1800))
+        .connect(url)
+        .await
+}
+""",
+        ),
+    ),
+    references=(
+        (
+            "PostgreSQL wiki: Number Of Database Connections",
+            "https://wiki.postgresql.org/wiki/Number_Of_Database_Connections",
+        ),
+        (
+            "HikariCP: About Pool Sizing",
+            "https://github.com/brettwooldridge/HikariCP/wiki/About-Pool-Sizing",
+        ),
+    ),
+)

@@ -1,0 +1,84 @@
+"""PC002 acquire-timeout-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import quantity
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, Violation
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    setting = pool.settings.get("acquire_timeout")
+    if setting is None or setting.source not in ("default", "disabled"):
+        return  # the library has no pool-level acquire timeout, or one is written
+    library = pool.site.library
+    knob = LIBRARIES[library].knob_name("acquire_timeout")
+    if setting.value is None:
+        wait = "waits forever" if setting.source == "disabled" else f"waits forever ({library} default)"
+    else:
+        wait = f"waits up to {quantity('acquire_timeout', setting.value)} ({library} default)"
+    yield Violation(
+        f"no acquire timeout is set: when the pool is exhausted a request {wait} for a "
+        f"connection instead of failing fast; set {knob} to a few seconds",
+        "p2",
+        "acquire_timeout",
+    )
+
+
+RULE = Rule(
+    id="PC002",
+    name="acquire-timeout-missing",
+    priority="p2",
+    tags=("reliability", "database", "connection-pool"),
+    summary="Checks that a pool whose library has an acquire timeout sets one explicitly.",
+    why=(
+        "When every connection is busy, the next request waits for one to be returned. "
+        "Without a deliberate acquire timeout that wait is the library's default (30 s in "
+        "sqlx, bb8 and SQLAlchemy; forever in deadpool), far longer than any caller waits: "
+        "requests pile up, hold memory and sockets, and an overload becomes an outage "
+        "instead of a few fast, retryable errors."
+    ),
+    check=check,
+    fix="Set the acquire timeout to a few seconds (5 s is common) and handle the timeout error.",
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+}
+""",
+        ),
+        Example(
+            library="sqlx",  # before 0.6 the same knob was called connect_timeout
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPool::connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().connect_timeout(Duration::from_secs(5)).connect(url).await
+}
+""",
+        ),
+    ),
+    references=(
+        (
+            "sqlx PoolOptions::acquire_timeout",
+            "https://docs.rs/sqlx/latest/sqlx/pool/struct.PoolOptions.html#method.acquire_timeout",
+        ),
+    ),
+)

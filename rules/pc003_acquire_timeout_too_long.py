@@ -1,0 +1,69 @@
+"""PC003 acquire-timeout-too-long."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import described, quantity
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, RuleOption, Violation, amount
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    setting = pool.settings.get("acquire_timeout")
+    seconds = amount(setting)
+    limit = options["max-acquire-timeout"]
+    if setting is None or not setting.written or seconds is None or seconds <= limit:
+        return
+    yield Violation(
+        f"acquire timeout is {described('acquire_timeout', setting, pool.site.library)}: "
+        f"an exhausted pool keeps requests hanging that long before they fail; "
+        f"keep it at or below {quantity('acquire_timeout', limit)}",
+        "p3",
+        "acquire_timeout",
+    )
+
+
+RULE = Rule(
+    id="PC003",
+    name="acquire-timeout-too-long",
+    priority="p3",
+    tags=("reliability", "database", "connection-pool"),
+    summary="Checks that a written acquire timeout is no longer than `max-acquire-timeout`.",
+    why=(
+        "A long acquire timeout hides pool exhaustion: requests hang until the caller's own "
+        "deadline (load balancer, client) expires first, so the service burns resources on "
+        "work nobody waits for and errors surface as upstream timeouts instead of a clear "
+        "'pool exhausted' error."
+    ),
+    check=check,
+    fix="Lower the acquire timeout below the callers' deadlines, to `max-acquire-timeout` or less.",
+    options=(RuleOption("max-acquire-timeout", 10, "the longest acquire timeout accepted, in seconds"),),
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+const ACQUIRE_SECS: u64 = 60;
+
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .acquire_timeout(Duration::from_secs(ACQUIRE_SECS))
+        .connect(url)
+        .await
+}
+""",
+            good="""
+const ACQUIRE_SECS: u64 = 5;
+
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .acquire_timeout(Duration::from_secs(ACQUIRE_SECS))
+        .connect(url)
+        .await
+}
+""",
+        ),
+    ),
+)

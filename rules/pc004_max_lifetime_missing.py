@@ -1,0 +1,61 @@
+"""PC004 max-lifetime-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, Violation
+
+from ._expiry import missing_timer
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    yield from missing_timer(
+        pool,
+        "max_lifetime",
+        "connections live until they break, surviving failovers, DNS changes and "
+        "credential rotation, and server-side memory grows with each session",
+    )
+
+
+RULE = Rule(
+    id="PC004",
+    name="max-lifetime-missing",
+    priority="p2",
+    tags=("reliability", "database", "connection-pool"),
+    summary="Checks that a pool recycles connections after a deliberate maximum lifetime.",
+    why=(
+        "Long-lived connections accumulate server-side state (caches, prepared statements, "
+        "memory), keep pointing at an old primary after a failover or DNS change, and are "
+        "cut without notice by proxies and load balancers with their own limits. A maximum "
+        "lifetime rotates them before that happens. Where the library has no default bound "
+        "(SQLAlchemy's pool_recycle=-1) connections are never rotated at all (p2); where a "
+        "default applies it should still be chosen, not inherited (p3)."
+    ),
+    check=check,
+    fix="Set the maximum lifetime explicitly, below any proxy or server idle cut-off (30 min is common).",
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .max_lifetime(None)
+        .connect(url)
+        .await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .max_lifetime(Some(Duration::from_secs(30 * 60)))
+        .connect(url)
+        .await
+}
+""",
+        ),
+    ),
+)

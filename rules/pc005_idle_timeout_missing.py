@@ -1,0 +1,55 @@
+"""PC005 idle-timeout-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, Violation
+
+from ._expiry import missing_timer
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    yield from missing_timer(
+        pool,
+        "idle_timeout",
+        "connections opened for a burst hold server slots and memory forever, and "
+        "firewalls or NAT drop them silently so the next request gets a dead socket",
+    )
+
+
+RULE = Rule(
+    id="PC005",
+    name="idle-timeout-missing",
+    priority="p2",
+    tags=("performance", "database", "connection-pool"),
+    summary="Checks that a pool closes connections that stay idle beyond a deliberate timeout.",
+    why=(
+        "After a traffic burst the pool holds every connection it opened. Without an idle "
+        "timeout they occupy server slots that other services need, and network middleboxes "
+        "drop idle TCP sessions so the next checkout fails. An unbounded idle time is p2; a "
+        "library default that applies unchosen is p3."
+    ),
+    check=check,
+    fix="Set the idle timeout explicitly (10 min is common), shorter than firewall and proxy idle cut-offs.",
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).idle_timeout(None).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(50)
+        .idle_timeout(Duration::from_secs(600))
+        .connect(url)
+        .await
+}
+""",
+        ),
+    ),
+)

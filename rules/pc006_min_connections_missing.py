@@ -1,0 +1,55 @@
+"""PC006 min-connections-missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import described
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, Violation
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    setting = pool.settings.get("min_connections")
+    if setting is None or setting.source != "default" or setting.value != 0:
+        return
+    library = pool.site.library
+    yield Violation(
+        f"{LIBRARIES[library].knob_name('min_connections')} is "
+        f"{described('min_connections', setting, library)}: no warm connections are kept, "
+        "so the first requests after a quiet period pay for opening connections; keep a warm floor",
+        "p3",
+        "min_connections",
+    )
+
+
+RULE = Rule(
+    id="PC006",
+    name="min-connections-missing",
+    priority="p3",
+    tags=("performance", "database", "connection-pool"),
+    summary="Checks that a pool whose library defaults to no idle floor keeps some warm connections.",
+    why=(
+        "With a minimum of 0 the pool empties when traffic stops, and every burst starts by "
+        "opening connections: a TCP and TLS handshake plus authentication per connection, "
+        "tens of milliseconds each, right when latency matters most."
+    ),
+    check=check,
+    fix="Set the minimum to the steady-state concurrency (about a fifth of the maximum is a common start).",
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).min_connections(10).connect(url).await
+}
+""",
+        ),
+    ),
+)

@@ -1,0 +1,88 @@
+"""PC007 invalid-pool-bounds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import described
+from poolcheck.model import COUNT_CONCEPTS, TIME_CONCEPTS, Pool
+from poolcheck.rule import Example, Options, Rule, Violation, amount
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    library = pool.site.library
+    settings = pool.settings
+    for concept in sorted(COUNT_CONCEPTS | TIME_CONCEPTS):
+        setting = settings.get(concept)
+        value = amount(setting)
+        if setting is None or value is None or not setting.written:
+            continue
+        shown = described(concept, setting, library)
+        if concept == "max_connections" and value == 0:
+            yield Violation(f"max_connections is {shown}: no connection can ever be acquired", "p1", concept)
+        elif concept in COUNT_CONCEPTS and value < 0:
+            yield Violation(f"{concept} is {shown}: a count cannot be negative", "p1", concept)
+        elif concept in TIME_CONCEPTS and value <= 0:
+            yield Violation(
+                f"{concept} is {shown}: a zero or negative timeout fails or expires every time",
+                "p1",
+                concept,
+            )
+    low, high = settings.get("min_connections"), settings.get("max_connections")
+    minimum, maximum = amount(low), amount(high)
+    if low and high and minimum is not None and maximum is not None and 0 < maximum < minimum:
+        yield Violation(
+            f"min_connections {described('min_connections', low, library)} is above "
+            f"max_connections {described('max_connections', high, library)}: the pool cannot "
+            "keep the floor it is asked for",
+            "p1",
+            "min_connections" if low.written else "max_connections",
+        )
+
+
+RULE = Rule(
+    id="PC007",
+    name="invalid-pool-bounds",
+    priority="p1",
+    tags=("correctness", "database", "connection-pool"),
+    summary=(
+        "Checks that counts and timeouts are possible: max above zero, min not above max, timeouts positive."
+    ),
+    why=(
+        "A maximum of zero, a negative count, a minimum above the maximum or a zero timeout "
+        "is never what was meant: depending on the library it panics at start-up, is silently "
+        "clamped, or makes every acquire fail. Either way the configuration in the code is not "
+        "the one that runs."
+    ),
+    check=check,
+    fix="Use a positive maximum, a minimum no larger than it, and positive timeouts.",
+    exempt_pools_too=True,
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new().max_connections(0).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<SqlitePool, sqlx::Error> {
+    SqlitePoolOptions::new().max_connections(1).connect(url).await
+}
+""",
+        ),
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(5).min_connections(20).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).min_connections(20).connect(url).await
+}
+""",
+        ),
+    ),
+)

@@ -1,0 +1,56 @@
+"""PC012 health-check-disabled."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.describe import described
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import Pool
+from poolcheck.rule import Example, Options, Rule, Violation
+
+
+def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    setting = pool.settings.get("health_check")
+    if setting is None or setting.value is not False:
+        return
+    library = pool.site.library
+    yield Violation(
+        f"{LIBRARIES[library].knob_name('health_check')} is "
+        f"{described('health_check', setting, library)}: a connection broken by a database "
+        "restart, failover or network cut is handed out and the request's first query fails",
+        "p3",
+        "health_check",
+    )
+
+
+RULE = Rule(
+    id="PC012",
+    name="health-check-disabled",
+    priority="p3",
+    tags=("reliability", "database", "connection-pool"),
+    summary="Checks that connections are tested before they are handed out.",
+    why=(
+        "Pooled connections die quietly: the server restarts, a failover moves the primary, a "
+        "proxy drops an idle session. Without a check on checkout the pool hands such a "
+        "connection to a request, whose first query fails. The check costs one round trip "
+        "and turns those failures into a silent reconnect."
+    ),
+    check=check,
+    fix="Enable the library's checkout test (sqlx test_before_acquire(true), SQLAlchemy pool_pre_ping=True).",
+    examples=(
+        Example(
+            library="sqlx",
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).test_before_acquire(false).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).test_before_acquire(true).connect(url).await
+}
+""",
+        ),
+    ),
+)

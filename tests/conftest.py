@@ -1,0 +1,67 @@
+"""Helpers that run one stage or the whole pipeline on a snippet."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from poolcheck.check import all_rules, check_pools, default_options
+from poolcheck.effective import effective_pool
+from poolcheck.model import Finding, Pool, PoolSite
+from poolcheck.read import analyse_file
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+def write_snippet(folder: Path, code: str, name: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(code), encoding="utf-8")
+    return path
+
+
+class Snippets:
+    """Run the front end, the effective stage, or the rules on a snippet written to a temp file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def _file(self, code: str, suffix: str) -> Path:
+        self.count += 1
+        return write_snippet(self.folder, code, f"snippet{self.count}{suffix}")
+
+    def sites(self, code: str, suffix: str = ".rs") -> list[PoolSite]:
+        result = analyse_file(self._file(code, suffix))
+        assert not result.errors, result.errors
+        return list(result.sites)
+
+    def site(self, code: str, suffix: str = ".rs") -> PoolSite:
+        sites = self.sites(code, suffix)
+        assert len(sites) == 1, sites
+        return sites[0]
+
+    def pools(self, code: str, suffix: str = ".rs") -> list[Pool]:
+        return [effective_pool(site) for site in self.sites(code, suffix)]
+
+    def pool(self, code: str, suffix: str = ".rs") -> Pool:
+        return effective_pool(self.site(code, suffix))
+
+    def findings(self, code: str, suffix: str = ".rs") -> list[Finding]:
+        return check_pools(self.pools(code, suffix), all_rules(), default_options())
+
+
+@pytest.fixture
+def snippets(tmp_path: Path) -> Snippets:
+    return Snippets(tmp_path)
+
+
+def poolcheck_command() -> list[str]:
+    """The installed console script, next to this interpreter."""
+    script = Path(sys.executable).parent / "poolcheck"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "poolcheck"]

@@ -1,0 +1,170 @@
+"""End to end through the installed ``poolcheck`` command, on the bundled fixtures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import FIXTURES, ROOT, poolcheck_command
+
+SERVICE = FIXTURES / "rust-service"
+
+
+def poolcheck(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*poolcheck_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def report() -> dict:  # type: ignore[type-arg]
+    result = poolcheck("--format", "json", "fixtures/")
+    assert result.returncode == 1, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def test_json_report_matches_the_documented_schema(report: dict) -> None:  # type: ignore[type-arg]
+    schema = json.loads((ROOT / "docs" / "report.schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    jsonschema.validate(report, schema)
+    assert report["summary"]["pools"] == len(report["pools"]) > 0
+    for finding in report["findings"]:
+        pool = report["pools"][finding["pool"]]
+        assert pool["path"] == finding["path"]
+        assert (pool["line"], pool["column"]) <= (finding["line"], finding["column"])
+        assert (finding["end_line"], finding["end_column"]) <= (pool["end_line"], pool["end_column"])
+
+
+def pool_at(report: dict, path: str, line: int) -> int:  # type: ignore[type-arg]
+    return next(i for i, p in enumerate(report["pools"]) if p["path"] == path and p["line"] == line)
+
+
+def test_the_pool_of_ten_gets_exactly_its_five_findings(report: dict) -> None:  # type: ignore[type-arg]
+    index = pool_at(report, "fixtures/rust-service/src/main.rs", 21)
+    found = {f["rule"]: f for f in report["findings"] if f["pool"] == index}
+    assert {rule: f["priority"] for rule, f in found.items()} == {
+        "PC001": "p2",
+        "PC002": "p2",
+        "PC004": "p3",
+        "PC005": "p3",
+        "PC006": "p3",
+    }
+    assert "max_connections is 10 (written)" in found["PC001"]["message"]
+    assert "30 s (sqlx default)" in found["PC002"]["message"]
+    assert "30 min (sqlx default)" in found["PC004"]["message"]
+    assert "10 min (sqlx default)" in found["PC005"]["message"]
+    assert "0 (sqlx default)" in found["PC006"]["message"]
+    assert (found["PC001"]["line"], found["PC001"]["column"]) == (22, 10)
+    settings = report["pools"][index]["settings"]
+    assert settings["max_connections"] == {
+        "value": 10,
+        "source": "explicit",
+        "expr": "10",
+        "line": 22,
+        "env": None,
+        "note": None,
+    }
+    assert settings["idle_timeout"] == {
+        "value": 600.0,
+        "source": "default",
+        "expr": None,
+        "line": None,
+        "env": None,
+        "note": None,
+    }
+
+
+def test_the_tuned_pool_gets_nothing(report: dict) -> None:  # type: ignore[type-arg]
+    index = pool_at(report, "fixtures/rust-service/src/db/mod.rs", 12)
+    assert [f for f in report["findings"] if f["pool"] == index] == []
+    settings = report["pools"][index]["settings"]
+    assert {c: (s["value"], s["source"]) for c, s in settings.items()} == {
+        "max_connections": (50, "constant"),
+        "min_connections": (10, "constant"),
+        "acquire_timeout": (5.0, "explicit"),
+        "max_lifetime": (1800.0, "explicit"),
+        "idle_timeout": (600.0, "explicit"),
+        "health_check": (True, "default"),
+    }
+
+
+def test_sqlite_pool_is_exempt_and_thread_pools_are_not_pools(report: dict) -> None:  # type: ignore[type-arg]
+    paths = {p["path"] for p in report["pools"]}
+    assert "fixtures/rust-service/src/runtime.rs" not in paths
+    cache = pool_at(report, "fixtures/rust-service/src/cache.rs", 8)
+    assert report["pools"][cache]["database"] == "sqlite"
+    assert [f for f in report["findings"] if f["pool"] == cache] == []
+
+
+def test_text_output_and_exit_code() -> None:
+    result = poolcheck("fixtures/")
+    assert result.returncode == 1
+    assert (
+        "fixtures/rust-service/src/main.rs:22:10: PC001 [p2] max_connections is 10 (written)" in result.stdout
+    )
+    assert "22 |         .max_connections(10)" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Found ")
+    assert "\x1b[" not in result.stdout  # no colour when not a terminal
+
+
+def test_fail_on_select_ignore_exit_zero() -> None:
+    assert poolcheck("--fail-on", "p1", "fixtures/").returncode == 0
+    assert poolcheck("--exit-zero", "fixtures/").returncode == 0
+    only = json.loads(poolcheck("--format", "json", "--select", "PC001", "fixtures/").stdout)
+    assert {f["rule"] for f in only["findings"]} == {"PC001"}
+    without = json.loads(poolcheck("--format", "json", "--ignore", "PC00", "fixtures/").stdout)
+    assert without["findings"] == []
+    assert poolcheck("--ignore", "PC00", "fixtures/").returncode == 0
+    assert poolcheck("--select", "max-connections-too-small", "--fail-on", "p3", "fixtures/").returncode == 1
+
+
+def test_quiet_statistics_and_usage_errors() -> None:
+    quiet = poolcheck("--quiet", "fixtures/")
+    assert quiet.stdout.count("\n") == 1 and quiet.stdout.startswith("Found ")
+    stats = poolcheck("--statistics", "--quiet", "fixtures/")
+    assert "\tPC001\t[p2] max-connections-too-small" in stats.stdout
+    bad = poolcheck("--select", "PC999", "fixtures/")
+    assert bad.returncode == 2 and "PC999" in bad.stderr
+
+
+def test_explain_list_rules_and_version() -> None:
+    explained = poolcheck("--explain", "PC001")
+    assert explained.returncode == 0
+    for heading in (
+        "## What it does",
+        "## Why is this bad?",
+        "## Example (sqlx)",
+        "## Use instead (sqlx)",
+        "## Options",
+        "## References",
+    ):
+        assert heading in explained.stdout
+    assert "`min-max-connections` (default 50)" in explained.stdout
+    listed = poolcheck("--list-rules").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == [
+        "PC001",
+        "PC002",
+        "PC003",
+        "PC004",
+        "PC005",
+        "PC006",
+        "PC007",
+        "PC012",
+    ]
+    assert poolcheck("--version").stdout.startswith("poolcheck, version ")
+    assert poolcheck("--explain", "PC404").returncode == 2
+
+
+def test_output_file(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    result = poolcheck("--format", "json", "--output", str(target), "fixtures/")
+    assert result.returncode == 1 and result.stdout == ""
+    assert json.loads(target.read_text())["version"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+
+
+def test_paths_outside_the_working_directory_stay_absolute(tmp_path: Path) -> None:
+    result = poolcheck("--format", "json", str(SERVICE / "src" / "main.rs"), cwd=tmp_path)
+    paths = {p["path"] for p in json.loads(result.stdout)["pools"]}
+    assert paths == {(SERVICE / "src" / "main.rs").as_posix()}

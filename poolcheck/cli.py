@@ -10,7 +10,7 @@ from typing import cast
 import click
 
 from poolcheck import __version__
-from poolcheck.check import all_rules, default_options, rule_by_id
+from poolcheck.check import all_rules, rule_by_id
 from poolcheck.emit import json as json_format
 from poolcheck.emit import text as text_format
 from poolcheck.explain import explanation, rule_list
@@ -85,7 +85,6 @@ def main(
     settings = RunSettings(
         select=selectors,
         ignore=ignores,
-        options=default_options(),
         extend_exclude=_split(extend_exclude),
         force_exclude=force_exclude,
     )

@@ -29,7 +29,8 @@ def discover(
     excludes = pathspec.GitIgnoreSpec.from_lines([*DEFAULT_EXCLUDES, *extend_exclude])
     found: dict[Path, None] = {}
     errors: list[FileError] = []
-    for path in paths:
+    for given in paths:
+        path = Path(os.path.abspath(given))  # one spelling per file, so each is checked once
         if path.is_dir():
             for file in _walk(path, suffixes, excludes):
                 found.setdefault(file, None)
@@ -38,7 +39,7 @@ def discover(
             if not ignored and path.name.endswith(suffixes):
                 found.setdefault(path, None)
         elif not path.exists():
-            errors.append(FileError(display_path(path), "no such file or directory", "read"))
+            errors.append(FileError(display_path(given), "no such file or directory", "read"))
     return Discovery(tuple(sorted(found, key=display_path)), tuple(errors))
 
 

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poolcheck.check import all_rules, check_pools
+from poolcheck.check import all_rules, check_pools, default_options
 from poolcheck.discover import discover
 from poolcheck.effective import effective_pool
 from poolcheck.filters import selected_rules
@@ -19,7 +19,7 @@ from poolcheck.read import analyse_file
 class RunSettings:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
-    options: Mapping[str, float] = field(default_factory=dict)
+    options: Mapping[str, float] = field(default_factory=dict)  # overrides of the rules' defaults
     extend_exclude: tuple[str, ...] = ()
     force_exclude: bool = False
 
@@ -30,7 +30,7 @@ def run(paths: list[Path], settings: RunSettings) -> Report:
     results = [analyse_file(path) for path in found.files]
     pools = tuple(effective_pool(site) for result in results for site in result.sites)
     rules = selected_rules(all_rules(), settings.select, settings.ignore)
-    findings = check_pools(pools, rules, settings.options)
+    findings = check_pools(pools, rules, {**default_options(), **settings.options})
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
     errors = found.errors + tuple(e for result in results for e in result.errors)
     return Report(pools, tuple(findings), errors, files_checked=len(found.files))

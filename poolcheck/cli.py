@@ -11,7 +11,10 @@ import click
 
 from poolcheck import __version__
 from poolcheck.check import all_rules, rule_by_id
+from poolcheck.emit import github as github_format
+from poolcheck.emit import gitlab as gitlab_format
 from poolcheck.emit import json as json_format
+from poolcheck.emit import sarif as sarif_format
 from poolcheck.emit import text as text_format
 from poolcheck.explain import explanation, rule_list
 from poolcheck.filters import at_or_above, unknown_selectors
@@ -19,7 +22,7 @@ from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import write_output
 from poolcheck.pipeline import RunSettings, run
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github", "gitlab")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -99,13 +102,29 @@ def main(
         write_output(output, rendered)
     else:
         click.echo(rendered, nl=False)
+    if output_format == "github":
+        _write_step_summary(report)
     sys.exit(_exit_code(report, fail_on, exit_zero))
 
 
 def _render(report: Report, output_format: str, colour: bool, statistics: bool, quiet: bool) -> str:
     if output_format == "json":
         return json_format.render(report)
+    if output_format == "sarif":
+        return sarif_format.render(report, root=Path.cwd())
+    if output_format == "github":
+        return github_format.render(report, os.environ)
+    if output_format == "gitlab":
+        return gitlab_format.render(report)
     return text_format.render(report, colour=colour, statistics=statistics, quiet=quiet)
+
+
+def _write_step_summary(report: Report) -> None:
+    # The summary is extra to the annotations and the log: failing to write it must not change the result.
+    try:
+        github_format.write_step_summary(report, os.environ)
+    except OSError as error:
+        click.echo(f"poolcheck: could not write the step summary: {error}", err=True)
 
 
 def _exit_code(report: Report, fail_on: str, exit_zero: bool) -> int:

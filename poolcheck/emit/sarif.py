@@ -1,0 +1,136 @@
+"""``--format sarif``: SARIF 2.1.0 for GitHub code scanning and other SARIF viewers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import quote
+
+from poolcheck import __version__
+from poolcheck.check import all_rules
+from poolcheck.explain import explanation
+from poolcheck.model import FileError, Finding, Pool, Priority, Report, Span
+from poolcheck.rule import Rule
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+FINGERPRINT_KEY = "poolcheck/v1"
+LEVELS: dict[Priority, str] = {"p1": "error", "p2": "warning", "p3": "note"}
+
+
+def render(report: Report, root: Path) -> str:
+    """The report as a SARIF log; relative paths are resolved against ``root`` (the working directory)."""
+    return json.dumps(as_log(report, root), indent=2, ensure_ascii=False) + "\n"
+
+
+def as_log(report: Report, root: Path) -> dict[str, Any]:
+    """The SARIF log object: one run with every rule, every finding and the file errors."""
+    rules = all_rules()
+    rule_index = {rule.id: index for index, rule in enumerate(rules)}
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "poolcheck",
+                        "version": __version__,
+                        "rules": [_rule(rule) for rule in rules],
+                    }
+                },
+                "invocations": [
+                    {
+                        # A file that could not be read or parsed leaves the check incomplete.
+                        "executionSuccessful": not report.errors,
+                        "toolExecutionNotifications": [_notification(error) for error in report.errors],
+                    }
+                ],
+                "originalUriBaseIds": {SRCROOT: {"uri": root.resolve().as_uri().rstrip("/") + "/"}},
+                "columnKind": "utf16CodeUnits",
+                "results": [_result(f, report.pools, rule_index) for f in report.findings],
+            }
+        ],
+    }
+
+
+def _rule(rule: Rule) -> dict[str, Any]:
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.why},
+        "help": {
+            "text": f"{rule.summary}\n\n{rule.why}\n\nFix: {rule.fix}\n\nMore: poolcheck --explain {rule.id}",
+            "markdown": explanation(rule),
+        },
+        "defaultConfiguration": {"level": LEVELS[rule.priority]},
+        "properties": {"tags": list(rule.tags)},
+    }
+
+
+def _result(finding: Finding, pools: tuple[Pool, ...], rule_index: dict[str, int]) -> dict[str, Any]:
+    result: dict[str, Any] = {"ruleId": finding.rule}
+    if finding.rule in rule_index:
+        result["ruleIndex"] = rule_index[finding.rule]
+    pool = pools[finding.pool] if finding.pool is not None else None
+    result.update(
+        {
+            "level": LEVELS[finding.priority],
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": artifact_location(finding.path),
+                        "region": _region(finding.span, pool),
+                    }
+                }
+            ],
+            "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint},
+            "properties": {"priority": finding.priority, "library": finding.library},
+        }
+    )
+    return result
+
+
+def _notification(error: FileError) -> dict[str, Any]:
+    return {
+        "level": "error",
+        "message": {"text": f"{error.kind} error: {error.message}"},
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.path)}}],
+        "properties": {"kind": error.kind},
+    }
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    """Relative paths hang off ``%SRCROOT%``; absolute ones (outside the working directory) are file URIs."""
+    if PurePath(path).is_absolute():
+        return {"uri": Path(path).as_uri()}
+    return {"uri": quote(PurePath(path).as_posix()), "uriBaseId": SRCROOT}
+
+
+def _region(span: Span, pool: Pool | None) -> dict[str, int]:
+    """1-based region; the model counts code points, SARIF (as declared in columnKind) UTF-16 units."""
+    return {
+        "startLine": span.line,
+        "startColumn": utf16_column(span.column, _source_line(pool, span.line)),
+        "endLine": span.end_line,
+        "endColumn": utf16_column(span.end_column, _source_line(pool, span.end_line)),
+    }
+
+
+def _source_line(pool: Pool | None, number: int) -> str | None:
+    if pool is None:
+        return None
+    index = number - pool.site.span.line
+    return pool.site.lines[index] if 0 <= index < len(pool.site.lines) else None
+
+
+def utf16_column(column: int, line: str | None) -> int:
+    """A 1-based code-point column as a 1-based UTF-16 code-unit column; unchanged without the line."""
+    if line is None:
+        return column
+    prefix = line[: column - 1]
+    # Characters outside the Basic Multilingual Plane take two UTF-16 units.
+    return column + sum(1 for char in prefix if ord(char) > 0xFFFF)

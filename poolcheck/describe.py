@@ -44,6 +44,14 @@ def provenance(setting: Setting, library: str) -> str:
 
 
 def described(concept: str, setting: Setting, library: str) -> str:
-    """``10 (sqlx default)``, ``50 (default of env DB_MAX)``, ``CPU count x 2 (deadpool default)``."""
+    """``10 (sqlx default)``, ``50 (default of env DB_MAX)``, ``CPU count x 2 (deadpool default)``.
+
+    A summed value shows its terms: ``pool_size 5 (sqlalchemy default) + max_overflow 10
+    (sqlalchemy default) = 15``.
+    """
+    if setting.parts and setting.value is not None:
+        terms = " + ".join(f"{name} {described(concept, part, library)}" for name, part in setting.parts)
+        return f"{terms} = {quantity(concept, setting.value)}"
     shown = setting.note or quantity(concept, setting.value)
-    return f"{shown} ({provenance(setting, library)})"
+    origin = provenance(setting, library)
+    return f"{shown} ({setting.via}; {origin})" if setting.via else f"{shown} ({origin})"

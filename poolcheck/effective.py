@@ -5,36 +5,74 @@ from __future__ import annotations
 from dataclasses import replace
 
 from poolcheck.libraries import LIBRARIES, Library
-from poolcheck.model import Pool, PoolSite, Setting
+from poolcheck.model import Pool, PoolSite, Setting, Source
+
+# When terms of a sum come from different places, the least certain one names the result.
+UNCERTAINTY: dict[Source, int] = {"default": 0, "explicit": 1, "constant": 2, "env-default": 3}
 
 
 def effective_pool(site: PoolSite) -> Pool:
     """The pool's configuration as it runs: written knobs over the library's defaults."""
-    library = LIBRARIES[site.library]
+    library = LIBRARIES[site.library].for_entry(site.entry)
     settings: dict[str, Setting] = {
         concept: Setting(value=default.value, source="default", note=default.note)
         for concept, default in library.defaults.items()
     }
+    terms: dict[str, Setting] = {}
     ranks: dict[str, int] = {}
-    for name, setting in site.knobs:
+    for name, written in site.knobs:
         knob = library.knob(name)
-        if knob is None or ranks.get(knob.concept, knob.rank) > knob.rank:
+        if knob is None:
             continue
-        ranks[knob.concept] = knob.rank
-        settings[knob.concept] = _normalized(setting, knob.disabled_by, knob.unit == "flag")
-    return Pool(site=site, settings=_derived(library, settings))
+        setting = _normalized(written, knob.disabled_by, knob.unit == "flag")
+        if knob.part_default is not None:
+            terms[name] = setting
+        elif ranks.get(knob.concept, knob.rank) <= knob.rank:
+            ranks[knob.concept] = knob.rank
+            settings[knob.concept] = setting
+    for concept, names in library.sums.items():
+        settings[concept] = _sum(library, names, terms)
+    for concept, other in library.fallbacks.items():
+        if settings[concept].source in ("default", "disabled") and other in settings:
+            via = f"{library.knob_name(concept)} unset: {library.knob_name(other)}"
+            settings[concept] = replace(settings[other], via=via)
+    return Pool(site=site, settings=settings)
 
 
 def _normalized(setting: Setting, disabled_by: tuple[object, ...], flag: bool) -> Setting:
     if setting.source in ("dynamic", "disabled") or setting.value is None:
         return setting
-    if setting.value in disabled_by and not isinstance(setting.value, bool):
-        return replace(setting, value=None, source="disabled")
     if flag:
         return replace(setting, value=bool(setting.value))
+    if setting.value in disabled_by and not isinstance(setting.value, bool):
+        return replace(setting, value=None, source="disabled")
     return setting
 
 
-def _derived(library: Library, settings: dict[str, Setting]) -> dict[str, Setting]:
-    """Hook for concepts computed from several knobs; none of the tables need one yet."""
-    return settings
+def _sum(library: Library, names: tuple[str, ...], terms: dict[str, Setting]) -> Setting:
+    """A concept that adds up knobs (pool_size + max_overflow), each from its own default when unset."""
+    parts = []
+    for name in names:
+        knob = library.knob(name)
+        default = knob.part_default if knob is not None else None
+        parts.append((name, terms.get(name) or Setting(default.value if default else None, "default")))
+    written = [setting for _, setting in parts if setting.written]
+    located = written[0].span if written else None
+    for name, setting in parts:
+        if setting.source == "dynamic":
+            return Setting(None, "dynamic", expr=setting.expr, span=setting.span, parts=tuple(parts))
+        if setting.source == "disabled":
+            return Setting(
+                None, "disabled", expr=f"{name}={setting.expr}", span=setting.span, parts=tuple(parts)
+            )
+    total = sum(setting.value for _, setting in parts if isinstance(setting.value, (int, float)))
+    lead = max((s for _, s in parts), key=lambda s: UNCERTAINTY.get(s.source, 0))
+    return Setting(
+        value=total,
+        source=lead.source,
+        expr=" + ".join(s.expr for s in written if s.expr) or None,
+        span=located,
+        env=lead.env,
+        constant=lead.constant,
+        parts=tuple(parts),
+    )

@@ -56,6 +56,8 @@ class Setting:
     constant: str | None = None  # the constant's name when source is "constant"
     knob: str | None = None  # the library's own name for it, as written
     note: str | None = None  # a default that is not a plain number ("CPU-dependent")
+    via: str | None = None  # how a derived value was reached ("max_size unset: min_size")
+    parts: tuple[tuple[str, Setting], ...] = ()  # the knobs a summed value adds up, by name
 
     @property
     def written(self) -> bool:
@@ -75,12 +77,13 @@ class PoolSite:
     span: Span
     language: str
     library: str
-    constructor: str
+    constructor: str  # as written, e.g. "sa.create_engine"
     database: str
     text: str  # the construction as written, from the first builder call to the terminal
     lines: tuple[str, ...] = ()  # the whole source lines the construction spans, for frames and cards
     knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
     pooled: bool = True
+    entry: str = ""  # the library's own name for the constructor, e.g. "sqlalchemy.create_engine"
 
 
 @dataclass(frozen=True)

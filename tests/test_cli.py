@@ -64,6 +64,8 @@ def test_the_pool_of_ten_gets_exactly_its_five_findings(report: dict) -> None:  
         "line": 22,
         "env": None,
         "note": None,
+        "via": None,
+        "parts": None,
     }
     assert settings["idle_timeout"] == {
         "value": 600.0,
@@ -72,6 +74,8 @@ def test_the_pool_of_ten_gets_exactly_its_five_findings(report: dict) -> None:  
         "line": None,
         "env": None,
         "note": None,
+        "via": None,
+        "parts": None,
     }
 
 

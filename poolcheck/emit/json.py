@@ -79,4 +79,6 @@ def _setting(setting: Setting) -> dict[str, Any]:
         "line": setting.span.line if setting.span else None,
         "env": setting.env,
         "note": setting.note,
+        "via": setting.via,
+        "parts": {name: _setting(part) for name, part in setting.parts} if setting.parts else None,
     }

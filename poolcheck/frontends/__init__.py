@@ -11,6 +11,7 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from poolcheck.frontends.python.entries import TRIGGERS as PYTHON_TRIGGERS
 from poolcheck.model import FileResult
 
 
@@ -34,7 +35,14 @@ RUST = FrontEnd(
     module="poolcheck.frontends.rust",
 )
 
-FRONT_ENDS: tuple[FrontEnd, ...] = (RUST,)
+PYTHON = FrontEnd(
+    language="python",
+    suffixes=(".py", ".pyi"),
+    triggers=PYTHON_TRIGGERS,
+    module="poolcheck.frontends.python",
+)
+
+FRONT_ENDS: tuple[FrontEnd, ...] = (RUST, PYTHON)
 
 
 def front_end_for(path: str) -> FrontEnd | None:

@@ -1,8 +1,12 @@
 """Every supported library's table, by name."""
 
+from poolcheck.libraries.asyncpg import ASYNCPG
+from poolcheck.libraries.psycopg2 import PSYCOPG2
+from poolcheck.libraries.psycopg_pool import PSYCOPG_POOL
+from poolcheck.libraries.sqlalchemy import SQLALCHEMY
 from poolcheck.libraries.sqlx import SQLX
 from poolcheck.libraries.table import Default, Knob, Library
 
-LIBRARIES: dict[str, Library] = {lib.name: lib for lib in (SQLX,)}
+LIBRARIES: dict[str, Library] = {lib.name: lib for lib in (SQLX, ASYNCPG, SQLALCHEMY, PSYCOPG_POOL, PSYCOPG2)}
 
 __all__ = ["LIBRARIES", "Default", "Knob", "Library"]

@@ -13,7 +13,16 @@ from typing import Literal
 
 from poolcheck.model import Value
 
-Unit = Literal["count", "seconds", "flag"]
+# "callback": a function parameter; any value but None turns the concept on.
+Unit = Literal["count", "seconds", "flag", "callback"]
+
+
+@dataclass(frozen=True)
+class Default:
+    """A library default. ``value`` None means unbounded ("never", "waits forever")."""
+
+    value: Value
+    note: str | None = None  # said instead of a number, e.g. "CPU count x 2"
 
 
 @dataclass(frozen=True)
@@ -26,14 +35,7 @@ class Knob:
     disabled_by: tuple[Value, ...] = ()  # written values that mean "never" / "no limit"
     rank: int = 0  # when two knobs set one concept, the higher rank wins whatever the order
     note: str | None = None
-
-
-@dataclass(frozen=True)
-class Default:
-    """A library default. ``value`` None means unbounded ("never", "waits forever")."""
-
-    value: Value
-    note: str | None = None  # said instead of a number, e.g. "CPU count x 2"
+    part_default: Default | None = None  # for a knob that is one term of a summed concept
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,16 @@ class Library:
     # Concepts the library has, with their defaults; a concept absent here has no knob.
     defaults: Mapping[str, Default]
     docs: tuple[tuple[str, str], ...] = ()  # (title, url) of the pool documentation
-    # What "missing" means for this library, where LIBRARIES.md says more than the default.
-    remarks: Mapping[str, str] = field(default_factory=dict)
+    # Concepts that are the sum of several knobs (SQLAlchemy: pool_size + max_overflow).
+    sums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    # Concepts that take another concept's value when unset or None (psycopg_pool: max_size = min_size).
+    fallbacks: Mapping[str, str] = field(default_factory=dict)
+    # Constructors whose semantics differ, by entry name (psycopg_pool's NullConnectionPool).
+    variants: Mapping[str, Library] = field(default_factory=dict)
+
+    def for_entry(self, entry: str) -> Library:
+        """The table that applies to one constructor of the library."""
+        return self.variants.get(entry, self)
 
     def knob(self, name: str) -> Knob | None:
         return next((k for k in self.knobs if k.name == name), None)

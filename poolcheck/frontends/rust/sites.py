@@ -17,7 +17,8 @@ class Origin:
     """Where a construction starts: the call, how it reads, the database, and whether it is a builder."""
 
     call: Node
-    constructor: str
+    constructor: str  # as written
+    entry: str  # the type and function, whatever the path: "PgPoolOptions::new"
     database: str
     builder: bool
 
@@ -68,6 +69,7 @@ def site_from_chain(
         language="rust",
         library=library.name,
         constructor=origin.constructor,
+        entry=origin.entry,
         database=database,
         text=file.data[origin.call.start_byte : end.end_byte].decode("utf-8", "replace"),
         knobs=tuple(knobs),

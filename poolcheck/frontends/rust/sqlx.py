@@ -70,7 +70,8 @@ def _origin(call: Node, function: Node, file: RustFile) -> Origin | None:
     # A bare `PoolOptions::new()` / `Pool::connect` is sqlx's only where the file says so.
     if database is None and not (qualified or _imports_from_sqlx(file, type_name)):
         return None
-    return Origin(call, file.text(function) + ("()" if builder else ""), database or "unknown", builder)
+    constructor = file.text(function) + ("()" if builder else "")
+    return Origin(call, constructor, f"{type_name}::{name}", database or "unknown", builder)
 
 
 def _type_parameter(type_args: Node | None, file: RustFile) -> str | None:

@@ -66,6 +66,62 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10)
+""",
+        ),
+        Example(
+            library="asyncpg",
+            bad="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn)
+""",
+            good="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, min_size=10, max_size=50)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo)
+""",
+            good="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, min_size=10, max_size=50)
+""",
+        ),
+        Example(
+            library="psycopg2",
+            bad="""
+from psycopg2 import pool
+
+db_pool = pool.ThreadedConnectionPool(1, 20, dsn)
+""",
+            good="""
+from psycopg2 import pool
+
+db_pool = pool.ThreadedConnectionPool(10, 50, dsn)
+""",
+        ),
     ),
     references=(
         (

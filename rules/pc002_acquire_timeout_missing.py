@@ -74,6 +74,32 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine(DATABASE_URL, pool_size=40, max_overflow=10)
+""",
+            good="""
+from sqlalchemy.ext.asyncio import create_async_engine
+
+engine = create_async_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=5)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+from psycopg_pool import AsyncConnectionPool
+
+pool = AsyncConnectionPool(conninfo, min_size=10, max_size=50, open=False)
+""",
+            good="""
+from psycopg_pool import AsyncConnectionPool
+
+pool = AsyncConnectionPool(conninfo, min_size=10, max_size=50, timeout=5, open=False)
+""",
+        ),
     ),
     references=(
         (

@@ -65,5 +65,35 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=60)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=5)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+import os
+
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, max_size=50, timeout=float(os.getenv("DB_POOL_TIMEOUT", "120")))
+""",
+            good="""
+import os
+
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, max_size=50, timeout=float(os.getenv("DB_POOL_TIMEOUT", "5")))
+""",
+        ),
     ),
 )

@@ -57,5 +57,31 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_recycle=-1)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_recycle=1800)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, min_size=10, max_size=50)
+""",
+            good="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, min_size=10, max_size=50, max_lifetime=1800)
+""",
+        ),
     ),
 )

@@ -51,5 +51,35 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="asyncpg",
+            bad="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, max_size=50, max_inactive_connection_lifetime=0)
+""",
+            good="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, max_size=50, max_inactive_connection_lifetime=300)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, min_size=10, max_size=50)
+""",
+            good="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, min_size=10, max_size=50, max_idle=600)
+""",
+        ),
     ),
 )

@@ -84,5 +84,48 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="psycopg2",
+            bad="""
+from psycopg2.pool import ThreadedConnectionPool
+
+db_pool = ThreadedConnectionPool(20, 5, dsn)
+""",
+            good="""
+from psycopg2.pool import ThreadedConnectionPool
+
+db_pool = ThreadedConnectionPool(5, 20, dsn)
+""",
+        ),
+        Example(
+            library="asyncpg",
+            bad="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, min_size=20)
+""",
+            good="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, min_size=10)
+""",
+        ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=0)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=5)
+""",
+        ),
     ),
 )

@@ -37,7 +37,10 @@ RULE = Rule(
         "and turns those failures into a silent reconnect."
     ),
     check=check,
-    fix="Enable the library's checkout test (sqlx test_before_acquire(true), SQLAlchemy pool_pre_ping=True).",
+    fix=(
+        "Enable the library's checkout test: sqlx test_before_acquire(true), SQLAlchemy "
+        "pool_pre_ping=True, psycopg_pool check=ConnectionPool.check_connection."
+    ),
     examples=(
         Example(
             library="sqlx",
@@ -50,6 +53,32 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new().max_connections(50).test_before_acquire(true).connect(url).await
 }
+""",
+        ),
+        Example(
+            library="sqlalchemy",
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_pre_ping=True)
+""",
+        ),
+        Example(
+            library="psycopg_pool",
+            bad="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, max_size=50)
+""",
+            good="""
+from psycopg_pool import ConnectionPool
+
+pool = ConnectionPool(conninfo, max_size=50, check=ConnectionPool.check_connection)
 """,
         ),
     ),

@@ -154,6 +154,7 @@ def test_explain_list_rules_and_version() -> None:
         "PC005",
         "PC006",
         "PC007",
+        "PC011",
         "PC012",
     ]
     assert poolcheck("--version").stdout.startswith("poolcheck, version ")
@@ -172,3 +173,38 @@ def test_paths_outside_the_working_directory_stay_absolute(tmp_path: Path) -> No
     result = poolcheck("--format", "json", str(SERVICE / "src" / "main.rs"), cwd=tmp_path)
     paths = {p["path"] for p in json.loads(result.stdout)["pools"]}
     assert paths == {(SERVICE / "src" / "main.rs").as_posix()}
+
+
+def test_python_service_pools_and_sources(report: dict) -> None:  # type: ignore[type-arg]
+    pools = {
+        (p["path"].removeprefix("fixtures/python-service/"), p["library"]): p
+        for p in report["pools"]
+        if p["language"] == "python"
+    }
+    assert set(pools) == {
+        ("app/db.py", "sqlalchemy"),
+        ("app/reporting.py", "sqlalchemy"),
+        ("jobs/nightly.py", "psycopg_pool"),
+        ("legacy/pg2.py", "psycopg2"),
+        ("migrations/env.py", "sqlalchemy"),
+        ("worker/consumer.py", "asyncpg"),
+    }
+    web = pools[("app/db.py", "sqlalchemy")]["settings"]
+    assert (web["max_connections"]["value"], web["max_connections"]["source"]) == (30, "env-default")
+    assert web["max_connections"]["parts"]["pool_size"]["env"] == "DB_POOL_SIZE"
+    assert web["acquire_timeout"]["source"] == "default"
+    assert pools[("migrations/env.py", "sqlalchemy")]["pooled"] is False
+    reporting = pools[("app/reporting.py", "sqlalchemy")]
+    assert {c: s["source"] for c, s in reporting["settings"].items()} == {
+        "max_connections": "explicit",
+        "acquire_timeout": "explicit",
+        "max_lifetime": "explicit",
+        "health_check": "explicit",
+    }
+    clean = {
+        pool_index
+        for pool_index, p in enumerate(report["pools"])
+        if p["path"].endswith(("reporting.py", "env.py"))
+    }
+    assert not [f for f in report["findings"] if f["pool"] in clean]
+    assert not [p for p in report["pools"] if p["path"].endswith("cache.py")]

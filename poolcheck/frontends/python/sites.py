@@ -84,11 +84,10 @@ class SiteFinder(cst.CSTVisitor):
             setting = self._setting(keyword, line, entry.config is not None, knob.unit)
             knobs.append((name, setting))
         if opaque:
-            # An unreadable **kwargs or settings dict may set any knob not written here.
-            written = {name for name, _ in knobs}
-            knobs += [
-                (k.name, Setting(None, "dynamic", expr="**")) for k in library.knobs if k.name not in written
-            ]
+            # An unreadable **kwargs or settings dict may set any knob whose concept is not written here.
+            written = {knob.concept for name, _ in knobs if (knob := library.knob(name))}
+            unknown = {k.concept: k.name for k in reversed(library.knobs) if k.concept not in written}
+            knobs += [(name, Setting(None, "dynamic", expr="**")) for name in unknown.values()]
         span = self._span(node)
         return PoolSite(
             path=self.path,

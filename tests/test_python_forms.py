@@ -1,0 +1,185 @@
+"""Python extraction: every entry point and import style, in the styles real projects use."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Snippets
+
+
+def knobs(site) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {name: setting.value for name, setting in site.knobs}
+
+
+@pytest.mark.parametrize(
+    ("code", "entry"),
+    [
+        ("import sqlalchemy as sa\nengine = sa.create_engine(URL, pool_size=7)", "sqlalchemy.create_engine"),
+        (
+            "import sqlalchemy\nengine = sqlalchemy.create_engine(URL, pool_size=7)",
+            "sqlalchemy.create_engine",
+        ),
+        (
+            "from sqlalchemy import create_engine as make_engine\ne = make_engine(URL, pool_size=7)",
+            "sqlalchemy.create_engine",
+        ),
+        (
+            "from sqlalchemy.engine import create_engine\ne = create_engine(URL, pool_size=7)",
+            "sqlalchemy.create_engine",
+        ),
+        (
+            "import sqlalchemy.ext.asyncio\ne = sqlalchemy.ext.asyncio.create_async_engine(URL, pool_size=7)",
+            "sqlalchemy.ext.asyncio.create_async_engine",
+        ),
+        (
+            "from sqlalchemy.ext.asyncio import create_async_engine as _cae\ndef f():\n    return _cae(URL, pool_size=7)",
+            "sqlalchemy.ext.asyncio.create_async_engine",
+        ),
+        (
+            "from sqlalchemy.pool import QueuePool\np = QueuePool(creator, pool_size=7)",
+            "sqlalchemy.pool.QueuePool",
+        ),
+        ("from sqlalchemy import pool\np = pool.QueuePool(get_conn, 7, 3)", "sqlalchemy.pool.QueuePool"),
+        (
+            "import asyncpg\nasync def f():\n    return await asyncpg.create_pool(DSN, max_size=7)",
+            "asyncpg.create_pool",
+        ),
+        (
+            "from asyncpg import create_pool\nasync def f():\n    return await create_pool(DSN, max_size=7)",
+            "asyncpg.create_pool",
+        ),
+        (
+            "import asyncpg\nasync def f():\n    async with asyncpg.create_pool(DSN, max_size=7) as pool:\n        pass",
+            "asyncpg.create_pool",
+        ),
+        (
+            "import psycopg_pool\npool = psycopg_pool.ConnectionPool(CONNINFO, max_size=7)",
+            "psycopg_pool.ConnectionPool",
+        ),
+        (
+            "from psycopg_pool import AsyncConnectionPool\nasync def f():\n    async with AsyncConnectionPool(CONNINFO, max_size=7) as p:\n        pass",
+            "psycopg_pool.ConnectionPool",
+        ),
+        (
+            "from psycopg_pool import AsyncNullConnectionPool\np = AsyncNullConnectionPool(CONNINFO, max_size=7)",
+            "psycopg_pool.NullConnectionPool",
+        ),
+        (
+            "from psycopg2 import pool\np = pool.ThreadedConnectionPool(1, 7, DSN)",
+            "psycopg2.pool.ThreadedConnectionPool",
+        ),
+        (
+            "import psycopg2.pool\np = psycopg2.pool.SimpleConnectionPool(1, 7, DSN)",
+            "psycopg2.pool.ThreadedConnectionPool",
+        ),
+        (
+            "import psycopg2.pool as pg_pool\np = pg_pool.ThreadedConnectionPool(minconn=1, maxconn=7, dsn=DSN)",
+            "psycopg2.pool.ThreadedConnectionPool",
+        ),
+        (
+            "from psycopg2.pool import ThreadedConnectionPool\nclass Pool(ThreadedConnectionPool):\n    pass\np = Pool(1, 7, DSN)",
+            "psycopg2.pool.ThreadedConnectionPool",
+        ),
+        (
+            "import psycopg_pool\nclass TracedPool(psycopg_pool.ConnectionPool):\n    pass\np = TracedPool(CONNINFO, max_size=7)",
+            "psycopg_pool.ConnectionPool",
+        ),
+    ],
+)
+def test_entry_points_through_every_import_style(snippets: Snippets, code: str, entry: str) -> None:
+    site = snippets.site(code, ".py")
+    assert site.entry == entry
+    values = knobs(site)
+    assert 7 in values.values(), values
+
+
+def test_queue_pool_positional_arguments(snippets: Snippets) -> None:
+    site = snippets.site("from sqlalchemy import pool\np = pool.QueuePool(get_conn, 7, 3, 12)", ".py")
+    assert knobs(site) == {"pool_size": 7, "max_overflow": 3, "timeout": 12}
+
+
+@pytest.mark.parametrize(
+    ("code", "database"),
+    [
+        (
+            'from sqlalchemy import create_engine\ne = create_engine("postgresql+psycopg://u@h/db")',
+            "postgres",
+        ),
+        ('from sqlalchemy import create_engine\ne = create_engine(url="mysql+pymysql://u@h/db")', "mysql"),
+        ('from sqlalchemy import create_engine\ne = create_engine("sqlite:///app.db")', "sqlite"),
+        ("from sqlalchemy import create_engine\ne = create_engine(settings.DATABASE_URL)", "unknown"),
+        ("import asyncpg\nasync def f():\n    await asyncpg.create_pool(dsn)", "postgres"),
+        ("from psycopg_pool import ConnectionPool\np = ConnectionPool('dbname=app')", "postgres"),
+    ],
+)
+def test_database(snippets: Snippets, code: str, database: str) -> None:
+    assert snippets.site(code, ".py").database == database
+
+
+def test_engine_from_config_with_a_literal_dict(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        from sqlalchemy import engine_from_config
+
+        engine = engine_from_config(
+            {
+                "sqlalchemy.url": "postgresql://app@db/app",
+                "sqlalchemy.pool_size": "20",
+                "sqlalchemy.max_overflow": "5",
+                "sqlalchemy.pool_recycle": "3600",
+                "sqlalchemy.pool_pre_ping": "false",
+            },
+            prefix="sqlalchemy.",
+        )
+        """,
+        ".py",
+    )
+    values = {c: s.value for c, s in pool.settings.items()}
+    # Only the sizes and timeouts are converted; the string "false" is truthy.
+    assert values == {
+        "max_connections": 25,
+        "acquire_timeout": 30.0,
+        "max_lifetime": 3600,
+        "health_check": True,
+    }
+    assert pool.site.database == "postgres"
+
+
+def test_engine_from_config_with_an_unknown_dict_makes_every_knob_dynamic(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        "from sqlalchemy import engine_from_config\nengine = engine_from_config(settings, prefix='sqlalchemy.')",
+        ".py",
+    )
+    assert {s.source for s in pool.settings.values()} == {"dynamic"}
+
+
+def test_unpooled_engines(snippets: Snippets) -> None:
+    code = """
+        from sqlalchemy import engine_from_config, pool
+        from sqlalchemy.ext.asyncio import create_async_engine
+        from sqlalchemy.pool import NullPool, StaticPool, QueuePool
+
+        migrations = engine_from_config(config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool)
+        tests = create_async_engine(TEST_URL, poolclass=NullPool)
+        memory = create_async_engine("sqlite+aiosqlite://", poolclass=StaticPool)
+        app = create_async_engine(URL, poolclass=QueuePool, pool_size=10)
+    """
+    assert [s.pooled for s in snippets.sites(code, ".py")] == [False, False, False, True]
+
+
+def test_subclass_defined_elsewhere_is_not_followed(snippets: Snippets) -> None:
+    # A class from another module named like a pool is not known to be one.
+    assert (
+        snippets.sites("from .pools import ThreadedConnectionPool\np = ThreadedConnectionPool(1, 5)", ".py")
+        == []
+    )
+
+
+def test_settings_located_on_their_keywords(snippets: Snippets) -> None:
+    site = snippets.site(
+        "from sqlalchemy import create_engine\n\nengine = create_engine(\n    URL,\n    pool_size=6,\n    max_overflow=12,\n)\n",
+        ".py",
+    )
+    assert (site.span.line, site.span.column, site.span.end_line) == (3, 10, 7)
+    spans = {name: (s.span.line, s.span.column) for name, s in site.knobs if s.span}
+    assert spans == {"pool_size": (5, 5), "max_overflow": (6, 5)}
+    assert site.lines[0] == "engine = create_engine("

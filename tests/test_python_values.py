@@ -1,0 +1,166 @@
+"""Python value resolution: literals, constants, env defaults, dict splats; everything else dynamic."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Snippets
+
+
+def setting(snippets: Snippets, code: str, knob: str):  # type: ignore[no-untyped-def]
+    site = snippets.site(code, ".py")
+    return dict(site.knobs)[knob]
+
+
+def engine(argument: str, prelude: str = "") -> str:
+    return f"import os\nfrom sqlalchemy import create_engine\n{prelude}\nengine = create_engine(URL, pool_size={argument})\n"
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("20", 20), ("1_000", 1000), ("4 * 5", 20), ("(2 + 3) * 4", 20), ("30 // 4", 7), ("-1", -1)],
+)
+def test_literals_and_arithmetic(snippets: Snippets, argument: str, value: int) -> None:
+    found = setting(snippets, engine(argument), "pool_size")
+    assert (found.value, found.source) == (value, "explicit")
+
+
+@pytest.mark.parametrize(
+    ("argument", "env", "value"),
+    [
+        ('int(os.getenv("DB_POOL_SIZE", "20"))', "DB_POOL_SIZE", 20),
+        ('int(os.getenv("DB_POOL_SIZE", 20))', "DB_POOL_SIZE", 20),
+        ('int(os.getenv("DB_POOL_SIZE", default="20"))', "DB_POOL_SIZE", 20),
+        ('os.environ.get("DB_POOL_SIZE", 10)', "DB_POOL_SIZE", 10),
+        ('int(os.environ.get("DB_POOL_SIZE") or 25)', "DB_POOL_SIZE", 25),
+        ('int(os.environ.get("DB_POOL_SIZE", "12")) * 2', "DB_POOL_SIZE", 24),
+        ('float(os.getenv("DB_POOL_SIZE", "7.5"))', "DB_POOL_SIZE", 7.5),
+    ],
+)
+def test_env_lookups_with_a_default(snippets: Snippets, argument: str, env: str, value: float) -> None:
+    found = setting(snippets, engine(argument), "pool_size")
+    assert (found.value, found.source, found.env) == (value, "env-default", env)
+
+
+def test_from_os_import_environ(snippets: Snippets) -> None:
+    code = 'from os import environ, getenv\nfrom sqlalchemy import create_engine\ne = create_engine(U, pool_size=int(environ.get("N", "9")), max_overflow=int(getenv("M", "3")))'
+    site = snippets.site(code, ".py")
+    assert {n: (s.value, s.source, s.env) for n, s in site.knobs} == {
+        "pool_size": (9, "env-default", "N"),
+        "max_overflow": (3, "env-default", "M"),
+    }
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "settings.DB_POOL_SIZE",
+        "get_settings().db.pool",
+        'config["database"]["pool"]',
+        'int(os.environ["DB_POOL_SIZE"])',
+        'int(os.getenv("DB_POOL_SIZE"))',
+        "pool_size_for(env)",
+        "10 if PROD else 2",
+        "POOL_N",  # imported from another module
+    ],
+)
+def test_what_cannot_be_known_is_dynamic(snippets: Snippets, argument: str) -> None:
+    found = setting(snippets, engine(argument, "from .dbconf import POOL_N"), "pool_size")
+    assert (found.value, found.source) == (None, "dynamic")
+
+
+def test_module_and_function_constants(snippets: Snippets) -> None:
+    code = """
+        import os
+        from sqlalchemy import create_engine
+
+        POOL_SIZE = int(os.getenv("POOL_SIZE", "18"))
+        RECYCLE = 30 * 60
+
+        def make_engine(url):
+            overflow = 4
+            return create_engine(url, pool_size=POOL_SIZE, max_overflow=overflow, pool_recycle=RECYCLE, pool_timeout=TIMEOUT)
+
+        TIMEOUT = 8
+    """
+    site = snippets.site(code, ".py")
+    assert {n: (s.value, s.source) for n, s in site.knobs} == {
+        "pool_size": (18, "env-default"),
+        "max_overflow": (4, "constant"),
+        "pool_recycle": (1800, "constant"),
+        "pool_timeout": (8, "constant"),
+    }
+
+
+def test_kwargs_dict_literal_built_and_updated_in_straight_line_code(snippets: Snippets) -> None:
+    code = """
+        from sqlalchemy import create_engine
+
+        ENGINE_OPTIONS = {"pool_size": 10, "pool_recycle": 900}
+
+        def build(url, debug):
+            options = dict(ENGINE_OPTIONS, max_overflow=5)
+            options["pool_timeout"] = 7
+            options.update({"pool_pre_ping": True})
+            options.setdefault("pool_size", 99)
+            if debug:
+                options["pool_recycle"] = 60
+            return create_engine(url, **options)
+    """
+    site = snippets.site(code, ".py")
+    assert {n: (s.value, s.source) for n, s in site.knobs} == {
+        "pool_size": (10, "explicit"),
+        "pool_recycle": (None, "dynamic"),  # reassigned under a condition
+        "max_overflow": (5, "explicit"),
+        "pool_timeout": (7, "explicit"),
+        "pool_pre_ping": (True, "explicit"),
+    }
+
+
+def test_merge_operator_and_nested_splats(snippets: Snippets) -> None:
+    code = """
+        from sqlalchemy.ext.asyncio import create_async_engine
+        BASE = {"pool_size": 8}
+        kwargs = {**BASE, "max_overflow": 2}
+        kwargs |= {"pool_timeout": 3}
+        engine = create_async_engine(URL, **kwargs)
+    """
+    assert {n: s.value for n, s in snippets.site(code, ".py").knobs} == {
+        "pool_size": 8,
+        "max_overflow": 2,
+        "pool_timeout": 3,
+    }
+
+
+def test_unreadable_splat_makes_unwritten_knobs_dynamic(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        "from sqlalchemy import create_engine\ne = create_engine(URL, pool_pre_ping=True, **settings.engine_kwargs)",
+        ".py",
+    )
+    assert {c: s.source for c, s in pool.settings.items()} == {
+        "max_connections": "dynamic",
+        "acquire_timeout": "dynamic",
+        "max_lifetime": "dynamic",
+        "health_check": "explicit",
+    }
+
+
+def test_pep_263_cookie_bom_and_crlf(snippets: Snippets, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from poolcheck.read import analyse_file
+
+    latin = tmp_path / "latin.py"
+    latin.write_bytes(
+        "# -*- coding: latin-1 -*-\n# café\nfrom sqlalchemy import create_engine\ne = create_engine(U, pool_size=3)\n".encode(
+            "latin-1"
+        )
+    )
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(
+        b"\xef\xbb\xbfimport asyncpg\r\nasync def f():\r\n    await asyncpg.create_pool(D, max_size=4)\r\n"
+    )
+    for path, value, line in ((latin, 3, 4), (bom, 4, 3)):
+        result = analyse_file(path)
+        assert not result.errors
+        (site,) = result.sites
+        assert next(iter(dict(site.knobs).values())).value == value
+        assert site.span.line == line
+        assert not site.lines[0].endswith("\r")

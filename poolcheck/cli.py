@@ -10,7 +10,9 @@ from typing import cast
 import click
 
 from poolcheck import __version__
+from poolcheck.baseline import BaselineError, load_baseline, render_baseline
 from poolcheck.check import all_rules, rule_by_id
+from poolcheck.config import Config, ConfigError, load_config
 from poolcheck.emit import github as github_format
 from poolcheck.emit import gitlab as gitlab_format
 from poolcheck.emit import json as json_format
@@ -21,6 +23,7 @@ from poolcheck.filters import at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import write_output
 from poolcheck.pipeline import RunSettings, run
+from poolcheck.suppress import unused_message
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -44,13 +47,32 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.option(
     "--fail-on",
     type=click.Choice(PRIORITIES),
-    default="p2",
-    show_default=True,
-    help="Lowest priority that fails the run.",
+    help="Lowest priority that fails the run.  [default: the configuration's fail-on, else p2]",
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--extend-exclude", multiple=True, help="More gitignore-style patterns to skip.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Read this configuration file instead of looking for one.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Hide the findings whose fingerprint is in this baseline file.",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the current findings to this baseline file and exit 0.",
+)
+@click.option(
+    "--report-unused-ignores",
+    is_flag=True,
+    help="Report suppression comments that silence nothing, and fail the run when there are any.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
 @click.option("--statistics", is_flag=True, help="Count findings per rule.")
 @click.option("--explain", "explain_rule", metavar="RULE", help="Explain a rule and exit.")
@@ -62,10 +84,14 @@ def main(
     output: Path | None,
     select: tuple[str, ...],
     ignore: tuple[str, ...],
-    fail_on: str,
+    fail_on: str | None,
     exit_zero: bool,
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
+    config_file: Path | None,
+    baseline: Path | None,
+    write_baseline: Path | None,
+    report_unused_ignores: bool,
     quiet: bool,
     statistics: bool,
     explain_rule: str | None,
@@ -85,17 +111,22 @@ def main(
     unknown = unknown_selectors(all_rules(), selectors + ignores)
     if unknown:
         raise click.UsageError(f"unknown rule selector(s): {', '.join(unknown)}; see --list-rules")
-    settings = RunSettings(
-        select=selectors,
-        ignore=ignores,
-        extend_exclude=_split(extend_exclude),
-        force_exclude=force_exclude,
-    )
+    checked = list(paths) or [Path(".")]
     try:
-        report = run(list(paths) or [Path(".")], settings)
+        config = load_config(config_file, checked)
+        # The written baseline is every current finding, so an old baseline is not applied while writing.
+        known = load_baseline(baseline) if baseline is not None and write_baseline is None else None
+    except (ConfigError, BaselineError) as error:
+        click.echo(f"poolcheck: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    settings = _run_settings(config, selectors, ignores, _split(extend_exclude), force_exclude, known)
+    try:
+        report = run(checked, settings)
     except Exception as error:  # a bug of ours must still exit 2, not 1, with a clear line
         click.echo(f"poolcheck: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    if write_baseline is not None:
+        sys.exit(_write_baseline(write_baseline, report))
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     rendered = _render(report, output_format, colour, statistics, quiet)
     if output is not None:
@@ -104,7 +135,49 @@ def main(
         click.echo(rendered, nl=False)
     if output_format == "github":
         _write_step_summary(report)
-    sys.exit(_exit_code(report, fail_on, exit_zero))
+    if report.baselined and output_format != "text":  # the text summary line counts them itself
+        click.echo(f"poolcheck: {report.baselined} finding(s) hidden by the baseline", err=True)
+    if report_unused_ignores:
+        for unused in report.unused_suppressions:
+            click.echo(unused_message(unused, all_rules()), err=True)
+    threshold = fail_on or config.fail_on or "p2"
+    sys.exit(_exit_code(report, threshold, exit_zero, report_unused_ignores))
+
+
+def _run_settings(
+    config: Config,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    baseline: frozenset[str] | None,
+) -> RunSettings:
+    """The command line over the file.
+
+    As in ruff, --select replaces the file's select and ignore; --ignore and
+    --extend-exclude add to the file's.
+    """
+    return RunSettings(
+        select=select or config.select,
+        ignore=ignore if select else config.ignore + ignore,
+        options=config.options,
+        extend_exclude=config.extend_exclude + extend_exclude,
+        force_exclude=force_exclude,
+        per_file_ignores=config.per_file_ignores,
+        pattern_root=config.root,
+        baseline=baseline,
+    )
+
+
+def _write_baseline(path: Path, report: Report) -> int:
+    try:
+        write_output(path, render_baseline(report.findings))
+    except OSError as error:
+        click.echo(f"poolcheck: cannot write the baseline {path}: {error.strerror or error}", err=True)
+        return EXIT_ERROR
+    count = len(report.findings)
+    click.echo(f"poolcheck: wrote {count} finding{'s' if count != 1 else ''} to {path}", err=True)
+    return EXIT_CLEAN
 
 
 def _render(report: Report, output_format: str, colour: bool, statistics: bool, quiet: bool) -> str:
@@ -127,9 +200,10 @@ def _write_step_summary(report: Report) -> None:
         click.echo(f"poolcheck: could not write the step summary: {error}", err=True)
 
 
-def _exit_code(report: Report, fail_on: str, exit_zero: bool) -> int:
+def _exit_code(report: Report, fail_on: str, exit_zero: bool, unused_fail: bool = False) -> int:
     if exit_zero:
         return EXIT_CLEAN
     threshold = cast(Priority, fail_on)
     failing = any(at_or_above(f, threshold) for f in report.findings)
-    return EXIT_FINDINGS if failing or report.errors else EXIT_CLEAN
+    unused = unused_fail and bool(report.unused_suppressions)
+    return EXIT_FINDINGS if failing or report.errors or unused else EXIT_CLEAN

@@ -110,6 +110,7 @@ class Finding:
     library: str
     fingerprint: str
     pool: int | None  # index into the report's pools; None for system-level findings
+    concept: str | None = None  # the setting the finding is about, when it is one
 
 
 @dataclass(frozen=True)
@@ -120,12 +121,32 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """An inline ``poolcheck: ignore`` comment: where it is and the rules it names (none: every rule)."""
+
+    line: int
+    column: int  # of the comment token, 1-based in characters
+    codes: tuple[str, ...] = ()
+    alone: bool = False  # nothing but the comment on its line, so it may cover the line below
+
+
+@dataclass(frozen=True)
+class UnusedSuppression:
+    """A suppression comment that silenced nothing, or names rules that did not fire there."""
+
+    path: str
+    suppression: Suppression
+    codes: tuple[str, ...] = ()  # the named rules that silenced nothing; empty for a bare comment
+
+
+@dataclass(frozen=True)
 class FileResult:
-    """What one file contributed: its pool sites and the errors met reading or parsing it."""
+    """What one file contributed: its pool sites, suppression comments, and the errors met reading it."""
 
     path: str
     sites: tuple[PoolSite, ...] = ()
     errors: tuple[FileError, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()  # collected only in files that hold a pool
 
 
 @dataclass(frozen=True)
@@ -134,3 +155,5 @@ class Report:
     findings: tuple[Finding, ...]
     errors: tuple[FileError, ...]
     files_checked: int
+    unused_suppressions: tuple[UnusedSuppression, ...] = ()
+    baselined: int = 0  # findings hidden because their fingerprint is in the baseline

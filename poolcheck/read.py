@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from poolcheck.discover import display_path
 from poolcheck.frontends import front_end_for
 from poolcheck.model import FileError, FileResult
+from poolcheck.suppress import suppression_comments
 
 BINARY_PROBE = 8192
 
 
 def analyse_file(path: Path) -> FileResult:
-    """Read, prefilter, and extract one file; every failure becomes an error entry."""
+    """Read, prefilter, and extract one file; every failure becomes an error entry.
+
+    Suppression comments are collected from the same bytes, in files that hold a pool.
+    """
     shown = display_path(path)
     front_end = front_end_for(path.name)
     if front_end is None:
@@ -29,10 +34,13 @@ def analyse_file(path: Path) -> FileResult:
     if not is_candidate(data, front_end.triggers):
         return FileResult(shown)
     try:
-        return front_end.extract(shown, data)
+        result = front_end.extract(shown, data)
     except (RecursionError, MemoryError) as error:
         message = f"too deeply nested or too large to analyse ({type(error).__name__})"
         return FileResult(shown, errors=(FileError(shown, message, "parse"),))
+    if not result.sites:
+        return result
+    return replace(result, suppressions=suppression_comments(data, front_end.language))
 
 
 def is_candidate(data: bytes, triggers: tuple[bytes, ...]) -> bool:

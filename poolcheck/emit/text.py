@@ -80,9 +80,10 @@ def _summary(report: Report) -> str:
     files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''} checked"
     pools = f"{len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}"
     errors = f", {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}" if report.errors else ""
+    hidden = f", {report.baselined} hidden by the baseline" if report.baselined else ""
     if not report.findings:
-        return f"No findings: {pools} in {files}{errors}."
+        return f"No findings: {pools} in {files}{errors}{hidden}."
     counts = Counter(f.priority for f in report.findings)
     breakdown = ", ".join(f"{counts[p]} {p}" for p in PRIORITIES if counts[p])
     n = len(report.findings)
-    return f"Found {n} finding{'s' if n != 1 else ''} ({breakdown}) in {pools}; {files}{errors}."
+    return f"Found {n} finding{'s' if n != 1 else ''} ({breakdown}) in {pools}; {files}{errors}{hidden}."

@@ -1,7 +1,11 @@
 """Benchmark poolcheck against the cost of just reading the files, in one run.
 
     python bench/run.py --files 2000 --languages rust --pool-share 0
+    python bench/run.py --files 2000 --languages python --pool-share 0,1
     python bench/run.py --tree path/to/checkout
+
+Several --pool-share values build one tree each (0: no file is a candidate for
+parsing; 1: every file builds a pool), all measured in the same run.
 
 Each command runs ``--repeat`` times after one warm-up; medians are compared,
 so the ratios hold on a noisy shared machine even when the seconds do not.
@@ -52,31 +56,36 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, help="benchmark this tree instead of a synthetic one")
     parser.add_argument("--files", type=int, default=2000)
     parser.add_argument("--languages", default="rust", help="comma-separated: rust,python")
-    parser.add_argument("--pool-share", type=float, default=0.0, help="share of files that build a pool")
+    parser.add_argument(
+        "--pool-share", default="0", help="share(s) of files that build a pool, comma-separated"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="poolcheck-bench-") as scratch:
-        root = args.tree or build_corpus(
-            Path(scratch) / "tree", args.files, tuple(args.languages.split(",")), args.pool_share
+        languages = tuple(args.languages.split(","))
+        shares = [float(share) for share in args.pool_share.split(",")]
+        trees = (
+            [(f"tree {args.tree}", args.tree)]
+            if args.tree
+            else [
+                (
+                    f"pool share {share:g}",
+                    build_corpus(Path(scratch) / f"tree{i}", args.files, languages, share),
+                )
+                for i, share in enumerate(shares)
+            ]
         )
-        files = source_files(root)
-        listing = Path(scratch) / "files.txt"
-        listing.write_text("\0".join(files))
-        print(
-            f"tree: {root} ({len(files)} source files, {sum(os.path.getsize(f) for f in files) / 1e6:.1f} MB)"
-        )
-
-        results = {
-            "cat (read every file)": timed(
-                ["sh", "-c", f"xargs -0 cat < {listing} > /dev/null"], args.repeat
-            ),
-            "poolcheck": timed([*poolcheck_command(), "--quiet", "--exit-zero", str(root)], args.repeat),
-        }
-        baseline = results["cat (read every file)"]
-        print(f"{'command':<28}{'median s':>10}{'x cat':>10}")
-        for name, seconds in results.items():
-            print(f"{name:<28}{seconds:>10.3f}{seconds / baseline:>10.1f}")
+        print(f"{'tree':<18}{'files':>7}{'MB':>7}{'cat s':>9}{'poolcheck s':>13}{'x cat':>8}")
+        for label, root in trees:
+            files = source_files(root)
+            listing = Path(scratch) / "files.txt"
+            listing.write_text("\0".join(files))
+            megabytes = sum(os.path.getsize(f) for f in files) / 1e6
+            cat = timed(["sh", "-c", f"xargs -0 cat < {listing} > /dev/null"], args.repeat)
+            poolcheck = timed([*poolcheck_command(), "--quiet", "--exit-zero", str(root)], args.repeat)
+            ratio = poolcheck / cat
+            print(f"{label:<18}{len(files):>7}{megabytes:>7.1f}{cat:>9.3f}{poolcheck:>13.3f}{ratio:>8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,30 +1,34 @@
-"""The Python front end: libcst with qualified names, run only on prefiltered candidates."""
+"""The Python front end: the standard parser, import-aware, run only on prefiltered candidates."""
 
 from __future__ import annotations
 
-import libcst as cst
-from libcst.metadata import MetadataWrapper
+import ast
+import io
+import re
+import tokenize
 
-from poolcheck.frontends.python.bindings import BindingsCollector
+from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.sites import SiteFinder
 from poolcheck.model import FileError, FileResult
+
+LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 def extract(path: str, data: bytes) -> FileResult:
     try:
-        module = cst.parse_module(data)  # honours PEP 263 cookies and a UTF-8 BOM
-    except UnicodeDecodeError:
-        message = "not valid in its declared encoding (UTF-8 unless a PEP 263 coding cookie says otherwise)"
-        return FileResult(path, errors=(FileError(path, message, "read"),))
-    except (LookupError, SyntaxError) as error:  # an unknown codec in the cookie
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)  # PEP 263 cookie or BOM
+        text = data.decode(encoding)
+    except (SyntaxError, LookupError) as error:
         return FileResult(path, errors=(FileError(path, f"cannot decode: {error}", "read"),))
-    except cst.ParserSyntaxError as error:
-        message = f"syntax error at line {error.raw_line}: {error.message}; file not analysed"
+    except UnicodeDecodeError:
+        message = "not valid UTF-8 and no PEP 263 coding cookie says otherwise"
+        return FileResult(path, errors=(FileError(path, message, "read"),))
+    text = text.removeprefix("\ufeff")
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as error:
+        message = f"syntax error at line {error.lineno}: {error.msg}; file not analysed"
         return FileResult(path, errors=(FileError(path, message, "parse"),))
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    bindings = BindingsCollector()
-    wrapper.visit(bindings)
-    text = data.decode(module.encoding, "replace").removeprefix("\ufeff")
-    finder = SiteFinder(path, text.splitlines(), bindings)
-    wrapper.visit(finder)
-    return FileResult(path, tuple(finder.sites))
+    lines = LINE_ENDS.split(text)  # as the parser counts lines: not str.splitlines' form feeds
+    sites = SiteFinder(path, lines, ModuleBindings(tree)).find(tree)
+    return FileResult(path, tuple(sites))

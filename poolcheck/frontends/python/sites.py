@@ -1,11 +1,12 @@
-"""Second pass over a module: each call to a pool entry point becomes a ``PoolSite``."""
+"""Each call to a pool entry point in a module becomes a ``PoolSite``."""
 
 from __future__ import annotations
 
-import libcst as cst
-from libcst.metadata import CodeRange, PositionProvider, QualifiedNameProvider
+import ast
+from collections.abc import Iterator
+from typing import Protocol
 
-from poolcheck.frontends.python.bindings import BindingsCollector, Scope
+from poolcheck.frontends.python.bindings import SCOPES, ModuleBindings, Scope
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat, number
 from poolcheck.libraries import LIBRARIES
@@ -15,132 +16,116 @@ from poolcheck.model import PoolSite, Setting, Span
 CONFIG_PREFIX = "sqlalchemy."
 
 
-class SiteFinder(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider)
+class Located(Protocol):
+    """A node with a position: ast expressions, keywords, dict entries."""
 
-    def __init__(self, path: str, lines: list[str], bindings: BindingsCollector) -> None:
-        super().__init__()
+    @property
+    def lineno(self) -> int: ...
+    @property
+    def col_offset(self) -> int: ...
+    @property
+    def end_lineno(self) -> int | None: ...
+    @property
+    def end_col_offset(self) -> int | None: ...
+
+
+class SiteFinder:
+    """Walks a module with its scopes and builds a site for every pool constructor call."""
+
+    def __init__(self, path: str, lines: list[str], bindings: ModuleBindings) -> None:
         self.path = path
         self.lines = lines
         self.bindings = bindings
-        self.resolver = Resolver(bindings, self.qualified)
-        self.sites: list[PoolSite] = []
-        self._scopes: list[Scope] = []
+        self.resolver = Resolver(bindings)
 
-    def qualified(self, node: cst.CSTNode) -> set[str]:
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+    def find(self, tree: ast.Module) -> list[PoolSite]:
+        return [
+            self._site(call, entry, scopes)
+            for call, scopes in _calls(tree)
+            if (entry := self._entry(call, scopes))
+        ]
 
-    def _range(self, node: cst.CSTNode) -> CodeRange:
-        found: CodeRange = self.get_metadata(PositionProvider, node)
-        return found
+    def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
+        name = self.bindings.qualified(call.func, scopes, call.lineno)
+        if name is None:
+            return None
+        if name in ENTRIES:
+            return ENTRIES[name]
+        # A subclass of a library pool defined in this module is that pool.
+        return next((ENTRIES[b] for b in self.bindings.class_bases.get(name, ()) if b in ENTRIES), None)
 
-    def _span(self, node: cst.CSTNode) -> Span:
-        where = self._range(node)
-        return Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
-
-    # scopes
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._scopes.append(node)
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes.append(node)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._scopes.pop()
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.append(node)
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._scopes.pop()
-
-    # calls
-
-    def visit_Call(self, node: cst.Call) -> None:
-        entry = self._entry(node)
-        if entry is not None:
-            self.sites.append(self._site(node, entry))
-
-    def _entry(self, node: cst.Call) -> Entry | None:
-        for name in self.qualified(node.func):
-            if name in ENTRIES:
-                return ENTRIES[name]
-            # A subclass of a library pool defined in this module is that pool.
-            for base in self.bindings.class_bases.get(name, ()):
-                if base in ENTRIES:
-                    return ENTRIES[base]
-        return None
-
-    def _site(self, node: cst.Call, entry: Entry) -> PoolSite:
-        line = self._range(node).start.line
-        keywords, opaque = self._arguments(node, entry, line)
+    def _site(self, call: ast.Call, entry: Entry, scopes: list[Scope]) -> PoolSite:
+        line = call.lineno
+        keywords, opaque = self._arguments(call, entry, scopes)
         library = LIBRARIES[entry.library].for_entry(entry.name)
         knobs: list[tuple[str, Setting]] = []
         for name, keyword in keywords.items():
             knob = library.knob(name)
-            if knob is None:
-                continue
-            setting = self._setting(keyword, line, entry.config is not None, knob.unit)
-            knobs.append((name, setting))
+            if knob is not None:
+                knobs.append(
+                    (name, self._setting(keyword, scopes, line, entry.config is not None, knob.unit))
+                )
         if opaque:
             # An unreadable **kwargs or settings dict may set any knob whose concept is not written here.
             written = {knob.concept for name, _ in knobs if (knob := library.knob(name))}
             unknown = {k.concept: k.name for k in reversed(library.knobs) if k.concept not in written}
             knobs += [(name, Setting(None, "dynamic", expr="**")) for name in unknown.values()]
-        span = self._span(node)
+        span = self._span(call)
         return PoolSite(
             path=self.path,
             span=span,
             language="python",
             library=entry.library,
-            constructor=self._text(node.func),
-            database=entry.database or self._database(keywords, line),
-            text=self._text(node),
+            constructor=self._text(call.func),
+            database=entry.database or self._database(keywords, scopes, line),
+            text=self._text(call),
             knobs=tuple(knobs),
             lines=tuple(self.lines[span.line - 1 : span.end_line]),
-            pooled=self._pooled(keywords),
+            pooled=self._pooled(keywords, scopes, line),
             entry=entry.name,
         )
 
-    def _arguments(self, node: cst.Call, entry: Entry, line: int) -> tuple[dict[str, Keyword], bool]:
+    def _arguments(
+        self, call: ast.Call, entry: Entry, scopes: list[Scope]
+    ) -> tuple[dict[str, Keyword], bool]:
         """Every argument by parameter name: positionals, keywords, ``**`` dicts, a settings dict."""
         keywords: dict[str, Keyword] = {}
         opaque = False
-        position = 0
-        for arg in node.args:
-            if arg.star == "*":
+        for position, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):
                 opaque = True
-            elif arg.star == "**":
-                splat = self.resolver.splat(arg.value, self._scopes, line)
+                break
+            if position < len(entry.positional):
+                keywords[entry.positional[position]] = Keyword(arg, arg)
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                splat = self.resolver.splat(keyword.value, scopes, call.lineno)
                 keywords.update(splat.keywords)
                 opaque |= splat.opaque
-            elif arg.keyword is not None:
-                keywords[arg.keyword.value] = Keyword(arg.value, arg)
             else:
-                if position < len(entry.positional):
-                    keywords[entry.positional[position]] = Keyword(arg.value, arg)
-                position += 1
+                keywords[keyword.arg] = Keyword(keyword.value, keyword)
         if entry.config is not None and entry.config in keywords:
-            config = self._config(keywords[entry.config], keywords, line)
+            config = self._config(keywords[entry.config], keywords, scopes, call.lineno)
             keywords = {**config.keywords, **keywords}
             opaque |= config.opaque
         return keywords, opaque
 
-    def _config(self, given: Keyword, keywords: dict[str, Keyword], line: int) -> Splat:
+    def _config(self, given: Keyword, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> Splat:
         """``engine_from_config({"sqlalchemy.pool_size": "20", ..}, prefix="sqlalchemy.")``."""
         prefix = CONFIG_PREFIX
         if "prefix" in keywords:
-            written = self.resolver.resolve(keywords["prefix"].value, self._scopes, line).value
+            written = self.resolver.resolve(keywords["prefix"].value, scopes, line).value
             if not isinstance(written, str):
                 return Splat({}, opaque=True)
             prefix = written
-        found = self.resolver.splat(given.value, self._scopes, line)
+        found = self.resolver.splat(given.value, scopes, line)
         stripped = {k[len(prefix) :]: v for k, v in found.keywords.items() if k.startswith(prefix)}
         return Splat(stripped, found.opaque)
 
-    def _setting(self, keyword: Keyword, line: int, from_config: bool, unit: Unit) -> Setting:
-        resolved = self.resolver.resolve(keyword.value, self._scopes, line)
+    def _setting(
+        self, keyword: Keyword, scopes: list[Scope], line: int, from_config: bool, unit: Unit
+    ) -> Setting:
+        resolved = self.resolver.resolve(keyword.value, scopes, line)
         value, source = resolved.value, resolved.source
         if unit == "callback":
             # check=ConnectionPool.check_connection: any function turns the check on, None off.
@@ -154,8 +139,7 @@ class SiteFinder(cst.CSTVisitor):
                 value = None
             source = source if value is not None else "dynamic"
         if keyword.conditional and source != "dynamic":
-            source = "dynamic"
-            value = None
+            value, source = None, "dynamic"
         return Setting(
             value=value,
             source=source,
@@ -165,24 +149,55 @@ class SiteFinder(cst.CSTVisitor):
             constant=resolved.constant,
         )
 
-    def _database(self, keywords: dict[str, Keyword], line: int) -> str:
+    def _database(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str:
         url = keywords.get("url")
-        if url is None:
-            return "unknown"
-        resolved = self.resolver.resolve(url.value, self._scopes, line).value
+        resolved = self.resolver.resolve(url.value, scopes, line).value if url else None
         if not isinstance(resolved, str):
             return "unknown"
         scheme = resolved.split(":", 1)[0].split("+", 1)[0].lower()
         return URL_SCHEMES.get(scheme, "unknown")
 
-    def _pooled(self, keywords: dict[str, Keyword]) -> bool:
+    def _pooled(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:
         poolclass = keywords.get("poolclass")
-        return poolclass is None or not (self.qualified(poolclass.value) & UNPOOLED_CLASSES)
+        return (
+            poolclass is None
+            or self.bindings.qualified(poolclass.value, scopes, line) not in UNPOOLED_CLASSES
+        )
 
-    def _text(self, node: cst.CSTNode) -> str:
-        where = self._range(node)
-        first, last = where.start.line - 1, where.end.line - 1
+    # positions: ast columns are UTF-8 byte offsets into the line
+
+    def _column(self, line: int, offset: int) -> int:
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
+    def _span(self, node: Located) -> Span:
+        end_line = node.end_lineno or node.lineno
+        end_offset = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+        return Span(
+            node.lineno,
+            self._column(node.lineno, node.col_offset),
+            end_line,
+            self._column(end_line, end_offset),
+        )
+
+    def _text(self, node: Located) -> str:
+        span = self._span(node)
+        first, last = span.line - 1, span.end_line - 1
         if first == last:
-            return self.lines[first][where.start.column : where.end.column]
-        chunk = [self.lines[first][where.start.column :], *self.lines[first + 1 : last]]
-        return "\n".join([*chunk, self.lines[last][: where.end.column]])
+            return self.lines[first][span.column - 1 : span.end_column - 1]
+        chunk = [self.lines[first][span.column - 1 :], *self.lines[first + 1 : last]]
+        return "\n".join([*chunk, self.lines[last][: span.end_column - 1]])
+
+
+def _calls(tree: ast.Module) -> Iterator[tuple[ast.Call, list[Scope]]]:
+    """Every call with the scopes it sits in, in source order, without recursion."""
+    pending: list[tuple[ast.AST, list[Scope]]] = [(tree, [tree])]
+    found: list[tuple[ast.Call, list[Scope]]] = []
+    while pending:
+        node, scopes = pending.pop()
+        if isinstance(node, ast.Call):
+            found.append((node, scopes))
+        inner = [*scopes, node] if isinstance(node, SCOPES) and node is not tree else scopes
+        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
+    found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
+    return iter(found)

@@ -9,16 +9,13 @@ updates. Anything else is dynamic.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import ast
 from dataclasses import dataclass, replace
 
-import libcst as cst
-
-from poolcheck.frontends.python.bindings import Binding, BindingsCollector, Scope
+from poolcheck.frontends.python.bindings import Binding, ModuleBindings, Scope
 from poolcheck.model import Source
 
 Raw = int | float | bool | str | None
-QualifiedNames = Callable[[cst.CSTNode], set[str]]
 
 ENV_GETTERS = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 MAX_DEPTH = 40
@@ -40,8 +37,8 @@ DYNAMIC = Resolved(None, "dynamic")
 class Keyword:
     """A keyword argument a call receives, directly or through a ``**`` dict."""
 
-    value: cst.BaseExpression
-    node: cst.CSTNode  # where it is written, for its location
+    value: ast.expr
+    node: ast.expr | ast.keyword | _Entry  # where it is written, for its location
     conditional: bool = False  # set in a nested block: it may not apply
 
 
@@ -76,149 +73,149 @@ def number(value: Raw) -> int | float | None:
 class Resolver:
     """Resolves expressions of one module, seen from a position in its scopes."""
 
-    def __init__(self, bindings: BindingsCollector, qualified: QualifiedNames) -> None:
+    def __init__(self, bindings: ModuleBindings) -> None:
         self.bindings = bindings
-        self.qualified = qualified
 
-    def resolve(self, node: cst.BaseExpression, scopes: list[Scope], line: int, depth: int = 0) -> Resolved:
+    def resolve(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> Resolved:
         if depth > MAX_DEPTH:
             return DYNAMIC
         depth += 1
-        if isinstance(node, cst.Integer):
-            return Resolved(int(node.value.replace("_", ""), 0), "explicit")
-        if isinstance(node, cst.Float):
-            return Resolved(float(node.value.replace("_", "")), "explicit")
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            value = node.evaluated_value
-            return Resolved(value if isinstance(value, str) else None, "explicit")
-        if isinstance(node, cst.Name):
+        if isinstance(node, ast.Constant):
+            if node.value is None:
+                return Resolved(None, "disabled")
+            if isinstance(node.value, (int, float, str)):  # bool is an int
+                return Resolved(node.value, "explicit")
+            return DYNAMIC
+        if isinstance(node, ast.Name):
             return self._name(node, scopes, line, depth)
-        if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
-            inner = self.resolve(node.expression, scopes, line, depth)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            inner = self.resolve(node.operand, scopes, line, depth)
             amount = number(inner.value)
             return replace(inner, value=-amount) if amount is not None else DYNAMIC
-        if isinstance(node, cst.BinaryOperation):
+        if isinstance(node, ast.BinOp):
             return self._arithmetic(node, scopes, line, depth)
-        if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
-            return self._or_default(node, scopes, line, depth)
-        if isinstance(node, cst.Call):
+        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2:
+            return self._or_default(node.values[0], node.values[1], scopes, line, depth)
+        if isinstance(node, ast.Call):
             return self._call(node, scopes, line, depth)
-        if isinstance(node, cst.Subscript) and "os.environ" in self.qualified(node.value):
-            return Resolved(None, "dynamic", env=_subscript_key(node))
+        if (
+            isinstance(node, ast.Subscript)
+            and self.bindings.qualified(node.value, scopes, line) == "os.environ"
+        ):
+            return Resolved(None, "dynamic", env=_string(node.slice))
         return DYNAMIC
 
-    def _name(self, node: cst.Name, scopes: list[Scope], line: int, depth: int) -> Resolved:
-        if node.value in ("True", "False"):
-            return Resolved(node.value == "True", "explicit")
-        if node.value == "None":
-            return Resolved(None, "disabled")
-        binding = self.bindings.binding(node.value, scopes, line)
-        if binding is None:
+    def _name(self, node: ast.Name, scopes: list[Scope], line: int, depth: int) -> Resolved:
+        binding = self.bindings.binding(node.id, scopes, line)
+        if binding is None or binding.value is None:
             return DYNAMIC
         resolved = self.resolve(binding.value, scopes, binding.line, depth)
         if resolved.source == "explicit":
-            return replace(resolved, source="constant", constant=node.value)
+            return replace(resolved, source="constant", constant=node.id)
         return resolved
 
-    def _arithmetic(self, node: cst.BinaryOperation, scopes: list[Scope], line: int, depth: int) -> Resolved:
+    def _arithmetic(self, node: ast.BinOp, scopes: list[Scope], line: int, depth: int) -> Resolved:
         left = self.resolve(node.left, scopes, line, depth)
         right = self.resolve(node.right, scopes, line, depth)
-        a, b = number(left.value), number(right.value)
-        if a is None or b is None or isinstance(left.value, str) or isinstance(right.value, str):
+        if isinstance(left.value, str) or isinstance(right.value, str):
             return DYNAMIC
-        operator = node.operator
-        if isinstance(operator, cst.Add):
+        a, b = number(left.value), number(right.value)
+        if a is None or b is None:
+            return DYNAMIC
+        operator = node.op
+        if isinstance(operator, ast.Add):
             value: Raw = a + b
-        elif isinstance(operator, cst.Subtract):
+        elif isinstance(operator, ast.Sub):
             value = a - b
-        elif isinstance(operator, cst.Multiply):
+        elif isinstance(operator, ast.Mult):
             value = a * b
-        elif isinstance(operator, cst.Divide) and b:
+        elif isinstance(operator, ast.Div) and b:
             value = a / b
-        elif isinstance(operator, cst.FloorDivide) and b:
+        elif isinstance(operator, ast.FloorDiv) and b:
             value = a // b
         else:
             return DYNAMIC
         return combine(left, right, value)
 
-    def _or_default(self, node: cst.BooleanOperation, scopes: list[Scope], line: int, depth: int) -> Resolved:
+    def _or_default(
+        self, first: ast.expr, second: ast.expr, scopes: list[Scope], line: int, depth: int
+    ) -> Resolved:
         """``os.environ.get("X") or 25``: the fallback is the env default."""
-        left = self.resolve(node.left, scopes, line, depth)
+        left = self.resolve(first, scopes, line, depth)
         if left.source != "dynamic" and left.value:
             return left
-        right = self.resolve(node.right, scopes, line, depth)
+        right = self.resolve(second, scopes, line, depth)
         if left.env is not None and right.source != "dynamic" and number(right.value) is not None:
             return Resolved(right.value, "env-default", env=left.env)
         return DYNAMIC
 
-    def _call(self, node: cst.Call, scopes: list[Scope], line: int, depth: int) -> Resolved:
-        names = self.qualified(node.func)
-        args = [a for a in node.args if a.keyword is None and not a.star]
-        if names & {"builtins.int", "builtins.float"} and len(args) == 1:
-            inner = self.resolve(args[0].value, scopes, line, depth)
+    def _call(self, node: ast.Call, scopes: list[Scope], line: int, depth: int) -> Resolved:
+        name = self.bindings.qualified(node.func, scopes, line)
+        args = [a for a in node.args if not isinstance(a, ast.Starred)]
+        if name in ("builtins.int", "builtins.float") and len(args) == 1 and not node.keywords:
+            inner = self.resolve(args[0], scopes, line, depth)
             amount = number(inner.value)
-            if amount is None:
+            if amount is None or inner.source == "disabled":
                 return replace(DYNAMIC, env=inner.env)
-            return replace(inner, value=int(amount) if "builtins.int" in names else float(amount))
-        if names & ENV_GETTERS and args:
-            variable = _string_value(args[0].value)
-            default = self._env_default(node, args, scopes, line, depth)
-            if default is None or number(default.value) is None:
+            return replace(inner, value=int(amount) if name == "builtins.int" else float(amount))
+        if name in ENV_GETTERS and args:
+            variable = _string(args[0])
+            given = (
+                args[1]
+                if len(args) > 1
+                else next((k.value for k in node.keywords if k.arg == "default"), None)
+            )
+            default = self.resolve(given, scopes, line, depth) if given is not None else None
+            if default is None or default.source == "dynamic" or number(default.value) is None:
                 return Resolved(None, "dynamic", env=variable)
             return Resolved(default.value, "env-default", env=variable)
         return DYNAMIC
 
-    def _env_default(
-        self, node: cst.Call, args: list[cst.Arg], scopes: list[Scope], line: int, depth: int
-    ) -> Resolved | None:
-        keyword = next((a for a in node.args if a.keyword is not None and a.keyword.value == "default"), None)
-        given = args[1] if len(args) > 1 else keyword
-        if given is None:
-            return None
-        resolved = self.resolve(given.value, scopes, line, depth)
-        return None if resolved.source == "dynamic" else resolved
-
     # ** splats
 
-    def splat(self, node: cst.BaseExpression, scopes: list[Scope], line: int, depth: int = 0) -> Splat:
+    def splat(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> Splat:
         """The keywords a ``**node`` (or a settings dict) supplies, as far as they can be read."""
         if depth > MAX_DEPTH:
             return Splat({}, opaque=True)
-        if isinstance(node, cst.Dict):
+        if isinstance(node, ast.Dict):
             return self._dict_literal(node, scopes, line, depth)
-        if isinstance(node, cst.Call) and "builtins.dict" in self.qualified(node.func):
+        if isinstance(node, ast.Call) and self.bindings.qualified(node.func, scopes, line) == "builtins.dict":
             return self._dict_call(node, scopes, line, depth)
-        if isinstance(node, cst.Name):
-            binding = self.bindings.binding(node.value, scopes, line)
-            if binding is None:
+        if isinstance(node, ast.Name):
+            binding = self.bindings.binding(node.id, scopes, line)
+            if binding is None or binding.value is None:
                 return Splat({}, opaque=True)
             found = self.splat(binding.value, scopes, binding.line, depth + 1)
-            self._apply_mutations(found, node.value, binding, scopes, line, depth)
+            self._apply_mutations(found, node.id, binding, scopes, line, depth)
             return found
         return Splat({}, opaque=True)
 
-    def _dict_literal(self, node: cst.Dict, scopes: list[Scope], line: int, depth: int) -> Splat:
+    def _dict_literal(self, node: ast.Dict, scopes: list[Scope], line: int, depth: int) -> Splat:
         found = Splat({}, opaque=False)
-        for element in node.elements:
-            if isinstance(element, cst.StarredDictElement):
-                inner = self.splat(element.value, scopes, line, depth + 1)
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:  # {**base, ...}
+                inner = self.splat(value, scopes, line, depth + 1)
                 found.keywords.update(inner.keywords)
                 found.opaque |= inner.opaque
                 continue
-            key = _string_value(element.key) if isinstance(element, cst.DictElement) else None
-            if key is None or not isinstance(element, cst.DictElement):
+            name = _string(key)
+            if name is None:
                 found.opaque = True
             else:
-                found.keywords[key] = Keyword(element.value, element)
+                found.keywords[name] = Keyword(value, _Entry(key, value))
         return found
 
-    def _dict_call(self, node: cst.Call, scopes: list[Scope], line: int, depth: int) -> Splat:
+    def _dict_call(self, node: ast.Call, scopes: list[Scope], line: int, depth: int) -> Splat:
         found = Splat({}, opaque=False)
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                inner = self.splat(keyword.value, scopes, line, depth + 1)
+                found.keywords.update(inner.keywords)
+                found.opaque |= inner.opaque
+            else:
+                found.keywords[keyword.arg] = Keyword(keyword.value, keyword)
         for arg in node.args:
-            if arg.keyword is not None:
-                found.keywords[arg.keyword.value] = Keyword(arg.value, arg)
-                continue
-            inner = self.splat(arg.value, scopes, line, depth + 1)
+            inner = self.splat(arg, scopes, line, depth + 1)
             found.keywords.update(inner.keywords)
             found.opaque |= inner.opaque
         return found
@@ -228,7 +225,7 @@ class Resolver:
     ) -> None:
         """Later ``d["k"] = v``, ``d.update(..)``, ``d.setdefault(..)``, ``d |= {..}`` in the same scope."""
         for mutation in self.bindings.mutations(name, scopes[-1], binding.line, line):
-            conditional = mutation.block is not binding.block
+            conditional = mutation.block != binding.block
             if mutation.kind == "set":
                 if mutation.key is None or mutation.value is None:
                     found.opaque = True
@@ -239,28 +236,43 @@ class Resolver:
                     found.opaque = True
                 elif mutation.key not in found.keywords and mutation.value is not None:
                     found.keywords[mutation.key] = Keyword(mutation.value, mutation.value, conditional)
-            else:  # update(..) / |= {..}
-                source = mutation.call if mutation.kind == "update" else mutation.value
-                added = (
-                    self._dict_call(source, scopes, line, depth + 1)
-                    if isinstance(source, cst.Call)
-                    else self.splat(source, scopes, line, depth + 1)
-                    if source is not None
-                    else Splat({}, opaque=True)
-                )
+            else:  # update(..) or |= {..}
+                if mutation.kind == "update" and mutation.call is not None:
+                    added = self._dict_call(mutation.call, scopes, line, depth + 1)
+                elif mutation.value is not None:
+                    added = self.splat(mutation.value, scopes, line, depth + 1)
+                else:
+                    added = Splat({}, opaque=True)
                 for key, keyword in added.keywords.items():
                     found.keywords[key] = replace(keyword, conditional=conditional or keyword.conditional)
                 found.opaque |= added.opaque
 
 
-def _string_value(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
+@dataclass(frozen=True)
+class _Entry:
+    """A dict entry ``"key": value``: located from the key's start to the value's end."""
+
+    key: ast.expr
+    value: ast.expr
+
+    @property
+    def lineno(self) -> int:
+        return self.key.lineno
+
+    @property
+    def col_offset(self) -> int:
+        return self.key.col_offset
+
+    @property
+    def end_lineno(self) -> int | None:
+        return self.value.end_lineno
+
+    @property
+    def end_col_offset(self) -> int | None:
+        return self.value.end_col_offset
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
     return None
-
-
-def _subscript_key(node: cst.Subscript) -> str | None:
-    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
-        return None
-    return _string_value(node.slice[0].slice.value)

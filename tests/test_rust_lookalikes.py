@@ -25,11 +25,6 @@ NOT_POOLS = {
                 .idle_timeout(Some(Duration::from_secs(50))).build(mgr).await.unwrap()
         }
     """,
-    "r2d2 via diesel": """
-        fn pg(manager: ConnectionManager<PgConnection>) -> Pool<ConnectionManager<PgConnection>> {
-            diesel::r2d2::Pool::builder().max_size(40).idle_timeout(None).max_lifetime(None).build(manager).unwrap()
-        }
-    """,
     "reqwest client": """
         fn http() -> reqwest::Client {
             reqwest::Client::builder().connect_timeout(Duration::from_secs(3)).pool_idle_timeout(None).build().unwrap()

@@ -30,8 +30,16 @@ class FrontEnd:
 RUST = FrontEnd(
     language="rust",
     suffixes=(".rs",),
-    # Every sqlx origin names a PoolOptions builder or a Pool type followed by a path.
-    triggers=(b"PoolOptions", b"Pool::"),
+    # Every origin names a PoolOptions builder, a Pool or Builder type followed by a path,
+    # sea-orm's ConnectOptions / Database::connect, or deadpool's create_pool.
+    triggers=(
+        b"PoolOptions",
+        b"Pool::",
+        b"Builder::new",
+        b"ConnectOptions",
+        b"Database::connect",
+        b"create_pool",
+    ),
     module="poolcheck.frontends.rust",
 )
 

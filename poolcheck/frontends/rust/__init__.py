@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from poolcheck.frontends.rust import sqlx
+from poolcheck.frontends.rust import deadpool_config, pool_builders, seaorm, sqlx
 from poolcheck.frontends.rust.syntax import RustFile
 from poolcheck.model import FileError, FileResult
 
-MATCHERS = (sqlx.find,)
+MATCHERS = (sqlx.find, seaorm.find, pool_builders.find, deadpool_config.find)
 
 
 def extract(path: str, data: bytes) -> FileResult:

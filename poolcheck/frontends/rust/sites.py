@@ -31,7 +31,7 @@ def site_from_chain(
     library: Library,
     origin: Origin,
     chain: Chain | None,
-    url_database: UrlDatabase,
+    url_database: UrlDatabase | None = None,
 ) -> PoolSite:
     file = resolver.file
     knobs: list[tuple[str, Setting]] = []
@@ -59,7 +59,7 @@ def site_from_chain(
     end = chain.end if chain else origin.call
     terminal = chain.terminal.call if chain and chain.terminal else origin.call
     database = origin.database
-    if database == "unknown":
+    if database == "unknown" and url_database is not None:
         args = arguments(terminal)
         database = url_database(args[0] if args else None, file) or database
     span = file.span(origin.call, end)

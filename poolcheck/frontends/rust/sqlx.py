@@ -49,7 +49,7 @@ def find(file: RustFile) -> list[PoolSite]:
         origin = _origin(call, function, file)
         if origin is not None:
             chain = follow(call, file, TERMINALS) if origin.builder else None
-            sites.append(site_from_chain(resolver, SQLX, origin, chain, _url_database))
+            sites.append(site_from_chain(resolver, SQLX, origin, chain, url_database))
     return sites
 
 
@@ -95,7 +95,7 @@ def _imports_from_sqlx(file: RustFile, name: str) -> bool:
     return False
 
 
-def _url_database(url_node: Node | None, file: RustFile) -> str | None:
+def url_database(url_node: Node | None, file: RustFile) -> str | None:
     """A literal URL in the terminal call names the database (``sqlite::memory:``)."""
     if url_node is None or url_node.type not in ("string_literal", "raw_string_literal"):
         return None

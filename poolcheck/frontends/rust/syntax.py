@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, cached_property
 
 import tree_sitter
 import tree_sitter_rust
@@ -63,6 +63,49 @@ class RustFile:
     def column(self, row: int, byte_column: int) -> int:
         line = self._lines[row] if row < len(self._lines) else b""
         return len(line[:byte_column].decode("utf-8", "replace")) + 1
+
+    @cached_property
+    def imports(self) -> dict[str, str]:
+        """Names brought in by ``use``: ``use bb8::{Pool, Builder as B}`` -> {"Pool": "bb8::Pool", ...}.
+
+        Glob imports map ``"*"`` to each globbed path, joined by spaces.
+        """
+        names: dict[str, str] = {}
+        for match in matches("(use_declaration argument: (_) @tree)", self.root):
+            self._use_tree(match["tree"], "", names)
+        return names
+
+    def _use_tree(self, node: Node, prefix: str, names: dict[str, str]) -> None:
+        def join(tail: str) -> str:
+            return f"{prefix}::{tail}" if prefix else tail
+
+        if node.type == "self" and prefix:  # `use a::b::{self}` brings in `b`
+            names[prefix.rsplit("::", 1)[-1]] = prefix
+        elif node.type in ("identifier", "scoped_identifier", "crate", "super"):
+            full = join(self.text(node))
+            names[full.rsplit("::", 1)[-1]] = full
+        elif node.type == "use_as_clause":
+            original, alias = field(node, "path"), field(node, "alias")
+            if original is not None and alias is not None:
+                names[self.text(alias)] = join(self.text(original))
+        elif node.type == "scoped_use_list":
+            head, items = field(node, "path"), field(node, "list")
+            if items is not None:
+                self._use_tree(items, join(self.text(head)) if head is not None else prefix, names)
+        elif node.type == "use_list":
+            for child in node.named_children:
+                self._use_tree(child, prefix, names)
+        elif node.type == "use_wildcard":
+            inner = node.named_children[0] if node.named_children else None
+            globbed = join(self.text(inner)) if inner is not None else prefix
+            names["*"] = f"{names['*']} {globbed}" if "*" in names else globbed
+
+    def qualified(self, segments: list[str]) -> list[str]:
+        """A path with its first segment expanded through the file's ``use`` declarations."""
+        if not segments:
+            return segments
+        full = self.imports.get(segments[0])
+        return [*full.split("::"), *segments[1:]] if full else segments
 
     def lines(self, first: int, last: int) -> tuple[str, ...]:
         """Source lines ``first``..``last`` (1-based, inclusive), decoded, without line ends."""

@@ -170,7 +170,7 @@ class Resolver:
         name = self.file.text(node)
         if name == "None":
             return Resolved(None, "disabled")
-        binding = self._local_binding(node, name)
+        binding = self.local_binding(node, name)
         if binding is not None:
             return self.resolve(binding, depth)
         if self._is_parameter(node, name):
@@ -204,7 +204,7 @@ class Resolver:
             self._constants = {self.file.text(m["name"]): m["value"] for m in found}
         return self._constants
 
-    def _local_binding(self, use: Node, name: str) -> Node | None:
+    def local_binding(self, use: Node, name: str) -> Node | None:
         """The value of the last ``let name = ..`` before ``use`` in the same function."""
         scope = enclosing_function(use)
         if scope is None:

@@ -1,0 +1,159 @@
+"""deadpool-postgres (and its siblings) built from a ``Config`` value: ``cfg.create_pool(..)``.
+
+The pool settings live in ``Config.pool``: a ``PoolConfig { max_size, timeouts:
+Timeouts { wait, create, .. }, .. }`` or ``PoolConfig::new(n)``, written in the
+``Config { .. }`` literal or assigned later (``cfg.pool = Some(..)``) in the same
+function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
+from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, matches, path_segments, receiver
+from poolcheck.frontends.rust.values import Resolver, enclosing_function
+from poolcheck.libraries.deadpool import DEADPOOL
+from poolcheck.model import PoolSite, Setting
+
+CREATE_POOL = """(call_expression
+  function: (field_expression value: (_) @config field: (field_identifier) @method)
+  (#eq? @method "create_pool")) @call"""
+FIELD_ASSIGNMENTS = """(assignment_expression
+  left: (field_expression value: (identifier) @target field: (field_identifier) @field)
+  right: (_) @value)"""
+POOL_FIELDS = {"max_size": "max_size"}
+TIMEOUT_FIELDS = {"wait": "wait", "create": "create"}
+TIMEOUT_HELPERS = {"wait_millis": ("wait", 1e-3)}
+
+
+def find(file: RustFile) -> list[PoolSite]:
+    resolver = Resolver(file)
+    sites = []
+    for match in matches(CREATE_POOL, file.root):
+        call, config = match["call"], match["config"]
+        origin, crate = _config_origin(config, resolver)
+        database = CRATES.get(crate or "")
+        if origin is None or database in (None, NOT_A_DATABASE):
+            continue
+        knobs: list[tuple[str, Setting]] = []
+        for value in _pool_values(origin, config, call, resolver):
+            knobs += _pool_config(value, resolver)
+        sites.append(_site(file, origin, call, database or "unknown", knobs))
+    return sites
+
+
+def _config_origin(config: Node, resolver: Resolver) -> tuple[Node | None, str | None]:
+    """The ``Config::new()`` / ``Config { .. }`` this receiver holds, and the crate it comes from."""
+    file = resolver.file
+    node: Node | None = config
+    if node is not None and node.type == "identifier":
+        node = resolver.local_binding(node, file.text(node))
+    if node is None:
+        return None, None
+    if node.type == "struct_expression":
+        name = field(node, "name")
+    elif node.type == "call_expression" and receiver(node) is None:
+        function = field(node, "function")
+        name = field(function, "path") if function is not None else None
+    else:
+        return None, None
+    segments = file.qualified([s for s, _ in path_segments(name, file)]) if name is not None else []
+    if len(segments) < 2 or segments[-1] != "Config":
+        return None, None
+    return node, "::".join(segments[:-1])
+
+
+def _pool_values(origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:
+    """The expressions given to ``Config.pool``: in the literal, then in later assignments."""
+    file = resolver.file
+    values = []
+    if origin.type == "struct_expression":
+        values += [m["value"] for m in matches(_field("pool"), origin)]
+    scope = enclosing_function(call)
+    if config.type == "identifier" and scope is not None:
+        for match in matches(FIELD_ASSIGNMENTS, scope, origin.end_byte, call.start_byte):
+            if file.text(match["target"]) == file.text(config) and file.text(match["field"]) == "pool":
+                values.append(match["value"])
+    return values
+
+
+def _pool_config(value: Node, resolver: Resolver) -> list[tuple[str, Setting]]:
+    """Knobs of ``Some(PoolConfig { .. })`` or ``PoolConfig::new(n)``."""
+    file = resolver.file
+    knobs: list[tuple[str, Setting]] = []
+    if value.type == "call_expression" and file.text(field(value, "function") or value) == "Some":
+        args = arguments(value)
+        value = args[0] if args else value
+    if value.type == "call_expression":
+        function = field(value, "function")
+        names = [s for s, _ in path_segments(function, file)] if function is not None else []
+        args = arguments(value)
+        if names[-2:] == ["PoolConfig", "new"] and args:
+            knobs.append(_setting("max_size", args[0], value, resolver))
+        return knobs
+    if value.type != "struct_expression":
+        return knobs
+    for name, knob in POOL_FIELDS.items():
+        knobs += [_setting(knob, m["value"], m["init"], resolver) for m in matches(_field(name), value)]
+    for match in matches(_field("timeouts"), value):
+        timeouts = match["value"]
+        if timeouts.type == "struct_expression":
+            for name, knob in TIMEOUT_FIELDS.items():
+                knobs += [
+                    _setting(knob, m["value"], m["init"], resolver) for m in matches(_field(name), timeouts)
+                ]
+        elif timeouts.type == "call_expression":
+            function = field(timeouts, "function")
+            helper = path_segments(function, file)[-1][0] if function is not None else ""
+            args = arguments(timeouts)
+            if helper in TIMEOUT_HELPERS and args:
+                knob, scale = TIMEOUT_HELPERS[helper]
+                _, setting = _setting(knob, args[0], timeouts, resolver)
+                amount = setting.value
+                if isinstance(amount, (int, float)) and not isinstance(amount, bool):
+                    setting = replace(setting, value=amount * scale)
+                knobs.append((knob, setting))
+    return knobs
+
+
+def _field(name: str) -> str:
+    """Direct field initializers named ``name`` (nested literals are matched on their own)."""
+    return f"""(struct_expression body: (field_initializer_list
+      (field_initializer field: (field_identifier) @name value: (_) @value) @init
+      (#eq? @name "{name}")))"""
+
+
+def _setting(knob: str, value: Node, where: Node, resolver: Resolver) -> tuple[str, Setting]:
+    resolved = resolver.resolve(value)
+    number = resolved.value if not isinstance(resolved.value, str) else None
+    source = resolved.source if number is not None or resolved.source == "disabled" else "dynamic"
+    span = resolver.file.span(where)
+    text = resolver.file.text(value)
+    return knob, Setting(number, source, text, span, env=resolved.env, constant=resolved.constant, knob=knob)
+
+
+def _site(
+    file: RustFile, origin: Node, call: Node, database: str, knobs: list[tuple[str, Setting]]
+) -> PoolSite:
+    span = file.span(origin, call)
+    return PoolSite(
+        path=file.path,
+        span=span,
+        language="rust",
+        library=DEADPOOL.name,
+        constructor=file.text(origin).split("{", 1)[0].strip()
+        if origin.type == "struct_expression"
+        else file.text(origin),
+        database=database,
+        text=file.data[origin.start_byte : call.end_byte].decode("utf-8", "replace"),
+        knobs=tuple(knobs),
+        lines=file.lines(span.line, span.end_line),
+        entry="Config::create_pool",
+    )
+
+
+def _constructor(file: RustFile, origin: Node) -> str:
+    """``Config::new()`` as written, or a literal's type name (``deadpool_postgres::Config``)."""
+    name = field(origin, "name") if origin.type == "struct_expression" else None
+    return file.text(name) if name is not None else file.text(origin)

@@ -1,0 +1,99 @@
+"""bb8, r2d2 (and diesel's re-export) and deadpool: ``Pool::builder()`` chains over a manager.
+
+Which crate a ``Pool`` comes from is read from the path or the file's ``use``
+declarations; the database from the manager (see managers.py). Pools over a
+Redis or other non-database manager are not reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from poolcheck.frontends.rust.chains import follow
+from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE, first_argument, manager_database
+from poolcheck.frontends.rust.sites import Origin, site_from_chain
+from poolcheck.frontends.rust.syntax import Node, RustFile, matches, path_segments
+from poolcheck.frontends.rust.values import Resolver
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import PoolSite
+
+
+@dataclass(frozen=True)
+class BuilderForm:
+    library: str
+    crates: frozenset[str]  # the crate paths a `Pool`/`Builder` must come from
+    builders: frozenset[tuple[str, str]]  # (type, function) that start a builder chain
+    all_defaults: frozenset[tuple[str, str]]  # (type, function) that build a pool with every default
+    terminals: frozenset[str]
+    manager_in_origin: bool  # deadpool: Pool::builder(manager); bb8/r2d2: .build(manager)
+
+
+FORMS = (
+    BuilderForm(
+        library="bb8",
+        crates=frozenset({"bb8"}),
+        builders=frozenset({("Pool", "builder"), ("Builder", "new")}),
+        all_defaults=frozenset(),
+        terminals=frozenset({"build", "build_unchecked"}),
+        manager_in_origin=False,
+    ),
+    BuilderForm(
+        library="r2d2",
+        crates=frozenset({"r2d2", "diesel::r2d2"}),
+        builders=frozenset({("Pool", "builder"), ("Builder", "new")}),
+        all_defaults=frozenset({("Pool", "new")}),
+        terminals=frozenset({"build", "build_unchecked"}),
+        manager_in_origin=False,
+    ),
+    BuilderForm(
+        library="deadpool",
+        crates=frozenset(
+            {"deadpool::managed", "deadpool_postgres", "deadpool_sqlite", "deadpool_diesel", "deadpool_redis"}
+        ),
+        builders=frozenset({("Pool", "builder")}),
+        all_defaults=frozenset(),
+        terminals=frozenset({"build"}),
+        manager_in_origin=True,
+    ),
+)
+
+CALLS = "(call_expression function: [(scoped_identifier) (identifier)] @function) @call"
+
+
+def find(file: RustFile) -> list[PoolSite]:
+    resolver = Resolver(file)
+    sites = []
+    for match in matches(CALLS, file.root):
+        call, function = match["call"], match["function"]
+        segments = file.qualified([name for name, _ in path_segments(function, file)])
+        for form in FORMS:
+            site = _site(call, segments, form, resolver)
+            if site is not None:
+                sites.append(site)
+    return sites
+
+
+def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver) -> PoolSite | None:
+    if len(segments) < 3:
+        return None
+    crate, key = "::".join(segments[:-2]), (segments[-2], segments[-1])
+    if crate not in form.crates or (key not in form.builders and key not in form.all_defaults):
+        return None
+    file = resolver.file
+    builder = key in form.builders
+    chain = follow(call, file, form.terminals) if builder else None
+    if form.manager_in_origin or not builder:
+        manager = first_argument(call)
+    else:
+        manager = first_argument(chain.terminal.call) if chain and chain.terminal else None
+    database = manager_database(manager, resolver) or _crate_database(crate)
+    if database in (None, NOT_A_DATABASE):
+        return None  # a Redis pool, or one whose manager we cannot identify: never guess
+    function = call.child_by_field_name("function") or call
+    constructor = file.text(function) + ("()" if builder else "")
+    origin = Origin(call, constructor, "::".join(key), database, builder)
+    return site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
+
+
+def _crate_database(crate: str) -> str | None:
+    return CRATES.get(crate)

@@ -1,0 +1,81 @@
+"""sea-orm: ``ConnectOptions`` set up on a variable, and the all-defaults ``Database::connect(url)``."""
+
+from __future__ import annotations
+
+from poolcheck.frontends.rust.chains import follow
+from poolcheck.frontends.rust.managers import parameter_type
+from poolcheck.frontends.rust.sites import Origin, site_from_chain
+from poolcheck.frontends.rust.sqlx import url_database
+from poolcheck.frontends.rust.syntax import (
+    Node,
+    RustFile,
+    arguments,
+    field,
+    matches,
+    path_segments,
+    receiver,
+)
+from poolcheck.frontends.rust.values import Resolver
+from poolcheck.libraries.sea_orm import SEA_ORM
+from poolcheck.model import PoolSite
+
+CRATE = "sea_orm"
+CALLS = "(call_expression function: (scoped_identifier) @function) @call"
+
+
+def find(file: RustFile) -> list[PoolSite]:
+    resolver = Resolver(file)
+    sites = []
+    for match in matches(CALLS, file.root):
+        call, function = match["call"], match["function"]
+        path = _sea_orm_path(file, [name for name, _ in path_segments(function, file)])
+        if path[-2:] == ["ConnectOptions", "new"]:
+            # Setters take &mut self: later `opt.max_connections(..);` statements continue the chain.
+            chain = follow(call, file, frozenset())
+            url = arguments(call)
+            database = url_database(url[0] if url else None, file) or "unknown"
+            origin = Origin(call, file.text(function) + "()", "ConnectOptions::new", database, builder=True)
+            sites.append(site_from_chain(resolver, SEA_ORM, origin, chain))
+        elif path[-2:] == ["Database", "connect"] and _takes_a_url(call, resolver):
+            args = arguments(call)
+            database = url_database(args[0] if args else None, file) or "unknown"
+            origin = Origin(call, file.text(function), "Database::connect", database, builder=False)
+            sites.append(site_from_chain(resolver, SEA_ORM, origin, None))
+    return sites
+
+
+def _sea_orm_path(file: RustFile, segments: list[str]) -> list[str]:
+    """The path with its crate, when it is sea-orm's (imported by name or through `use sea_orm::*`)."""
+    qualified = file.qualified(segments)
+    if qualified and qualified[0] == CRATE:
+        return qualified
+    globbed = file.imports.get("*", "").split()
+    if qualified == segments and CRATE in globbed:
+        return [CRATE, *segments]
+    return []
+
+
+def _takes_a_url(call: Node, resolver: Resolver) -> bool:
+    """``Database::connect(url)`` builds default options; ``Database::connect(opt)`` ends a known chain."""
+    args = arguments(call)
+    if not args:
+        return False
+    value = args[0]
+    while value.type in ("reference_expression", "call_expression"):
+        if value.type == "call_expression":
+            inner = receiver(value)
+            if inner is None:
+                # ConnectOptions::new(..) inline is an origin of its own; any other call yields a URL
+                function = field(value, "function")
+                names = [n for n, _ in path_segments(function, resolver.file)] if function is not None else []
+                return "ConnectOptions" not in names
+            value = inner
+        else:
+            value = value.named_children[-1]
+    if value.type == "identifier":
+        binding = resolver.local_binding(value, resolver.file.text(value))
+        if binding is not None:
+            return "ConnectOptions" not in resolver.file.text(binding)
+        declared = parameter_type(value, resolver.file)
+        return declared is not None and resolver.file.text(declared) in ("str", "String", "&str")
+    return value.type in ("string_literal", "raw_string_literal", "field_expression", "macro_invocation")

@@ -1,0 +1,254 @@
+"""sea-orm, deadpool, bb8 and r2d2 (incl. diesel): the forms real projects write, and what is no pool."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import Snippets
+
+
+def settings(pool) -> dict[str, tuple[object, str]]:  # type: ignore[no-untyped-def]
+    return {c: (s.value, s.source) for c, s in pool.settings.items()}
+
+
+def test_sea_orm_setters_on_a_mutable_variable(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+        use std::time::Duration;
+
+        pub async fn establish(url: &str) -> Result<DatabaseConnection, DbErr> {
+            let mut opt = ConnectOptions::new(url.to_owned());
+            opt.max_connections(60)
+                .min_connections(4)
+                .connect_timeout(Duration::from_secs(8))
+                .idle_timeout(Duration::from_secs(300))
+                .sqlx_logging(false);
+            opt.max_lifetime(Duration::from_secs(1800));
+            Database::connect(opt).await
+        }
+        """
+    )
+    assert pool.site.library == "sea-orm"
+    assert settings(pool) == {
+        "max_connections": (60, "explicit"),
+        "min_connections": (4, "explicit"),
+        "acquire_timeout": (8.0, "explicit"),  # sea-orm hands connect_timeout to sqlx as the acquire timeout
+        "max_lifetime": (1800.0, "explicit"),
+        "idle_timeout": (300.0, "explicit"),
+        "health_check": (True, "default"),
+    }
+    assert pool.site.span.end_line == 12  # the chain ends before Database::connect takes it
+
+
+def test_sea_orm_acquire_timeout_wins_over_connect_timeout(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        use sea_orm::*;
+        async fn f(u: String) {
+            let mut opt = ConnectOptions::new(u);
+            opt.acquire_timeout(Duration::from_secs(3)).connect_timeout(Duration::from_secs(20));
+            let db = Database::connect(opt).await.unwrap();
+        }
+        """
+    )
+    assert pool.settings["acquire_timeout"].value == 3.0
+
+
+@pytest.mark.parametrize(
+    ("call", "database"),
+    [
+        ('Database::connect("postgres://app@db/app")', "postgres"),
+        ("Database::connect(&config.database_url)", "unknown"),
+        ("sea_orm::Database::connect(url)", "unknown"),
+    ],
+)
+def test_sea_orm_all_defaults(snippets: Snippets, call: str, database: str) -> None:
+    pool = snippets.pool(
+        f"use sea_orm::Database;\nasync fn f(url: &str) {{ let db = {call}.await.unwrap(); }}"
+    )
+    assert pool.site.database == database
+    assert settings(pool)["max_connections"] == (10, "default")
+
+
+def test_sea_orm_connect_with_options_is_not_counted_twice(snippets: Snippets) -> None:
+    code = """
+        use sea_orm::{ConnectOptions, Database};
+        async fn f(opts: ConnectOptions) { let db = Database::connect(opts).await.unwrap(); }
+    """
+    assert snippets.sites(code) == []
+
+
+def test_bb8_postgres(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        use bb8::Pool;
+        use bb8_postgres::PostgresConnectionManager;
+
+        pub async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+            let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+            Pool::builder()
+                .max_size(15)
+                .min_idle(Some(2))
+                .max_lifetime(None)
+                .connection_timeout(Duration::from_secs(5))
+                .build(manager)
+                .await
+                .unwrap()
+        }
+        """
+    )
+    assert (pool.site.library, pool.site.database) == ("bb8", "postgres")
+    assert settings(pool) == {
+        "max_connections": (15, "explicit"),
+        "min_connections": (2, "explicit"),
+        "acquire_timeout": (5.0, "explicit"),
+        "max_lifetime": (None, "disabled"),
+        "idle_timeout": (600.0, "default"),
+        "health_check": (True, "default"),
+    }
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        """
+        async fn cache(url: &str) -> bb8::Pool<RedisConnectionManager> {
+            let manager = bb8_redis::RedisConnectionManager::new(url).unwrap();
+            bb8::Pool::builder().max_size(50).build(manager).await.unwrap()
+        }
+        """,
+        """
+        use bb8_redis::{bb8, RedisConnectionManager};
+        async fn cache(manager: RedisConnectionManager) -> bb8::Pool<RedisConnectionManager> {
+            bb8::Pool::builder().max_size(8).build(manager).await.unwrap()
+        }
+        """,
+        """
+        fn pool(cfg: &deadpool_redis::Config) -> deadpool_redis::Pool {
+            let cfg = deadpool_redis::Config::from_url("redis://cache");
+            cfg.create_pool(Some(deadpool_redis::Runtime::Tokio1)).unwrap()
+        }
+        """,
+        """
+        async fn unknown(manager: M) -> bb8::Pool<M> { bb8::Pool::builder().max_size(3).build(manager).await.unwrap() }
+        """,
+    ],
+    ids=["bb8 redis", "bb8 redis parameter", "deadpool redis", "unknown manager"],
+)
+def test_non_database_and_unidentified_pools_are_not_reported(snippets: Snippets, code: str) -> None:
+    assert snippets.sites(code) == []
+
+
+def test_r2d2_through_diesel(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        use diesel::pg::PgConnection;
+        use diesel::r2d2::{self, ConnectionManager};
+
+        pub type DbPool = r2d2::Pool<ConnectionManager<PgConnection>>;
+
+        pub fn establish(url: &str) -> DbPool {
+            let manager = ConnectionManager::<PgConnection>::new(url);
+            r2d2::Pool::builder().max_size(40).idle_timeout(None).build(manager).expect("pool")
+        }
+        """
+    )
+    assert (pool.site.library, pool.site.database) == ("r2d2", "postgres")
+    # min_idle unset means max_size: r2d2 opens the whole pool at start.
+    minimum = pool.settings["min_connections"]
+    assert (minimum.value, minimum.via) == (40, "min_idle unset: max_size")
+    assert settings(pool)["idle_timeout"] == (None, "disabled")
+
+
+def test_r2d2_pool_new_and_manager_parameter(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        fn pool(manager: ConnectionManager<MysqlConnection>) -> r2d2::Pool<ConnectionManager<MysqlConnection>> {
+            r2d2::Pool::new(manager).unwrap()
+        }
+        """
+    )
+    assert (pool.site.database, pool.site.constructor) == ("mysql", "r2d2::Pool::new")
+    assert settings(pool)["min_connections"] == (10, "default")
+
+
+def test_deadpool_builder(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        fn pool(pg: tokio_postgres::Config) -> deadpool_postgres::Pool {
+            let mgr = deadpool_postgres::Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+            deadpool_postgres::Pool::builder(mgr).max_size(16).wait_timeout(None).runtime(Runtime::Tokio1).build().unwrap()
+        }
+        """
+    )
+    assert (pool.site.library, pool.site.database) == ("deadpool", "postgres")
+    assert settings(pool) == {
+        "max_connections": (16, "explicit"),
+        "acquire_timeout": (None, "disabled"),
+        "connect_timeout": (None, "default"),
+    }
+
+
+def test_deadpool_config_struct_and_assignments(snippets: Snippets) -> None:
+    pools = snippets.pools(
+        """
+        use deadpool_postgres::{Config, PoolConfig, Runtime, Timeouts};
+
+        pub fn pool(settings: &Settings) -> deadpool_postgres::Pool {
+            let mut cfg = Config::new();
+            cfg.host = Some(settings.host.clone());
+            cfg.pool = Some(PoolConfig {
+                max_size: 32,
+                timeouts: Timeouts {
+                    wait: Some(Duration::from_secs(5)),
+                    create: Some(Duration::from_secs(3)),
+                    recycle: Some(Duration::from_secs(3)),
+                },
+                ..Default::default()
+            });
+            cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("pool")
+        }
+
+        pub fn small() -> deadpool_postgres::Pool {
+            let cfg = deadpool_postgres::Config {
+                pool: Some(deadpool_postgres::PoolConfig::new(8)),
+                ..Default::default()
+            };
+            cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap()
+        }
+
+        pub fn bare() -> deadpool_postgres::Pool {
+            let mut cfg = deadpool_postgres::Config::new();
+            cfg.dbname = Some("app".into());
+            cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap()
+        }
+        """
+    )
+    assert [settings(p) for p in pools] == [
+        {
+            "max_connections": (32, "explicit"),
+            "acquire_timeout": (5.0, "explicit"),
+            "connect_timeout": (3.0, "explicit"),
+        },
+        {
+            "max_connections": (8, "explicit"),
+            "acquire_timeout": (None, "default"),
+            "connect_timeout": (None, "default"),
+        },
+        {
+            "max_connections": (None, "default"),
+            "acquire_timeout": (None, "default"),
+            "connect_timeout": (None, "default"),
+        },
+    ]
+    assert pools[2].settings["max_connections"].note is not None  # CPU-dependent, not a number
+
+
+def test_deadpool_rules(snippets: Snippets) -> None:
+    found = snippets.findings(
+        "fn f() -> deadpool_postgres::Pool {\n    let cfg = deadpool_postgres::Config::new();\n    cfg.create_pool(None, NoTls).unwrap()\n}\n"
+    )
+    by_rule = {f.rule: (f.priority, f.message) for f in found}
+    assert set(by_rule) == {"PC002"}  # CPU-dependent max is not a number to judge; no lifetime or idle knobs
+    assert by_rule["PC002"][0] == "p2" and "waits forever (deadpool default)" in by_rule["PC002"][1]

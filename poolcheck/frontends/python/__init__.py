@@ -8,6 +8,7 @@ import re
 import tokenize
 
 from poolcheck.frontends.python.bindings import ModuleBindings
+from poolcheck.frontends.python.settings import settings_sites
 from poolcheck.frontends.python.sites import SiteFinder
 from poolcheck.model import FileError, FileResult
 
@@ -30,5 +31,6 @@ def extract(path: str, data: bytes) -> FileResult:
         message = f"syntax error at line {error.lineno}: {error.msg}; file not analysed"
         return FileResult(path, errors=(FileError(path, message, "parse"),))
     lines = LINE_ENDS.split(text)  # as the parser counts lines: not str.splitlines' form feeds
-    sites = SiteFinder(path, lines, ModuleBindings(tree)).find(tree)
-    return FileResult(path, tuple(sites))
+    finder = SiteFinder(path, lines, ModuleBindings(tree))
+    sites = finder.find(tree) + settings_sites(tree, finder)
+    return FileResult(path, tuple(sorted(sites, key=lambda site: site.span)))

@@ -1,6 +1,6 @@
 """Python entry points that build a pool, by qualified name (LIBRARIES.md, per library).
 
-Matching is on the qualified name libcst resolves through imports and aliases,
+Matching is on the qualified name the front end resolves through imports and aliases,
 so a same-named function from anywhere else (redis, multiprocessing, a local
 wrapper) never matches.
 """
@@ -17,7 +17,10 @@ class Entry:
     positional: tuple[str, ...]  # parameter names of the leading positional arguments
     database: str | None = None  # fixed by the library, else read from the URL argument
     url: str | None = None  # the parameter holding the URL
-    config: str | None = None  # engine_from_config: the parameter holding the settings dict
+    config: str | None = None  # the parameter holding a dict of the pool's keywords
+    prefix: str = "sqlalchemy."  # the keys' prefix in that dict (engine_from_config's default)
+    # Flask-SQLAlchemy reads its options from app.config when not passed: without them, nothing is known here.
+    needs_config: bool = False
 
 
 def _entries(*entries: tuple[tuple[str, ...], Entry]) -> dict[str, Entry]:
@@ -37,6 +40,19 @@ PSYCOPG_POOL = Entry("psycopg_pool", "psycopg_pool.ConnectionPool", ("conninfo",
 PSYCOPG_NULL_POOL = Entry(
     "psycopg_pool", "psycopg_pool.NullConnectionPool", ("conninfo",), database="postgres"
 )
+AIOPG_CREATE_POOL = Entry("aiopg", "aiopg.create_pool", ("dsn",), database="postgres")
+FLASK_SQLALCHEMY = Entry(
+    "sqlalchemy",
+    "flask_sqlalchemy.SQLAlchemy",
+    ("app",),
+    config="engine_options",
+    prefix="",
+    needs_config=True,
+)
+# Settings rather than calls (see settings.py).
+FLASK_OPTIONS = Entry("sqlalchemy", "flask_sqlalchemy.SQLALCHEMY_ENGINE_OPTIONS", (), prefix="")
+DJANGO_DATABASE = Entry("django", "django.DATABASES", ())
+DJANGO_POOL = Entry("psycopg_pool", "django.DATABASES.OPTIONS.pool", (), database="postgres")
 PSYCOPG2_POOL = Entry(
     "psycopg2", "psycopg2.pool.ThreadedConnectionPool", ("minconn", "maxconn"), database="postgres"
 )
@@ -66,6 +82,16 @@ ENTRIES: dict[str, Entry] = _entries(
         QUEUE_POOL,
     ),
     (("asyncpg.create_pool", "asyncpg.pool.create_pool"), ASYNCPG_CREATE_POOL),
+    (
+        (
+            "aiopg.create_pool",
+            "aiopg.pool.create_pool",
+            "aiopg.sa.create_engine",
+            "aiopg.sa.engine.create_engine",
+        ),
+        AIOPG_CREATE_POOL,
+    ),
+    (("flask_sqlalchemy.SQLAlchemy",), FLASK_SQLALCHEMY),
     (
         (
             "psycopg_pool.ConnectionPool",
@@ -116,5 +142,6 @@ URL_SCHEMES = {
     "sqlite": "sqlite",
 }
 
-# Every entry's last name segment: a file without one of these cannot build a pool.
-TRIGGERS = tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in ENTRIES}))
+# Every entry's last name segment and every settings name: a file without one cannot configure a pool.
+SETTINGS_NAMES = {b"DATABASES", b"SQLALCHEMY_ENGINE_OPTIONS"}
+TRIGGERS = tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in ENTRIES} | SETTINGS_NAMES))

@@ -13,8 +13,6 @@ from poolcheck.libraries import LIBRARIES
 from poolcheck.libraries.table import Unit
 from poolcheck.model import PoolSite, Setting, Span
 
-CONFIG_PREFIX = "sqlalchemy."
-
 
 class Located(Protocol):
     """A node with a position: ast expressions, keywords, dict entries."""
@@ -39,11 +37,16 @@ class SiteFinder:
         self.resolver = Resolver(bindings)
 
     def find(self, tree: ast.Module) -> list[PoolSite]:
-        return [
-            self._site(call, entry, scopes)
-            for call, scopes in _calls(tree)
-            if (entry := self._entry(call, scopes))
-        ]
+        sites = []
+        for call, scopes in _calls(tree):
+            entry = self._entry(call, scopes)
+            if entry is None:
+                continue
+            keywords, opaque = self._arguments(call, entry, scopes)
+            if entry.needs_config and entry.config not in keywords:
+                continue
+            sites.append(self.site(call, entry, keywords, opaque, scopes))
+        return sites
 
     def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
         name = self.bindings.qualified(call.func, scopes, call.lineno)
@@ -54,9 +57,11 @@ class SiteFinder:
         # A subclass of a library pool defined in this module is that pool.
         return next((ENTRIES[b] for b in self.bindings.class_bases.get(name, ()) if b in ENTRIES), None)
 
-    def _site(self, call: ast.Call, entry: Entry, scopes: list[Scope]) -> PoolSite:
-        line = call.lineno
-        keywords, opaque = self._arguments(call, entry, scopes)
+    def site(
+        self, node: Located, entry: Entry, keywords: dict[str, Keyword], opaque: bool, scopes: list[Scope]
+    ) -> PoolSite:
+        """A site for a construction at ``node`` receiving ``keywords`` (``opaque``: maybe more)."""
+        line = node.lineno
         library = LIBRARIES[entry.library].for_entry(entry.name)
         knobs: list[tuple[str, Setting]] = []
         for name, keyword in keywords.items():
@@ -70,15 +75,17 @@ class SiteFinder:
             written = {knob.concept for name, _ in knobs if (knob := library.knob(name))}
             unknown = {k.concept: k.name for k in reversed(library.knobs) if k.concept not in written}
             knobs += [(name, Setting(None, "dynamic", expr="**")) for name in unknown.values()]
-        span = self._span(call)
+        span = self._span(node)
         return PoolSite(
             path=self.path,
             span=span,
             language="python",
             library=entry.library,
-            constructor=self._text(call.func),
+            constructor=self._text(node.func)
+            if isinstance(node, ast.Call)
+            else entry.name.rsplit(".", 1)[-1],
             database=entry.database or self._database(keywords, scopes, line),
-            text=self._text(call),
+            text=self._text(node),
             knobs=tuple(knobs),
             lines=tuple(self.lines[span.line - 1 : span.end_line]),
             pooled=self._pooled(keywords, scopes, line),
@@ -105,14 +112,15 @@ class SiteFinder:
             else:
                 keywords[keyword.arg] = Keyword(keyword.value, keyword)
         if entry.config is not None and entry.config in keywords:
-            config = self._config(keywords[entry.config], keywords, scopes, call.lineno)
+            config = self._config(keywords[entry.config], keywords, entry.prefix, scopes, call.lineno)
             keywords = {**config.keywords, **keywords}
             opaque |= config.opaque
         return keywords, opaque
 
-    def _config(self, given: Keyword, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> Splat:
+    def _config(
+        self, given: Keyword, keywords: dict[str, Keyword], prefix: str, scopes: list[Scope], line: int
+    ) -> Splat:
         """``engine_from_config({"sqlalchemy.pool_size": "20", ..}, prefix="sqlalchemy.")``."""
-        prefix = CONFIG_PREFIX
         if "prefix" in keywords:
             written = self.resolver.resolve(keywords["prefix"].value, scopes, line).value
             if not isinstance(written, str):

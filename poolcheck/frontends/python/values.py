@@ -38,7 +38,7 @@ class Keyword:
     """A keyword argument a call receives, directly or through a ``**`` dict."""
 
     value: ast.expr
-    node: ast.expr | ast.keyword | _Entry  # where it is written, for its location
+    node: ast.expr | ast.keyword | Stretch  # where it is written, for its location
     conditional: bool = False  # set in a nested block: it may not apply
 
 
@@ -202,7 +202,7 @@ class Resolver:
             if name is None:
                 found.opaque = True
             else:
-                found.keywords[name] = Keyword(value, _Entry(key, value))
+                found.keywords[name] = Keyword(value, Stretch(key, value))
         return found
 
     def _dict_call(self, node: ast.Call, scopes: list[Scope], line: int, depth: int) -> Splat:
@@ -249,27 +249,27 @@ class Resolver:
 
 
 @dataclass(frozen=True)
-class _Entry:
-    """A dict entry ``"key": value``: located from the key's start to the value's end."""
+class Stretch:
+    """A location from one node's start to another's end, e.g. a dict entry ``"key": value``."""
 
-    key: ast.expr
-    value: ast.expr
+    first: ast.expr | ast.stmt
+    last: ast.expr | ast.stmt
 
     @property
     def lineno(self) -> int:
-        return self.key.lineno
+        return self.first.lineno
 
     @property
     def col_offset(self) -> int:
-        return self.key.col_offset
+        return self.first.col_offset
 
     @property
     def end_lineno(self) -> int | None:
-        return self.value.end_lineno
+        return self.last.end_lineno
 
     @property
     def end_col_offset(self) -> int | None:
-        return self.value.end_col_offset
+        return self.last.end_col_offset
 
 
 def _string(node: ast.expr | None) -> str | None:

@@ -1,0 +1,149 @@
+"""Pools configured by settings instead of a call: Flask-SQLAlchemy and Django.
+
+- ``SQLALCHEMY_ENGINE_OPTIONS = {...}`` (module or config-class level) and
+  ``app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {...}``: the keywords
+  Flask-SQLAlchemy passes to ``create_engine``.
+- ``DATABASES = {"default": {...}}``: per alias, Django's persistent
+  connections (CONN_MAX_AGE, CONN_HEALTH_CHECKS), or with ``OPTIONS["pool"]``
+  (Django 5.1+) a psycopg_pool ConnectionPool. ``dj_database_url.config(..)`` /
+  ``.parse(..)`` entries are read through their keyword arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import replace
+
+from poolcheck.frontends.python.bindings import Scope
+from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS
+from poolcheck.frontends.python.sites import SiteFinder
+from poolcheck.frontends.python.values import Keyword, Splat, Stretch
+from poolcheck.model import PoolSite
+
+FLASK_KEY = "SQLALCHEMY_ENGINE_OPTIONS"
+FLASK_URL = "SQLALCHEMY_DATABASE_URI"
+DJANGO_KEY = "DATABASES"
+DJANGO_ENGINES = {"postgresql": "postgres", "postgis": "postgres", "mysql": "mysql", "sqlite3": "sqlite"}
+# dj_database_url's keyword arguments and the settings keys they fill.
+DJ_DATABASE_URL = {"conn_max_age": "CONN_MAX_AGE", "conn_health_checks": "CONN_HEALTH_CHECKS"}
+DJ_DATABASE_URL_CALLS = {"dj_database_url.config", "dj_database_url.parse"}
+
+
+def settings_sites(tree: ast.Module, finder: SiteFinder) -> list[PoolSite]:
+    sites = []
+    for statement, scopes in _assignments(tree):
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+        name = _setting_name(target)
+        if name == FLASK_KEY and statement.value is not None:
+            sites.append(_flask(statement, statement.value, scopes, finder))
+        elif name == DJANGO_KEY and isinstance(statement.value, ast.Dict):
+            sites += _django(statement.value, scopes, finder)
+    return sites
+
+
+def _flask(statement: ast.stmt, value: ast.expr, scopes: list[Scope], finder: SiteFinder) -> PoolSite:
+    found = finder.resolver.splat(value, scopes, statement.lineno + 1)
+    keywords = dict(found.keywords)
+    uri = finder.bindings.binding(FLASK_URL, scopes, statement.lineno + 1)
+    if uri is not None and uri.value is not None:
+        keywords["url"] = Keyword(uri.value, uri.value)
+    return finder.site(statement, FLASK_OPTIONS, keywords, found.opaque, scopes)
+
+
+def _django(databases: ast.Dict, scopes: list[Scope], finder: SiteFinder) -> Iterator[PoolSite]:
+    line = databases.lineno + 1
+    for key, value in zip(databases.keys, databases.values, strict=True):
+        if key is None:
+            continue
+        alias = _django_settings(value, scopes, line, finder)
+        if alias is None:
+            continue
+        engine = (
+            finder.resolver.resolve(alias.keywords["ENGINE"].value, scopes, line).value
+            if "ENGINE" in alias.keywords
+            else None
+        )
+        if isinstance(engine, str) and "django" not in engine:
+            continue  # a third-party backend: its pooling is its own
+        database = DJANGO_ENGINES.get(str(engine).rsplit(".", 1)[-1], "unknown") if engine else "unknown"
+        where = Stretch(key, value)
+        pool = _pool_option(alias, scopes, line, finder)
+        if pool is not None:
+            keywords, opaque = pool
+            yield finder.site(where, DJANGO_POOL, keywords, opaque, scopes)
+            continue
+        keywords = {k: v for k, v in alias.keywords.items() if k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+        site = finder.site(where, DJANGO_DATABASE, keywords, alias.opaque, scopes)
+        lifetime = (
+            finder.resolver.resolve(keywords["CONN_MAX_AGE"].value, scopes, line)
+            if "CONN_MAX_AGE" in keywords
+            else None
+        )
+        # CONN_MAX_AGE 0 (the default) closes the connection after every request: nothing persists.
+        persistent = lifetime is not None and (
+            lifetime.source in ("dynamic", "disabled") or bool(lifetime.value)
+        )
+        yield replace(site, database=database, pooled=persistent)
+
+
+def _django_settings(value: ast.expr, scopes: list[Scope], line: int, finder: SiteFinder) -> Splat | None:
+    """One alias's settings: a dict literal, or dj_database_url's keywords."""
+    if (
+        isinstance(value, ast.Call)
+        and finder.bindings.qualified(value.func, scopes, line) in DJ_DATABASE_URL_CALLS
+    ):
+        keywords = {
+            DJ_DATABASE_URL[k.arg]: Keyword(k.value, k) for k in value.keywords if k.arg in DJ_DATABASE_URL
+        }
+        return Splat(keywords, opaque=False)
+    if isinstance(value, (ast.Dict, ast.Name)):
+        found = finder.resolver.splat(value, scopes, line)
+        return found if found.keywords else None
+    return None
+
+
+def _pool_option(
+    alias: Splat, scopes: list[Scope], line: int, finder: SiteFinder
+) -> tuple[dict[str, Keyword], bool] | None:
+    """``OPTIONS: {"pool": True}`` or ``{"pool": {..psycopg_pool kwargs..}}``; None without a pool."""
+    options = alias.keywords.get("OPTIONS")
+    if options is None:
+        return None
+    found = finder.resolver.splat(options.value, scopes, line)
+    pool = found.keywords.get("pool")
+    if pool is None:
+        return None
+    if isinstance(pool.value, ast.Dict):
+        inner = finder.resolver.splat(pool.value, scopes, line)
+        return inner.keywords, inner.opaque
+    enabled = finder.resolver.resolve(pool.value, scopes, line)
+    if enabled.source != "dynamic" and not enabled.value:
+        return None
+    return {}, enabled.source == "dynamic"
+
+
+def _assignments(tree: ast.Module) -> Iterator[tuple[ast.Assign | ast.AnnAssign, list[Scope]]]:
+    """Module-level and config-class-level assignments, including inside if/try blocks."""
+    pending: list[tuple[list[ast.stmt], list[Scope]]] = [(tree.body, [tree])]
+    while pending:
+        body, scopes = pending.pop()
+        for statement in body:
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                yield statement, scopes
+            elif isinstance(statement, ast.ClassDef):
+                pending.append((statement.body, [*scopes, statement]))
+            elif isinstance(statement, (ast.If, ast.Try, ast.With)):
+                for name in ("body", "orelse", "finalbody"):
+                    pending.append((getattr(statement, name, []), scopes))
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                pending.append((statement.body, [*scopes, statement]))  # create_app() setting app.config
+
+
+def _setting_name(target: ast.expr) -> str | None:
+    if isinstance(target, ast.Name):
+        return target.id
+    if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        key = target.slice.value
+        return key if isinstance(key, str) else None
+    return None

@@ -50,6 +50,7 @@ def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[s
                         library=pool.site.library,
                         fingerprint=_hash(rule.id, fingerprints[index]),
                         pool=index,
+                        concept=violation.concept,
                     )
                 )
     return findings

@@ -40,6 +40,19 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class CardText:
+    """The words an issue card takes from a rule; ``{pool}``, ``{current}``, ``{setting}``, ``{value}``
+    and ``{code}`` are filled in from the pool, its effective settings and the recommended change.
+    """
+
+    title: str  # "{pool} too small for production ({current} connections)"
+    slug: str  # the file name's description, kebab-case: "pool-too-small"
+    problem: str  # what goes wrong in production, one or two sentences
+    acceptance: str  # the checkbox for the change: "Maximum pool size raised to {value} ({code})"
+    verification: str  # a test or load check that shows the change works
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     name: str
@@ -53,6 +66,10 @@ class Rule:
     options: tuple[RuleOption, ...] = ()
     references: tuple[tuple[str, str], ...] = ()
     exempt_pools_too: bool = False  # SQLite pools get only the rules that set this
+    # What an issue card (``--format todo``) needs beyond the documentation above.
+    concept: str | None = None  # the setting the rule is about, when it is always the same one
+    recommended_by: str | None = None  # the option holding the value a card recommends for ``concept``
+    card: CardText | None = None
 
     def option_defaults(self) -> dict[str, float]:
         return {option.name: option.default for option in self.options}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from poolcheck.describe import described
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, RuleOption, Violation, amount
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -39,6 +39,22 @@ RULE = Rule(
         "and bb8: 10) are sized for development, not for production traffic."
     ),
     check=check,
+    concept="max_connections",
+    recommended_by="min-max-connections",
+    card=CardText(
+        title="{pool} too small for production ({current} connections)",
+        slug="pool-too-small",
+        problem=(
+            "Under production load more requests need a connection at once than the pool holds: the "
+            "rest wait in the acquire queue, latency climbs, and acquire timeouts turn a traffic burst "
+            "into errors while the database itself has capacity to spare."
+        ),
+        acceptance="Maximum pool size raised to {value} ({code})",
+        verification=(
+            "A load test at twice the expected peak concurrency completes without pool-exhaustion "
+            "errors or acquire timeouts"
+        ),
+    ),
     fix=(
         "Size the pool for the service's concurrency, at least `min-max-connections`, "
         "and keep the sum over all services and replicas below the server's "

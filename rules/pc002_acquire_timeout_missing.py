@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from poolcheck.describe import quantity
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -42,6 +42,26 @@ RULE = Rule(
         "instead of a few fast, retryable errors."
     ),
     check=check,
+    concept="acquire_timeout",
+    recommended_by="recommended-acquire-timeout",
+    card=CardText(
+        title="{pool} needs a fail-fast acquire timeout (now {current})",
+        slug="no-acquire-timeout",
+        problem=(
+            "When every connection is busy the next request waits for one, and without a deliberate "
+            "acquire timeout that wait is the library's, far longer than any caller waits: requests "
+            "pile up holding memory and sockets, and an overload becomes an outage instead of a few "
+            "fast, retryable errors."
+        ),
+        acceptance="Acquire timeout set to {value} ({code}) so an exhausted pool fails fast",
+        verification=(
+            "A test that holds every pooled connection shows the next acquire failing after about "
+            "{value}, and the service answers it with a retryable error (e.g. HTTP 503)"
+        ),
+    ),
+    options=(
+        RuleOption("recommended-acquire-timeout", 5, "the acquire timeout issue cards recommend, in seconds"),
+    ),
     fix="Set the acquire timeout to a few seconds (5 s is common) and handle the timeout error.",
     examples=(
         Example(

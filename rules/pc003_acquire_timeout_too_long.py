@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from poolcheck.describe import described, quantity
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, RuleOption, Violation, amount
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -37,6 +37,22 @@ RULE = Rule(
         "'pool exhausted' error."
     ),
     check=check,
+    concept="acquire_timeout",
+    recommended_by="recommended-acquire-timeout",
+    card=CardText(
+        title="{pool} waits too long for a connection (acquire timeout {current})",
+        slug="acquire-timeout-too-long",
+        problem=(
+            "A long acquire timeout hides pool exhaustion: requests hang until a caller's own "
+            "deadline expires first, so the service spends resources on work nobody waits for and "
+            "the failure shows up as upstream timeouts rather than a clear pool-exhausted error."
+        ),
+        acceptance="Acquire timeout lowered to {value} ({code}), below the callers' deadlines",
+        verification=(
+            "A test that holds every pooled connection shows the next acquire failing after about "
+            "{value}, and the service answers it with a retryable error (e.g. HTTP 503)"
+        ),
+    ),
     fix="Lower the acquire timeout below the callers' deadlines, to `max-acquire-timeout` or less.",
     options=(RuleOption("max-acquire-timeout", 10, "the longest acquire timeout accepted, in seconds"),),
     examples=(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
 from ._expiry import missing_timer
 
@@ -34,6 +34,27 @@ RULE = Rule(
         "default applies it should still be chosen, not inherited (p3)."
     ),
     check=check,
+    concept="max_lifetime",
+    recommended_by="recommended-max-lifetime",
+    card=CardText(
+        title="{pool} needs an explicit connection lifetime (now {current})",
+        slug="no-max-lifetime",
+        problem=(
+            "Long-lived connections accumulate server-side state, keep pointing at an old primary "
+            "after a failover or DNS change, and are cut without notice by proxies with limits of "
+            "their own; a deliberate maximum lifetime rotates them before that happens."
+        ),
+        acceptance="Maximum connection lifetime set to {value} ({code})",
+        verification=(
+            "After a run longer than {value}, the server's session list (PostgreSQL: "
+            "`pg_stat_activity.backend_start`) shows no connection of this pool older than {value}"
+        ),
+    ),
+    options=(
+        RuleOption(
+            "recommended-max-lifetime", 1800, "the maximum lifetime issue cards recommend, in seconds"
+        ),
+    ),
     fix="Set the maximum lifetime explicitly, below any proxy or server idle cut-off (30 min is common).",
     examples=(
         Example(

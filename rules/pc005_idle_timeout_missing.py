@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
 from ._expiry import missing_timer
 
@@ -32,6 +32,25 @@ RULE = Rule(
         "library default that applies unchosen is p3."
     ),
     check=check,
+    concept="idle_timeout",
+    recommended_by="recommended-idle-timeout",
+    card=CardText(
+        title="{pool} needs an explicit idle timeout (now {current})",
+        slug="no-idle-timeout",
+        problem=(
+            "After a traffic burst the pool keeps every connection it opened: without a deliberate "
+            "idle timeout they hold server slots and memory that other services need, and firewalls "
+            "or NAT drop idle sessions so the next checkout gets a dead socket."
+        ),
+        acceptance="Idle timeout set to {value} ({code})",
+        verification=(
+            "After a burst, the pool's open connections fall back to its minimum within {value} "
+            "(pool metrics or the server's session list)"
+        ),
+    ),
+    options=(
+        RuleOption("recommended-idle-timeout", 600, "the idle timeout issue cards recommend, in seconds"),
+    ),
     fix="Set the idle timeout explicitly (10 min is common), shorter than firewall and proxy idle cut-offs.",
     examples=(
         Example(

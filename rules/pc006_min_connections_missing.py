@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from poolcheck.describe import described
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -36,6 +36,23 @@ RULE = Rule(
         "tens of milliseconds each, right when latency matters most."
     ),
     check=check,
+    concept="min_connections",
+    recommended_by="recommended-min-connections",
+    card=CardText(
+        title="{pool} keeps no warm connections (minimum {current})",
+        slug="no-warm-connections",
+        problem=(
+            "With a minimum of 0 the pool empties when traffic stops, so every burst starts by "
+            "opening connections, a TCP (and TLS) handshake plus authentication each, paid by the "
+            "first requests right when latency matters."
+        ),
+        acceptance="Minimum pool size set to {value} ({code}) to keep warm connections",
+        verification=(
+            "After an idle period the pool still holds {value} open connections, and the first "
+            "requests show no connection-setup latency"
+        ),
+    ),
+    options=(RuleOption("recommended-min-connections", 10, "the warm minimum issue cards recommend"),),
     fix="Set the minimum to the steady-state concurrency (about a fifth of the maximum is a common start).",
     examples=(
         Example(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from poolcheck.describe import described
 from poolcheck.model import COUNT_CONCEPTS, TIME_CONCEPTS, Pool
-from poolcheck.rule import Example, Options, Rule, Violation, amount
+from poolcheck.rule import CardText, Example, Options, Rule, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -55,6 +55,20 @@ RULE = Rule(
         "the one that runs."
     ),
     check=check,
+    card=CardText(
+        title="{pool} has an impossible {setting} ({current})",
+        slug="invalid-pool-bounds",
+        problem=(
+            "A maximum of zero, a negative count, a minimum above the maximum or a zero timeout is "
+            "never what was meant: depending on the library it panics at start-up, is silently "
+            "clamped, or makes every acquire fail, so the configuration in the code is not the one "
+            "that runs."
+        ),
+        acceptance="Invalid {setting} corrected to {value} ({code})",
+        verification=(
+            "The service starts against a test database and acquires a connection with the corrected bounds"
+        ),
+    ),
     fix="Use a positive maximum, a minimum no larger than it, and positive timeouts.",
     exempt_pools_too=True,
     examples=(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from poolcheck.describe import described
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -35,6 +35,22 @@ RULE = Rule(
         "every service sharing that server fails, not only the one that spiked."
     ),
     check=check,
+    concept="max_connections",
+    recommended_by="min-max-connections",
+    card=CardText(
+        title="{pool} is unbounded: a traffic spike opens connections without limit",
+        slug="pool-unbounded",
+        problem=(
+            "A pool without a maximum never makes a request wait: under load it keeps opening "
+            "connections until the database refuses them, and then every service sharing that "
+            "server fails, not only the one that spiked."
+        ),
+        acceptance="Pool bounded: maximum pool size set to {value} ({code})",
+        verification=(
+            "A load test beyond the pool's maximum shows requests waiting for a pooled connection "
+            "while this pool never holds more than {value} server connections"
+        ),
+    ),
     fix="Give the pool a finite maximum sized for the service and the server's max_connections.",
     examples=(
         Example(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from poolcheck.describe import described
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import Pool
-from poolcheck.rule import Example, Options, Rule, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
@@ -37,6 +37,21 @@ RULE = Rule(
         "and turns those failures into a silent reconnect."
     ),
     check=check,
+    concept="health_check",
+    card=CardText(
+        title="{pool} hands out connections without a health check",
+        slug="no-health-check",
+        problem=(
+            "Pooled connections die quietly when the server restarts, a failover moves the primary "
+            "or a proxy drops an idle session; without a check on checkout the pool hands such a "
+            "connection to a request, whose first query fails."
+        ),
+        acceptance="Checkout health check enabled ({code})",
+        verification=(
+            "Restarting the database during a test run causes no failed requests once it is back: "
+            "broken connections are replaced on checkout"
+        ),
+    ),
     fix=(
         "Enable the library's checkout test: sqlx test_before_acquire(true), SQLAlchemy "
         "pool_pre_ping=True, psycopg_pool check=ConnectionPool.check_connection."

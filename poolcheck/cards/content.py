@@ -1,0 +1,662 @@
+"""Build the cards from a report: each card's words come from the rule definitions, the pool's
+effective settings and the library tables; nothing is a placeholder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime, timezone
+from pathlib import PurePath
+from typing import Literal
+
+from poolcheck import __version__
+from poolcheck.cards.impact import impact as impact_of
+from poolcheck.cards.impact import server_for
+from poolcheck.cards.model import Card, Section
+from poolcheck.cards.recommend import (
+    Target,
+    concept_rank,
+    finding_concept,
+    library_of,
+    targets,
+)
+from poolcheck.cards.rewrite import as_written
+from poolcheck.cards.solutions import LANGUAGES, Solution, solutions
+from poolcheck.cards.spelling import assignments
+from poolcheck.check import all_rules, construction_fingerprints
+from poolcheck.describe import provenance, quantity
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import PRIORITIES, Finding, Pool, Report, Setting
+from poolcheck.rule import Rule, amount
+
+CardPer = Literal["pool", "finding"]
+Tail = Callable[[Pool], tuple[str, ...]]
+
+DATABASES = {"postgres": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite"}
+LIBRARY_NAMES = {"sqlalchemy": "SQLAlchemy"}  # as the library writes its own name, where not the package's
+CONCEPT_WORDS = {
+    "max_connections": "maximum pool size",
+    "min_connections": "minimum pool size",
+    "acquire_timeout": "acquire timeout",
+    "connect_timeout": "connect timeout",
+    "max_lifetime": "maximum connection lifetime",
+    "idle_timeout": "idle timeout",
+    "health_check": "checkout health check",
+}
+PRIORITY_WORDS = {
+    "p1": "critical: it blocks the merge",
+    "p2": "important: fix it before this pool carries production traffic",
+    "p3": "nice-to-have: fix it when this code is next touched",
+}
+AREAS = ("performance", "reliability", "correctness", "database", "connection-pool")
+GENERIC_FILES = frozenset({"mod.rs", "lib.rs", "__init__.py"})  # named with their folder to tell them apart
+
+
+def discovery_date(environ: Mapping[str, str]) -> date:
+    """Today, or the day of ``SOURCE_DATE_EPOCH`` (reproducible output) when it is set."""
+    epoch = environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch:
+        return date.today()
+    try:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc).date()
+    except (ValueError, OverflowError, OSError) as error:
+        raise ValueError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {epoch!r}") from error
+
+
+def no_tail(pool: Pool) -> tuple[str, ...]:
+    return ()
+
+
+def build_cards(
+    report: Report,
+    options: Mapping[str, float],
+    today: date,
+    per: CardPer = "pool",
+    tail: Tail = no_tail,
+) -> tuple[Card, ...]:
+    """One card per pool construction with findings (or per finding), then one per system-level finding."""
+    rules = {rule.id: rule for rule in all_rules()}
+    keys = construction_fingerprints(report.pools)
+    by_pool: dict[int, list[Finding]] = defaultdict(list)
+    system: list[Finding] = []
+    for finding in report.findings:
+        if finding.pool is None:
+            system.append(finding)
+        else:
+            by_pool[finding.pool].append(finding)
+    repeats: Counter[str] = Counter()
+    cards = []
+    for index, findings in by_pool.items():
+        pool = report.pools[index]
+        ordered = sorted(findings, key=lambda f: _importance(f, rules))
+        groups = [ordered] if per == "pool" else [[f] for f in ordered]
+        for group in groups:
+            if per == "pool":
+                fingerprint = _fingerprint("pool", keys[index])
+            else:
+                repeats[group[0].fingerprint] += 1
+                fingerprint = _fingerprint(
+                    "finding", group[0].fingerprint, str(repeats[group[0].fingerprint])
+                )
+            writer = PoolCard(pool, group, rules, options, today, tail(pool))
+            cards.append(writer.card(fingerprint))
+    cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
+    sizing = tuple(c.fingerprint for c in cards if "max_connections" in _card_concepts(c, rules))
+    system_cards = []
+    for finding in system:
+        repeats[finding.fingerprint] += 1
+        fingerprint = _fingerprint("system", finding.fingerprint, str(repeats[finding.fingerprint]))
+        system_cards.append(system_card(finding, rules, today, fingerprint, sizing))
+    system_cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
+    return (*cards, *system_cards)
+
+
+def _card_concepts(card: Card, rules: Mapping[str, Rule]) -> set[str]:
+    return {rules[r].concept or "" for r in card.rules if r in rules}
+
+
+def _importance(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, int, str, int, int]:
+    concept = finding_concept(finding, rules)
+    return (
+        PRIORITIES.index(finding.priority),
+        concept_rank(concept),
+        finding.rule,
+        finding.span.line,
+        finding.span.column,
+    )
+
+
+def _fingerprint(*parts: str) -> str:
+    return hashlib.sha256("\0".join(("poolcheck-card", *parts)).encode()).hexdigest()[:16]
+
+
+class PoolCard:
+    """The card for one pool construction and the findings it carries."""
+
+    def __init__(
+        self,
+        pool: Pool,
+        findings: Sequence[Finding],
+        rules: Mapping[str, Rule],
+        options: Mapping[str, float],
+        today: date,
+        tail: tuple[str, ...],
+    ) -> None:
+        self.pool, self.site, self.findings, self.rules = pool, pool.site, findings, rules
+        self.today, self.tail = today, tail
+        self.library = library_of(pool)
+        self.lead = findings[0]
+        self.lead_rule = rules[self.lead.rule]
+        self.concepts = [finding_concept(f, rules) for f in findings]
+        self.targets = targets(pool, self.concepts, list(rules.values()), options)
+        server = server_for(pool)
+        self.server = server
+        self.solutions = solutions(
+            pool, tail, self.targets, server.defaults if server and not server.assumed else None
+        )
+        span = self.site.span
+        lines = f"{span.line}-{span.end_line}" if span.end_line != span.line else f"{span.line}"
+        self.location = f"{self.site.path}:{lines}"
+
+    def card(self, fingerprint: str) -> Card:
+        rule_ids = tuple(dict.fromkeys(f.rule for f in self.findings))
+        return Card(
+            fingerprint=fingerprint,
+            title=self._title(),
+            priority=self.lead.priority,
+            tags=_tags([self.rules[r] for r in rule_ids if r in self.rules], self.site.library),
+            slug=_kebab(f"{self.site.library}-{self._card_text_slug()}-{_short_file(self.site.path)}"),
+            sections=(
+                Section("Problem Statement", self._problem()),
+                Section("Findings", self._findings()),
+                Section("Proposed Solutions", self._solutions()),
+                Section("Recommended Action", self._recommended_action()),
+                Section("Technical Details", self._technical_details()),
+                Section("Acceptance Criteria", self._acceptance()),
+                Section(
+                    "Work Log", _work_log(self.today, rule_ids, f"{self.site.path}:{self.site.span.line}")
+                ),
+                Section("Resources", self._resources(rule_ids)),
+            ),
+            subject=self.location,
+            rules=rule_ids,
+        )
+
+    # --- words ------------------------------------------------------------------------------
+
+    def _pool_words(self) -> str:
+        database = DATABASES.get(self.site.database, "Database")
+        return f"{database} connection pool in {_short_file(self.site.path)}"
+
+    def _card_text_slug(self) -> str:
+        return self.lead_rule.card.slug if self.lead_rule.card else self.lead_rule.name
+
+    def _title(self) -> str:
+        concept = self.concepts[0]
+        template = self.lead_rule.card.title if self.lead_rule.card else "{pool}: " + self.lead_rule.summary
+        return template.format(
+            pool=self._pool_words(),
+            current=self._current(concept),
+            setting=CONCEPT_WORDS.get(concept or "", "setting"),
+        )
+
+    def _current(self, concept: str | None) -> str:
+        setting = self.pool.settings.get(concept or "")
+        if setting is None:
+            return "not set"
+        if setting.note:
+            return setting.note
+        return "unlimited" if setting.value is None else quantity(concept or "", setting.value)
+
+    def _described(self, concept: str) -> str:
+        """``10 (written)``, ``30 s (sqlx default)``, ``20 + 10 = 30 (pool_size: default of env ...)``."""
+        setting = self.pool.settings[concept]
+        return f"{self._value_cell(concept, setting)} ({self._source_cell(setting)})"
+
+    def _library_words(self) -> str:
+        return LIBRARY_NAMES.get(self.site.library, self.site.library)
+
+    # --- sections ---------------------------------------------------------------------------
+
+    def _problem(self) -> str:
+        concept = self.concepts[0]
+        database = DATABASES.get(self.site.database)
+        kind = (
+            f"{self._library_words()} {database} connection pool"
+            if database
+            else f"{self._library_words()} connection pool"
+        )
+        article = "an" if kind[:1].lower() in "aeio" else "a"
+        opening = f"`{self.location}` builds {article} {kind} (`{self.site.constructor}`)"
+        if concept and concept in self.pool.settings:
+            opening += f" whose {CONCEPT_WORDS.get(concept, concept)} is {self._described(concept)}"
+        sentences = [opening + "."]
+        if self.lead_rule.card:
+            sentences.append(self.lead_rule.card.problem)
+        others = list(self.findings[1:])
+        if others:
+            named = ", ".join(dict.fromkeys(f"{f.rule} {f.name}" for f in others))
+            plural = "s" if len(others) != 1 else ""
+            sentences.append(
+                f"The same construction has {len(others)} more finding{plural} ({named}), covered here too."
+            )
+        sentences.append(f"Priority **{self.lead.priority}**, {PRIORITY_WORDS[self.lead.priority]}.")
+        return " ".join(sentences)
+
+    def _findings(self) -> str:
+        parts = [
+            f"**Location**: `{self.location}`",
+            f"**Current configuration**:\n\n```{self._fence()}\n{as_written(self.pool, self.tail)}\n```",
+            f"**Effective settings** (what is written, over {self._library_words()}'s defaults):\n\n"
+            + self._settings_table(),
+            "**What poolcheck found**:\n\n"
+            + "\n".join(
+                f"- **{f.rule}** {f.name} ({f.priority}), line {f.span.line}: {_sentence(f.message)}"
+                for f in self.findings
+            ),
+        ]
+        size = self._size_after()
+        for target in self.targets:
+            figures = impact_of(self.pool, target, size)
+            if figures:
+                parts.append(f"**Impact: {CONCEPT_WORDS.get(target.concept, target.concept)}**\n\n{figures}")
+        return "\n\n".join(parts)
+
+    def _settings_table(self) -> str:
+        rows = ["| Setting | Knob | Value | Source |", "|---|---|---|---|"]
+        for concept, setting in sorted(self.pool.settings.items(), key=lambda item: concept_rank(item[0])):
+            knobs = self.library.sums.get(concept) or (self.library.knob_name(concept),)
+            rows.append(
+                f"| {CONCEPT_WORDS.get(concept, concept)} | {' + '.join(f'`{k}`' for k in knobs)} "
+                f"| {_cell(self._value_cell(concept, setting))} | {_cell(self._source_cell(setting))} |"
+            )
+        return "\n".join(rows)
+
+    def _value_cell(self, concept: str, setting: Setting) -> str:
+        shown = setting.note or quantity(concept, setting.value)
+        if setting.parts and setting.value is not None:
+            terms = " + ".join(quantity(concept, part.value) for _, part in setting.parts)
+            shown = f"{terms} = {shown}"
+        return f"{shown} ({setting.via})" if setting.via else shown
+
+    def _source_cell(self, setting: Setting) -> str:
+        library = self.site.library
+        if setting.parts:
+            return "; ".join(f"`{name}`: {self._source_cell(part)}" for name, part in setting.parts)
+        where = f", line {setting.span.line}" if setting.span and setting.source != "default" else ""
+        return provenance(setting, library) + where
+
+    def _solutions(self) -> str:
+        if not self.solutions:
+            fixes = " ".join(
+                dict.fromkeys(self.rules[f.rule].fix for f in self.findings if f.rule in self.rules)
+            )
+            return (
+                "### Option 1: Apply the rules' fix (Recommended)\n\n"
+                "- **Pros**: Addresses the findings where the pool is configured.\n"
+                "- **Cons**: Needs a value chosen for this service.\n"
+                "- **Effort**: Small (15 minutes)\n- **Risk**: Low\n\n" + fixes
+            )
+        return "\n\n".join(
+            _solution_text(number, solution) for number, solution in enumerate(self.solutions, 1)
+        )
+
+    def _recommended_action(self) -> str:
+        if not self.solutions:
+            return "**Option 1**: apply the fix above in `" + self.location + "` and rerun poolcheck."
+        changes = [self._change_words(target) for target in self.targets]
+        text = (
+            f"**Option 1**: it {_listed(changes)} in one place, `{self.location}`; a small change with "
+            "low risk that can ship with the next deploy."
+        )
+        if len(self.solutions) > 1:
+            text += (
+                " If development, staging and production need different values, follow up with Option 2, "
+                "which keeps these as the defaults."
+            )
+        return text
+
+    def _change_words(self, target: Target) -> str:
+        words = CONCEPT_WORDS.get(target.concept, target.concept)
+        if target.concept == "health_check":
+            return f"turns the {words} on"
+        return f"sets the {words} to {quantity(target.concept, target.value)}"
+
+    def _technical_details(self) -> str:
+        parts = []
+        if any(t.concept == "max_connections" for t in self.targets):
+            parts.append(self._sizing_formula())
+        parts.append(
+            "**How it fails**:\n\n"
+            + "\n".join(
+                f"- **{rule.id} {rule.name}**: {rule.why}"
+                for rule in dict.fromkeys(self.rules[f.rule] for f in self.findings if f.rule in self.rules)
+            )
+        )
+        defaults = [
+            self._default_words(concept) for concept in sorted(self.library.defaults, key=concept_rank)
+        ]
+        parts.append(f"**{self._library_words()} defaults** for what is not written: {', '.join(defaults)}.")
+        server = self.server
+        if server is not None:
+            defaults_ = server.defaults
+            parts.append(
+                f"**Server**: {server.on()} `max_connections` defaults to {defaults_.max_connections} with "
+                f"{defaults_.reserved_connections} reserved for superusers, leaving "
+                f"{defaults_.usable_connections} for every pool of every service and replica together; it is "
+                f"set with {defaults_.setting}. Check it (`SHOW max_connections;`) before raising pool sizes."
+            )
+        elif self.site.database != "sqlite":
+            parts.append(
+                "**Server**: check that the database server's connection limit covers the sum of every "
+                "pool's maximum across services and replicas."
+            )
+        lines = self.location.rsplit(":", 1)[1]
+        label = "lines" if "-" in lines else "line"
+        affected = [f"- `{self.site.path}` ({label} {lines}: the pool construction)"]
+        outside = sorted(
+            {
+                (setting.span.line, name)
+                for name, setting in self.site.knobs
+                if setting.span and not self.site.span.contains(setting.span)
+            }
+        )
+        affected += [f"- `{self.site.path}` (line {line}: `{name}`)" for line, name in outside]
+        parts.append("**Affected files**:\n\n" + "\n".join(affected))
+        return "\n\n".join(parts)
+
+    def _default_words(self, concept: str) -> str:
+        """```max_connections` 10``, or for a sum ```pool_size` 5 + `max_overflow` 10``."""
+        terms = []
+        for name in self.library.sums.get(concept, ()):
+            knob = self.library.knob(name)
+            if knob is not None and knob.part_default is not None:
+                terms.append(f"`{name}` {quantity(concept, knob.part_default.value)}")
+        if terms:
+            return " + ".join(terms)
+        default = self.library.defaults[concept]
+        shown = f": {default.note}" if default.note else f" {quantity(concept, default.value)}"
+        return f"`{self.library.knob_name(concept)}`{shown}"
+
+    def _sizing_formula(self) -> str:
+        target = next(t for t in self.targets if t.concept == "max_connections")
+        server = self.server.defaults if self.server else None
+        if server is not None:
+            budget = (
+                f"sum over pools of (maximum * replicas) <= {server.name} max_connections - reserved "
+                f"(default {server.max_connections} - {server.reserved_connections} = "
+                f"{server.usable_connections})"
+            )
+        else:
+            budget = "sum over pools of (maximum * replicas) <= the server's connection limit"
+        return (
+            "**Pool sizing**:\n\n```text\n"
+            "connections needed = requests per second * seconds a request holds a connection (Little's law)\n"
+            "                     e.g. 200 req/s * 0.05 s = 10 busy on average; size for the peak\n"
+            f"pool maximum       = the peak need, at least {int(target.value)} (min-max-connections)\n"
+            f"server budget      : {budget}\n"
+            "database server    : HikariCP's rule of thumb, (core_count * 2) + effective_spindle_count, "
+            "is what the server can serve at once\n```"
+        )
+
+    def _acceptance(self) -> str:
+        items = []
+        seen_rules: set[str] = set()
+        by_concept = {t.concept: t for t in self.targets}
+        for finding, concept in zip(self.findings, self.concepts, strict=True):
+            rule = self.rules.get(finding.rule)
+            if rule is None:
+                continue
+            target = by_concept.pop(concept, None) if concept else None
+            if target is not None and rule.card is not None:
+                items.append((concept_rank(concept), self._criterion(rule, target)))
+            elif finding.rule not in seen_rules and not (concept and concept in self._covered()):
+                items.append((concept_rank(concept), rule.fix))
+            seen_rules.add(finding.rule)
+        lines = [text for _, text in sorted(items, key=lambda item: item[0])]
+        server = self.server
+        if any(t.concept == "max_connections" for t in self.targets):
+            if server is not None:
+                lines.append(
+                    f"{server.defaults.name} server `max_connections` covers the sum of every pool's maximum "
+                    f"across services and replicas (default {server.defaults.max_connections}, "
+                    f"{server.defaults.usable_connections} usable)"
+                )
+            else:
+                lines.append(
+                    "The database server's connection limit covers the sum of every pool's maximum across "
+                    "services and replicas"
+                )
+        for rule in dict.fromkeys(self.rules[f.rule] for f in self.findings if f.rule in self.rules):
+            if rule.card:
+                check = rule.card.verification.format(**self._fields(rule, self._target_for(rule)))
+                if check not in lines:
+                    lines.append(check)
+        reported = list(dict.fromkeys(f.rule for f in self.findings))
+        if len(reported) == 1:
+            lines.append(f"`poolcheck {self.site.path}` reports no {reported[0]} finding for this pool")
+        else:
+            lines.append(f"`poolcheck {self.site.path}` reports none of {', '.join(reported)} for this pool")
+        return "\n".join(f"- [ ] {line}" for line in lines)
+
+    def _covered(self) -> set[str]:
+        return {t.concept for t in self.targets}
+
+    def _target_for(self, rule: Rule) -> Target | None:
+        concepts = [c for f, c in zip(self.findings, self.concepts, strict=True) if f.rule == rule.id]
+        return next((t for t in self.targets if t.concept in concepts), None)
+
+    def _criterion(self, rule: Rule, target: Target) -> str:
+        assert rule.card is not None
+        return rule.card.acceptance.format(**self._fields(rule, target))
+
+    def _fields(self, rule: Rule, target: Target | None) -> dict[str, str]:
+        concept = target.concept if target else (rule.concept or "")
+        if target is None:  # only the words that need no value are used then
+            value, code = "the recommended value", "the recommended setting"
+        else:
+            value = "on" if target.value is True else quantity(concept, target.value)
+            language = LANGUAGES.get(self.site.language)
+            fragments = (
+                [
+                    language.fragment(a.knob, language.literal(a, self.pool))
+                    for a in assignments(self.pool, target)
+                ]
+                if language
+                else []
+            )
+            code = " + ".join(f"`{_as_call(self.site.language, fragment)}`" for fragment in fragments)
+            code = code or " + ".join(f"`{a.knob}`" for a in assignments(self.pool, target))
+        return {
+            "pool": self._pool_words(),
+            "current": self._current(concept),
+            "setting": CONCEPT_WORDS.get(concept, "setting"),
+            "value": value,
+            "code": code,
+        }
+
+    def _resources(self, rule_ids: Sequence[str]) -> str:
+        named = ", ".join(f"{r} {self.rules[r].name}" for r in rule_ids if r in self.rules)
+        explain = ", ".join(f"`poolcheck --explain {r}`" for r in rule_ids)
+        references = [ref for r in rule_ids if r in self.rules for ref in self.rules[r].references]
+        links = dict.fromkeys([*self.library.docs, *(ref for ref in references if self._applies(ref[1]))])
+        return "\n".join(
+            [
+                f"- **Rules**: {named} ({explain})",
+                f"- **Related Code**: `{self.location}` (pool construction)",
+                "- **Documentation**:",
+                *(f"  - [{title}]({url})" for title, url in links),
+            ]
+        )
+
+    def _applies(self, url: str) -> bool:
+        """A rule's reference into another library's docs (sqlx's, on a SQLAlchemy card) is left out."""
+        return not any(
+            url.startswith(_docs_root(docs_url))
+            for name, library in LIBRARIES.items()
+            if name != self.site.library
+            for _, docs_url in library.docs
+        )
+
+    def _fence(self) -> str:
+        language = LANGUAGES.get(self.site.language)
+        return language.fence if language else self.site.language
+
+    def _size_after(self) -> int | None:
+        wanted = next((t.value for t in self.targets if t.concept == "max_connections"), None)
+        if isinstance(wanted, int) and not isinstance(wanted, bool):
+            return wanted
+        current = amount(self.pool.settings.get("max_connections"))
+        return int(current) if current and current > 0 else None
+
+
+def system_card(
+    finding: Finding, rules: Mapping[str, Rule], today: date, fingerprint: str, sizing: tuple[str, ...]
+) -> Card:
+    """A finding about the whole system (no one pool, e.g. server capacity): its own card, blocked by
+    the cards that change pool sizes.
+    """
+    rule = rules.get(finding.rule)
+    card_text = rule.card if rule else None
+    location = f"{finding.path}:{finding.span.line}"
+    # A system-level finding has no one pool and no one setting: the rule's words stand alone.
+    fields = {
+        "pool": "Connection pools together",
+        "current": "",
+        "setting": "connection total",
+        "value": "",
+        "code": "",
+    }
+    title = card_text.title.format(**fields) if card_text else f"{finding.rule} {finding.name}"
+    title = re.sub(r"\s*\(\s*(now|minimum)?\s*\)", "", title)
+    fix = rule.fix if rule else "Follow the finding's message."
+    problem = " ".join(
+        [
+            f"`{location}`: {_sentence(finding.message)}",
+            *([card_text.problem] if card_text else []),
+            f"Priority **{finding.priority}**, {PRIORITY_WORDS[finding.priority]}.",
+        ]
+    )
+    blocked = (
+        " Work through the cards it depends on first: they change the pool sizes this total is made of."
+        if sizing
+        else ""
+    )
+    acceptance = [fix]
+    if card_text:
+        acceptance.append(card_text.verification.format(**fields))
+    acceptance.append(f"`poolcheck` reports no {finding.rule} finding")
+    references = rule.references if rule else ()
+    return Card(
+        fingerprint=fingerprint,
+        title=title,
+        priority=finding.priority,
+        tags=_tags([rule] if rule else [], None),
+        slug=_kebab(f"{card_text.slug if card_text else finding.name}-{_short_file(finding.path)}"),
+        sections=(
+            Section("Problem Statement", problem),
+            Section(
+                "Findings",
+                f"**Location**: `{location}`\n\n**What poolcheck found**:\n\n"
+                f"- **{finding.rule}** {finding.name} ({finding.priority}): {_sentence(finding.message)}",
+            ),
+            Section(
+                "Proposed Solutions",
+                "### Option 1: Apply the rule's fix (Recommended)\n\n"
+                "- **Pros**: Addresses the finding where the system is configured.\n"
+                "- **Cons**: Touches configuration shared by several services.\n"
+                "- **Effort**: Medium (1 hour)\n- **Risk**: Medium\n\n" + fix,
+            ),
+            Section("Recommended Action", "**Option 1**." + blocked),
+            Section("Technical Details", f"**How it fails**: {rule.why if rule else finding.message}"),
+            Section("Acceptance Criteria", "\n".join(f"- [ ] {line}" for line in acceptance)),
+            Section("Work Log", _work_log(today, (finding.rule,), location)),
+            Section(
+                "Resources",
+                "\n".join(
+                    [
+                        f"- **Rules**: {finding.rule} {finding.name} (`poolcheck --explain {finding.rule}`)",
+                        f"- **Related Code**: `{location}`",
+                        *(["- **Documentation**:"] if references else []),
+                        *(f"  - [{t}]({u})" for t, u in references),
+                    ]
+                ),
+            ),
+        ),
+        subject=location,
+        rules=(finding.rule,),
+        dependencies=sizing,
+    )
+
+
+def _docs_root(url: str) -> str:
+    """``https://docs.rs/sqlx/latest/...`` -> ``https://docs.rs/sqlx/``: where one library's docs live."""
+    scheme, _, rest = url.partition("://")
+    host, _, path = rest.partition("/")
+    first = path.split("/", 1)[0]
+    return f"{scheme}://{host}/{first}/" if first else f"{scheme}://{host}/"
+
+
+def _solution_text(number: int, solution: Solution) -> str:
+    heading = f"### Option {number}: {solution.name}" + (" (Recommended)" if number == 1 else "")
+    parts = [
+        heading,
+        f"- **Pros**: {solution.pros}\n- **Cons**: {solution.cons}\n"
+        f"- **Effort**: {solution.effort}\n- **Risk**: {solution.risk}",
+    ]
+    if solution.code is not None:
+        parts.append(f"```{solution.fence}\n{solution.code}\n```")
+    if solution.notes:
+        parts.append("\n".join(f"- {note}" for note in dict.fromkeys(solution.notes)))
+    return "\n\n".join(parts)
+
+
+def _work_log(today: date, rule_ids: Sequence[str], location: str) -> str:
+    plural = "s" if len(rule_ids) != 1 else ""
+    return (
+        f"### {today.isoformat()} - Code Review Discovery\n\n"
+        f"**By:** poolcheck {__version__}\n\n**Actions:**\n"
+        f"- Found by rule{plural} {', '.join(rule_ids)} at `{location}`\n"
+        "- Resolved the effective configuration (written values over the library's defaults)\n"
+        "- Filed as pending for triage"
+    )
+
+
+def _tags(rules: Sequence[Rule], library: str | None) -> tuple[str, ...]:
+    present = {tag for rule in rules for tag in rule.tags}
+    ordered = [tag for tag in AREAS if tag in present]
+    ordered += sorted(present - set(AREAS))
+    return tuple(dict.fromkeys(["code-review", *ordered, *([library] if library else [])]))
+
+
+def _short_file(path: str) -> str:
+    parts = PurePath(path).parts
+    if parts and parts[-1] in GENERIC_FILES and len(parts) > 1:
+        return f"{parts[-2]}/{parts[-1]}"
+    return parts[-1] if parts else path
+
+
+def _kebab(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80].rstrip("-") or "card"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith(".") else text + "."
+
+
+def _listed(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _as_call(language: str, fragment: str) -> str:
+    """How a knob reads in running text: ``.max_connections(50)`` in Rust, ``pool_size=40`` in Python."""
+    return f".{fragment}" if language == "rust" else fragment

@@ -1,0 +1,96 @@
+"""The values a card recommends: each from the option a rule names, never made up here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from poolcheck.libraries import LIBRARIES, Library
+from poolcheck.model import COUNT_CONCEPTS, Finding, Pool
+from poolcheck.rule import Rule, amount
+
+# The order settings are discussed and written in, as a reviewer reads a pool: size, then time.
+CONCEPT_ORDER = (
+    "max_connections",
+    "min_connections",
+    "acquire_timeout",
+    "connect_timeout",
+    "idle_timeout",
+    "max_lifetime",
+    "health_check",
+)
+
+Number = int | float
+
+
+@dataclass(frozen=True)
+class Target:
+    """A setting's recommended effective value."""
+
+    concept: str
+    value: Number | bool
+
+
+def concept_rank(concept: str | None) -> int:
+    return CONCEPT_ORDER.index(concept) if concept in CONCEPT_ORDER else len(CONCEPT_ORDER)
+
+
+def finding_concept(finding: Finding, rules: Mapping[str, Rule]) -> str | None:
+    """The setting a finding is about: its own, else its rule's."""
+    rule = rules.get(finding.rule)
+    return finding.concept or (rule.concept if rule else None)
+
+
+def library_of(pool: Pool) -> Library:
+    """The library table that applies to the pool's constructor."""
+    return LIBRARIES[pool.site.library].for_entry(pool.site.entry)
+
+
+def targets(
+    pool: Pool, concepts: Iterable[str | None], rules: Sequence[Rule], options: Mapping[str, float]
+) -> tuple[Target, ...]:
+    """A recommended value for each concept the library has, in CONCEPT_ORDER, bounds kept possible."""
+    library = library_of(pool)
+    values: dict[str, Number | bool] = {}
+    for concept in sorted({c for c in concepts if c}, key=concept_rank):
+        if not library.has(concept):
+            continue
+        value = _recommended(concept, library, rules, options)
+        if value is not None:
+            values[concept] = value
+    _keep_bounds(pool, values)
+    return tuple(Target(concept, value) for concept, value in values.items())
+
+
+def _recommended(
+    concept: str, library: Library, rules: Sequence[Rule], options: Mapping[str, float]
+) -> Number | bool | None:
+    if concept == "health_check":
+        return True
+    source = next((r for r in rules if r.concept == concept and r.recommended_by), None)
+    if source is not None and source.recommended_by is not None:
+        defaults = {o.name: o.default for rule in rules for o in rule.options}
+        value = options.get(source.recommended_by, defaults.get(source.recommended_by))
+    else:  # no rule recommends a value (a connect timeout): the library's own default, when bounded
+        value = amount_of(library.defaults[concept].value)
+    if value is None or value <= 0:
+        return None
+    if concept in COUNT_CONCEPTS or float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def amount_of(value: object) -> Number | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _keep_bounds(pool: Pool, values: dict[str, Number | bool]) -> None:
+    """A recommended minimum never above the maximum, and a recommended maximum never below a kept minimum."""
+    maximum = values.get("max_connections", amount(pool.settings.get("max_connections")))
+    minimum = values.get("min_connections")
+    if isinstance(minimum, (int, float)) and isinstance(maximum, (int, float)) and minimum > maximum:
+        values["min_connections"] = maximum
+    kept_minimum = amount(pool.settings.get("min_connections"))
+    wanted = values.get("max_connections")
+    if "min_connections" not in values and isinstance(wanted, (int, float)) and kept_minimum is not None:
+        values["max_connections"] = max(wanted, int(kept_minimum))

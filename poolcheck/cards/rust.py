@@ -1,0 +1,184 @@
+"""Rust constructions (sqlx builders): method calls on the builder, ``Duration`` values, ``env::var``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from poolcheck.cards.rewrite import Inserted
+from poolcheck.cards.spelling import Assignment, callback_on, writing
+from poolcheck.cards.syntax import RUST, indent_step, leading_space, split_top_level, top_level
+from poolcheck.model import Pool
+
+# sqlx's all-defaults forms (`PgPool::connect(url)`) have no builder to add a knob to: the builder
+# each pool type has, and the module it lives in under `sqlx::`.
+ALL_DEFAULTS_BUILDERS: dict[str, dict[str, tuple[str, str]]] = {
+    "sqlx": {
+        "PgPool": ("PgPoolOptions", "postgres"),
+        "MySqlPool": ("MySqlPoolOptions", "mysql"),
+        "SqlitePool": ("SqlitePoolOptions", "sqlite"),
+        "AnyPool": ("AnyPoolOptions", "any"),
+        "Pool": ("PoolOptions", "pool"),
+    }
+}
+
+ALL_DEFAULTS = re.compile(
+    r"(?P<head>(?:\w+::)*?)(?P<pool>\w+)(?P<generic>::<[^()]*>)?::(?P<terminal>\w+\(.*)\Z", re.S
+)
+LINE_LENGTH = 100  # rustfmt's max_width: a longer one-line chain is laid out one call per line
+FIELD = re.compile(r"\w+\s*:(?!:)\s*")  # a struct field initializer, `wait: Some(..)`
+DURATION = re.compile(r"((?:\w+::)*)Duration::")
+
+
+class RustCode:
+    fence = "rust"
+    lexicon = RUST
+
+    def literal(self, assignment: Assignment, pool: Pool) -> str:
+        value = assignment.value
+        if assignment.unit == "flag" or isinstance(value, bool):
+            return "true" if value else "false"
+        if assignment.unit == "callback":
+            return callback_on(pool) or "true"
+        code = self._duration(pool, value) if assignment.unit == "seconds" else str(int(value))
+        return self.wrapped(assignment, code, pool)
+
+    def wrapped(self, assignment: Assignment, code: str, pool: Pool) -> str:
+        """``Some(..)`` for a knob whose parameter is an ``Option`` (bb8's ``max_lifetime``)."""
+        return f"Some({code})" if assignment.knob in writing(pool).optional else code
+
+    def fragment(self, knob: str, code: str) -> str:
+        return f"{knob}({code})"
+
+    def value_range(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """Inside the parentheses of ``knob(value)``, or after the colon of a ``field: value``."""
+        field = FIELD.match(text, start, end)
+        if field:
+            return field.end(), end
+        opening = text.find("(", start, end)
+        if opening < 0 or text[end - 1] != ")":
+            return None
+        return opening + 1, end - 1
+
+    def adapt(self, written: str, code: str) -> str:
+        return code
+
+    def insert(
+        self, text: str, start: int, end: int, fragments: Sequence[str], pool: Pool
+    ) -> Inserted | None:
+        """New calls go just before the terminal call (``.connect(..)``)."""
+        notes: tuple[str, ...] = ()
+        if fragments and not writing(pool).adds:
+            return None
+        if not top_level(text, start, end, ".", RUST):
+            converted = self._builder_for(text[start:end], pool)
+            if converted is None:
+                return None
+            chain, notes = converted
+            text, end = text[:start] + chain + text[end:], start + len(chain)
+        if "\n" not in text[start:end]:
+            if not fragments and len(self._line_of(text, start)) <= LINE_LENGTH:
+                return Inserted(text, notes)
+            return Inserted(self._reflowed(text, start, end, fragments), notes)
+        if not fragments:
+            return Inserted(text, notes)
+        terminal = top_level(text, start, end, ".", RUST)[-1]
+        line_start = text.rfind("\n", 0, terminal) + 1
+        if text[line_start:terminal].strip():  # the terminal shares its line: add the calls inline
+            calls = "".join(f".{fragment}" for fragment in fragments)
+            return Inserted(text[:terminal] + calls + text[terminal:], notes)
+        indent = text[line_start:terminal]
+        lines = "".join(f"{indent}.{fragment}\n" for fragment in fragments)
+        return Inserted(text[:line_start] + lines + text[line_start:], notes)
+
+    def env_name(self, assignment: Assignment) -> str:
+        suffix = "_SECS" if assignment.unit == "seconds" else ""
+        return f"DATABASE_{assignment.knob.upper()}{suffix}"
+
+    def env_value(self, assignment: Assignment, variable: str, pool: Pool) -> tuple[tuple[str, ...], str]:
+        seconds = assignment.unit == "seconds"
+        name = assignment.knob + ("_secs" if seconds else "")
+        value = assignment.value
+        default = f"{value:g}" if seconds and not float(value).is_integer() else str(int(value))
+        preamble = (
+            f'let {name} = env::var("{variable}")',
+            "    .ok()",
+            "    .and_then(|s| s.parse().ok())",
+            f"    .unwrap_or({default});",
+        )
+        if not seconds:
+            return preamble, self.wrapped(assignment, name, pool)
+        method = "from_secs" if float(value).is_integer() else "from_secs_f64"
+        return preamble, self.wrapped(assignment, f"{self._duration_type(pool)}::{method}({name})", pool)
+
+    def cores_preamble(self, per_core: int, lower: int, upper: int | None, pool: Pool) -> tuple[str, ...]:
+        bounded = f".clamp({lower}, {upper})" if upper is not None else f".max({lower})"
+        return (
+            "let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(4);",
+            f"let max_connections = (cores * {per_core}){bounded} as {writing(pool).size_type};",
+        )
+
+    def cores_value(self, assignment: Assignment, others: int, pool: Pool) -> str:
+        code = f"max_connections - {others}" if others else "max_connections"
+        return self.wrapped(assignment, code, pool)
+
+    def imports(self, code: str, pool: Pool) -> tuple[str, ...]:
+        """The `use` lines rewritten code needs that the construction did not already rely on."""
+        needed = [
+            f"use {pool.site.library}::{module}::{builder};"
+            for builder, module in ALL_DEFAULTS_BUILDERS.get(pool.site.library, {}).values()
+            if re.search(rf"(?<![\w:]){builder}::", code) and builder not in pool.site.text
+        ]
+        if "env::var(" in code and "env::var(" not in pool.site.text:
+            needed.append("use std::env;")
+        if re.search(r"(?<!::)\bDuration::", code) and not DURATION.search(pool.site.text):
+            needed.append("use std::time::Duration;")
+        return tuple(needed)
+
+    def _duration(self, pool: Pool, value: float) -> str:
+        kind = self._duration_type(pool)
+        if float(value).is_integer():
+            return f"{kind}::from_secs({int(value)})"
+        return f"{kind}::from_secs_f64({value:g})"
+
+    def _duration_type(self, pool: Pool) -> str:
+        """``Duration`` as the construction already spells it (``std::time::Duration``), else plain."""
+        found = DURATION.search(pool.site.text)
+        return f"{found.group(1)}Duration" if found else "Duration"
+
+    def _builder_for(self, chain: str, pool: Pool) -> tuple[str, tuple[str, ...]] | None:
+        """``PgPool::connect(url)`` -> ``PgPoolOptions::new().connect(url)``, and the import it needs."""
+        builders = ALL_DEFAULTS_BUILDERS.get(pool.site.library, {})
+        found = ALL_DEFAULTS.match(chain)
+        if found is None or found["pool"] not in builders:
+            return None
+        builder, module = builders[found["pool"]]
+        head = found["head"]
+        if head == f"{pool.site.library}::":  # the crate root re-exports the pool, not its builder
+            head = f"{pool.site.library}::{module}::"
+        generic = found["generic"] or ""
+        return f"{head}{builder}{generic}::new().{found['terminal']}", ()
+
+    def _line_of(self, text: str, index: int) -> str:
+        line_end = text.find("\n", index)
+        return text[text.rfind("\n", 0, index) + 1 : None if line_end < 0 else line_end]
+
+    def _reflowed(self, text: str, start: int, end: int, fragments: Sequence[str]) -> str:
+        """A one-line chain laid out as rustfmt does, one call per line, new calls before the terminal."""
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        prefix, suffix = text[line_start:start], text[end:line_end]
+        indent = leading_space(text[line_start:line_end])
+        step = indent + indent_step(indent)
+        receiver, *calls = split_top_level(text[start:end], ".", RUST)
+        terminal = calls.pop()
+        body = [prefix + receiver, *(f"{step}.{call}" for call in [*calls, *fragments, terminal])]
+        if suffix.startswith("."):
+            body += [f"{step}.{call}" for call in split_top_level(suffix, ".", RUST)[1:]]
+        else:
+            body[-1] += suffix
+        return text[:line_start] + "\n".join(body) + text[line_end:]
+
+
+RUST_CODE = RustCode()

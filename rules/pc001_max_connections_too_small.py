@@ -138,6 +138,84 @@ from psycopg2 import pool
 db_pool = pool.ThreadedConnectionPool(10, 50, dsn)
 """,
         ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="r2d2",
+            bad="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::new(manager).expect("pool")
+}
+""",
+            good="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).build(manager).expect("pool")
+}
+""",
+        ),
+        Example(
+            library="sea-orm",
+            bad="""
+use sea_orm::Database;
+
+async fn connect(url: &str) -> DatabaseConnection {
+    Database::connect(url).await.unwrap()
+}
+""",
+            good="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50);
+    Database::connect(opt).await
+}
+""",
+        ),
+        Example(
+            library="aiopg",
+            bad="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn)
+""",
+            good="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50)
+""",
+        ),
     ),
     references=(
         (

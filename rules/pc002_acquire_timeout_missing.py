@@ -120,6 +120,92 @@ from psycopg_pool import AsyncConnectionPool
 pool = AsyncConnectionPool(conninfo, min_size=10, max_size=50, timeout=5, open=False)
 """,
         ),
+        Example(
+            library="deadpool",
+            bad="""
+use deadpool_postgres::{Config, PoolConfig, Runtime};
+
+fn pool() -> deadpool_postgres::Pool {
+    let mut cfg = Config::new();
+    cfg.dbname = Some("shop".to_string());
+    cfg.pool = Some(PoolConfig::new(50));
+    cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("pool")
+}
+""",
+            good="""
+use deadpool_postgres::{Config, PoolConfig, Runtime, Timeouts};
+
+fn pool() -> deadpool_postgres::Pool {
+    let mut cfg = Config::new();
+    cfg.dbname = Some("shop".to_string());
+    cfg.pool = Some(PoolConfig {
+        max_size: 50,
+        timeouts: Timeouts { wait: Some(Duration::from_secs(5)), ..Default::default() },
+        ..Default::default()
+    });
+    cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("pool")
+}
+""",
+        ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).connection_timeout(Duration::from_secs(5)).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="sea-orm",
+            bad="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50);
+    Database::connect(opt).await
+}
+""",
+            good="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50).acquire_timeout(Duration::from_secs(5));
+    Database::connect(opt).await
+}
+""",
+        ),
+        Example(
+            library="aiopg",
+            bad="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50)
+""",
+            good="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+""",
+        ),
     ),
     references=(
         (

@@ -111,5 +111,26 @@ from psycopg_pool import ConnectionPool
 pool = ConnectionPool(conninfo, max_size=50, timeout=float(os.getenv("DB_POOL_TIMEOUT", "5")))
 """,
         ),
+        Example(
+            library="r2d2",
+            bad="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).connection_timeout(Duration::from_secs(30)).build(manager).expect("pool")
+}
+""",
+            good="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).connection_timeout(Duration::from_secs(3)).build(manager).expect("pool")
+}
+""",
+        ),
     ),
 )

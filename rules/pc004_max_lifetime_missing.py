@@ -104,5 +104,91 @@ from psycopg_pool import ConnectionPool
 pool = ConnectionPool(conninfo, min_size=10, max_size=50, max_lifetime=1800)
 """,
         ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).max_lifetime(None).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).max_lifetime(Some(Duration::from_secs(1800))).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="r2d2",
+            bad="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).build(manager).expect("pool")
+}
+""",
+            good="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).max_lifetime(Some(Duration::from_secs(1800))).build(manager).expect("pool")
+}
+""",
+        ),
+        Example(
+            library="sea-orm",
+            bad="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50);
+    Database::connect(opt).await
+}
+""",
+            good="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50).max_lifetime(Duration::from_secs(1800));
+    Database::connect(opt).await
+}
+""",
+        ),
+        Example(
+            library="django",
+            bad="""
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "CONN_MAX_AGE": None,
+        "CONN_HEALTH_CHECKS": True,
+    },
+}
+""",
+            good="""
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    },
+}
+""",
+        ),
     ),
 )

@@ -100,5 +100,43 @@ from psycopg_pool import ConnectionPool
 pool = ConnectionPool(conninfo, min_size=10, max_size=50, max_idle=600)
 """,
         ),
+        Example(
+            library="aiopg",
+            bad="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+""",
+            good="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50, timeout=5, pool_recycle=600)
+""",
+        ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).idle_timeout(None).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).idle_timeout(Some(Duration::from_secs(600))).build(manager).await.unwrap()
+}
+""",
+        ),
     ),
 )

@@ -68,5 +68,47 @@ async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 }
 """,
         ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).min_idle(Some(10)).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="sea-orm",
+            bad="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50);
+    Database::connect(opt).await
+}
+""",
+            good="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50).min_connections(10);
+    Database::connect(opt).await
+}
+""",
+        ),
     ),
 )

@@ -141,5 +141,26 @@ from sqlalchemy import create_engine
 engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_timeout=5)
 """,
         ),
+        Example(
+            library="r2d2",
+            bad="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(5).min_idle(Some(20)).build(manager).expect("pool")
+}
+""",
+            good="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).min_idle(Some(20)).build(manager).expect("pool")
+}
+""",
+        ),
     ),
 )

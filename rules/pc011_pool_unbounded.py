@@ -92,5 +92,22 @@ from psycopg_pool import NullConnectionPool
 pool = NullConnectionPool(conninfo, max_size=50, timeout=5)
 """,
         ),
+        Example(
+            library="aiopg",
+            bad="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=0, timeout=5)
+""",
+            good="""
+import aiopg
+
+
+async def connect(dsn):
+    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+""",
+        ),
     ),
 )

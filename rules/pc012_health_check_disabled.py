@@ -96,5 +96,69 @@ from psycopg_pool import ConnectionPool
 pool = ConnectionPool(conninfo, max_size=50, check=ConnectionPool.check_connection)
 """,
         ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).test_on_check_out(false).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).test_on_check_out(true).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="sea-orm",
+            bad="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50).test_before_acquire(false);
+    Database::connect(opt).await
+}
+""",
+            good="""
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+async fn connect(url: String) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url);
+    opt.max_connections(50);
+    Database::connect(opt).await
+}
+""",
+        ),
+        Example(
+            library="django",
+            bad="""
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "CONN_MAX_AGE": 600,
+    },
+}
+""",
+            good="""
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "shop",
+        "CONN_MAX_AGE": 600,
+        "CONN_HEALTH_CHECKS": True,
+    },
+}
+""",
+        ),
     ),
 )

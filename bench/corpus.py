@@ -1,22 +1,36 @@
-"""A synthetic source tree for benchmarks: ordinary Rust and Python modules, a few with pools."""
+"""A synthetic monorepo for benchmarks: ordinary Rust and Python modules, a few with pools.
+
+Most files are the code a service repository is made of (models, handlers,
+errors, traits, tests, CLIs, configuration) in varied sizes. About
+``pool_share`` of them build a connection pool; about ``lookalike_share``
+mention a trigger token without building a database pool (a redis
+``ConnectionPool``, a thread pool, a tokio runtime ``Builder::new_multi_thread``,
+a docstring naming SQLAlchemy), so the prefilter lets them through and the
+parser rejects them, as in a real repository.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
-RUST_ITEM = """
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+# --- Rust ---------------------------------------------------------------------------------------
+
+RUST_MODEL = """
+/// A {lower} as the API returns it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct {name} {{
     pub id: u64,
     pub label: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub tags: Vec<String>,
+    pub weight: f64,
 }}
 
 impl {name} {{
     pub fn new(id: u64, label: impl Into<String>) -> Self {{
-        Self {{ id, label: label.into(), created_at: chrono::Utc::now(), tags: Vec::new() }}
+        Self {{ id, label: label.into(), created_at: chrono::Utc::now(), tags: Vec::new(), weight: 1.0 }}
     }}
 
     pub fn score(&self, weights: &[f64]) -> f64 {{
@@ -25,41 +39,233 @@ impl {name} {{
             let w = weights.get(i).copied().unwrap_or(1.0);
             total += w * tag.len() as f64 / {n}.0;
         }}
-        if total > 100.0 {{ tracing::warn!(id = self.id, "score capped"); total = 100.0; }}
-        total
-    }}
-}}
-
-pub async fn handle_{lower}(state: &AppState, id: u64) -> Result<Json<{name}>, ApiError> {{
-    let cached = state.cache.get(&id).await;
-    match cached {{
-        Some(item) => Ok(Json(item)),
-        None => {{
-            let item = state.repo.load_{lower}(id).await.map_err(ApiError::from)?;
-            state.cache.insert(id, item.clone()).await;
-            Ok(Json(item))
+        if total > 100.0 {{
+            tracing::warn!(id = self.id, "score capped");
+            total = 100.0;
         }}
+        total * self.weight
     }}
 }}
 """
 
-RUST_POOL = """
+RUST_HANDLER = """
+pub async fn get_{lower}(
+    State(state): State<Arc<AppState>>,
+    Path(id): Path<u64>,
+) -> Result<Json<{name}>, ApiError> {{
+    if let Some(item) = state.cache.get(&id).await {{
+        return Ok(Json(item));
+    }}
+    let item = sqlx::query_as::<_, {name}>("SELECT * FROM {lower} WHERE id = $1")
+        .bind(id as i64)
+        .fetch_optional(&state.pool)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    state.cache.insert(id, item.clone()).await;
+    Ok(Json(item))
+}}
+
+pub async fn list_{lower}(
+    State(state): State<Arc<AppState>>,
+    Query(page): Query<Page>,
+) -> Result<Json<Vec<{name}>>, ApiError> {{
+    let limit = page.limit.unwrap_or({n}).min(500);
+    let rows = sqlx::query_as::<_, {name}>("SELECT * FROM {lower} ORDER BY id LIMIT $1 OFFSET $2")
+        .bind(limit as i64)
+        .bind(page.offset.unwrap_or(0) as i64)
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(Json(rows))
+}}
+"""
+
+RUST_ERROR = """
+#[derive(Debug, thiserror::Error)]
+pub enum {name}Error {{
+    #[error("{lower} {{0}} not found")]
+    NotFound(u64),
+    #[error("invalid {lower}: {{reason}}")]
+    Invalid {{ reason: String }},
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}}
+
+impl IntoResponse for {name}Error {{
+    fn into_response(self) -> Response {{
+        let status = match &self {{
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Invalid {{ .. }} => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Database(_) | Self::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }};
+        (status, Json(serde_json::json!({{ "error": self.to_string(), "code": {n} }}))).into_response()
+    }}
+}}
+"""
+
+RUST_TRAIT = """
+#[async_trait::async_trait]
+pub trait {name}Store: Send + Sync {{
+    async fn load(&self, id: u64) -> anyhow::Result<Option<{name}>>;
+    async fn save(&self, item: &{name}) -> anyhow::Result<()>;
+    async fn delete(&self, id: u64) -> anyhow::Result<bool>;
+}}
+
+pub struct Memory{name}Store {{
+    items: tokio::sync::RwLock<std::collections::HashMap<u64, {name}>>,
+}}
+
+#[async_trait::async_trait]
+impl {name}Store for Memory{name}Store {{
+    async fn load(&self, id: u64) -> anyhow::Result<Option<{name}>> {{
+        Ok(self.items.read().await.get(&id).cloned())
+    }}
+
+    async fn save(&self, item: &{name}) -> anyhow::Result<()> {{
+        self.items.write().await.insert(item.id, item.clone());
+        Ok(())
+    }}
+
+    async fn delete(&self, id: u64) -> anyhow::Result<bool> {{
+        Ok(self.items.write().await.remove(&id).is_some())
+    }}
+}}
+"""
+
+RUST_TESTS = """
+#[cfg(test)]
+mod tests_{lower} {{
+    use super::*;
+
+    #[test]
+    fn score_is_capped() {{
+        let mut item = {name}::new(1, "x");
+        item.tags = (0..{n}).map(|i| format!("tag-{{i}}")).collect();
+        assert!(item.score(&[1000.0; 8]) <= 100.0);
+    }}
+
+    #[tokio::test]
+    async fn memory_store_round_trips() {{
+        let store = Memory{name}Store {{ items: Default::default() }};
+        store.save(&{name}::new(7, "seven")).await.unwrap();
+        assert_eq!(store.load(7).await.unwrap().map(|i| i.label), Some("seven".to_string()));
+        assert!(store.delete(7).await.unwrap());
+    }}
+}}
+"""
+
+RUST_CONFIG = """
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct {name}Settings {{
+    #[serde(default = "default_{lower}_port")]
+    pub port: u16,
+    pub database_url: String,
+    #[serde(default)]
+    pub workers: usize,
+    #[serde(with = "humantime_serde", default = "default_{lower}_timeout")]
+    pub timeout: std::time::Duration,
+}}
+
+fn default_{lower}_port() -> u16 {{
+    {port}
+}}
+
+fn default_{lower}_timeout() -> std::time::Duration {{
+    std::time::Duration::from_secs({n})
+}}
+
+impl {name}Settings {{
+    pub fn from_env() -> anyhow::Result<Self> {{
+        let settings = config::Config::builder()
+            .add_source(config::File::with_name("settings").required(false))
+            .add_source(config::Environment::with_prefix("{upper}"))
+            .build()?;
+        Ok(settings.try_deserialize()?)
+    }}
+}}
+"""
+
+RUST_HEADER = """use std::sync::Arc;
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::StatusCode;
+
+use crate::error::ApiError;
+use crate::state::{AppState, Page};
+"""
+
+RUST_POOLS = (
+    """
 pub async fn connect_{lower}(url: &str) -> Result<sqlx::PgPool, sqlx::Error> {{
     sqlx::postgres::PgPoolOptions::new()
-        .max_connections({n})
+        .max_connections({size})
         .acquire_timeout(std::time::Duration::from_secs(5))
         .connect(url)
         .await
 }}
+""",
+    """
+pub async fn {lower}_pool(settings: &{name}Settings) -> anyhow::Result<PgPool> {{
+    let pool = PgPoolOptions::new()
+        .max_connections({size})
+        .min_connections(2)
+        .idle_timeout(Duration::from_secs(600))
+        .max_lifetime(Duration::from_secs(1800))
+        .connect(&settings.database_url)
+        .await?;
+    Ok(pool)
+}}
+""",
+    """
+pub async fn {lower}_lazy(url: &str) -> sqlx::MySqlPool {{
+    MySqlPoolOptions::new().max_connections({size}).connect_lazy(url).expect("valid url")
+}}
+""",
+)
+
+RUST_POOL_HEADER = """use std::time::Duration;
+use sqlx::mysql::MySqlPoolOptions;
+use sqlx::postgres::{PgPool, PgPoolOptions};
 """
 
-PYTHON_ITEM = """
+# Trigger tokens in code that builds no database pool.
+RUST_LOOKALIKES = (
+    """
+pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {{
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers.max({n}))
+        .thread_name("{lower}-worker")
+        .enable_all()
+        .build()
+}}
+""",
+    """
+pub fn cpu_pool() -> threadpool::ThreadPool {{
+    threadpool::ThreadPool::new({n})
+}}
+""",
+    """
+pub fn spawn_{lower}(job: impl FnOnce() + Send + 'static) -> std::io::Result<std::thread::JoinHandle<()>> {{
+    std::thread::Builder::new().name("{lower}".into()).stack_size(4 << 20).spawn(job)
+}}
+""",
+)
+
+# --- Python -------------------------------------------------------------------------------------
+
+PYTHON_MODEL = """
 
 @dataclasses.dataclass
 class {name}:
+    \"\"\"A {lower} as the service stores it.\"\"\"
+
     id: int
     label: str
     tags: list[str] = dataclasses.field(default_factory=list)
+    weight: float = 1.0
 
     def score(self, weights: list[float]) -> float:
         total = 0.0
@@ -69,65 +275,268 @@ class {name}:
         if total > 100:
             logger.warning("score capped for %s", self.id)
             total = 100.0
-        return total
+        return total * self.weight
 
+    def to_dict(self) -> dict[str, object]:
+        return {{"id": self.id, "label": self.label, "tags": list(self.tags), "weight": self.weight}}
+"""
 
-async def handle_{lower}(request: Request, item_id: int) -> dict[str, object]:
-    cached = await request.app.state.cache.get(item_id)
+PYTHON_HANDLER = """
+
+@router.get("/{lower}/{{item_id}}")
+async def get_{lower}(item_id: int, request: Request) -> dict[str, object]:
+    cached = await request.app.state.cache.get(f"{lower}:{{item_id}}")
     if cached is not None:
         return cached
     item = await request.app.state.repo.load_{lower}(item_id)
-    await request.app.state.cache.set(item_id, item)
-    return {{"id": item.id, "label": item.label, "tags": item.tags}}
+    if item is None:
+        raise HTTPException(status_code=404, detail="{lower} not found")
+    await request.app.state.cache.set(f"{lower}:{{item_id}}", item, ex={n})
+    return item
+
+
+@router.get("/{lower}")
+async def list_{lower}(request: Request, limit: int = {n}, offset: int = 0) -> list[dict[str, object]]:
+    limit = min(limit, 500)
+    rows = await request.app.state.repo.list_{lower}(limit=limit, offset=offset)
+    return [row.to_dict() for row in rows]
 """
 
-PYTHON_POOL = """
+PYTHON_SERVICE = """
+
+class {name}Service:
+    \"\"\"Business rules for {lower} records.\"\"\"
+
+    def __init__(self, repo: "Repository", clock: Callable[[], float] = time.time) -> None:
+        self._repo = repo
+        self._clock = clock
+        self._seen: dict[int, float] = {{}}
+
+    def touch(self, item_id: int) -> None:
+        self._seen[item_id] = self._clock()
+
+    def stale(self, max_age: float = {n}.0) -> list[int]:
+        now = self._clock()
+        return sorted(i for i, seen in self._seen.items() if now - seen > max_age)
+
+    async def rename(self, item_id: int, label: str) -> None:
+        if not label.strip():
+            raise ValueError("empty label")
+        item = await self._repo.load_{lower}(item_id)
+        if item is None:
+            raise KeyError(item_id)
+        item.label = label.strip()
+        await self._repo.save_{lower}(item)
+"""
+
+PYTHON_TESTS = """
+
+@pytest.fixture
+def {lower}() -> "{name}":
+    return {name}(id=1, label="one", tags=["a" * {n}, "b"])
+
+
+def test_{lower}_score_is_capped({lower}: "{name}") -> None:
+    {lower}.tags = ["x" * 1000] * 10
+    assert {lower}.score([10.0] * 10) <= 100.0
+
+
+@pytest.mark.parametrize("label", ["", "  "])
+def test_{lower}_rejects_empty_labels(label: str) -> None:
+    service = {name}Service(repo=FakeRepository())
+    with pytest.raises(ValueError):
+        asyncio.run(service.rename(1, label))
+"""
+
+PYTHON_CLI = """
+
+def main_{lower}(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Maintenance for {lower} records.")
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--batch", type=int, default={n})
+    parser.add_argument("ids", nargs="*", type=int)
+    args = parser.parse_args(argv)
+    for start in range(0, len(args.ids), args.batch):
+        chunk = args.ids[start : start + args.batch]
+        logger.info("processing %d {lower} records", len(chunk))
+        if not args.dry_run:
+            process_{lower}(chunk)
+    return 0
+"""
+
+PYTHON_HEADER = """import argparse
+import asyncio
+import dataclasses
+import logging
+import os
+import time
+from collections.abc import Callable
+
+import pytest
+from fastapi import APIRouter, HTTPException, Request
+
+logger = logging.getLogger(__name__)
+router = APIRouter()
+"""
+
+PYTHON_POOLS = (
+    (
+        "from sqlalchemy import create_engine\n",
+        """
 
 engine_{lower} = create_engine(
     os.environ["DATABASE_URL"],
-    pool_size={n},
+    pool_size={size},
     max_overflow=10,
     pool_timeout=5,
     pool_recycle=1800,
     pool_pre_ping=True,
 )
-"""
+""",
+    ),
+    (
+        "import asyncpg\n",
+        """
 
-PYTHON_HEADER = """import dataclasses
-import logging
-import os
+async def {lower}_pool() -> "asyncpg.Pool":
+    return await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=2, max_size={size})
+""",
+    ),
+    (
+        "from psycopg_pool import ConnectionPool\n",
+        """
 
-logger = logging.getLogger(__name__)
-"""
+pool_{lower} = ConnectionPool(os.environ["DATABASE_URL"], min_size=1, max_size={size}, timeout=5.0)
+""",
+    ),
+)
+
+PYTHON_LOOKALIKES = (
+    (
+        "import redis\n",
+        """
+
+cache_pool = redis.ConnectionPool(host=os.environ.get("REDIS_HOST", "localhost"), max_connections={n})
+cache = redis.Redis(connection_pool=cache_pool)
+""",
+    ),
+    (
+        "from redis.asyncio import ConnectionPool\n",
+        """
+
+def {lower}_cache_pool() -> ConnectionPool:
+    return ConnectionPool.from_url(os.environ["REDIS_URL"], max_connections={n})
+""",
+    ),
+    (
+        "",
+        """
+
+class {name}Repository:
+    \"\"\"Loads and saves {lower} rows; the session comes from the SQLAlchemy unit of work.\"\"\"
+
+    def __init__(self, session: object) -> None:
+        self.session = session
+""",
+    ),
+    (
+        "import aiomysql\n",
+        """
+
+async def {lower}_mysql() -> object:
+    return await aiomysql.create_pool(host="db", user="app", db="{lower}", maxsize={n})
+""",
+    ),
+)
+
+Template = Callable[[random.Random, str], str]
+
+
+def _rust_file(rng: random.Random, stem: str, kind: str) -> str:
+    names = [f"{stem.title()}{rng.choice(NOUNS)}{i}" for i in range(rng.choice(ITEMS))]
+    parts = [RUST_HEADER]
+    for name in names:
+        fields = {"name": name, "lower": name.lower(), "upper": name.upper(), "n": rng.randint(2, 90)}
+        fields["port"] = rng.randint(1024, 9999)
+        chosen = rng.sample((RUST_MODEL, RUST_HANDLER, RUST_ERROR, RUST_TRAIT, RUST_TESTS, RUST_CONFIG), 3)
+        parts += [template.format(**fields) for template in chosen]
+    first = {
+        "name": names[0],
+        "lower": names[0].lower(),
+        "n": rng.randint(2, 16),
+        "size": rng.choice((5, 10, 50)),
+    }
+    if kind == "pool":
+        parts.insert(0, RUST_POOL_HEADER)
+        parts.append(rng.choice(RUST_POOLS).format(**first))
+    elif kind == "lookalike":
+        parts.append(rng.choice(RUST_LOOKALIKES).format(**first))
+    return "".join(parts)
+
+
+def _python_file(rng: random.Random, stem: str, kind: str) -> str:
+    names = [f"{stem.title()}{rng.choice(NOUNS)}{i}" for i in range(rng.choice(ITEMS))]
+    parts = [PYTHON_HEADER]
+    for name in names:
+        fields = {"name": name, "lower": name.lower(), "n": rng.randint(2, 90)}
+        chosen = rng.sample((PYTHON_MODEL, PYTHON_HANDLER, PYTHON_SERVICE, PYTHON_TESTS, PYTHON_CLI), 3)
+        parts += [template.format(**fields) for template in chosen]
+    first = {
+        "name": names[0],
+        "lower": names[0].lower(),
+        "n": rng.randint(2, 16),
+        "size": rng.choice((5, 10, 50)),
+    }
+    if kind in ("pool", "lookalike"):
+        imports, body = rng.choice(PYTHON_POOLS if kind == "pool" else PYTHON_LOOKALIKES)
+        parts.insert(0, imports)
+        parts.append(body.format(**first))
+    return "".join(parts)
+
+
+ITEMS = (1, 1, 1, 2, 2, 3, 4, 6, 9)  # items per module: most modules are small, a few are long
+NOUNS = ("Order", "Invoice", "Account", "Session", "Ledger", "Shipment", "Report", "Tenant", "Quota", "Event")
+SERVICES = (
+    "billing",
+    "orders",
+    "accounts",
+    "search",
+    "ledger",
+    "shipping",
+    "reports",
+    "auth",
+    "quota",
+    "events",
+)
 
 
 def build_corpus(
-    root: Path, files: int, languages: tuple[str, ...], pool_share: float, seed: int = 7
+    root: Path,
+    files: int = 10_000,
+    languages: tuple[str, ...] = ("rust", "python"),
+    pool_share: float = 0.02,
+    lookalike_share: float = 0.01,
+    seed: int = 7,
 ) -> Path:
-    """Write ``files`` modules under ``root``; about ``pool_share`` of them build a pool."""
+    """Write ``files`` modules under ``root`` (the same tree for the same arguments)."""
     rng = random.Random(seed)
     for index in range(files):
         language = languages[index % len(languages)]
-        folder = (
-            root / f"crate{index // 200:02d}" / ("src" if language == "rust" else "app") / f"mod{index % 17}"
-        )
-        folder.mkdir(parents=True, exist_ok=True)
-        has_pool = rng.random() < pool_share
-        items = rng.randint(3, 8)
-        names = [f"Item{index}x{i}" for i in range(items)]
+        service = SERVICES[index % len(SERVICES)]
+        crate = f"{service}{index // 1000}"
+        area = rng.choice(("api", "domain", "store", "jobs", "util"))
         if language == "rust":
-            body = "use axum::Json;\nuse crate::state::AppState;\n" + "".join(
-                RUST_ITEM.format(name=n, lower=n.lower(), n=rng.randint(2, 90)) for n in names
-            )
-            if has_pool:
-                body += RUST_POOL.format(lower=names[0].lower(), n=rng.choice([5, 10, 20, 50]))
-            (folder / f"m{index}.rs").write_text(body)
+            folder = root / "crates" / crate / "src" / area
         else:
-            body = PYTHON_HEADER + "".join(
-                PYTHON_ITEM.format(name=n, lower=n.lower(), n=rng.randint(2, 90)) for n in names
-            )
-            if has_pool:
-                body = "from sqlalchemy import create_engine\n" + body
-                body += PYTHON_POOL.format(lower=names[0].lower(), n=rng.choice([5, 10, 20, 50]))
-            (folder / f"m{index}.py").write_text(body)
+            folder = root / "services" / crate / crate / area
+        folder.mkdir(parents=True, exist_ok=True)
+        draw = rng.random()
+        kind = (
+            "pool" if draw < pool_share else "lookalike" if draw < pool_share + lookalike_share else "plain"
+        )
+        stem = f"{area}_{index}"
+        if language == "rust":
+            (folder / f"{stem}.rs").write_text(_rust_file(rng, stem, kind))
+        else:
+            (folder / f"{stem}.py").write_text(_python_file(rng, stem, kind))
     return root

@@ -1,47 +1,157 @@
-"""Benchmark poolcheck against the cost of just reading the files, in one run.
+"""Benchmark poolcheck against reading the files, ripgrep and semgrep, in one run.
 
-    python bench/run.py --files 2000 --languages rust --pool-share 0
-    python bench/run.py --files 2000 --languages python --pool-share 0,1
-    python bench/run.py --tree path/to/checkout
+    python bench/run.py                                   # the synthetic 10,000-file tree
+    python bench/run.py --semgrep /tmp/semgrep-venv/bin/semgrep
+    python bench/run.py --files 2000 --pool-share 0,0.02  # one tree per share
+    python bench/run.py --tree ~/src/checkout --no-synthetic
 
-Several --pool-share values build one tree each (0: no file is a candidate for
-parsing; 1: every file builds a pool), all measured in the same run.
+Every tree is measured with:
 
-Each command runs ``--repeat`` times after one warm-up; medians are compared,
-so the ratios hold on a noisy shared machine even when the seconds do not.
+- poolcheck: the installed command, as a subprocess, with the default jobs;
+- floor: a small Python script that walks the tree, reads every .rs/.py/.pyi
+  file and searches poolcheck's trigger tokens (the same tokens poolcheck
+  searches) - the least any Python linter must do;
+- rg: ripgrep with the same tokens, when installed;
+- semgrep: with rules written here that find the same constructions, when
+  ``--semgrep PATH`` (or a semgrep on PATH) is given.
+
+Each command runs ``--repeat`` times, round-robin after one warm-up each, and
+medians are compared, so the ratios hold on a noisy machine even when the
+seconds do not. The commands run without PYTHONDONTWRITEBYTECODE, so that an
+editable install loads from bytecode caches as an installed package does.
+poolcheck's memory is measured in one more run: the largest process's peak RSS
+(getrusage of the children) and the peak sum over poolcheck and its workers,
+sampled from /proc every few milliseconds (RSS, and PSS, which counts the pages
+forked workers share once).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import build_corpus
 
-SUFFIXES = (".rs", ".py")
+from poolcheck.discover import DEFAULT_EXCLUDES
+from poolcheck.frontends import FRONT_ENDS
+from poolcheck.read import search_tokens
+from poolcheck.workers import available_cores
+
+FLOOR = """
+import json, os, sys
+
+tokens = {suffix: [t.encode() for t in found] for suffix, found in json.loads(sys.argv[2]).items()}
+excluded = set(json.loads(sys.argv[3]))
+files = candidates = 0
+for folder, folders, names in os.walk(sys.argv[1]):
+    folders[:] = [f for f in folders if f not in excluded]
+    for name in names:
+        wanted = tokens.get(os.path.splitext(name)[1])
+        if wanted is None:
+            continue
+        with open(os.path.join(folder, name), "rb") as stream:
+            data = stream.read()
+        files += 1
+        candidates += any(token in data for token in wanted)
+print(files, candidates)
+"""
+
+SEMGREP_RULES = """
+rules:
+  - id: sqlx-pool-options
+    languages: [rust]
+    severity: WARNING
+    message: sqlx pool built here
+    pattern-either:
+      - pattern: PgPoolOptions::new()
+      - pattern: MySqlPoolOptions::new()
+      - pattern: SqlitePoolOptions::new()
+      - pattern: AnyPoolOptions::new()
+      - pattern: $P::PgPoolOptions::new()
+      - pattern: $P::MySqlPoolOptions::new()
+      - pattern: sqlx::postgres::PgPoolOptions::new()
+      - pattern: sqlx::mysql::MySqlPoolOptions::new()
+      - pattern: sqlx::sqlite::SqlitePoolOptions::new()
+      - pattern: PoolOptions::<$DB>::new()
+      - pattern: PgPool::connect($URL)
+      - pattern: PgPool::connect_lazy($URL)
+      - pattern: MySqlPool::connect($URL)
+      - pattern: Pool::<$DB>::connect($URL)
+  - id: sqlx-pool-settings
+    languages: [rust]
+    severity: WARNING
+    message: pool setting written here
+    pattern-either:
+      - pattern: $B.max_connections($N)
+      - pattern: $B.min_connections($N)
+      - pattern: $B.acquire_timeout($D)
+      - pattern: $B.idle_timeout($D)
+      - pattern: $B.max_lifetime($D)
+      - pattern: $B.test_before_acquire($F)
+  - id: rust-pool-builders
+    languages: [rust]
+    severity: WARNING
+    message: bb8, r2d2, deadpool or sea-orm pool built here
+    pattern-either:
+      - pattern: Pool::builder()
+      - pattern: $P::Pool::builder()
+      - pattern: $B.max_size($N)
+      - pattern: ConnectOptions::new($URL)
+      - pattern: Database::connect($OPTIONS)
+      - pattern: $CONFIG.create_pool($RUNTIME, $TLS)
+  - id: sqlalchemy-engine
+    languages: [python]
+    severity: WARNING
+    message: SQLAlchemy engine built here
+    pattern-either:
+      - pattern: sqlalchemy.create_engine(...)
+      - pattern: sqlalchemy.ext.asyncio.create_async_engine(...)
+      - pattern: sqlalchemy.engine_from_config(...)
+      - pattern: sqlalchemy.ext.asyncio.async_engine_from_config(...)
+      - pattern: sqlalchemy.pool.QueuePool(...)
+      - pattern: sqlalchemy.create_engine(..., pool_size=$N, ...)
+      - pattern: sqlalchemy.create_engine(..., poolclass=sqlalchemy.pool.NullPool, ...)
+  - id: python-pools
+    languages: [python]
+    severity: WARNING
+    message: asyncpg, psycopg_pool, psycopg2 or aiopg pool built here
+    pattern-either:
+      - pattern: asyncpg.create_pool(...)
+      - pattern: psycopg_pool.ConnectionPool(...)
+      - pattern: psycopg_pool.AsyncConnectionPool(...)
+      - pattern: psycopg_pool.NullConnectionPool(...)
+      - pattern: psycopg2.pool.SimpleConnectionPool(...)
+      - pattern: psycopg2.pool.ThreadedConnectionPool(...)
+      - pattern: aiopg.create_pool(...)
+  - id: python-settings
+    languages: [python]
+    severity: WARNING
+    message: Django or Flask-SQLAlchemy database settings
+    pattern-either:
+      - pattern: DATABASES = {...}
+      - pattern: SQLALCHEMY_ENGINE_OPTIONS = {...}
+"""
 
 
-def source_files(root: Path) -> list[str]:
-    return sorted(str(p) for p in root.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-
-
-def timed(command: list[str], repeat: int) -> float:
-    """Median wall time of ``command`` over ``repeat`` runs, after one warm-up run."""
-    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass(frozen=True)
+class Tree:
+    label: str
+    root: Path
+    files: int
+    megabytes: float
+    candidates: int
 
 
 def poolcheck_command() -> list[str]:
@@ -49,43 +159,217 @@ def poolcheck_command() -> list[str]:
     return [script]
 
 
+def environment() -> dict[str, str]:
+    """As a user has it: bytecode caches written and used, as an installed package has them."""
+    return {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+
+
+def trigger_tokens() -> dict[str, list[str]]:
+    """Suffix -> the tokens poolcheck's prefilter searches for files with it."""
+    return {
+        suffix: [token.decode() for token in search_tokens(front_end.triggers)]
+        for front_end in FRONT_ENDS
+        for suffix in front_end.suffixes
+    }
+
+
+def floor_command(scratch: Path, root: Path) -> list[str]:
+    script = scratch / "floor.py"
+    script.write_text(FLOOR)
+    tokens, excluded = json.dumps(trigger_tokens()), json.dumps(list(DEFAULT_EXCLUDES))
+    return [sys.executable, str(script), str(root), tokens, excluded]
+
+
+def rg_command(root: Path) -> list[str] | None:
+    rg = shutil.which("rg")
+    if rg is None:
+        return None
+    tokens = sorted({token for found in trigger_tokens().values() for token in found})
+    globs = [arg for suffix in trigger_tokens() for arg in ("--glob", f"*{suffix}")]
+    return [
+        rg,
+        "--files-with-matches",
+        "--fixed-strings",
+        *(a for t in tokens for a in ("-e", t)),
+        *globs,
+        str(root),
+    ]
+
+
+def semgrep_command(semgrep: str | None, scratch: Path, root: Path) -> list[str] | None:
+    semgrep = semgrep or shutil.which("semgrep")
+    if semgrep is None:
+        return None
+    rules = scratch / "semgrep-rules.yaml"
+    rules.write_text(SEMGREP_RULES)
+    return [
+        semgrep,
+        "scan",
+        "--config",
+        str(rules),
+        "--metrics",
+        "off",
+        "--disable-version-check",
+        "--quiet",
+        "--json",
+        "--output",
+        str(scratch / "semgrep.json"),
+        "--jobs",
+        str(available_cores()),
+        str(root),
+    ]
+
+
+def measure(commands: dict[str, list[str]], repeat: int) -> dict[str, list[float]]:
+    """Wall times of each command, run round-robin ``repeat`` times after one warm-up each."""
+    env = environment()
+    for command in commands.values():
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False
+            )
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def descendants(pid: int) -> list[int]:
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending += [int(child) for child in children]
+    return found
+
+
+def memory_kib(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB; zeros once it is gone."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Rss:"):
+                rss = int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return rss, pss
+
+
+def peak_memory(command: list[str]) -> tuple[float, float | None, float | None]:
+    """Peak RSS of the largest process (MB), and the peak summed RSS and PSS of the whole tree (MB)."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    largest = subprocess.run(
+        [sys.executable, "-c", wrapper, *command],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        check=True,
+    )
+    largest_mb = int(largest.stdout.split()[-1]) / 1024  # ru_maxrss is in KiB on Linux
+    if not Path("/proc/self/smaps_rollup").exists():
+        return largest_mb, None, None
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment()
+    )
+    peak_rss = peak_pss = 0
+    while process.poll() is None:
+        sizes = [memory_kib(pid) for pid in descendants(process.pid)]
+        peak_rss = max(peak_rss, sum(rss for rss, _ in sizes))
+        peak_pss = max(peak_pss, sum(pss for _, pss in sizes))
+        time.sleep(0.003)
+    return largest_mb, peak_rss / 1024, peak_pss / 1024
+
+
+def describe(label: str, root: Path, scratch: Path) -> Tree:
+    counted = subprocess.run(floor_command(scratch, root), capture_output=True, text=True, check=True)
+    files, candidates = (int(n) for n in counted.stdout.split())
+    size = sum(
+        p.stat().st_size
+        for p in root.rglob("*")
+        if p.suffix in trigger_tokens() and p.is_file() and not p.is_symlink()
+    )
+    return Tree(label, root, files, size / 1e6, candidates)
+
+
+def report(
+    tree: Tree, times: dict[str, list[float]], memory: tuple[float, float | None, float | None]
+) -> None:
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    floor, poolcheck = medians["floor"], medians["poolcheck"]
+    print(f"\n{tree.label}: {tree.files} files, {tree.megabytes:.1f} MB, {tree.candidates} candidates")
+    print(f"  {'command':<12}{'median s':>10}{'min s':>9}{'max s':>9}{'x floor':>10}{'x poolcheck':>13}")
+    for name, found in times.items():
+        median = medians[name]
+        print(
+            f"  {name:<12}{median:>10.3f}{min(found):>9.3f}{max(found):>9.3f}"
+            f"{median / floor:>10.2f}{median / poolcheck:>13.2f}"
+        )
+    print(f"  poolcheck / floor: {poolcheck / floor:.2f}x (target: at most 2x)")
+    if "semgrep" in medians:
+        print(f"  semgrep / poolcheck: {medians['semgrep'] / poolcheck:.1f}x (target: at least 10x)")
+    largest, total_rss, total_pss = memory
+    together = f"; all processes together {total_rss:.0f} MB RSS, {total_pss:.0f} MB PSS" if total_rss else ""
+    print(f"  poolcheck peak memory: largest process {largest:.0f} MB{together} (target: under 300 MB)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--tree", type=Path, help="benchmark this tree instead of a synthetic one")
-    parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--languages", default="rust", help="comma-separated: rust,python")
+    parser.add_argument("--tree", type=Path, action="append", default=[], help="also measure this checkout")
+    parser.add_argument("--no-synthetic", action="store_true", help="measure only the --tree checkouts")
+    parser.add_argument("--files", type=int, default=10_000, help="files in the synthetic tree")
+    parser.add_argument("--languages", default="rust,python", help="comma-separated: rust,python")
     parser.add_argument(
-        "--pool-share", default="0", help="share(s) of files that build a pool, comma-separated"
+        "--pool-share", default="0.02", help="share(s) of files that build a pool, comma-separated"
+    )
+    parser.add_argument(
+        "--lookalike-share", type=float, default=0.01, help="share of files with a trigger but no pool"
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--semgrep", help="the semgrep command (not a poolcheck dependency; install it apart)"
+    )
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory(prefix="poolcheck-bench-") as scratch:
-        languages = tuple(args.languages.split(","))
-        shares = [float(share) for share in args.pool_share.split(",")]
-        trees = (
-            [(f"tree {args.tree}", args.tree)]
-            if args.tree
-            else [
-                (
-                    f"pool share {share:g}",
-                    build_corpus(Path(scratch) / f"tree{i}", args.files, languages, share),
+    print(
+        f"{platform.node()}: {available_cores()} cores, {platform.machine()}, Linux {platform.release()}, "
+        f"Python {platform.python_version()}; {datetime.date.today()}"
+    )
+    with tempfile.TemporaryDirectory(prefix="poolcheck-bench-") as folder:
+        scratch = Path(folder)
+        trees: list[tuple[str, Path]] = [(f"checkout {tree}", tree) for tree in args.tree]
+        if not args.no_synthetic:
+            languages = tuple(args.languages.split(","))
+            for number, share in enumerate(float(s) for s in args.pool_share.split(",")):
+                root = build_corpus(
+                    scratch / f"tree{number}", args.files, languages, share, args.lookalike_share
                 )
-                for i, share in enumerate(shares)
-            ]
-        )
-        print(f"{'tree':<18}{'files':>7}{'MB':>7}{'cat s':>9}{'poolcheck s':>13}{'x cat':>8}")
+                trees.append((f"synthetic, {share:.0%} pools, {args.lookalike_share:.0%} lookalikes", root))
         for label, root in trees:
-            files = source_files(root)
-            listing = Path(scratch) / "files.txt"
-            listing.write_text("\0".join(files))
-            megabytes = sum(os.path.getsize(f) for f in files) / 1e6
-            cat = timed(["sh", "-c", f"xargs -0 cat < {listing} > /dev/null"], args.repeat)
-            poolcheck = timed([*poolcheck_command(), "--quiet", "--exit-zero", str(root)], args.repeat)
-            ratio = poolcheck / cat
-            print(f"{label:<18}{len(files):>7}{megabytes:>7.1f}{cat:>9.3f}{poolcheck:>13.3f}{ratio:>8.1f}")
+            tree = describe(label, root, scratch)
+            commands = {
+                "floor": floor_command(scratch, root),
+                "poolcheck": [*poolcheck_command(), "--quiet", "--exit-zero", str(root)],
+            }
+            optional = {"rg": rg_command(root), "semgrep": semgrep_command(args.semgrep, scratch, root)}
+            commands.update({name: command for name, command in optional.items() if command is not None})
+            skipped = [name for name, command in optional.items() if command is None]
+            if skipped:
+                print(f"(not installed, skipped: {', '.join(skipped)})")
+            report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))
 
 
 if __name__ == "__main__":

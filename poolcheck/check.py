@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from poolcheck.model import Finding, Pool, Span
+from poolcheck.model import Budget, Finding, Pool, Span
 from poolcheck.rule import Rule, Violation
 
 
@@ -38,7 +38,7 @@ def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[s
         for rule in rules:
             if pool.exempt and not rule.exempt_pools_too:
                 continue
-            for violation in rule.check(pool, options):
+            for violation in rule.check(pool, options) if rule.check else ():
                 findings.append(
                     Finding(
                         rule=rule.id,
@@ -54,6 +54,41 @@ def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[s
                     )
                 )
     return findings
+
+
+def check_system(
+    budgets: Sequence[Budget], rules: Sequence[Rule], options: Mapping[str, float]
+) -> list[Finding]:
+    """System-level findings (PC010): located on the server's setting, or on the first pool it serves."""
+    findings = []
+    for budget in budgets:
+        for rule in rules:
+            for violation in rule.check_system(budget, options) if rule.check_system else ():
+                path, span = _server_location(budget)
+                findings.append(
+                    Finding(
+                        rule=rule.id,
+                        name=rule.name,
+                        priority=violation.priority,
+                        path=path,
+                        span=span,
+                        message=violation.message,
+                        library="postgresql",
+                        fingerprint=_hash(rule.id, path, budget.server.where.split(" ", 1)[-1]),
+                        pool=None,
+                    )
+                )
+    return findings
+
+
+def _server_location(budget: Budget) -> tuple[str, Span]:
+    setting = budget.server.setting
+    if setting is not None:
+        return setting.path, Span(setting.line, 1, setting.line, 1)
+    first = budget.demands[0].pool.site if budget.demands else None
+    if first is None:
+        return "", Span(1, 1, 1, 1)
+    return first.path, Span(first.span.line, first.span.column, first.span.line, first.span.column)
 
 
 def construction_fingerprints(pools: Sequence[Pool]) -> list[str]:

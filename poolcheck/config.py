@@ -29,7 +29,16 @@ from poolcheck.model import PRIORITIES, Priority
 PYPROJECT = "pyproject.toml"
 # Looked for in each folder in this order, as ruff looks for its own files.
 CONFIG_NAMES = (".poolcheck.toml", "poolcheck.toml", PYPROJECT)
-KEYS = ("select", "ignore", "extend-exclude", "per-file-ignores", "fail-on", "server-max-connections")
+KEYS = (
+    "select",
+    "ignore",
+    "extend-exclude",
+    "per-file-ignores",
+    "fail-on",
+    "server-max-connections",
+    "timeout",
+    "max-file-size",
+)
 Fail = Callable[[str, str], "ConfigError"]  # (key as shown, problem) -> the error to raise
 TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
 
@@ -50,6 +59,8 @@ class Config:
     fail_on: Priority | None = None
     options: Mapping[str, float] = field(default_factory=dict)  # rule option -> value, as written
     server_max_connections: int | None = None  # for the server-capacity rule (PC010)
+    timeout: float | None = None  # seconds one file's analysis may take
+    max_file_size: float | None = None  # MB; bigger files are not parsed
 
     @property
     def root(self) -> Path | None:
@@ -161,7 +172,18 @@ def _config(path: Path, table: Mapping[str, Any]) -> Config:
         fail_on=cast(Priority | None, fail_on),
         options=options,
         server_max_connections=capacity,
+        timeout=_positive(table, "timeout", fail),
+        max_file_size=_positive(table, "max-file-size", fail),
     )
+
+
+def _positive(table: Mapping[str, Any], key: str, fail: Fail) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise fail(key, f"must be a number above 0, not {_shown(value)}")
+    return float(value)
 
 
 def _strings(table: Mapping[str, Any], key: str, fail: Fail, shown_key: str | None = None) -> tuple[str, ...]:

@@ -140,6 +140,15 @@ class UnusedSuppression:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A file the prefilter kept for parsing: read once, its bytes travel to the front end (or a worker)."""
+
+    path: str  # as shown, which also opens it
+    language: str  # the front end that reads it
+    data: bytes
+
+
+@dataclass(frozen=True)
 class FileResult:
     """What one file contributed: its pool sites, suppression comments, and the errors met reading it."""
 
@@ -157,3 +166,78 @@ class Report:
     files_checked: int
     unused_suppressions: tuple[UnusedSuppression, ...] = ()
     baselined: int = 0  # findings hidden because their fingerprint is in the baseline
+    capacity: tuple[Budget, ...] = ()  # per database server: the pools it serves and their sum
+
+
+# Server capacity (PC010): what the repository declares, and the budget per server.
+
+
+@dataclass(frozen=True)
+class ServerSetting:
+    """A server setting as written: which knob, its value, where, and how."""
+
+    name: str  # max_connections, superuser_reserved_connections, reserved_connections
+    value: int
+    path: str
+    line: int
+    how: str  # "postgresql.conf", "docker-compose command", "ALTER SYSTEM", ...
+    server: str = ""  # the compose service it belongs to, when known
+
+
+@dataclass(frozen=True)
+class ReplicaCount:
+    """How many copies of a service run, and what ties it to code."""
+
+    count: int
+    path: str
+    line: int
+    how: str  # "docker-compose deploy.replicas", "Kubernetes Deployment"
+    service: str
+    build: str | None = None  # compose build context, relative to the compose file
+    images: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Server:
+    max_connections: int
+    reserved: int
+    where: str  # "docker-compose.yml:5 (docker-compose command)", "server-max-connections option"
+    setting: ServerSetting | None = None
+    scope: str = ""  # the folder whose pools it serves ("" for all)
+
+    @property
+    def available(self) -> int:
+        return self.max_connections - self.reserved
+
+
+@dataclass(frozen=True)
+class Demand:
+    """One pool's share of a server: its maximum times its replicas."""
+
+    index: int  # of the pool in the report's pools
+    pool: Pool
+    maximum: int | None  # None: dynamic, unbounded or CPU-dependent, so not counted
+    replicas: int
+    replicas_from: ReplicaCount | None  # None: nothing ties the code to a replica count
+
+    @property
+    def connections(self) -> int | None:
+        return None if self.maximum is None else self.maximum * self.replicas
+
+
+@dataclass(frozen=True)
+class Budget:
+    server: Server
+    demands: tuple[Demand, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(d.connections or 0 for d in self.demands)
+
+    @property
+    def unknown(self) -> tuple[Demand, ...]:
+        return tuple(d for d in self.demands if d.maximum is None)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.total > self.server.available

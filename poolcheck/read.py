@@ -2,47 +2,136 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import os
+import stat
+from functools import cache
 from pathlib import Path
 
 from poolcheck.discover import display_path
-from poolcheck.frontends import front_end_for
-from poolcheck.model import FileError, FileResult
-from poolcheck.suppress import suppression_comments
+from poolcheck.extract import extract_candidate
+from poolcheck.frontends import FRONT_ENDS, FrontEnd, front_end_for
+from poolcheck.model import Candidate, FileError, FileResult
 
 BINARY_PROBE = 8192
+MEGABYTE = 1_000_000
+# MB. Parsing takes about a second and 150 MB of memory per MB of Python (a third of that for
+# Rust); hand-written modules are far smaller, generated code and data are not worth it.
+DEFAULT_MAX_FILE_SIZE = 2.0
+CHUNK = 1 << 20  # a file over the limit is searched this many bytes at a time
+# Non-blocking, so that opening a fifo named like a source file does not wait for a writer.
+OPEN_FLAGS = (
+    os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+
+
+class Unreadable(Exception):
+    """Why a file's bytes cannot be had; the message is the error entry's."""
 
 
 def analyse_file(path: Path) -> FileResult:
-    """Read, prefilter, and extract one file; every failure becomes an error entry.
+    """Read, prefilter and extract one file here, with no time limit; failures are error entries."""
+    return analyse_path(display_path(path))
 
-    Suppression comments are collected from the same bytes, in files that hold a pool.
+
+def analyse_path(
+    shown: str, timeout: float | None = None, max_file_size: float = DEFAULT_MAX_FILE_SIZE
+) -> FileResult:
+    """``analyse_file`` for a path as shown, with limits: ``timeout`` in seconds, ``max_file_size`` in MB."""
+    outcome = read_source(shown, max_file_size)
+    return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
+
+
+def read_source(shown: str, max_file_size: float = DEFAULT_MAX_FILE_SIZE) -> Candidate | FileResult:
+    """Read a file once: a Candidate when a trigger token is in it, else its result (maybe an error).
+
+    ``shown`` is the path as reported, which opens the file; ``max_file_size`` is in MB.
     """
-    shown = display_path(path)
-    front_end = front_end_for(path.name)
+    front_end = _front_ends_by_suffix().get(os.path.splitext(shown)[1]) or front_end_for(shown)
     if front_end is None:
         return FileResult(shown)
     try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        return FileResult(shown, errors=(FileError(shown, "is a directory", "read"),))
-    except OSError as error:
-        reason = error.strerror or str(error)
-        return FileResult(shown, errors=(FileError(shown, f"cannot read: {reason}", "read"),))
-    if b"\0" in data[:BINARY_PROBE]:
+        data = read_bytes(shown, int(max_file_size * MEGABYTE), search_tokens(front_end.triggers))
+    except Unreadable as problem:
+        return FileResult(shown, errors=(FileError(shown, str(problem), "read"),))
+    if data is None:  # too large to parse, but it holds no trigger token: it cannot build a pool
+        return FileResult(shown)
+    if data.find(b"\0", 0, BINARY_PROBE) >= 0:
         return FileResult(shown, errors=(FileError(shown, "binary file, not source", "read"),))
     if not is_candidate(data, front_end.triggers):
         return FileResult(shown)
+    return Candidate(shown, front_end.language, data)
+
+
+def read_bytes(path: str, limit: int, tokens: tuple[bytes, ...]) -> bytes | None:
+    """The bytes of the regular file at ``path``; ``Unreadable`` says why not.
+
+    A file over ``limit`` bytes is only searched for ``tokens``, a chunk at a time:
+    None when it holds none (nothing in it to parse), ``Unreadable`` when it does
+    or is binary, since it will not be parsed.
+    """
     try:
-        result = front_end.extract(shown, data)
-    except (RecursionError, MemoryError) as error:
-        message = f"too deeply nested or too large to analyse ({type(error).__name__})"
-        return FileResult(shown, errors=(FileError(shown, message, "parse"),))
-    if not result.sites:
-        return result
-    return replace(result, suppressions=suppression_comments(data, front_end.language))
+        fd = os.open(path, OPEN_FLAGS)
+    except OSError as error:
+        raise Unreadable(f"cannot read: {error.strerror or error}") from error
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise Unreadable("is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise Unreadable("not a regular file")
+        if info.st_size > limit:
+            _search_large(fd, info.st_size, limit, tokens)
+            return None
+        data = os.read(fd, info.st_size + 1)
+        while len(data) <= limit and (more := os.read(fd, CHUNK)):  # on to the end, should it have grown
+            data += more
+        if len(data) > limit:
+            raise Unreadable(_too_large(len(data), limit))
+        return data
+    except OSError as error:
+        raise Unreadable(f"cannot read: {error.strerror or error}") from error
+    finally:
+        os.close(fd)
+
+
+def _search_large(fd: int, size: int, limit: int, tokens: tuple[bytes, ...]) -> None:
+    """``Unreadable`` when a file too large to parse is binary or holds a token.
+
+    It is searched one chunk at a time, with the end of the chunk before it, where a token may begin.
+    """
+    overlap = max((len(token) for token in tokens), default=1) - 1
+    before = b""
+    first = True
+    while chunk := os.read(fd, CHUNK):
+        if first and chunk.find(b"\0", 0, BINARY_PROBE) >= 0:
+            raise Unreadable("binary file, not source")
+        window = before + chunk
+        if any(token in window for token in tokens):
+            raise Unreadable(_too_large(size, limit))
+        before, first = window[len(window) - overlap :], False
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large ({size / MEGABYTE:.1f} MB > {limit / MEGABYTE:g} MB limit; see max-file-size)"
 
 
 def is_candidate(data: bytes, triggers: tuple[bytes, ...]) -> bool:
     """A byte search for trigger tokens: no decoding, no parsing."""
-    return any(token in data for token in triggers)
+    return any(token in data for token in search_tokens(triggers))
+
+
+@cache
+def _front_ends_by_suffix() -> dict[str, FrontEnd]:
+    """A dict lookup per file instead of a scan of the front ends' suffixes."""
+    return {suffix: front_end for front_end in reversed(FRONT_ENDS) for suffix in front_end.suffixes}
+
+
+@cache
+def search_tokens(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    """The tokens that hold no other token: ``ConnectionPool`` finds ``AsyncConnectionPool`` too.
+
+    Each token is one pass over the file's bytes, the prefilter's whole cost.
+    """
+    return tuple(
+        token for token in triggers if not any(other in token for other in triggers if other != token)
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from poolcheck.model import Pool, Priority, Setting
+from poolcheck.model import Budget, Pool, Priority, Setting
 
 Options = Mapping[str, float]
 
@@ -21,6 +21,9 @@ class Example:
     library: str
     bad: str
     good: str
+    # For rules about the system: the code's path and the other files around it (compose, config).
+    path: str = ""
+    files: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ class Rule:
     tags: tuple[str, ...]
     summary: str  # what it does, one line
     why: str  # why is this bad
-    check: Callable[[Pool, Options], Iterable[Violation]]
+    check: Callable[[Pool, Options], Iterable[Violation]] | None  # per pool; None for system rules
     examples: tuple[Example, ...]
     fix: str  # what to do instead, in prose
     options: tuple[RuleOption, ...] = ()
@@ -70,6 +73,8 @@ class Rule:
     concept: str | None = None  # the setting the rule is about, when it is always the same one
     recommended_by: str | None = None  # the option holding the value a card recommends for ``concept``
     card: CardText | None = None
+    # A rule about the whole system (PC010) checks each server's connection budget instead.
+    check_system: Callable[[Budget, Options], Iterable[Violation]] | None = None
 
     def option_defaults(self) -> dict[str, float]:
         return {option.name: option.default for option in self.options}

@@ -67,3 +67,36 @@ def test_each_file_once_and_missing_paths_reported(repo: Path) -> None:
     result = discover([Path("src"), Path("src/main.rs"), Path("missing")], SUFFIXES)
     assert [display_path(p) for p in result.files] == ["src/main.rs"]
     assert [(e.path, e.kind) for e in result.errors] == [("missing", "read")]
+
+
+def test_negated_gitignore_patterns_still_apply(repo: Path) -> None:
+    """Plain names are matched apart from the rest only when no pattern is negated."""
+    (repo / "src" / ".gitignore").write_text("*.rs\nlib.gen.rs\n!main.rs\n")
+    assert found([Path(".")]) == ["app/models.py", "src/main.rs"]
+
+
+def test_plain_names_match_at_any_depth_as_files_and_folders(repo: Path) -> None:
+    (repo / "app" / "legacy").mkdir()
+    (repo / "app" / "legacy" / "old.py").write_text("")
+    (repo / "app" / "settings.py").write_text("")
+    assert found([Path(".")], extend_exclude=("legacy", "settings.py")) == ["app/models.py", "src/main.rs"]
+
+
+def test_a_folder_that_cannot_be_listed_is_a_read_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = os.scandir
+
+    def refuse(path: str) -> object:
+        if str(path).endswith("app"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", refuse)
+    result = discover([Path(".")], SUFFIXES)
+    assert [display_path(p) for p in result.files] == ["src/main.rs"]
+    assert [(e.path, e.message) for e in result.errors] == [("app", "cannot read folder: Permission denied")]
+
+
+def test_display_paths(repo: Path) -> None:
+    assert display_path(repo) == "."
+    assert display_path(repo / "src" / "main.rs") == "src/main.rs"
+    assert display_path(repo.parent) == repo.parent.as_posix()

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from poolcheck import __version__
-from poolcheck.model import PRIORITIES, Pool, Report, Setting, Span
+from poolcheck.model import PRIORITIES, Budget, Pool, Report, Setting, Span
 
 SCHEMA_VERSION = 1
 
@@ -37,6 +37,7 @@ def as_document(report: Report) -> dict[str, Any]:
             for f in report.findings
         ],
         "errors": [{"path": e.path, "message": e.message, "kind": e.kind} for e in report.errors],
+        "capacity": [_budget(budget) for budget in report.capacity],
         "summary": {
             "files": report.files_checked,
             "pools": len(report.pools),
@@ -45,6 +46,38 @@ def as_document(report: Report) -> dict[str, Any]:
             "by_rule": dict(sorted(Counter(f.rule for f in report.findings).items())),
             "errors": len(report.errors),
         },
+    }
+
+
+def _budget(budget: Budget) -> dict[str, Any]:
+    server = budget.server
+    setting = server.setting
+    return {
+        "server": {
+            "max_connections": server.max_connections,
+            "reserved": server.reserved,
+            "available": server.available,
+            "where": server.where,
+            "path": setting.path if setting else None,
+            "line": setting.line if setting else None,
+        },
+        "pools": [
+            {
+                "pool": demand.index,
+                "maximum": demand.maximum,
+                "replicas": demand.replicas,
+                "replicas_from": (
+                    f"{demand.replicas_from.path}:{demand.replicas_from.line}"
+                    if demand.replicas_from
+                    else None
+                ),
+                "connections": demand.connections,
+            }
+            for demand in budget.demands
+        ],
+        "total": budget.total,
+        "unknown": [demand.index for demand in budget.unknown],
+        "exceeded": budget.exceeded,
     }
 
 

@@ -47,7 +47,7 @@ PYTHON = FrontEnd(
     language="python",
     suffixes=(".py", ".pyi"),
     triggers=PYTHON_TRIGGERS,
-    module="poolcheck.frontends.python",
+    module="poolcheck.frontends.python.parse",
 )
 
 FRONT_ENDS: tuple[FrontEnd, ...] = (RUST, PYTHON)

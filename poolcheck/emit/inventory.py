@@ -1,0 +1,98 @@
+"""``--format inventory``: every pool with its effective settings, then each server's connection budget."""
+
+from __future__ import annotations
+
+from poolcheck.describe import provenance, quantity
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import Budget, Pool, Report
+
+COLUMNS = (
+    ("max", "max_connections"),
+    ("min", "min_connections"),
+    ("acquire", "acquire_timeout"),
+    ("lifetime", "max_lifetime"),
+    ("idle", "idle_timeout"),
+    ("health", "health_check"),
+)
+NOT_A_KNOB = "-"
+
+
+def render(report: Report) -> str:
+    """A table a reviewer reads at a glance: values with a letter for their source, then the sums."""
+    rows = [_header()] + [_row(pool) for pool in report.pools]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    parts = [
+        f"Pools ({len(report.pools)})",
+        "\n".join(lines),
+        "Sources: w written, c constant, e env default, d library default, ? set at run time, x disabled; "
+        "- the library has no such knob.",
+    ]
+    parts += [_budget(budget, report.pools) for budget in report.capacity]
+    if not report.capacity:
+        parts.append(
+            "No database server limit found in the repository; give one with --server-max-connections N "
+            "(or 'default' for PostgreSQL's 100) to sum the pools against it."
+        )
+    return "\n\n".join(parts) + "\n"
+
+
+SOURCE_MARKS = {
+    "explicit": "w",
+    "constant": "c",
+    "env-default": "e",
+    "default": "d",
+    "dynamic": "?",
+    "disabled": "x",
+}
+
+
+def _header() -> list[str]:
+    return ["location", "library", "database", *(name for name, _ in COLUMNS)]
+
+
+def _row(pool: Pool) -> list[str]:
+    site = pool.site
+    cells = [
+        f"{site.path}:{site.span.line}",
+        site.library,
+        site.database if site.pooled else f"{site.database} (no pool)",
+    ]
+    for _, concept in COLUMNS:
+        setting = pool.settings.get(concept)
+        if setting is None:
+            cells.append(NOT_A_KNOB)
+        elif setting.source == "dynamic":
+            cells.append("?")
+        else:
+            shown = setting.note.split(" (", 1)[0] if setting.note else quantity(concept, setting.value)
+            cells.append(f"{shown} {SOURCE_MARKS[setting.source]}")
+    return cells
+
+
+def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
+    server = budget.server
+    lines = [
+        f"Server {server.where}: max_connections {server.max_connections} - {server.reserved} reserved = "
+        f"{server.available} available"
+    ]
+    for demand in budget.demands:
+        site = demand.pool.site
+        where = f"{site.path}:{site.span.line}"
+        if demand.maximum is None:
+            setting = demand.pool.settings.get("max_connections")
+            why = provenance(setting, LIBRARIES[site.library].name) if setting else "no maximum"
+            lines.append(f"  {where}  unknown ({why}), not counted")
+            continue
+        replicas = (
+            f"x {demand.replicas} replicas ({demand.replicas_from.path}:{demand.replicas_from.line})"
+            if demand.replicas_from
+            else "x 1 (no replica count declared)"
+        )
+        lines.append(f"  {where}  {demand.maximum} {replicas} = {demand.connections}")
+    verdict = "EXCEEDED" if budget.exceeded else "fits"
+    lines.append(f"  total {budget.total} of {server.available}: {verdict}")
+    return "\n".join(lines)

@@ -1,0 +1,241 @@
+"""Reading and extraction spread over worker processes, each file's analysis under a deadline.
+
+The parent splits the discovered files into chunks of paths; a worker reads each
+file once, prefilters it, and extracts the candidates, sending back only the
+results that say something (sites or errors). Before each file a worker notes its
+index, and before each extraction the time, in memory the parent shares; so when
+a worker is stuck in C code (a parser) or dies, the parent knows which file did
+it, ends that worker, reports the file, and gives the rest of the chunk to a
+fresh worker. ``concurrent.futures`` cannot do this: an executor only breaks as
+a whole. Workers are single-threaded and forked where the platform allows, so
+they start in milliseconds with poolcheck already imported (but no parser).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Sequence
+from ctypes import Array, c_double
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from poolcheck.extract import extract_candidate, failed, timeout_message
+from poolcheck.model import Candidate, ErrorKind, FileResult
+from poolcheck.read import analyse_path, read_source
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
+# The worker's alarm bounds a file and reports it; the parent waits this much longer before
+# ending a worker that did not (stuck in C code, or with signals blocked).
+GRACE = 1.0
+# Below this many files one process is faster than starting workers (unless --jobs asks for them).
+PARALLEL_FILES = 256
+INDEX, STARTED = 0, 1  # the shared progress slots: the file being worked on, when its extraction began
+
+Chunk = list[tuple[int, str]]  # (index in the run's file list, path)
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, in a container), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def analyse_files(
+    files: Sequence[str], jobs: int | None, timeout: float | None, max_file_size: float
+) -> list[FileResult]:
+    """Every file's result, in the order given, whichever process analysed it.
+
+    ``jobs`` None is one worker per available core, except for a small run, which
+    stays in this process like ``jobs`` 1: serial, in order.
+    """
+    if jobs is None:
+        jobs = available_cores() if len(files) >= PARALLEL_FILES else 1
+    if jobs <= 1:
+        return [analyse_path(path, timeout, max_file_size) for path in files]
+    size = max(8, min(200, len(files) // (jobs * 16)))  # small enough to even out, big enough to be cheap
+    indexed = list(enumerate(files))
+    chunks = [indexed[start : start + size] for start in range(0, len(indexed), size)]
+    try:
+        pool = WorkerPool(min(jobs, len(chunks)), timeout, max_file_size)
+    except OSError:  # no process could be started (a process limit, no memory): do the work here
+        return [analyse_path(path, timeout, max_file_size) for path in files]
+    with pool:
+        found = pool.analyse(chunks)
+    return [found.get(index) or FileResult(path) for index, path in indexed]
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    progress: Array[c_double]
+    chunk: Chunk | None = None
+    done: set[int] = field(default_factory=set)  # indexes of the chunk already reported
+
+
+class WorkerPool:
+    """``jobs`` worker processes taking chunks of paths; results come back keyed by file index."""
+
+    def __init__(self, jobs: int, timeout: float | None, max_file_size: float) -> None:
+        self._timeout = timeout
+        self._max_file_size = max_file_size
+        from multiprocessing import connection, get_context  # here: a serial run never needs them
+
+        self._wait = connection.wait
+        self._context = get_context("fork" if sys.platform == "linux" else None)
+        self._workers: list[_Worker] = []
+        try:
+            for _ in range(jobs):
+                self._workers.append(self._start())
+        except BaseException:
+            self.close()
+            raise
+
+    def analyse(self, chunks: list[Chunk]) -> dict[int, FileResult]:
+        """The results that say something (sites or errors), by file index."""
+        pending = deque(chunks)
+        results: dict[int, FileResult] = {}
+        while True:
+            for worker in self._workers:
+                if worker.chunk is None and pending:
+                    self._give(worker, pending.popleft())
+            busy = [w for w in self._workers if w.chunk is not None]
+            if not busy:
+                # Every worker was lost and none could be started again: the rest is done here.
+                for index, path in (item for chunk in pending for item in chunk):
+                    results[index] = analyse_path(path, self._timeout, self._max_file_size)
+                return results
+            ready = self._wait([w.conn for w in busy], self._until_deadline(busy))
+            for worker in busy:
+                if worker.conn in ready:
+                    self._receive(worker, results, pending)
+                elif self._overdue(worker):
+                    self._fail(worker, results, pending, timeout_message(self._timeout or 0), "timeout")
+
+    def close(self) -> None:
+        """End every worker: politely when idle, at once when busy (Ctrl-C, an error)."""
+        for worker in self._workers:
+            if worker.chunk is None:
+                with contextlib.suppress(OSError):  # already gone
+                    worker.conn.send(None)
+            else:
+                worker.process.kill()
+        for worker in self._workers:
+            worker.process.join(GRACE)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+        self._workers = []
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe()
+        progress = self._context.Array("d", 2, lock=False)
+        process = self._context.Process(
+            target=_serve,
+            args=(child_end, progress, self._timeout, self._max_file_size),
+            daemon=True,
+        )
+        process.start()
+        child_end.close()  # the parent keeps one end only, so a dead worker reads as end of file
+        return _Worker(process, parent_end, progress)
+
+    def _give(self, worker: _Worker, chunk: Chunk) -> None:
+        worker.chunk, worker.done = chunk, set()
+        worker.progress[INDEX], worker.progress[STARTED] = chunk[0][0], 0.0
+        # Should it have died, the next wait reads its end of file and the chunk goes on elsewhere.
+        with contextlib.suppress(OSError):
+            worker.conn.send(chunk)
+
+    def _until_deadline(self, busy: list[_Worker]) -> float | None:
+        """Seconds until the first extraction under way runs out of time (None: no limit, or none started)."""
+        started = [w.progress[STARTED] for w in busy if w.progress[STARTED]]
+        if not self._timeout or not started:
+            # Nothing under way may be overdue yet; look again within the time limit.
+            return self._timeout
+        return max(min(started) + self._timeout + GRACE - time.monotonic(), 0.0)
+
+    def _overdue(self, worker: _Worker) -> bool:
+        started = worker.progress[STARTED]
+        return bool(self._timeout and started and time.monotonic() > started + self._timeout + GRACE)
+
+    def _receive(self, worker: _Worker, results: dict[int, FileResult], pending: deque[Chunk]) -> None:
+        try:
+            while worker.conn.poll():
+                message = worker.conn.recv()
+                if message is None:  # the chunk is done
+                    worker.chunk = None
+                    return
+                index, result = message
+                results[index] = result
+                worker.done.add(index)
+        except (EOFError, OSError):  # the worker died: a crash in a parser, or the out-of-memory killer
+            worker.process.join(GRACE)
+            message = f"analysis ended its worker process (exit code {worker.process.exitcode}); file skipped"
+            self._fail(worker, results, pending, message, "parse")
+
+    def _fail(
+        self,
+        worker: _Worker,
+        results: dict[int, FileResult],
+        pending: deque[Chunk],
+        message: str,
+        kind: ErrorKind,
+    ) -> None:
+        """Report the file the worker was on, hand the rest of its chunk on, and replace the worker."""
+        assert worker.chunk is not None
+        culprit = int(worker.progress[INDEX])
+        if culprit not in worker.done:  # else it died between files, and none is to blame
+            path = next(path for index, path in worker.chunk if index == culprit)
+            results[culprit] = failed(path, message, kind)
+        rest = [
+            (index, path) for index, path in worker.chunk if index not in worker.done and index != culprit
+        ]
+        if rest:
+            pending.appendleft(rest)
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        position = self._workers.index(worker)
+        try:
+            self._workers[position] = self._start()
+        except OSError:  # no process can be started now: go on with the workers left
+            del self._workers[position]
+
+
+def _serve(conn: Connection, progress: Array[c_double], timeout: float | None, max_file_size: float) -> None:
+    """A worker: analyse each chunk of paths the parent sends, until it sends None."""
+    # Ctrl-C reaches the whole process group; the parent handles it and ends its workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while True:
+        try:
+            chunk = conn.recv()
+        except EOFError:
+            return
+        if chunk is None:
+            return
+        for index, path in chunk:
+            progress[INDEX] = index
+            result = read_source(path, max_file_size)
+            if isinstance(result, Candidate):
+                progress[STARTED] = time.monotonic()
+                result = extract_candidate(result, timeout)
+                progress[STARTED] = 0.0
+            if result.sites or result.errors:
+                conn.send((index, result))
+        conn.send(None)

@@ -1,0 +1,145 @@
+"""Worker processes: the same report whatever the job count, no parser loaded for nothing, a clean Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, ROOT, poolcheck_command
+
+from poolcheck.emit import json as json_format
+from poolcheck.pipeline import RunSettings, run
+from poolcheck.workers import PARALLEL_FILES
+
+PLAIN_RUST = "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n"
+PLAIN_PYTHON = "def add(a: int, b: int) -> int:\n    return a + b\n"
+POOL_PYTHON = (
+    "from sqlalchemy import create_engine\n\nengine_{n} = create_engine(URL, pool_size={n})\n" + "#\n" * 400
+)
+
+
+def poolcheck(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*poolcheck_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def plain_tree(folder: Path, files: int) -> Path:
+    """Ordinary code with no trigger token: nothing to parse."""
+    for number in range(files):
+        package = folder / f"pkg{number % 7}"
+        package.mkdir(exist_ok=True)
+        (package / f"m{number}.rs").write_text(PLAIN_RUST)
+        (package / f"m{number}.py").write_text(PLAIN_PYTHON)
+    return folder
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "text"])
+def test_the_same_report_whatever_the_job_count(output_format: str) -> None:
+    reports = [poolcheck("--format", output_format, "--jobs", jobs, "fixtures/") for jobs in ("1", "2", "3")]
+    assert [r.returncode for r in reports] == [1, 1, 1], reports[0].stderr
+    assert reports[0].stdout == reports[1].stdout == reports[2].stdout
+    if output_format == "json":
+        assert json.loads(reports[0].stdout)["pools"]
+
+
+def test_the_same_report_in_chunks_of_a_big_tree(tmp_path: Path) -> None:
+    """Past the size where the default starts workers, with pools spread over many chunks."""
+    plain_tree(tmp_path, PARALLEL_FILES)
+    for number in range(0, PARALLEL_FILES, 9):
+        (tmp_path / f"pkg{number % 7}" / f"db{number}.py").write_text(POOL_PYTHON.format(n=number % 60))
+    serial = run([tmp_path], RunSettings(jobs=1))
+    assert len(serial.pools) == len(range(0, PARALLEL_FILES, 9))
+    for jobs in (None, 2, 5):
+        assert json_format.render(run([tmp_path], RunSettings(jobs=jobs))) == json_format.render(serial)
+
+
+IMPORTED = """
+import sys
+from poolcheck.cli import main
+try:
+    main([{args}])
+except SystemExit as end:
+    print("exit", end.code, file=sys.stderr)
+heavy = ("tree_sitter", "libcst", "poolcheck.frontends.python.parse", "poolcheck.frontends.python.sites",
+         "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content")
+print(sorted(m for m in sys.modules if m.startswith(heavy)))
+"""
+
+
+@pytest.mark.parametrize(
+    "jobs", [[], ["--jobs", "1"], ["--jobs", "2"]], ids=["default", "serial", "parallel"]
+)
+def test_a_tree_with_no_candidate_loads_no_parser(tmp_path: Path, jobs: list[str]) -> None:
+    plain_tree(tmp_path, PARALLEL_FILES)
+    args = ", ".join(repr(a) for a in [*jobs, "--quiet", str(tmp_path)])
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED.format(args=args)], capture_output=True, text=True, timeout=120
+    )
+    assert "exit 0" in result.stderr, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+    assert f"0 pools in {2 * PARALLEL_FILES} files checked" in result.stdout
+
+
+def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
+    """The check above can fail: a candidate does bring the parser in (in this process when serial)."""
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(tmp_path)])
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORTED.format(args=args)], capture_output=True, text=True, timeout=120
+    )
+    assert "poolcheck.frontends.python.parse" in result.stdout.splitlines()[-1]
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches the run through /proc")
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["serial", "parallel"])
+def test_ctrl_c_ends_the_run_cleanly(tmp_path: Path, jobs: str) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    body = "".join(f"def f{i}(x):\n    return [x + {i} for _ in range(3)]\n" for i in range(300))
+    for number in range(3000):  # many seconds of parsing: the interrupt lands well inside the run
+        (tree / f"db{number}.py").write_text(POOL_PYTHON.format(n=number % 60) + body)
+    output = tmp_path / "out" / "report.json"
+    output.parent.mkdir()
+    process = subprocess.Popen(
+        [*poolcheck_command(), "--jobs", jobs, "--format", "json", "--output", str(output), str(tree)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Interrupt once the run is under way: its workers started, or (serial) well past start-up.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if children_of(process.pid) if jobs != "1" else cpu_seconds(process.pid) > 0.6:
+            break
+        time.sleep(0.02)
+    time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be interrupted"
+    workers = children_of(process.pid)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]  # every worker ended too
+    assert stderr == "poolcheck: interrupted\n"
+    assert stdout == ""
+    assert list(output.parent.iterdir()) == []  # no report, and no temporary file beside it
+
+
+def test_fixtures_are_still_found_by_default() -> None:
+    """The default (no --jobs) on a small tree runs in this process and finds the same pools."""
+    assert run([FIXTURES], RunSettings()).pools == run([FIXTURES], RunSettings(jobs=2)).pools

@@ -1,0 +1,127 @@
+"""PC010 server-capacity-exceeded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from poolcheck.model import Budget, Demand
+from poolcheck.rule import CardText, Example, Options, Rule, Violation
+
+
+def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
+    if not budget.exceeded:
+        return
+    server = budget.server
+    counted = [d for d in budget.demands if d.connections is not None]
+    terms = " + ".join(_term(d) for d in counted)
+    unknown = (
+        f"; {len(budget.unknown)} more pool(s) with a maximum set at run time are not counted"
+        if budget.unknown
+        else ""
+    )
+    yield Violation(
+        f"the pools on this server may open {terms} = {budget.total} connections, above the "
+        f"{server.available} it allows (max_connections {server.max_connections} from {server.where} "
+        f"minus {server.reserved} reserved){unknown}: under load connections are refused and requests fail",
+        "p1",
+    )
+
+
+def _term(demand: Demand) -> str:
+    site = demand.pool.site
+    where = f"{site.path}:{site.span.line}"
+    if demand.replicas_from is None:
+        return f"{demand.maximum} ({where}, 1 replica: none declared)"
+    declared = demand.replicas_from
+    return f"{demand.maximum} x {demand.replicas} replicas ({where}; {declared.path}:{declared.line})"
+
+
+RULE = Rule(
+    id="PC010",
+    name="server-capacity-exceeded",
+    priority="p1",
+    tags=("reliability", "database", "connection-pool", "capacity"),
+    summary=(
+        "Checks that the pools on one PostgreSQL server, times their replicas, fit in its max_connections "
+        "minus reserved slots."
+    ),
+    why=(
+        "Each pool may open its maximum, and each replica of a service has its own pool. When their sum "
+        "exceeds the server's max_connections minus the superuser-reserved slots, the server refuses new "
+        "connections under load: every service sharing it fails at once, and scaling out a service makes "
+        "it worse. A pool that is right on its own can be wrong for the system."
+    ),
+    check=None,
+    check_system=check_system,
+    card=CardText(
+        title="{pool} exceed the database server's connection limit",
+        slug="server-capacity-exceeded",
+        problem=(
+            "When traffic rises every pool grows toward its maximum at once, and the server refuses "
+            "connections past its limit: requests fail in every service that shares it, and adding "
+            "replicas makes it worse."
+        ),
+        acceptance="The pools' maxima times their replicas fit in the server's available connections",
+        verification=(
+            "A load test with every service at its maximum pool size shows no refused connections "
+            "(no 'too many clients already' errors in the server log)"
+        ),
+    ),
+    fix=(
+        "Lower the pools' maxima so their sum fits, raise the server's max_connections (memory: about "
+        "2 MiB per idle backend), or put PgBouncer in front of the server."
+    ),
+    examples=(
+        Example(
+            library="sqlx",
+            path="orders/src/db.rs",
+            files=(
+                (
+                    "docker-compose.yml",
+                    """
+services:
+  postgres:
+    image: postgres:16
+    command: postgres -c max_connections=100
+  orders:
+    build: ./orders
+    deploy:
+      replicas: 3
+""",
+                ),
+            ),
+            bad="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(50).connect(url).await
+}
+""",
+            good="""
+async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new().max_connections(30).connect(url).await
+}
+""",
+        ),
+        Example(
+            library="sqlalchemy",
+            path="catalog/app/db.py",
+            files=(("deploy/postgresql.conf", "max_connections = 60\nsuperuser_reserved_connections = 3\n"),),
+            bad="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=30)
+""",
+            good="""
+from sqlalchemy import create_engine
+
+engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10)
+""",
+        ),
+    ),
+    references=(
+        (
+            "PostgreSQL: max_connections",
+            "https://www.postgresql.org/docs/current/runtime-config-connection.html#GUC-MAX-CONNECTIONS",
+        ),
+        ("PgBouncer", "https://www.pgbouncer.org/config.html"),
+    ),
+)

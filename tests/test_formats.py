@@ -400,3 +400,9 @@ def test_action_runs_poolcheck_with_its_inputs(tmp_path: Path) -> None:
     assert "PC006" not in result.stdout
     results = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"][0]["results"]
     assert {r["ruleId"] for r in results} == {"PC001", "PC002", "PC003", "PC004", "PC005"}
+    # Without the input, fail-on comes from the configuration, else p2: the p2 findings fail the step.
+    unset = environ | {"INPUT_FAIL_ON": "", "INPUT_SARIF_FILE": ""}
+    result = subprocess.run(
+        ["bash", "-c", steps[2]["run"]], cwd=ROOT, env=unset, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 1, result.stderr

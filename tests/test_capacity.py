@@ -19,7 +19,7 @@ def report(*args: str) -> dict:  # type: ignore[type-arg]
 
 def test_two_services_with_replicas_exceed_the_composed_server() -> None:
     found = report("fixtures/system-over")
-    (finding,) = found["findings"]
+    (finding,) = [f for f in found["findings"] if f["rule"] == "PC010"]
     assert (finding["rule"], finding["priority"], finding["pool"]) == ("PC010", "p1", None)
     assert (finding["path"], finding["line"]) == ("fixtures/system-over/docker-compose.yml", 5)
     assert "50 x 2 replicas" in finding["message"] and "= 200 connections" in finding["message"]
@@ -117,3 +117,18 @@ def test_inventory_table() -> None:
         in lines
     )
     assert "  total 200 of 97: EXCEEDED" in lines
+
+
+def test_the_capacity_card_depends_on_the_cards_of_the_pools_it_adds_up(tmp_path: Path) -> None:
+    import yaml
+
+    result = poolcheck("--todos-dir", str(tmp_path), "fixtures/system-over")
+    assert result.returncode == 1, result.stderr
+    cards = {}
+    for path in sorted(tmp_path.glob("*.md")):
+        front = yaml.safe_load(path.read_text().split("---")[1])
+        cards[path.name] = front
+    (capacity,) = [front for name, front in cards.items() if "server-capacity" in name]
+    (catalog,) = [front for name, front in cards.items() if "health-check" in name]
+    assert capacity["priority"] == "p1"
+    assert capacity["dependencies"] == [catalog["issue_id"]]

@@ -31,7 +31,6 @@ from poolcheck.cards.markdown import file_name, render
 from poolcheck.cards.model import SECTIONS, Card
 from poolcheck.cards.source import statement_tail
 from poolcheck.check import all_rules, default_options
-from poolcheck.model import Finding, Report, Span
 from poolcheck.pipeline import RunSettings, run
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cards"
@@ -436,24 +435,12 @@ def test_the_placeholder_check_can_fail() -> None:
 
 
 def system_cards() -> tuple[Card, ...]:
-    """The fixtures' cards plus one for a finding about no single pool (as PC010's will be)."""
+    """The cards of a compose stack over its server's limit: one per pool with findings, then PC010's."""
     previous = Path.cwd()
     os.chdir(ROOT)
     try:
-        report = run([Path(p) for p in SERVICES], RunSettings())
-        capacity = Finding(
-            rule="PC001",
-            name="max-connections-too-small",
-            priority="p1",
-            path="deploy/postgresql.conf",
-            span=Span(12, 1, 12, 20),
-            message="the pools' maxima add up to 240, above the server's 97 usable connections",
-            library="sqlx",
-            fingerprint="0123456789abcdef",
-            pool=None,
-        )
-        with_system = Report(report.pools, (*report.findings, capacity), report.errors, report.files_checked)
-        return build_cards(with_system, default_options(), DAY, "pool", statement_tail)
+        report = run([Path("fixtures/system-over")], RunSettings())
+        return build_cards(report, default_options(), DAY, "pool", statement_tail)
     finally:
         os.chdir(previous)
 
@@ -461,17 +448,17 @@ def system_cards() -> tuple[Card, ...]:
 def test_a_system_level_finding_gets_its_own_card_after_the_pool_cards(tmp_path: Path) -> None:
     cards = system_cards()
     system = cards[-1]
-    assert system.subject == "deploy/postgresql.conf:12" and system.rules == ("PC001",)
+    assert system.subject == "fixtures/system-over/docker-compose.yml:5" and system.rules == ("PC010",)
     assert system.priority == "p1"
-    sizing = {card.fingerprint for card in cards[:-1] if "PC001" in card.rules}
-    assert set(system.dependencies) == sizing and len(sizing) == 7
+    served = {card.fingerprint for card in cards[:-1]}  # the catalog pool's card: its pool is in the sum
+    assert set(system.dependencies) == served and len(served) == 1
     outcome = write_cards(tmp_path / "todos", cards)
     written = outcome.added[-1][1]
     data, _, body = split_front_matter(written.read_text())
-    ids = {path.name[:3] for card, path in outcome.added if card.fingerprint in sizing}
+    ids = {path.name[:3] for card, path in outcome.added if card.fingerprint in served}
     assert set(data["dependencies"]) == ids  # type: ignore[arg-type]
     check_card_file(written.name, written.read_text())
-    assert "above the server's 97 usable connections" in body
+    assert "= 200 connections, above the 97 it allows" in body
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ def build_cards(
             by_pool[finding.pool].append(finding)
     repeats: Counter[str] = Counter()
     cards = []
+    card_pools: dict[str, int] = {}  # card fingerprint -> the pool it is about
     for index, findings in by_pool.items():
         pool = report.pools[index]
         ordered = sorted(findings, key=lambda f: _importance(f, rules))
@@ -103,19 +104,16 @@ def build_cards(
                 )
             writer = PoolCard(pool, group, rules, options, today, tail(pool))
             cards.append(writer.card(fingerprint))
+            card_pools[fingerprint] = index
     cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
-    sizing = tuple(c.fingerprint for c in cards if "max_connections" in _card_concepts(c, rules))
     system_cards = []
     for finding in system:
         repeats[finding.fingerprint] += 1
         fingerprint = _fingerprint("system", finding.fingerprint, str(repeats[finding.fingerprint]))
-        system_cards.append(system_card(finding, rules, today, fingerprint, sizing))
+        blocked_by = _cards_of_served_pools(finding, report, cards, card_pools)
+        system_cards.append(system_card(finding, rules, today, fingerprint, blocked_by))
     system_cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
     return (*cards, *system_cards)
-
-
-def _card_concepts(card: Card, rules: Mapping[str, Rule]) -> set[str]:
-    return {rules[r].concept or "" for r in card.rules if r in rules}
 
 
 def _importance(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, int, str, int, int]:
@@ -511,6 +509,20 @@ class PoolCard:
             return wanted
         current = amount(self.pool.settings.get("max_connections"))
         return int(current) if current and current > 0 else None
+
+
+def _cards_of_served_pools(
+    finding: Finding, report: Report, cards: list[Card], card_pools: Mapping[str, int]
+) -> tuple[str, ...]:
+    """The cards of the pools a server-capacity finding adds up: they change the numbers in its sum."""
+    served = {
+        demand.index
+        for budget in report.capacity
+        if budget.server.setting is None
+        or (budget.server.setting.path, budget.server.setting.line) == (finding.path, finding.span.line)
+        for demand in budget.demands
+    }
+    return tuple(card.fingerprint for card in cards if card_pools.get(card.fingerprint) in served)
 
 
 def system_card(

@@ -44,9 +44,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import build_corpus
 
-from poolcheck.discover import DEFAULT_EXCLUDES
+from poolcheck.discover import DEFAULT_EXCLUDES, discover
 from poolcheck.frontends import FRONT_ENDS
-from poolcheck.read import search_tokens
+from poolcheck.model import Candidate
+from poolcheck.read import read_source, search_tokens
 from poolcheck.workers import available_cores
 
 FLOOR = """
@@ -151,7 +152,8 @@ class Tree:
     root: Path
     files: int
     megabytes: float
-    candidates: int
+    candidates: int  # files holding a trigger token: what the floor finds
+    parsed: int  # files poolcheck's prefilter passes to a parser (some triggers need a companion token)
 
 
 def poolcheck_command() -> list[str]:
@@ -300,7 +302,10 @@ def describe(label: str, root: Path, scratch: Path) -> Tree:
         for p in root.rglob("*")
         if p.suffix in trigger_tokens() and p.is_file() and not p.is_symlink()
     )
-    return Tree(label, root, files, size / 1e6, candidates)
+    sources = tuple(suffix for front_end in FRONT_ENDS for suffix in front_end.suffixes)
+    found = discover([root], sources).files
+    parsed = sum(isinstance(read_source(path), Candidate) for path in found)
+    return Tree(label, root, files, size / 1e6, candidates, parsed)
 
 
 def report(
@@ -308,7 +313,10 @@ def report(
 ) -> None:
     medians = {name: statistics.median(found) for name, found in times.items()}
     floor, poolcheck = medians["floor"], medians["poolcheck"]
-    print(f"\n{tree.label}: {tree.files} files, {tree.megabytes:.1f} MB, {tree.candidates} candidates")
+    print(
+        f"\n{tree.label}: {tree.files} files, {tree.megabytes:.1f} MB, "
+        f"{tree.candidates} with a trigger token, {tree.parsed} parsed"
+    )
     print(f"  {'command':<12}{'median s':>10}{'min s':>9}{'max s':>9}{'x floor':>10}{'x poolcheck':>13}")
     for name, found in times.items():
         median = medians[name]

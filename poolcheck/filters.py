@@ -6,8 +6,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import pathspec
-
 from poolcheck.model import PRIORITIES, Finding, Priority
 from poolcheck.rule import Rule
 
@@ -42,6 +40,8 @@ def without_per_file_ignores(
     """
     if not per_file_ignores:
         return list(findings)
+    import pathspec  # here: most runs have no per-file-ignores, and the import costs start-up time
+
     specs = [(pathspec.GitIgnoreSpec.from_lines([pattern]), names) for pattern, names in per_file_ignores]
     kept = []
     for finding in findings:

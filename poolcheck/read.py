@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -50,24 +51,24 @@ def read_source(shown: str, max_file_size: float = DEFAULT_MAX_FILE_SIZE) -> Can
     if front_end is None:
         return FileResult(shown)
     try:
-        data = read_bytes(shown, int(max_file_size * MEGABYTE), search_tokens(front_end.triggers))
+        data = read_bytes(shown, int(max_file_size * MEGABYTE), front_end)
     except Unreadable as problem:
         return FileResult(shown, errors=(FileError(shown, str(problem), "read"),))
     if data is None:  # too large to parse, but it holds no trigger token: it cannot build a pool
         return FileResult(shown)
     if data.find(b"\0", 0, BINARY_PROBE) >= 0:
         return FileResult(shown, errors=(FileError(shown, "binary file, not source", "read"),))
-    if not is_candidate(data, front_end.triggers):
+    if not is_candidate(data, front_end):
         return FileResult(shown)
     return Candidate(shown, front_end.language, data)
 
 
-def read_bytes(path: str, limit: int, tokens: tuple[bytes, ...]) -> bytes | None:
+def read_bytes(path: str, limit: int, front_end: FrontEnd) -> bytes | None:
     """The bytes of the regular file at ``path``; ``Unreadable`` says why not.
 
-    A file over ``limit`` bytes is only searched for ``tokens``, a chunk at a time:
-    None when it holds none (nothing in it to parse), ``Unreadable`` when it does
-    or is binary, since it will not be parsed.
+    A file over ``limit`` bytes is only searched for the front end's triggers, a chunk
+    at a time: None when it holds none (nothing in it to parse), ``Unreadable`` when
+    it does or is binary, since it will not be parsed.
     """
     try:
         fd = os.open(path, OPEN_FLAGS)
@@ -80,7 +81,7 @@ def read_bytes(path: str, limit: int, tokens: tuple[bytes, ...]) -> bytes | None
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable("not a regular file")
         if info.st_size > limit:
-            _search_large(fd, info.st_size, limit, tokens)
+            _search_large(fd, info.st_size, limit, front_end)
             return None
         data = os.read(fd, info.st_size + 1)
         while len(data) <= limit and (more := os.read(fd, CHUNK)):  # on to the end, should it have grown
@@ -94,19 +95,22 @@ def read_bytes(path: str, limit: int, tokens: tuple[bytes, ...]) -> bytes | None
         os.close(fd)
 
 
-def _search_large(fd: int, size: int, limit: int, tokens: tuple[bytes, ...]) -> None:
-    """``Unreadable`` when a file too large to parse is binary or holds a token.
+def _search_large(fd: int, size: int, limit: int, front_end: FrontEnd) -> None:
+    """``Unreadable`` when a file too large to parse is binary or holds a trigger (with its companion).
 
     It is searched one chunk at a time, with the end of the chunk before it, where a token may begin.
     """
+    tokens = {*front_end.triggers, *(c for found in front_end.companions.values() for c in found)}
     overlap = max((len(token) for token in tokens), default=1) - 1
+    seen: set[bytes] = set()
     before = b""
     first = True
     while chunk := os.read(fd, CHUNK):
         if first and chunk.find(b"\0", 0, BINARY_PROBE) >= 0:
             raise Unreadable("binary file, not source")
         window = before + chunk
-        if any(token in window for token in tokens):
+        seen.update(token for token in tokens if token in window)
+        if _holds_trigger(seen.__contains__, front_end):
             raise Unreadable(_too_large(size, limit))
         before, first = window[len(window) - overlap :], False
 
@@ -115,9 +119,21 @@ def _too_large(size: int, limit: int) -> str:
     return f"too large ({size / MEGABYTE:.1f} MB > {limit / MEGABYTE:g} MB limit; see max-file-size)"
 
 
-def is_candidate(data: bytes, triggers: tuple[bytes, ...]) -> bool:
-    """A byte search for trigger tokens: no decoding, no parsing."""
-    return any(token in data for token in search_tokens(triggers))
+def is_candidate(data: bytes, front_end: FrontEnd) -> bool:
+    """A byte search for trigger tokens (and their companions): no decoding, no parsing."""
+    # Most files hold no trigger: the fewest passes over their bytes say so; the rest look closer.
+    if not any(token in data for token in search_tokens(front_end.triggers)):
+        return False
+    return _holds_trigger(data.__contains__, front_end)
+
+
+def _holds_trigger(holds: Callable[[bytes], bool], front_end: FrontEnd) -> bool:
+    """Is one of the front end's triggers there, with one of its companions where it needs one?"""
+    companions = front_end.companions
+    return any(
+        holds(token) and (token not in companions or any(holds(c) for c in companions[token]))
+        for token in front_end.triggers
+    )
 
 
 @cache

@@ -25,6 +25,7 @@ from poolcheck.emit import json as json_format
 from poolcheck.frontends import FRONT_ENDS
 from poolcheck.model import Report
 from poolcheck.pipeline import RunSettings, run
+from poolcheck.read import is_candidate
 
 BOUNDED = settings(
     max_examples=150,
@@ -35,9 +36,17 @@ BOUNDED = settings(
 )
 SUFFIXES = (".rs", ".py")
 FIXTURE_FILES = sorted(p for p in FIXTURES.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-TRIGGERS = sorted({token.decode() for fe in FRONT_ENDS for token in fe.triggers})
+# Each trigger token with the companion it needs, if any, so that what follows it reaches the parsers.
+TRIGGERS = sorted(
+    {
+        " ".join(t.decode() for t in (token, *fe.companions.get(token, ())[:1]))
+        for fe in FRONT_ENDS
+        for token in fe.triggers
+    }
+)
 # The fixtures the prefilter lets through: mutating them exercises the parsers, not just the search.
-CANDIDATES = [p for p in FIXTURE_FILES if any(t.encode() in p.read_bytes() for t in TRIGGERS)]
+BY_SUFFIX = {suffix: fe for fe in FRONT_ENDS for suffix in fe.suffixes}
+CANDIDATES = [p for p in FIXTURE_FILES if is_candidate(p.read_bytes(), BY_SUFFIX[p.suffix])]
 # Words of the real fixtures, so that random text is often almost code.
 WORDS = sorted(
     {w for p in FIXTURE_FILES for w in re.findall(r"\w+|[^\w\s]", p.read_text("utf-8", "replace"))}

@@ -145,3 +145,16 @@ URL_SCHEMES = {
 # Every entry's last name segment and every settings name: a file without one cannot configure a pool.
 SETTINGS_NAMES = {b"DATABASES", b"SQLALCHEMY_ENGINE_OPTIONS"}
 TRIGGERS = tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in ENTRIES} | SETTINGS_NAMES))
+
+
+def _modules() -> dict[bytes, tuple[bytes, ...]]:
+    """An entry's last name segment -> the top-level modules of the entries ending with it."""
+    modules: dict[bytes, set[bytes]] = {}
+    for name in ENTRIES:
+        modules.setdefault(name.rsplit(".", 1)[-1].encode(), set()).add(name.split(".", 1)[0].encode())
+    return {token: tuple(sorted(found)) for token, found in modules.items()}
+
+
+# A call resolves to an entry only through an import of the entry's module, so a file naming an
+# entry is worth parsing only when it names that module too (a redis ConnectionPool is not).
+COMPANIONS = _modules()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from typing import Protocol
 
-from poolcheck.frontends.python.bindings import SCOPES, ModuleBindings, Scope
+from poolcheck.frontends.python.bindings import ModuleBindings, Scope
+from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat, number
 from poolcheck.libraries import LIBRARIES
@@ -38,7 +38,7 @@ class SiteFinder:
 
     def find(self, tree: ast.Module) -> list[PoolSite]:
         sites = []
-        for call, scopes in _calls(tree):
+        for call, scopes in entry_calls(tree, self.lines, self.bindings):
             entry = self._entry(call, scopes)
             if entry is None:
                 continue
@@ -195,17 +195,3 @@ class SiteFinder:
             return self.lines[first][span.column - 1 : span.end_column - 1]
         chunk = [self.lines[first][span.column - 1 :], *self.lines[first + 1 : last]]
         return "\n".join([*chunk, self.lines[last][: span.end_column - 1]])
-
-
-def _calls(tree: ast.Module) -> Iterator[tuple[ast.Call, list[Scope]]]:
-    """Every call with the scopes it sits in, in source order, without recursion."""
-    pending: list[tuple[ast.AST, list[Scope]]] = [(tree, [tree])]
-    found: list[tuple[ast.Call, list[Scope]]] = []
-    while pending:
-        node, scopes = pending.pop()
-        if isinstance(node, ast.Call):
-            found.append((node, scopes))
-        inner = [*scopes, node] if isinstance(node, SCOPES) and node is not tree else scopes
-        pending.extend((child, inner) for child in ast.iter_child_nodes(node))
-    found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
-    return iter(found)

@@ -25,9 +25,13 @@ FIELD_ASSIGNMENTS = """(assignment_expression
 POOL_FIELDS = {"max_size": "max_size"}
 TIMEOUT_FIELDS = {"wait": "wait", "create": "create"}
 TIMEOUT_HELPERS = {"wait_millis": ("wait", 1e-3)}
+# The Config's crate is written in its path or its import: a file naming none has no such pool.
+CRATE_NAMES = tuple(crate.encode() for crate in CRATES)
 
 
 def find(file: RustFile) -> list[PoolSite]:
+    if b"create_pool" not in file.data or not file.names_any(CRATE_NAMES):
+        return []
     resolver = Resolver(file)
     sites = []
     for match in matches(CREATE_POOL, file.root):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from poolcheck.frontends.rust.chains import follow
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE, first_argument, manager_database
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
-from poolcheck.frontends.rust.syntax import Node, RustFile, matches, path_segments
+from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
 from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import PoolSite
@@ -57,14 +57,16 @@ FORMS = (
     ),
 )
 
-CALLS = "(call_expression function: [(scoped_identifier) (identifier)] @function) @call"
+# A pool's path is written with its crate or imported from it: a file naming none of them has none.
+NAMES = tuple(sorted({crate.split("::")[0].encode() for form in FORMS for crate in form.crates}))
 
 
 def find(file: RustFile) -> list[PoolSite]:
+    if not file.names_any(NAMES):
+        return []
     resolver = Resolver(file)
     sites = []
-    for match in matches(CALLS, file.root):
-        call, function = match["call"], match["function"]
+    for call, function in file.path_calls:
         segments = file.qualified([name for name, _ in path_segments(function, file)])
         for form in FORMS:
             site = _site(call, segments, form, resolver)

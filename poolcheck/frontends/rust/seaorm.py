@@ -11,7 +11,6 @@ from poolcheck.frontends.rust.syntax import (
     RustFile,
     arguments,
     field,
-    matches,
     path_segments,
     receiver,
 )
@@ -20,14 +19,18 @@ from poolcheck.libraries.sea_orm import SEA_ORM
 from poolcheck.model import PoolSite
 
 CRATE = "sea_orm"
-CALLS = "(call_expression function: (scoped_identifier) @function) @call"
+# Every sea-orm path is written with the crate or imported from it: a file that never names it has none.
+NAMES = (CRATE.encode(),)
 
 
 def find(file: RustFile) -> list[PoolSite]:
+    if not file.names_any(NAMES):
+        return []
     resolver = Resolver(file)
     sites = []
-    for match in matches(CALLS, file.root):
-        call, function = match["call"], match["function"]
+    for call, function in file.path_calls:
+        if function.type != "scoped_identifier":
+            continue
         path = _sea_orm_path(file, [name for name, _ in path_segments(function, file)])
         if path[-2:] == ["ConnectOptions", "new"]:
             # Setters take &mut self: later `opt.max_connections(..);` statements continue the chain.

@@ -6,7 +6,7 @@ import re
 
 from poolcheck.frontends.rust.chains import follow
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
-from poolcheck.frontends.rust.syntax import Node, RustFile, captures, matches, path_segments
+from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
 from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries.sqlx import SQLX
 from poolcheck.model import PoolSite
@@ -37,15 +37,18 @@ URL_SCHEMES = {
     "mariadb": "mysql",
     "sqlite": "sqlite",
 }
-
-CALLS = "(call_expression function: (scoped_identifier) @function) @call"
+# Every builder and pool type names a Pool: a file without the word has no sqlx pool.
+NAMES = (b"Pool",)
 
 
 def find(file: RustFile) -> list[PoolSite]:
+    if not file.names_any(NAMES):
+        return []
     resolver = Resolver(file)
     sites = []
-    for match in matches(CALLS, file.root):
-        call, function = match["call"], match["function"]
+    for call, function in file.path_calls:
+        if function.type != "scoped_identifier":
+            continue
         origin = _origin(call, function, file)
         if origin is not None:
             chain = follow(call, file, TERMINALS) if origin.builder else None
@@ -87,8 +90,7 @@ def _type_parameter(type_args: Node | None, file: RustFile) -> str | None:
 
 def _imports_from_sqlx(file: RustFile, name: str) -> bool:
     """Does a ``use sqlx::..`` bring ``name`` (or a glob) into scope?"""
-    found = captures("(use_declaration argument: (_) @path)", file.root)
-    for path in found.get("path", []):
+    for path in file.use_trees:
         text = file.text(path)
         if text.startswith("sqlx") and (re.search(rf"\b{name}\b", text) or text.endswith("*")):
             return True

@@ -13,6 +13,16 @@ Node = tree_sitter.Node
 
 RUST = tree_sitter.Language(tree_sitter_rust.language())
 
+# What the matchers look for across a whole file, found in one query: a query's cost is its walk
+# over the tree (a third of the parse), whatever its patterns, so one walk serves them all.
+PATH_CALLS = "(call_expression function: [(scoped_identifier) (identifier)] @function) @call"
+USE_DECLARATIONS = "(use_declaration argument: (_) @tree)"
+CONSTANT_ITEMS = (
+    "[(const_item name: (identifier) @name value: (_) @value)"
+    " (static_item name: (identifier) @name value: (_) @value)]"
+)
+FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS)
+
 
 @cache
 def _parser() -> tree_sitter.Parser:
@@ -65,14 +75,44 @@ class RustFile:
         return len(line[:byte_column].decode("utf-8", "replace")) + 1
 
     @cached_property
+    def _file_matches(self) -> dict[str, list[dict[str, Node]]]:
+        """Each of FILE_PATTERNS -> its matches over the whole file, in source order, from one walk."""
+        found: dict[str, list[dict[str, Node]]] = {pattern: [] for pattern in FILE_PATTERNS}
+        cursor = tree_sitter.QueryCursor(query("\n".join(FILE_PATTERNS)))
+        for index, match in cursor.matches(self.root):
+            found[FILE_PATTERNS[index]].append({name: nodes[0] for name, nodes in match.items()})
+        for listed in found.values():
+            listed.sort(key=lambda m: min(n.start_byte for n in m.values()))
+        return found
+
+    @property
+    def path_calls(self) -> list[tuple[Node, Node]]:
+        """Calls of a path or a name (``sqlx::PgPool::connect(..)``, ``f(..)``): (call, function)."""
+        return [(match["call"], match["function"]) for match in self._file_matches[PATH_CALLS]]
+
+    @property
+    def use_trees(self) -> list[Node]:
+        """What each ``use`` declaration brings in (``sqlx::postgres::{PgPool, PgPoolOptions}``)."""
+        return [match["tree"] for match in self._file_matches[USE_DECLARATIONS]]
+
+    @cached_property
+    def constants(self) -> dict[str, Node]:
+        """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
+        return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
+
+    def names_any(self, names: tuple[bytes, ...]) -> bool:
+        """Does the file's text hold one of ``names``? A byte search, to skip a matcher at no cost."""
+        return any(name in self.data for name in names)
+
+    @cached_property
     def imports(self) -> dict[str, str]:
         """Names brought in by ``use``: ``use bb8::{Pool, Builder as B}`` -> {"Pool": "bb8::Pool", ...}.
 
         Glob imports map ``"*"`` to each globbed path, joined by spaces.
         """
         names: dict[str, str] = {}
-        for match in matches("(use_declaration argument: (_) @tree)", self.root):
-            self._use_tree(match["tree"], "", names)
+        for tree in self.use_trees:
+            self._use_tree(tree, "", names)
         return names
 
     def _use_tree(self, node: Node, prefix: str, names: dict[str, str]) -> None:

@@ -80,11 +80,10 @@ def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
 
 
 class Resolver:
-    """Resolves expressions of one file; constants are indexed once, on first use."""
+    """Resolves expressions of one file (its constants are indexed once, with the file's other items)."""
 
     def __init__(self, file: RustFile) -> None:
         self.file = file
-        self._constants: dict[str, Node] | None = None
 
     def resolve(self, node: Node | None, depth: int = 0) -> Resolved:
         if node is None or depth > MAX_DEPTH:
@@ -186,23 +185,13 @@ class Resolver:
         return self._constant(segments[-1], depth) if segments else DYNAMIC
 
     def _constant(self, name: str, depth: int) -> Resolved:
-        value = self.constants().get(name)
+        value = self.file.constants.get(name)
         if value is None:
             return DYNAMIC
         resolved = self.resolve(value, depth)
         if resolved.source == "explicit":
             return replace(resolved, source="constant", constant=name)
         return resolved
-
-    def constants(self) -> dict[str, Node]:
-        if self._constants is None:
-            found = matches(
-                "[(const_item name: (identifier) @name value: (_) @value)"
-                " (static_item name: (identifier) @name value: (_) @value)]",
-                self.file.root,
-            )
-            self._constants = {self.file.text(m["name"]): m["value"] for m in found}
-        return self._constants
 
     def local_binding(self, use: Node, name: str) -> Node | None:
         """The value of the last ``let name = ..`` before ``use`` in the same function."""

@@ -1,0 +1,63 @@
+"""The prefilter: which files are worth parsing, from their bytes alone.
+
+A trigger token that look-alikes share (tokio's ``Builder::new``, redis's
+``ConnectionPool``) counts only with a companion token that every real
+construction names: its crate or module.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from poolcheck.frontends import PYTHON, RUST, FrontEnd
+from poolcheck.pipeline import RunSettings, run
+from poolcheck.read import is_candidate
+
+CANDIDATES = [
+    (RUST, "let pool = PgPoolOptions::new().connect(&url).await?;"),
+    (RUST, "use bb8::Builder;\nlet pool = Builder::new().max_size(9).build(manager).await?;"),
+    (RUST, "use diesel::r2d2::Builder;\nlet pool = Builder::new().build(manager)?;"),
+    (RUST, 'use sea_orm::Database;\nlet db = Database::connect("postgres://db/app").await?;'),
+    (RUST, "let pool = cfg.create_pool(None, NoTls)?; // deadpool_postgres::Config"),
+    (PYTHON, "from psycopg_pool import ConnectionPool\npool = ConnectionPool(DSN)"),
+    (PYTHON, "import psycopg2.pool\npool = psycopg2.pool.SimpleConnectionPool(1, 5, DSN)"),
+    (PYTHON, "import asyncpg\npool = await asyncpg.create_pool(DSN)"),
+    (PYTHON, "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy(engine_options={})"),
+    (PYTHON, 'DATABASES = {"default": {"CONN_MAX_AGE": 60}}'),  # settings need no import
+]
+LOOKALIKES = [
+    (RUST, "let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;"),
+    (RUST, 'std::thread::Builder::new().name("worker".into()).spawn(job)?;'),
+    (RUST, "let opts = PgConnectOptions::new().host(&host); // sqlx's ConnectOptions, no pool"),
+    (RUST, "let client = Database::connect_with(cfg); // some other crate"),
+    (PYTHON, "import redis\ncache = redis.ConnectionPool(host=HOST)"),
+    (PYTHON, "import aiomysql\npool = await aiomysql.create_pool(host=HOST)"),
+    (PYTHON, '"""Rows come from the SQLAlchemy unit of work."""'),
+]
+
+
+@pytest.mark.parametrize(("front_end", "code"), CANDIDATES)
+def test_a_construction_is_a_candidate(front_end: FrontEnd, code: str) -> None:
+    assert is_candidate(code.encode(), front_end)
+
+
+@pytest.mark.parametrize(("front_end", "code"), LOOKALIKES)
+def test_a_lookalike_without_the_library_is_not_parsed(front_end: FrontEnd, code: str) -> None:
+    assert not is_candidate(code.encode(), front_end)
+
+
+def large(path: Path, head: bytes, tail: bytes) -> Path:
+    """3 MB of ordinary code, over the 2 MB limit, between ``head`` and ``tail``."""
+    path.write_bytes(head + b"fn f() -> u32 { 1 }\n" * 150_000 + tail)
+    return path
+
+
+def test_a_large_file_needs_the_companion_too(tmp_path: Path) -> None:
+    runtime = b"let rt = tokio::runtime::Builder::new_multi_thread().build()?;\n"
+    large(tmp_path / "runtime.rs", runtime, b"")
+    # The trigger in the first chunk, its companion in the last: both count.
+    large(tmp_path / "pools.rs", b"let b = Builder::new();\n", b"use bb8::Builder;\n")
+    report = run([tmp_path], RunSettings())
+    assert [(e.path.rsplit("/", 1)[-1], e.kind) for e in report.errors] == [("pools.rs", "read")]

@@ -213,3 +213,31 @@ def test_python_service_pools_and_sources(report: dict) -> None:  # type: ignore
     }
     assert not [f for f in report["findings"] if f["pool"] in clean]
     assert not [p for p in report["pools"] if p["path"].endswith("cache.py")]
+
+
+def test_platform_services_cover_every_other_library(report: dict) -> None:  # type: ignore[type-arg]
+    prefix = "fixtures/platform-services/"
+    pools = [p for p in report["pools"] if p["path"].startswith(prefix)]
+    assert sorted({p["library"] for p in pools}) == [
+        "aiopg",
+        "bb8",
+        "deadpool",
+        "django",
+        "psycopg_pool",
+        "r2d2",
+        "sea-orm",
+        "sqlalchemy",
+    ]
+    # The Redis pool in sessions.rs is not a database pool.
+    assert [p["line"] for p in pools if p["path"].endswith("sessions.rs")] == [12]
+    fired = {
+        (f["path"].removeprefix(prefix), f["rule"])
+        for f in report["findings"]
+        if f["path"].startswith(prefix)
+    }
+    assert ("rust/src/events.rs", "PC002") in fired  # deadpool waits forever by default
+    assert ("rust/src/admin.rs", "PC012") in fired  # test_on_check_out(false)
+    assert ("rust/src/sessions.rs", "PC004") in fired  # max_lifetime(None)
+    assert ("python/legacy/notifications.py", "PC011") in fired  # aiopg maxsize=0
+    assert ("python/shop/settings.py", "PC004") in fired  # CONN_MAX_AGE None
+    assert ("rust/src/search.rs", "PC001") in fired  # sea-orm max 20

@@ -8,7 +8,8 @@ from typing import Protocol
 from poolcheck.frontends.python.bindings import ModuleBindings, Scope
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
-from poolcheck.frontends.python.values import Keyword, Resolver, Splat, number
+from poolcheck.frontends.python.values import Keyword, Resolver, Splat
+from poolcheck.frontends.resolved import number
 from poolcheck.libraries import LIBRARIES
 from poolcheck.libraries.table import Unit
 from poolcheck.model import PoolSite, Setting, Span

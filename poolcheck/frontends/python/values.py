@@ -13,24 +13,10 @@ import ast
 from dataclasses import dataclass, replace
 
 from poolcheck.frontends.python.bindings import Binding, ModuleBindings, Scope
-from poolcheck.model import Source
-
-Raw = int | float | bool | str | None
+from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
 ENV_GETTERS = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
 MAX_DEPTH = 40
-PRECEDENCE: dict[Source, int] = {"explicit": 0, "constant": 1, "env-default": 2}
-
-
-@dataclass(frozen=True)
-class Resolved:
-    value: Raw
-    source: Source
-    env: str | None = None
-    constant: str | None = None
-
-
-DYNAMIC = Resolved(None, "dynamic")
 
 
 @dataclass(frozen=True)
@@ -46,28 +32,6 @@ class Keyword:
 class Splat:
     keywords: dict[str, Keyword]
     opaque: bool  # part of it could not be read: any other knob may be set too
-
-
-def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
-    if "dynamic" in (first.source, second.source):
-        return DYNAMIC
-    lead = max(first, second, key=lambda r: PRECEDENCE.get(r.source, 0))
-    return replace(lead, value=value)
-
-
-def number(value: Raw) -> int | float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return value
-    if isinstance(value, str):
-        text = value.strip().replace("_", "")
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                continue
-    return None
 
 
 class Resolver:

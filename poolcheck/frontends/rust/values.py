@@ -9,8 +9,9 @@ literal default. Anything else is dynamic.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 from poolcheck.frontends.rust.syntax import (
     Node,
     RustFile,
@@ -23,9 +24,6 @@ from poolcheck.frontends.rust.syntax import (
     receiver,
     string_value,
 )
-from poolcheck.model import Source
-
-Raw = int | float | bool | str | None
 
 DURATION_SCALES = {
     "from_secs": 1.0,
@@ -57,26 +55,6 @@ PASS_THROUGH = {
 INTEGER_SUFFIX = re.compile(r"_?(u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize)$")
 FLOAT_SUFFIX = re.compile(r"_?(f32|f64)$")
 MAX_DEPTH = 40
-PRECEDENCE: dict[Source, int] = {"explicit": 0, "constant": 1, "env-default": 2}
-
-
-@dataclass(frozen=True)
-class Resolved:
-    value: Raw
-    source: Source
-    env: str | None = None
-    constant: str | None = None
-
-
-DYNAMIC = Resolved(None, "dynamic")
-
-
-def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
-    """The provenance of a value computed from two others: the less certain one wins."""
-    if "dynamic" in (first.source, second.source):
-        return DYNAMIC
-    lead = max(first, second, key=lambda r: PRECEDENCE.get(r.source, 0))
-    return replace(lead, value=value)
 
 
 class Resolver:
@@ -130,15 +108,16 @@ class Resolver:
 
     def _unary_expression(self, node: Node, depth: int) -> Resolved:
         operand = self.resolve(node.named_children[-1] if node.named_children else None, depth)
-        if self.file.text(node).startswith("-") and _is_number(operand.value):
-            return replace(operand, value=-operand.value)  # type: ignore[operator]
+        amount = None if isinstance(operand.value, str) else number(operand.value)
+        if self.file.text(node).startswith("-") and amount is not None:
+            return replace(operand, value=-amount)
         return DYNAMIC
 
     def _binary_expression(self, node: Node, depth: int) -> Resolved:
         left = self.resolve(field(node, "left"), depth)
         right = self.resolve(field(node, "right"), depth)
         operator = field(node, "operator")
-        a, b = _number(left.value), _number(right.value)
+        a, b = number(left.value), number(right.value)
         if operator is None or a is None or b is None:
             return DYNAMIC
         op = self.file.text(operator)
@@ -240,13 +219,13 @@ class Resolver:
     def _duration(self, constructor: str, args: list[Node], depth: int) -> Resolved:
         if constructor in DURATION_SCALES and len(args) == 1:
             amount = self.resolve(args[0], depth)
-            number = _number(amount.value)
-            if number is None:
+            given = number(amount.value)
+            if given is None:
                 return amount if amount.source == "dynamic" else DYNAMIC
-            return replace(amount, value=float(number) * DURATION_SCALES[constructor])
+            return replace(amount, value=float(given) * DURATION_SCALES[constructor])
         if constructor == "new" and len(args) == 2:
             secs, nanos = self.resolve(args[0], depth), self.resolve(args[1], depth)
-            a, b = _number(secs.value), _number(nanos.value)
+            a, b = number(secs.value), number(nanos.value)
             if a is None or b is None:
                 return DYNAMIC
             return combine(secs, nanos, float(a) + float(b) / 1e9)
@@ -260,11 +239,11 @@ class Resolver:
         if method in PASS_THROUGH:
             resolved = self.resolve(target, depth)
             if method == "parse" and isinstance(resolved.value, str):
-                return replace(resolved, value=_number(resolved.value))
+                return replace(resolved, value=number(resolved.value))
             return resolved
         if method in ("max", "min") and len(arguments(node)) == 1:
             mine, other = self.resolve(target, depth), self.resolve(arguments(node)[0], depth)
-            a, b = _number(mine.value), _number(other.value)
+            a, b = number(mine.value), number(other.value)
             if a is None or b is None:
                 return DYNAMIC
             return combine(mine, other, max(a, b) if method == "max" else min(a, b))
@@ -291,10 +270,10 @@ class Resolver:
         if segments not in ENV_READERS or not args:
             return None
         variable = string_value(args[0], self.file)
-        number = _number(default.value) if default is not None else None
-        if number is None or default is None or default.source == "dynamic":
+        fallback = number(default.value) if default is not None else None
+        if fallback is None or default is None or default.source == "dynamic":
             return Resolved(None, "dynamic", env=variable)
-        return Resolved(number, "env-default", env=variable)
+        return Resolved(fallback, "env-default", env=variable)
 
 
 def enclosing_function(node: Node) -> Node | None:
@@ -302,20 +281,3 @@ def enclosing_function(node: Node) -> Node | None:
     while current is not None and current.type not in ("function_item", "closure_expression"):
         current = current.parent
     return current
-
-
-def _is_number(value: Raw) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _number(value: Raw) -> int | float | None:
-    if _is_number(value):
-        return value  # type: ignore[return-value]
-    if isinstance(value, str):
-        text = value.strip().replace("_", "")
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                continue
-    return None

@@ -1,0 +1,47 @@
+"""What a front end's value resolution yields: a value and its provenance, shared by every language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from poolcheck.model import Source
+
+Raw = int | float | bool | str | None
+
+# When a value is computed from others, the least certain provenance names the result.
+PRECEDENCE: dict[Source, int] = {"explicit": 0, "constant": 1, "env-default": 2}
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: Raw
+    source: Source
+    env: str | None = None  # the variable of an env lookup
+    constant: str | None = None  # the constant's name
+
+
+DYNAMIC = Resolved(None, "dynamic")
+
+
+def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
+    """The provenance of a value computed from two others: dynamic wins, then env, then constant."""
+    if "dynamic" in (first.source, second.source):
+        return DYNAMIC
+    lead = max(first, second, key=lambda r: PRECEDENCE.get(r.source, 0))
+    return replace(lead, value=value)
+
+
+def number(value: Raw) -> int | float | None:
+    """A count or duration: numbers as they are, numeric strings ("20", "1_000") parsed, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        text = value.strip().replace("_", "")
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                continue
+    return None

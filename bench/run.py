@@ -11,6 +11,7 @@ Every tree is measured with:
 - floor: a small Python script that walks the tree, reads every .rs/.py/.pyi
   file and searches poolcheck's trigger tokens (the same tokens poolcheck
   searches) - the least any Python linter must do;
+- cat: ``cat`` over the same files, the cost of reading them without a search;
 - rg: ripgrep with the same tokens, when installed;
 - semgrep: with rules written here that find the same constructions, when
   ``--semgrep PATH`` (or a semgrep on PATH) is given.
@@ -180,6 +181,15 @@ def floor_command(scratch: Path, root: Path) -> list[str]:
     script.write_text(FLOOR)
     tokens, excluded = json.dumps(trigger_tokens()), json.dumps(list(DEFAULT_EXCLUDES))
     return [sys.executable, str(script), str(root), tokens, excluded]
+
+
+def cat_command(scratch: Path, root: Path) -> list[str]:
+    """``cat`` over every source file: the operating system's cost of reading them, no search."""
+    listing = scratch / f"{root.name}.files"
+    suffixes = tuple(trigger_tokens())
+    files = [str(path) for path in sorted(root.rglob("*")) if path.suffix in suffixes and path.is_file()]
+    listing.write_text("\0".join(files))
+    return ["sh", "-c", f"xargs -0 cat < '{listing}' > /dev/null"]
 
 
 def rg_command(root: Path) -> list[str] | None:
@@ -371,6 +381,7 @@ def main() -> None:
             commands = {
                 "floor": floor_command(scratch, root),
                 "poolcheck": [*poolcheck_command(), "--quiet", "--exit-zero", str(root)],
+                "cat": cat_command(scratch, root),
             }
             optional = {"rg": rg_command(root), "semgrep": semgrep_command(args.semgrep, scratch, root)}
             commands.update({name: command for name, command in optional.items() if command is not None})

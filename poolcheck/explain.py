@@ -15,8 +15,13 @@ def explanation(rule: Rule) -> str:
     ]
     for example in rule.examples:
         fence = LIBRARIES[example.library].language
-        parts.append(f"## Example ({example.library})\n```{fence}\n{example.bad.strip()}\n```")
-        parts.append(f"## Use instead ({example.library})\n```{fence}\n{example.good.strip()}\n```")
+        # A system example's code sits among other files (compose, config): show them first.
+        around = "".join(
+            f"`{path}`:\n```{_fence(path)}\n{text.strip()}\n```\n\n" for path, text in example.files
+        )
+        code = f"`{example.path}`:\n" if example.path else ""
+        parts.append(f"## Example ({example.library})\n{around}{code}```{fence}\n{example.bad.strip()}\n```")
+        parts.append(f"## Use instead ({example.library})\n{code}```{fence}\n{example.good.strip()}\n```")
     parts.append(f"## Fix\n{rule.fix}")
     if rule.options:
         parts.append(
@@ -26,6 +31,10 @@ def explanation(rule: Rule) -> str:
     if rule.references:
         parts.append("## References\n" + "\n".join(f"- [{t}]({u})" for t, u in rule.references))
     return "\n\n".join(parts) + "\n"
+
+
+def _fence(path: str) -> str:
+    return {"yml": "yaml", "yaml": "yaml", "sql": "sql", "conf": "ini"}.get(path.rsplit(".", 1)[-1], "")
 
 
 def rule_list(rules: tuple[Rule, ...]) -> str:

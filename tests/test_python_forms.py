@@ -183,3 +183,17 @@ def test_settings_located_on_their_keywords(snippets: Snippets) -> None:
     spans = {name: (s.span.line, s.span.column) for name, s in site.knobs if s.span}
     assert spans == {"pool_size": (5, 5), "max_overflow": (6, 5)}
     assert site.lines[0] == "engine = create_engine("
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "e = create_async_engine(f\"sqlite+aiosqlite:///{tmp_path / 'setup.db'}\")",
+        'TEST_DATABASE_URL = f"sqlite+aiosqlite:///{TEST_DB_PATH}"\ne = create_async_engine(TEST_DATABASE_URL, echo=False)',
+        'e = create_async_engine("sqlite+aiosqlite:///:memory:", echo=False)',
+    ],
+)
+def test_sqlite_test_engines_are_exempt_whatever_builds_the_url(snippets: Snippets, code: str) -> None:
+    site = snippets.site("from sqlalchemy.ext.asyncio import create_async_engine\n" + code, ".py")
+    assert site.database == "sqlite"
+    assert snippets.findings("from sqlalchemy.ext.asyncio import create_async_engine\n" + code, ".py") == []

@@ -325,3 +325,10 @@ def test_construction_span_and_setting_locations(snippets: Snippets) -> None:
     assert setting.span is not None
     assert (setting.span.line, setting.span.column, setting.span.end_column) == (4, 10, 29)
     assert setting.expr == "10"
+
+
+def test_any_pool_database_from_a_formatted_url(snippets: Snippets) -> None:
+    site = snippets.site(
+        'async fn f(path: &str) { let p = AnyPoolOptions::new().max_connections(1).connect(&format!("sqlite://{path}?mode=rwc")).await; }'
+    )
+    assert site.database == "sqlite"

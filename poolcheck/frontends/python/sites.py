@@ -160,10 +160,10 @@ class SiteFinder:
 
     def _database(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str:
         url = keywords.get("url")
-        resolved = self.resolver.resolve(url.value, scopes, line).value if url else None
-        if not isinstance(resolved, str):
+        written = self.resolver.leading_text(url.value, scopes, line) if url else None
+        if written is None or ":" not in written:
             return "unknown"
-        scheme = resolved.split(":", 1)[0].split("+", 1)[0].lower()
+        scheme = written.split(":", 1)[0].split("+", 1)[0].lower()
         return URL_SCHEMES.get(scheme, "unknown")
 
     def _pooled(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:

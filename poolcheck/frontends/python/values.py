@@ -135,6 +135,24 @@ class Resolver:
             return Resolved(default.value, "env-default", env=variable)
         return DYNAMIC
 
+    def leading_text(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> str | None:
+        """A string's known start: the whole literal, or an f-string's text before its first field.
+
+        Enough to read a URL's scheme: ``f"sqlite+aiosqlite:///{path}"`` is a SQLite URL.
+        """
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, ast.JoinedStr):
+            first = node.values[0] if node.values else None
+            return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
+        if isinstance(node, ast.Name):
+            binding = self.bindings.binding(node.id, scopes, line)
+            if binding is not None and binding.value is not None:
+                return self.leading_text(binding.value, scopes, binding.line, depth + 1)
+            return None
+        resolved = self.resolve(node, scopes, line, depth)
+        return resolved.value if isinstance(resolved.value, str) else None
+
     # ** splats
 
     def splat(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> Splat:

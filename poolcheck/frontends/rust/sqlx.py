@@ -98,7 +98,17 @@ def _imports_from_sqlx(file: RustFile, name: str) -> bool:
 
 
 def url_database(url_node: Node | None, file: RustFile) -> str | None:
-    """A literal URL in the terminal call names the database (``sqlite::memory:``)."""
+    """A literal URL in the terminal call names the database (``sqlite::memory:``, ``&format!("sqlite://{p}")``)."""
+    while url_node is not None and url_node.type == "reference_expression":
+        url_node = url_node.named_children[-1] if url_node.named_children else None
+    if (
+        url_node is not None
+        and url_node.type == "macro_invocation"
+        and file.text(url_node).startswith("format!")
+    ):
+        tokens = url_node.named_children[-1] if url_node.named_children else None
+        literals = [t for t in (tokens.named_children if tokens else []) if t.type.endswith("string_literal")]
+        url_node = literals[0] if literals else None
     if url_node is None or url_node.type not in ("string_literal", "raw_string_literal"):
         return None
     text = file.text(url_node).strip('r#"')

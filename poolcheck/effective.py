@@ -56,8 +56,7 @@ def _sum(library: Library, names: tuple[str, ...], terms: dict[str, Setting]) ->
         knob = library.knob(name)
         default = knob.part_default if knob is not None else None
         parts.append((name, terms.get(name) or Setting(default.value if default else None, "default")))
-    written = [setting for _, setting in parts if setting.written]
-    located = written[0].span if written else None
+    located = next((setting.span for _, setting in parts if setting.written), None)
     for name, setting in parts:
         if setting.source == "dynamic":
             return Setting(None, "dynamic", expr=setting.expr, span=setting.span, parts=tuple(parts))
@@ -70,7 +69,7 @@ def _sum(library: Library, names: tuple[str, ...], terms: dict[str, Setting]) ->
     return Setting(
         value=total,
         source=lead.source,
-        expr=" + ".join(s.expr for s in written if s.expr) or None,
+        expr=", ".join(f"{name}={s.expr}" for name, s in parts if s.written and s.expr) or None,
         span=located,
         env=lead.env,
         constant=lead.constant,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
+from poolcheck.frontends.rust.sites import written_setting
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, matches, path_segments, receiver
 from poolcheck.frontends.rust.values import Resolver, enclosing_function
 from poolcheck.libraries.deadpool import DEADPOOL
@@ -129,12 +130,7 @@ def _field(name: str) -> str:
 
 
 def _setting(knob: str, value: Node, where: Node, resolver: Resolver) -> tuple[str, Setting]:
-    resolved = resolver.resolve(value)
-    number = resolved.value if not isinstance(resolved.value, str) else None
-    source = resolved.source if number is not None or resolved.source == "disabled" else "dynamic"
-    span = resolver.file.span(where)
-    text = resolver.file.text(value)
-    return knob, Setting(number, source, text, span, env=resolved.env, constant=resolved.constant, knob=knob)
+    return knob, written_setting(resolver, knob, value, where, where)
 
 
 def _site(

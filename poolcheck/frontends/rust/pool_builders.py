@@ -88,14 +88,10 @@ def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver
         manager = first_argument(call)
     else:
         manager = first_argument(chain.terminal.call) if chain and chain.terminal else None
-    database = manager_database(manager, resolver) or _crate_database(crate)
+    database = manager_database(manager, resolver) or CRATES.get(crate)
     if database in (None, NOT_A_DATABASE):
         return None  # a Redis pool, or one whose manager we cannot identify: never guess
     function = call.child_by_field_name("function") or call
     constructor = file.text(function) + ("()" if builder else "")
     origin = Origin(call, constructor, "::".join(key), database, builder)
     return site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
-
-
-def _crate_database(crate: str) -> str | None:
-    return CRATES.get(crate)

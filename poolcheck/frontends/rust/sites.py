@@ -39,23 +39,9 @@ def site_from_chain(
         if library.knob(step.name) is None:
             continue
         args = arguments(step.call)
-        value = args[0] if args else None
-        resolved = resolver.resolve(value)
         name_node = field(field(step.call, "function") or step.call, "field") or step.call
-        knobs.append(
-            (
-                step.name,
-                Setting(
-                    value=resolved.value if not isinstance(resolved.value, str) else None,
-                    source=resolved.source if not isinstance(resolved.value, str) else "dynamic",
-                    expr=file.text(value) if value is not None else None,
-                    span=file.span(name_node, step.call),
-                    env=resolved.env,
-                    constant=resolved.constant,
-                    knob=step.name,
-                ),
-            )
-        )
+        value = args[0] if args else None
+        knobs.append((step.name, written_setting(resolver, step.name, value, name_node, step.call)))
     end = chain.end if chain else origin.call
     terminal = chain.terminal.call if chain and chain.terminal else origin.call
     database = origin.database
@@ -74,4 +60,19 @@ def site_from_chain(
         text=file.data[origin.call.start_byte : end.end_byte].decode("utf-8", "replace"),
         knobs=tuple(knobs),
         lines=file.lines(span.line, span.end_line),
+    )
+
+
+def written_setting(resolver: Resolver, knob: str, value: Node | None, start: Node, end: Node) -> Setting:
+    """A knob's written value, located from ``start`` to ``end``; a string where a number goes is dynamic."""
+    resolved = resolver.resolve(value)
+    written = None if isinstance(resolved.value, str) else resolved.value
+    return Setting(
+        value=written,
+        source="dynamic" if isinstance(resolved.value, str) else resolved.source,
+        expr=resolver.file.text(value) if value is not None else None,
+        span=resolver.file.span(start, end),
+        env=resolved.env,
+        constant=resolved.constant,
+        knob=knob,
     )

@@ -95,6 +95,83 @@ def test_alter_system_and_helm() -> None:
     assert limits("charts/values.yaml", values) == [("max_connections", 220, 5, "Helm extendedConfiguration")]
 
 
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "-- ALTER SYSTEM SET max_connections = 900;\n",
+        "/* ALTER SYSTEM SET max_connections = 900; */\n",
+        "/* outer /* nested */ ALTER SYSTEM SET max_connections = 900; */\n",
+        "/* never closed\nALTER SYSTEM SET max_connections = 900;\n",
+        "SELECT 'ALTER SYSTEM SET max_connections = 900';\n",
+        "SELECT 'it''s ALTER SYSTEM SET max_connections = 900';\n",
+        "SELECT E'\\' ALTER SYSTEM SET max_connections = 900';\n",
+        "DO $$ BEGIN EXECUTE 'x'; END $$; SELECT $$ALTER SYSTEM SET max_connections = 900$$;\n",
+        "SELECT $body$ $$ ALTER SYSTEM SET max_connections = 900; $$ $body$;\n",
+        'SELECT 1 AS "ALTER SYSTEM SET max_connections = 900";\n',
+        "SELECT '-- /* $$' AS x; -- ALTER SYSTEM SET max_connections = 900;\n",
+    ],
+    ids=[
+        "line-comment",
+        "block-comment",
+        "nested-block-comment",
+        "unclosed-block-comment",
+        "string",
+        "string-with-doubled-quote",
+        "escape-string",
+        "dollar-quoted",
+        "tagged-dollar-quoted",
+        "quoted-identifier",
+        "comment-marks-inside-a-string",
+    ],
+)
+def test_alter_system_in_a_comment_or_string_is_not_a_limit(sql: str) -> None:
+    assert limits("db/init.sql", sql) == []
+
+
+@pytest.mark.parametrize(
+    ("sql", "value", "line"),
+    [
+        ("/* tuned for the load test */ ALTER SYSTEM SET max_connections = 250;", 250, 1),
+        ("/* a\n   b */\n-- c\nALTER SYSTEM SET max_connections = 250;", 250, 4),
+        ("ALTER SYSTEM SET max_connections TO 200;", 200, 1),
+        ("ALTER SYSTEM SET max_connections = '200';", 200, 1),
+        ("ALTER SYSTEM SET max_connections TO E'200';", 200, 1),
+        ("ALTER SYSTEM SET max_connections = $$200$$;", 200, 1),
+        ('ALTER SYSTEM SET "max_connections" = 200;', 200, 1),
+        ("ALTER/* why */SYSTEM SET max_connections=200;", 200, 1),
+        # A backslash ends nothing in a plain string: the string closes at the second quote.
+        ("SELECT '\\'; ALTER SYSTEM SET max_connections = 300; -- '", 300, 1),
+    ],
+)
+def test_alter_system_statement_forms_count(sql: str, value: int, line: int) -> None:
+    assert limits("db/init.sql", sql) == [("max_connections", value, line, "ALTER SYSTEM")]
+
+
+def test_alter_system_value_that_is_no_number_is_not_a_limit() -> None:
+    sql = "ALTER SYSTEM SET max_connections TO DEFAULT;\nALTER SYSTEM SET max_connections = 'many';\n"
+    assert limits("db/init.sql", sql) == []
+
+
+@pytest.mark.parametrize(
+    ("unit", "size", "after"),
+    [
+        ("/*", 5_000_000, []),  # one comment that never closes hides what follows
+        ("'", 2_000_000, [900]),  # doubled quotes, closed by the last one
+        ("'", 1_999_999, []),  # doubled quotes in a string that never closes
+        ("'a", 2_000_000, [900]),  # many short strings
+        ("E'\\", 2_000_000, [900]),
+        ("$a", 2_000_000, [900]),
+        ('"', 2_000_000, [900]),
+        ("--", 2_000_000, [900]),
+        ("/* ' $$ -- */\n", 2_000_000, [900]),
+    ],
+)
+def test_hostile_sql_is_read_to_the_end(unit: str, size: int, after: list[int]) -> None:
+    # Megabytes of openers: a backtracking pattern would not return; the lexer reads them once.
+    sql = unit * (size // len(unit)) + "\nALTER SYSTEM SET max_connections = 900;\n"
+    assert [s.value for s in declarations("db/hostile.sql", sql).settings] == after
+
+
 def test_replicas_from_compose_and_kubernetes() -> None:
     compose = """
 services:

@@ -3,7 +3,7 @@
 Server limit (LIBRARIES.md, "Server side"): ``postgresql.conf``
 (``max_connections = N``), docker-compose ``command: postgres -c
 max_connections=N`` (string, list and folded forms, ``${VAR:-N}`` defaults),
-``ALTER SYSTEM SET max_connections``, Bitnami Helm
+``ALTER SYSTEM SET max_connections`` (not in comments or string literals), Bitnami Helm
 ``primary.extendedConfiguration``, and ``POSTGRESQL_MAX_CONNECTIONS`` (sclorg
 and Bitnami images) in compose, Kubernetes or ``.env`` files.
 
@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from poolcheck.capacity.sql import sql_code
 from poolcheck.model import ReplicaCount, ServerSetting
 
 # Files worth reading at all; every other file is skipped without being opened.
@@ -32,11 +33,14 @@ CONF_LINE = re.compile(
 COMMAND_FLAG = re.compile(
     r"-c\s*[\"']?(max_connections|superuser_reserved_connections|reserved_connections)=[\"']?(\$\{\w+(?::?-)(\d+)\}|\d+)"
 )
+# Matched in SqlCode.text, where each string literal is one ' (its value kept aside) and
+# "max_connections" is a bare word: the value is a number or a literal holding one ('200', $$200$$).
 ALTER_SYSTEM = re.compile(
-    r"ALTER\s+SYSTEM\s+SET\s+(max_connections|superuser_reserved_connections|reserved_connections)"
-    r"\s*(?:=|TO)\s*'?(\d+)'?",
+    r"(?<![\w$])ALTER\s+SYSTEM\s+SET\s+(max_connections|superuser_reserved_connections|reserved_connections)"
+    r"\s*(?:=|\bTO\b)\s*(?:([0-9]+)(?![\w.])|(?='))",
     re.IGNORECASE,
 )
+DECIMAL = re.compile(r"\s*([0-9]+)\s*")
 ENV_KEYS = {"POSTGRESQL_MAX_CONNECTIONS": "max_connections", "POSTGRES_MAX_CONNECTIONS": "max_connections"}
 ENV_LINE = re.compile(
     r"^\s*(?:export\s+)?(POSTGRESQL_MAX_CONNECTIONS|POSTGRES_MAX_CONNECTIONS)\s*=\s*[\"']?(\d+)", re.M
@@ -66,7 +70,7 @@ def declarations(path: str, text: str) -> Declarations:
     if name.endswith(".conf"):
         return Declarations(tuple(_conf(path, text)))
     if name.endswith(".sql"):
-        return Declarations(tuple(_matches(ALTER_SYSTEM, path, text, "ALTER SYSTEM")))
+        return Declarations(tuple(_alter_system(path, text)))
     if name.startswith(".env") or name.endswith(".env"):
         return Declarations(tuple(_env_file(path, text)))
     return _yaml(path, text)
@@ -80,12 +84,19 @@ def _conf(path: str, text: str) -> Iterator[ServerSetting]:
             yield ServerSetting(found.group(1), _number(found), path, number, "postgresql.conf")
 
 
-def _matches(
-    pattern: re.Pattern[str], path: str, text: str, how: str, server: str = ""
-) -> Iterator[ServerSetting]:
-    for found in pattern.finditer(text):
-        line = text.count("\n", 0, found.start()) + 1
-        yield ServerSetting(found.group(1).lower(), _number(found), path, line, how, server)
+def _alter_system(path: str, text: str) -> Iterator[ServerSetting]:
+    """``ALTER SYSTEM SET`` statements, not the ones inside a comment or a string literal."""
+    code = sql_code(text)
+    line, counted = 1, 0  # counted on from the previous match, so many statements stay linear
+    for found in ALTER_SYSTEM.finditer(code.text):
+        value = found.group(2)
+        if value is None:  # quoted, as in '200' or $$200$$: the literal's value, when it is a number
+            number = DECIMAL.fullmatch(code.literals.get(found.end(), ""))
+            value = number.group(1) if number else None
+        line += code.text.count("\n", counted, found.start())
+        counted = found.start()
+        if value is not None:
+            yield ServerSetting(found.group(1).lower(), int(value), path, line, "ALTER SYSTEM")
 
 
 def _env_file(path: str, text: str) -> Iterator[ServerSetting]:

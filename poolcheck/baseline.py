@@ -9,6 +9,7 @@ from pathlib import Path
 from poolcheck import __version__
 from poolcheck.discover import display_path
 from poolcheck.model import Finding
+from poolcheck.root import repository_path
 
 BASELINE_VERSION = 1
 
@@ -17,13 +18,22 @@ class BaselineError(Exception):
     """A baseline file that is missing or not one poolcheck wrote; the message names the file."""
 
 
-def render_baseline(findings: Sequence[Finding]) -> str:
-    """The baseline document: only the fingerprint is matched; rule, path and message help a reviewer."""
+def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
+    """The baseline document: only the fingerprint is matched; rule, path and message help a reviewer.
+
+    Paths are from the project ``root`` (None: the working directory), as the fingerprints
+    are, so the file reads the same whichever folder it was written from.
+    """
     document = {
         "version": BASELINE_VERSION,
         "tool": {"name": "poolcheck", "version": __version__},
         "findings": [
-            {"rule": f.rule, "path": f.path, "fingerprint": f.fingerprint, "message": f.message}
+            {
+                "rule": f.rule,
+                "path": repository_path(f.path, root),
+                "fingerprint": f.fingerprint,
+                "message": f.message,
+            }
             for f in findings
         ],
     }

@@ -7,8 +7,10 @@ import importlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 
 from poolcheck.model import Budget, Finding, Pool, Span
+from poolcheck.root import repository_path
 from poolcheck.rule import Rule, Violation
 
 
@@ -28,9 +30,11 @@ def default_options() -> dict[str, float]:
     return {name: value for rule in all_rules() for name, value in rule.option_defaults().items()}
 
 
-def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[str, float]) -> list[Finding]:
-    """Every violation of ``rules`` in ``pools``, located and fingerprinted."""
-    fingerprints = construction_fingerprints(pools)
+def check_pools(
+    pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[str, float], root: Path | None = None
+) -> list[Finding]:
+    """Every violation of ``rules`` in ``pools``, located, and fingerprinted from the project ``root``."""
+    fingerprints = construction_fingerprints(pools, root)
     findings = []
     for index, pool in enumerate(pools):
         if not pool.site.pooled:
@@ -57,7 +61,7 @@ def check_pools(pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[s
 
 
 def check_system(
-    budgets: Sequence[Budget], rules: Sequence[Rule], options: Mapping[str, float]
+    budgets: Sequence[Budget], rules: Sequence[Rule], options: Mapping[str, float], root: Path | None = None
 ) -> list[Finding]:
     """System-level findings (PC010): located on the server's setting, or on the first pool it serves."""
     findings = []
@@ -74,7 +78,9 @@ def check_system(
                         span=span,
                         message=violation.message,
                         library="postgresql",
-                        fingerprint=_hash(rule.id, path, budget.server.where.split(" ", 1)[-1]),
+                        fingerprint=_hash(
+                            rule.id, repository_path(path, root), budget.server.where.split(" ", 1)[-1]
+                        ),
                         pool=None,
                     )
                 )
@@ -91,17 +97,20 @@ def _server_location(budget: Budget) -> tuple[str, Span]:
     return first.path, Span(first.span.line, first.span.column, first.span.line, first.span.column)
 
 
-def construction_fingerprints(pools: Sequence[Pool]) -> list[str]:
-    """Per pool: path + normalized construction text + which repeat of that text it is.
+def construction_fingerprints(pools: Sequence[Pool], root: Path | None = None) -> list[str]:
+    """Per pool: path from the project root + normalized construction text + which repeat of that text it is.
 
-    Whitespace is dropped so reformatting or shifting lines elsewhere keeps it stable.
+    Whitespace is dropped so reformatting or shifting lines elsewhere keeps it stable. The
+    path is from the root (None: the working directory), so a run from a subfolder gives the
+    same keys; from the root it is the path as shown, as it was before roots existed.
     """
     seen: Counter[tuple[str, str]] = Counter()
     keys = []
     for pool in pools:
+        path = repository_path(pool.site.path, root)
         text = "".join(pool.site.text.split())
-        seen[(pool.site.path, text)] += 1
-        keys.append(f"{pool.site.path}\0{text}\0{seen[(pool.site.path, text)]}")
+        seen[(path, text)] += 1
+        keys.append(f"{path}\0{text}\0{seen[(path, text)]}")
     return keys
 
 

@@ -297,7 +297,7 @@ def _write_todos(folder: Path, cards: tuple[Card, ...], to_stdout: bool, quiet: 
 
 def _write_baseline(path: Path, report: Report) -> int:
     try:
-        write_output(path, render_baseline(report.findings))
+        write_output(path, render_baseline(report.findings, report.root))
     except OSError as error:
         click.echo(f"poolcheck: cannot write the baseline {path}: {error.strerror or error}", err=True)
         return EXIT_ERROR
@@ -314,7 +314,7 @@ def _render(report: Report, output_format: str, colour: bool, statistics: bool, 
     if output_format == "sarif":
         from poolcheck.emit import sarif as sarif_format
 
-        return sarif_format.render(report, root=Path.cwd())
+        return sarif_format.render(report)
     if output_format == "github":
         from poolcheck.emit import github as github_format
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 Source = Literal["explicit", "default", "env-default", "constant", "dynamic", "disabled"]
@@ -167,6 +168,7 @@ class Report:
     unused_suppressions: tuple[UnusedSuppression, ...] = ()
     baselined: int = 0  # findings hidden because their fingerprint is in the baseline
     capacity: tuple[Budget, ...] = ()  # per database server: the pools it serves and their sum
+    root: Path | None = None  # the project root (poolcheck/root.py); None: the working directory
 
 
 # Server capacity (PC010): what the repository declares, and the budget per server.

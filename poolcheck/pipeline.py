@@ -21,6 +21,7 @@ from poolcheck.filters import selected_rules, without_per_file_ignores
 from poolcheck.frontends import FRONT_ENDS
 from poolcheck.model import Report
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE
+from poolcheck.root import project_root
 from poolcheck.suppress import apply_suppressions
 from poolcheck.workers import analyse_files
 
@@ -57,7 +58,10 @@ def run(paths: list[Path], settings: RunSettings) -> Report:
     options = {**default_options(), **settings.options}
     declared = read_declarations(path for path in found.files if not path.endswith(sources))
     capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
-    findings = check_pools(pools, rules, options) + check_system(capacity, rules, options)
+    # Fingerprints name files from the project root (the git work tree, else the configuration's
+    # folder, which pattern_root is), so they do not depend on the working directory.
+    project = project_root(paths, settings.pattern_root)
+    findings = check_pools(pools, rules, options, project) + check_system(capacity, rules, options, project)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
     findings = without_per_file_ignores(findings, settings.per_file_ignores, root)
     suppressions = {result.path: result.suppressions for result in results if result.suppressions}
@@ -74,4 +78,5 @@ def run(paths: list[Path], settings: RunSettings) -> Report:
         unused_suppressions=tuple(unused),
         baselined=baselined,
         capacity=capacity,
+        root=project,
     )

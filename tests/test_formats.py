@@ -41,6 +41,12 @@ GOLDENS = {
 # --- helpers -------------------------------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def at_the_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shown paths are relative to the working directory: here this repository's root, as for ``poolcheck``."""
+    monkeypatch.chdir(ROOT)
+
+
 def poolcheck(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The installed command from the repo root, never writing to a real step summary (as on GitHub CI)."""
     environ = {k: v for k, v in os.environ.items() if k != github.SUMMARY_VARIABLE} | (env or {})
@@ -78,7 +84,8 @@ def finding(
 
 
 def report(*findings: Finding, errors: tuple[FileError, ...] = (), pools: tuple[Pool, ...] = ()) -> Report:
-    return Report(pools=pools, findings=findings, errors=errors, files_checked=3)
+    """A report whose project root is this repository, as a run from its root would have."""
+    return Report(pools=pools, findings=findings, errors=errors, files_checked=3, root=ROOT)
 
 
 def pool_on(path: str, first_line: int, lines: tuple[str, ...]) -> Pool:
@@ -185,7 +192,7 @@ def test_fixtures_sarif_is_valid_and_points_each_result_at_its_rule() -> None:
 
 def test_sarif_levels_help_and_tags() -> None:
     findings = [finding(1, rule="PC007", priority="p1"), finding(2), finding(3, rule="PC006", priority="p3")]
-    log = sarif.as_log(report(*findings), ROOT)
+    log = sarif.as_log(report(*findings))
     run = log["runs"][0]
     assert [r["level"] for r in run["results"]] == ["error", "warning", "note"]
     by_id = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
@@ -205,7 +212,7 @@ def test_sarif_columns_count_utf16_code_units_on_the_pool_lines() -> None:
     on_first = finding(20, column=start, end_column=len(lines[0]) + 1, pool=0)
     on_second = finding(21, column=10, end_column=len(lines[1]) + 1, pool=0)
     without_pool = finding(40, column=7, end_column=9)
-    run = sarif.as_log(report(on_first, on_second, without_pool, pools=(pool,)), ROOT)["runs"][0]
+    run = sarif.as_log(report(on_first, on_second, without_pool, pools=(pool,)))["runs"][0]
     regions = [r["locations"][0]["physicalLocation"]["region"] for r in run["results"]]
     assert regions[0] == {
         "startLine": 20,
@@ -227,7 +234,7 @@ def test_sarif_utf16_column() -> None:
 def test_sarif_absolute_paths_are_file_uris_and_errors_are_notifications(tmp_path: Path) -> None:
     outside = (tmp_path / "my service" / "main.rs").as_posix()
     errors = (FileError("src/broken.rs", "syntax error at line 3", "parse"),)
-    log = sarif.as_log(report(finding(path=outside), errors=errors), ROOT)
+    log = sarif.as_log(report(finding(path=outside), errors=errors))
     run = log["runs"][0]
     location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert location == {"uri": Path(outside).as_uri()}
@@ -250,6 +257,15 @@ def test_sarif_absolute_paths_are_file_uris_and_errors_are_notifications(tmp_pat
 def test_github_escapes_data_and_properties() -> None:
     assert github.escape_data("100%\r\nnext: a, b") == "100%25%0D%0Anext: a, b"
     assert github.escape_property("a:b,c%d\r\ne") == "a%3Ab%2Cc%25d%0D%0Ae"
+
+
+def test_github_file_property_is_from_the_repository_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Run from fixtures/: the log line is relative to there, the annotation's file= to the root.
+    monkeypatch.chdir(ROOT / "fixtures")
+    output = github.render(report(finding(3, path="rust-service/src/main.rs")), {})
+    (command,) = commands(output, "warning")
+    assert command.startswith("::warning file=fixtures/rust-service/src/main.rs,line=3,")
+    assert "\nrust-service/src/main.rs:3:5: PC001 [p2] " in output
 
 
 def test_github_escaping_in_rendered_commands() -> None:

@@ -79,7 +79,9 @@ def build_cards(
 ) -> tuple[Card, ...]:
     """One card per pool construction with findings (or per finding), then one per system-level finding."""
     rules = {rule.id: rule for rule in all_rules()}
-    keys = construction_fingerprints(report.pools)
+    # From the project root, as the findings' fingerprints are: the folder de-duplicates by them,
+    # so a run from a subfolder must not file the same cards again.
+    keys = construction_fingerprints(report.pools, report.root)
     by_pool: dict[int, list[Finding]] = defaultdict(list)
     system: list[Finding] = []
     for finding in report.findings:

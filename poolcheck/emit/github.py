@@ -14,6 +14,7 @@ from pathlib import Path
 
 from poolcheck.emit import text as text_format
 from poolcheck.model import PRIORITIES, FileError, Finding, Priority, Report
+from poolcheck.root import repository_path
 
 PER_LEVEL = 10  # annotations GitHub shows per level per step
 SUMMARY_BUDGET = 1_000_000  # bytes; GitHub refuses a step summary over 1 MiB
@@ -62,11 +63,11 @@ def render(report: Report, environ: Mapping[str, str]) -> str:
 
 def _capped(report: Report) -> tuple[list[Annotation], int, int]:
     """The annotations to print in order, and how many findings and file errors were left out."""
-    errors = [_error_annotation(e) for e in report.errors]
+    errors = [_error_annotation(e, report.root) for e in report.errors]
     findings = sorted(report.findings, key=lambda f: (PRIORITIES.index(f.priority), f.path, f.span, f.rule))
     groups: dict[str, list[Annotation]] = {"error": list(errors), "warning": [], "notice": []}
     for finding in findings:
-        groups[LEVELS[finding.priority]].append(_finding_annotation(finding))
+        groups[LEVELS[finding.priority]].append(_finding_annotation(finding, report.root))
     limits = {level: PER_LEVEL for level in groups}
     if any(len(group) > PER_LEVEL for group in groups.values()):
         limits["notice"] = PER_LEVEL - 1  # the counting notice needs a notice slot of its own
@@ -76,10 +77,11 @@ def _capped(report: Report) -> tuple[list[Annotation], int, int]:
     return shown, omitted_findings, omitted_errors
 
 
-def _finding_annotation(finding: Finding) -> Annotation:
+def _finding_annotation(finding: Finding, root: Path | None) -> Annotation:
     span = finding.span
+    # The runner takes a relative file= as a path in the repository, whatever the step's working-directory.
     properties: list[tuple[str, str | int]] = [
-        ("file", finding.path),
+        ("file", repository_path(finding.path, root)),
         ("line", span.line),
         ("endLine", span.end_line),
     ]
@@ -89,10 +91,9 @@ def _finding_annotation(finding: Finding) -> Annotation:
     return Annotation(LEVELS[finding.priority], tuple(properties), finding.message)
 
 
-def _error_annotation(error: FileError) -> Annotation:
-    return Annotation(
-        "error", (("file", error.path), ("title", f"poolcheck {error.kind} error")), error.message
-    )
+def _error_annotation(error: FileError, root: Path | None) -> Annotation:
+    file = repository_path(error.path, root)
+    return Annotation("error", (("file", file), ("title", f"poolcheck {error.kind} error")), error.message)
 
 
 def _omitted_note(findings: int, errors: int, environ: Mapping[str, str]) -> str:

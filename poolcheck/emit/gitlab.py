@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from poolcheck.check import rule_by_id
 from poolcheck.model import FileError, Finding, Priority, Report
+from poolcheck.root import repository_path
 
 SEVERITIES: dict[Priority, str] = {"p1": "critical", "p2": "major", "p3": "minor"}
 ERROR_SEVERITY = "info"
@@ -28,8 +30,12 @@ def render(report: Report) -> str:
 
 
 def as_issues(report: Report) -> list[dict[str, Any]]:
-    """One Code Quality issue per finding and per file error, each with a fingerprint unique in the report."""
-    issues = [_finding(f) for f in report.findings] + [_error(e) for e in report.errors]
+    """One Code Quality issue per finding and per file error, each with a fingerprint unique in the report.
+
+    Paths are from the report's project root: GitLab reads them as paths in the repository.
+    """
+    root = report.root
+    issues = [_finding(f, root) for f in report.findings] + [_error(e, root) for e in report.errors]
     for issue, fingerprint in zip(issues, unique_fingerprints(i["fingerprint"] for i in issues), strict=True):
         issue["fingerprint"] = fingerprint
     return issues
@@ -53,7 +59,7 @@ def unique_fingerprints(fingerprints: Iterable[str]) -> list[str]:
     return unique
 
 
-def _finding(finding: Finding) -> dict[str, Any]:
+def _finding(finding: Finding, root: Path | None) -> dict[str, Any]:
     return {
         "type": "issue",
         "check_name": finding.rule,
@@ -62,21 +68,22 @@ def _finding(finding: Finding) -> dict[str, Any]:
         "severity": SEVERITIES[finding.priority],
         "fingerprint": finding.fingerprint,
         "location": {
-            "path": finding.path,
+            "path": repository_path(finding.path, root),
             "lines": {"begin": finding.span.line, "end": finding.span.end_line},
         },
     }
 
 
-def _error(error: FileError) -> dict[str, Any]:
+def _error(error: FileError, root: Path | None) -> dict[str, Any]:
+    path = repository_path(error.path, root)
     return {
         "type": "issue",
         "check_name": f"poolcheck-{error.kind}-error",
         "description": f"poolcheck could not check this file ({error.kind} error): {error.message}",
         "categories": [DEFAULT_CATEGORY],
         "severity": ERROR_SEVERITY,
-        "fingerprint": _hash("error", error.kind, error.path),
-        "location": {"path": error.path, "lines": {"begin": 1, "end": 1}},
+        "fingerprint": _hash("error", error.kind, path),
+        "location": {"path": path, "lines": {"begin": 1, "end": 1}},
     }
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path, PurePath
+import os
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -11,6 +12,7 @@ from poolcheck import __version__
 from poolcheck.check import all_rules
 from poolcheck.explain import explanation
 from poolcheck.model import FileError, Finding, Pool, Priority, Report, Span
+from poolcheck.root import relative_to_root
 from poolcheck.rule import Rule
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -19,13 +21,14 @@ FINGERPRINT_KEY = "poolcheck/v1"
 LEVELS: dict[Priority, str] = {"p1": "error", "p2": "warning", "p3": "note"}
 
 
-def render(report: Report, root: Path) -> str:
-    """The report as a SARIF log; relative paths are resolved against ``root`` (the working directory)."""
-    return json.dumps(as_log(report, root), indent=2, ensure_ascii=False) + "\n"
+def render(report: Report) -> str:
+    """The report as a SARIF log, its files named from the report's project root (``%SRCROOT%``)."""
+    return json.dumps(as_log(report), indent=2, ensure_ascii=False) + "\n"
 
 
-def as_log(report: Report, root: Path) -> dict[str, Any]:
+def as_log(report: Report) -> dict[str, Any]:
     """The SARIF log object: one run with every rule, every finding and the file errors."""
+    root = report.root or Path.cwd()
     rules = all_rules()
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     return {
@@ -44,12 +47,12 @@ def as_log(report: Report, root: Path) -> dict[str, Any]:
                     {
                         # A file that could not be read or parsed leaves the check incomplete.
                         "executionSuccessful": not report.errors,
-                        "toolExecutionNotifications": [_notification(error) for error in report.errors],
+                        "toolExecutionNotifications": [_notification(e, root) for e in report.errors],
                     }
                 ],
-                "originalUriBaseIds": {SRCROOT: {"uri": root.resolve().as_uri().rstrip("/") + "/"}},
+                "originalUriBaseIds": {SRCROOT: {"uri": folder_uri(root)}},
                 "columnKind": "utf16CodeUnits",
-                "results": [_result(f, report.pools, rule_index) for f in report.findings],
+                "results": [_result(f, report.pools, rule_index, root) for f in report.findings],
             }
         ],
     }
@@ -70,7 +73,9 @@ def _rule(rule: Rule) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, pools: tuple[Pool, ...], rule_index: dict[str, int]) -> dict[str, Any]:
+def _result(
+    finding: Finding, pools: tuple[Pool, ...], rule_index: dict[str, int], root: Path
+) -> dict[str, Any]:
     result: dict[str, Any] = {"ruleId": finding.rule}
     if finding.rule in rule_index:
         result["ruleIndex"] = rule_index[finding.rule]
@@ -82,7 +87,7 @@ def _result(finding: Finding, pools: tuple[Pool, ...], rule_index: dict[str, int
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": artifact_location(finding.path),
+                        "artifactLocation": artifact_location(finding.path, root),
                         "region": _region(finding.span, pool),
                     }
                 }
@@ -94,20 +99,31 @@ def _result(finding: Finding, pools: tuple[Pool, ...], rule_index: dict[str, int
     return result
 
 
-def _notification(error: FileError) -> dict[str, Any]:
+def _notification(error: FileError, root: Path) -> dict[str, Any]:
     return {
         "level": "error",
         "message": {"text": f"{error.kind} error: {error.message}"},
-        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.path)}}],
+        "locations": [{"physicalLocation": {"artifactLocation": artifact_location(error.path, root)}}],
         "properties": {"kind": error.kind},
     }
 
 
-def artifact_location(path: str) -> dict[str, str]:
-    """Relative paths hang off ``%SRCROOT%``; absolute ones (outside the working directory) are file URIs."""
-    if PurePath(path).is_absolute():
-        return {"uri": Path(path).as_uri()}
-    return {"uri": quote(PurePath(path).as_posix()), "uriBaseId": SRCROOT}
+def artifact_location(path: str, root: Path) -> dict[str, str]:
+    """A file under ``root`` as a URI reference from ``%SRCROOT%``; one outside it as an absolute file URI.
+
+    ``path`` is as shown (relative to the working directory, or absolute).
+    """
+    relative = relative_to_root(path, root)
+    if relative is None:
+        return {"uri": Path(os.path.abspath(path)).as_uri()}
+    # Bytes, so a file name that is not valid UTF-8 (surrogate-escaped) is encoded, not a crash.
+    return {"uri": quote(os.fsencode(relative)), "uriBaseId": SRCROOT}
+
+
+def folder_uri(folder: Path) -> str:
+    """An absolute folder as a ``file:`` URI ending in ``/``, as SARIF requires of a base URI."""
+    uri = Path(os.path.abspath(folder)).as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _region(span: Span, pool: Pool | None) -> dict[str, int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import importlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -30,15 +31,33 @@ def default_options() -> dict[str, float]:
     return {name: value for rule in all_rules() for name, value in rule.option_defaults().items()}
 
 
-def check_pools(
-    pools: Sequence[Pool], rules: Sequence[Rule], options: Mapping[str, float], root: Path | None = None
-) -> list[Finding]:
-    """Every violation of ``rules`` in ``pools``, located, and fingerprinted from the project ``root``."""
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules that run on a file and the options they read there."""
+
+    rules: Sequence[Rule]
+    options: Mapping[str, float]
+
+
+RuleSets = Callable[[str], RuleSet]  # a file's path -> its rule set
+
+
+def every_rule() -> RuleSets:
+    """Every rule with its default options, for every file."""
+    everywhere = RuleSet(all_rules(), default_options())
+    return lambda path: everywhere
+
+
+def check_pools(pools: Sequence[Pool], rule_sets: RuleSets, root: Path | None = None) -> list[Finding]:
+    """Every violation in ``pools`` of the rules that run on each pool's file (``rule_sets``),
+    located, and fingerprinted from the project ``root``."""
     fingerprints = construction_fingerprints(pools, root)
     findings = []
     for index, pool in enumerate(pools):
         if not pool.site.pooled:
             continue
+        applying = rule_sets(pool.site.path)
+        rules, options = applying.rules, applying.options
         for rule in rules:
             if pool.exempt and not rule.exempt_pools_too:
                 continue
@@ -60,15 +79,17 @@ def check_pools(
     return findings
 
 
-def check_system(
-    budgets: Sequence[Budget], rules: Sequence[Rule], options: Mapping[str, float], root: Path | None = None
-) -> list[Finding]:
-    """System-level findings (PC010): located on the server's setting, or on the first pool it serves."""
+def check_system(budgets: Sequence[Budget], rule_sets: RuleSets, root: Path | None = None) -> list[Finding]:
+    """System-level findings (PC010): located on the server's setting, or on the first pool it serves.
+
+    The rules and options are those of the file the finding is located in.
+    """
     findings = []
     for budget in budgets:
-        for rule in rules:
-            for violation in rule.check_system(budget, options) if rule.check_system else ():
-                path, span = _server_location(budget)
+        path, span = _server_location(budget)
+        applying = rule_sets(path)
+        for rule in applying.rules:
+            for violation in rule.check_system(budget, applying.options) if rule.check_system else ():
                 findings.append(
                     Finding(
                         rule=rule.id,

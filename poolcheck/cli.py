@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import replace
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -13,14 +13,16 @@ import click
 from poolcheck import __version__
 from poolcheck.baseline import BaselineError, load_baseline, render_baseline
 from poolcheck.check import all_rules, default_options, rule_by_id
-from poolcheck.config import Config, ConfigError, load_config
-from poolcheck.explain import explanation, rule_list
+from poolcheck.config import Config, ConfigError, Configs, load_config
+from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
 from poolcheck.extract import DEFAULT_TIMEOUT
-from poolcheck.filters import at_or_above, unknown_selectors
+from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import write_output
-from poolcheck.pipeline import RunSettings, run
+from poolcheck.pipeline import RunSettings, Stdin, files_to_check, run
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE
+from poolcheck.root import project_root
+from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import unused_message
 
 # The emitters and the issue cards are imported where they are used, so that start-up
@@ -28,8 +30,10 @@ from poolcheck.suppress import unused_message
 if TYPE_CHECKING:
     from poolcheck.cards.model import Card
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "todo", "inventory")
+FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "todo", "inventory")
+COLOURS = ("auto", "always", "never")
 DEFAULT_TODOS = Path("todos")
+STDIN = Path("-")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
 
@@ -52,12 +56,16 @@ class InterruptibleCommand(click.Command):
 @click.command(cls=InterruptibleCommand, context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--server-max-connections",
-    metavar="N|default",
-    help="The PostgreSQL server's max_connections when the repository does not declare it; "
-    "'default' assumes PostgreSQL's 100 (3 reserved).",
+    "--output-format",
+    "--format",
+    "output_format",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    envvar="POOLCHECK_OUTPUT_FORMAT",
+    show_envvar=True,
+    help="Report format; concise is one line a finding.",
 )
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
     "--output",
     "-o",
@@ -65,7 +73,21 @@ class InterruptibleCommand(click.Command):
     help="Write the report to FILE instead of stdout.",
 )
 @click.option("--select", multiple=True, help="Rules to run: ids, id prefixes or names, comma-separated.")
+@click.option("--extend-select", multiple=True, help="Rules to run as well as the configuration's.")
 @click.option("--ignore", multiple=True, help="Rules to skip, as for --select.")
+@click.option(
+    "--per-file-ignores",
+    multiple=True,
+    metavar="PATTERN:RULES",
+    help="Rules not reported in the files a pattern matches, e.g. 'tests/*:PC001,PC006'; "
+    "replaces the configuration's per-file-ignores.",
+)
+@click.option(
+    "--extend-per-file-ignores",
+    multiple=True,
+    metavar="PATTERN:RULES",
+    help="As --per-file-ignores, added to the configuration's.",
+)
 @click.option(
     "--fail-on",
     type=click.Choice(PRIORITIES),
@@ -73,12 +95,25 @@ class InterruptibleCommand(click.Command):
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--extend-exclude", multiple=True, help="More gitignore-style patterns to skip.")
-@click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
+@click.option(
+    "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line (and stdin) too."
+)
 @click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="Read this configuration file instead of looking for one.",
+    help="Read this configuration file for every file, instead of each file's nearest one.",
+)
+@click.option(
+    "--stdin-filename",
+    type=click.Path(path_type=Path),
+    help="With '-' as the path: the file the standard input stands for (its suffix picks the language).",
+)
+@click.option(
+    "--server-max-connections",
+    metavar="N|default",
+    help="The PostgreSQL server's max_connections when the repository does not declare it; "
+    "'default' assumes PostgreSQL's 100 (3 reserved).",
 )
 @click.option(
     "--baseline",
@@ -128,23 +163,39 @@ class InterruptibleCommand(click.Command):
     metavar="MB",
     help=f"Larger files are not parsed (with a trigger, a read error).  [default: {DEFAULT_MAX_FILE_SIZE:g}]",
 )
+@click.option(
+    "--color",
+    "colour",
+    type=click.Choice(COLOURS),
+    default="auto",
+    show_default=True,
+    help="Colour in text output; auto: on a terminal, or when FORCE_COLOR is set (NO_COLOR wins).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary and errors.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--statistics", is_flag=True, help="Print only the number of findings per rule.")
+@click.option(
+    "--show-settings", is_flag=True, help="Print the settings that apply to the first path, and exit."
+)
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked, and exit.")
 @click.option("--explain", "explain_rule", metavar="RULE", help="Explain a rule and exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
-@click.version_option(__version__, "--version", prog_name="poolcheck")
+@click.version_option(__version__, "-V", "--version", prog_name="poolcheck")
 def main(
     paths: tuple[Path, ...],
-    server_max_connections: str | None,
     output_format: str,
     output: Path | None,
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
+    per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
     fail_on: str | None,
     exit_zero: bool,
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
     config_file: Path | None,
+    stdin_filename: Path | None,
+    server_max_connections: str | None,
     baseline: Path | None,
     write_baseline: Path | None,
     report_unused_ignores: bool,
@@ -154,26 +205,38 @@ def main(
     jobs: int | None,
     timeout: float | None,
     max_file_size: float | None,
+    colour: str,
     quiet: bool,
     statistics: bool,
+    show_settings: bool,
+    show_files: bool,
     explain_rule: str | None,
     list_rules: bool,
 ) -> None:
-    """Check database connection-pool configuration in Rust and Python code."""
+    """Check database connection-pool configuration in Rust and Python code.
+
+    PATHS are files and folders (default: the working directory); '-' reads
+    standard input (see --stdin-filename).
+    """
+    as_json = output_format == "json"
     if list_rules:
-        click.echo(rule_list(all_rules()), nl=False)
+        click.echo(rule_list_json(all_rules()) if as_json else rule_list(all_rules()), nl=False)
         sys.exit(EXIT_CLEAN)
     if explain_rule:
         rule = rule_by_id(explain_rule)
         if rule is None:
             raise click.UsageError(f"unknown rule {explain_rule!r}; see --list-rules")
-        click.echo(explanation(rule), nl=False)
+        click.echo(explanation_json(rule) if as_json else explanation(rule), nl=False)
         sys.exit(EXIT_CLEAN)
-    selectors, ignores = _split(select), _split(ignore)
-    unknown = unknown_selectors(all_rules(), selectors + ignores)
-    if unknown:
-        raise click.UsageError(f"unknown rule selector(s): {', '.join(unknown)}; see --list-rules")
-    checked = list(paths) or [Path(".")]
+    reading_stdin = STDIN in paths
+    if reading_stdin and len(paths) > 1:
+        raise click.UsageError("'-' (standard input) cannot be combined with other paths")
+    if stdin_filename is not None and not reading_stdin:
+        raise click.UsageError("--stdin-filename needs '-' as the path")
+    checked = [stdin_filename or Path(".")] if reading_stdin else list(paths) or [Path(".")]
+    overrides = _overrides(
+        select, extend_select, ignore, extend_exclude, per_file_ignores, extend_per_file_ignores
+    )
     try:
         config = load_config(config_file, checked)
         # The written baseline is every current finding, so an old baseline is not applied while writing.
@@ -181,36 +244,53 @@ def main(
     except (ConfigError, BaselineError) as error:
         click.echo(f"poolcheck: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    settings = _run_settings(config, selectors, ignores, _split(extend_exclude), force_exclude, known)
-    # The limits: the command line's, else the file's, else the defaults.
-    settings = replace(
-        settings,
-        server_max_connections=_server_limit(server_max_connections) or settings.server_max_connections,
+    # The limits: the command line's, else the run configuration's, else the defaults.
+    settings = RunSettings(
+        configs=Configs(config if config_file is not None else None, fallback=config),
+        overrides=overrides,
+        force_exclude=force_exclude,
+        baseline=known,
+        server_max_connections=_server_limit(server_max_connections) or config.server_max_connections,
         assume_server_default=(server_max_connections or "").strip().lower() == "default",
         jobs=jobs,
         timeout=timeout or config.timeout or DEFAULT_TIMEOUT,
         max_file_size=max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE,
+        project_root=project_root(checked, config.root),  # what CI reports and baselines name files from
     )
+    if show_settings or show_files:
+        sys.exit(_show(checked, settings, config, show_settings, as_json))
     try:
-        report = run(checked, settings)
+        if reading_stdin:
+            piped = Stdin(sys.stdin.buffer.read(), str(stdin_filename) if stdin_filename else None)
+            report = run(checked, settings, piped)
+        else:
+            report = run(checked, settings)
+    except ConfigError as error:  # a nearer configuration file, met during the run
+        click.echo(f"poolcheck: {error}", err=True)
+        sys.exit(EXIT_ERROR)
     except Exception as error:  # a bug of ours must still exit 2, not 1, with a clear line
         click.echo(f"poolcheck: internal error: {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_ERROR)
+    for warning in report.warnings:
+        click.echo(f"poolcheck: warning: {warning}", err=True)
     if write_baseline is not None:
         sys.exit(_write_baseline(write_baseline, report))
     todos = todos_dir or (DEFAULT_TODOS if write_todos else None)
     cards = _issue_cards(report, settings, card_per) if output_format == "todo" or todos else ()
-    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    painted = colour_wanted(colour, os.environ, output is None and sys.stdout.isatty())
+    painted = painted and output_format in ("text", "concise")
     if output_format == "todo":  # the cards themselves, unless they go to files
         from poolcheck.emit import todo as todo_format
 
         rendered = "" if todos else todo_format.render(cards)
+    elif statistics:
+        rendered = _statistics(report, as_json)
     else:
-        rendered = _render(report, output_format, colour, statistics, quiet)
+        rendered = _render(report, output_format, painted, quiet)
     if output is not None:
         write_output(output, rendered)
     else:
-        click.echo(rendered, nl=False)
+        click.echo(rendered, nl=False, color=painted)  # click drops colour off a terminal unless told
     if todos is not None:
         _write_todos(todos, cards, to_stdout=output_format == "text", quiet=quiet)
     if output_format == "github":
@@ -224,30 +304,67 @@ def main(
     sys.exit(_exit_code(report, threshold, exit_zero, report_unused_ignores))
 
 
-def _run_settings(
-    config: Config,
+def colour_wanted(choice: str, environ: Mapping[str, str], terminal: bool) -> bool:
+    """``--color``: always, never, or auto, where NO_COLOR (set and not empty) wins over FORCE_COLOR."""
+    if choice != "auto":
+        return choice == "always"
+    if environ.get("NO_COLOR"):
+        return False
+    return bool(environ.get("FORCE_COLOR")) or terminal
+
+
+def _overrides(
     select: tuple[str, ...],
+    extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
     extend_exclude: tuple[str, ...],
-    force_exclude: bool,
-    baseline: frozenset[str] | None,
-) -> RunSettings:
-    """The command line over the file.
+    per_file_ignores: tuple[str, ...],
+    extend_per_file_ignores: tuple[str, ...],
+) -> Overrides:
+    """The command line over every file's configuration; its patterns are relative to the working directory.
 
-    As in ruff, --select replaces the file's select and ignore; --ignore and
-    --extend-exclude add to the file's.
+    As in ruff, --select starts the selection afresh (the configuration's select
+    and ignore no longer apply); --extend-select and --ignore add to it.
     """
-    return RunSettings(
-        select=select or config.select,
-        ignore=ignore if select else config.ignore + ignore,
-        options=config.options,
-        extend_exclude=config.extend_exclude + extend_exclude,
-        force_exclude=force_exclude,
-        per_file_ignores=config.per_file_ignores,
-        pattern_root=config.root,
-        baseline=baseline,
-        server_max_connections=config.server_max_connections,
+    selection = Selection(_split(select), _split(extend_select), _split(ignore))
+    unknown = unknown_selectors(all_rules(), selection.select + selection.extend_select + selection.ignore)
+    if unknown:
+        raise click.UsageError(f"unknown rule selector(s): {', '.join(unknown)}; see --list-rules")
+    here = Path.cwd()
+    return Overrides(
+        selection=selection,
+        per_file_ignores=_per_file_ignores(per_file_ignores, "--per-file-ignores")
+        if per_file_ignores
+        else None,
+        extend_per_file_ignores=_per_file_ignores(extend_per_file_ignores, "--extend-per-file-ignores"),
+        extend_exclude=tuple(Anchored(_pattern(p, "--extend-exclude"), here) for p in extend_exclude),
     )
+
+
+def _per_file_ignores(written: tuple[str, ...], option: str) -> tuple[PerFileIgnore, ...]:
+    entries = []
+    for entry in written:
+        pattern, colon, rules = entry.rpartition(":")
+        selectors = _split((rules,))
+        if not colon or not pattern.strip() or not selectors:
+            raise click.BadParameter(f"expected PATTERN:RULES, not {entry!r}", param_hint=f"'{option}'")
+        unknown = unknown_selectors(all_rules(), selectors)
+        if unknown:
+            raise click.BadParameter(
+                f"unknown rule selector(s) {', '.join(unknown)} in {entry!r}", param_hint=f"'{option}'"
+            )
+        entries.append(PerFileIgnore(Anchored(_pattern(pattern.strip(), option), Path.cwd()), selectors))
+    return tuple(entries)
+
+
+def _pattern(pattern: str, option: str) -> str:
+    import pathspec  # here: most runs give no pattern
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception as error:  # pathspec raises several kinds, re.error among them
+        raise click.BadParameter(f"invalid pattern {pattern!r}: {error}", param_hint=f"'{option}'") from error
+    return pattern
 
 
 def _server_limit(given: str | None) -> int | None:
@@ -262,6 +379,30 @@ def _server_limit(given: str | None) -> int | None:
     return int(given)
 
 
+def _show(
+    checked: list[Path], settings: RunSettings, config: Config, show_settings: bool, as_json: bool
+) -> int:
+    """``--show-settings`` (for the first path) or ``--show-files``; exit 0, or 2 on a bad configuration."""
+    from poolcheck import show
+
+    lookup = SettingsLookup(settings.configs, settings.overrides)
+    try:
+        if show_settings:
+            text = show.settings(checked[0], lookup, settings, config, as_json)
+        else:
+            found = files_to_check(checked, settings, lookup)
+            for error in found.errors:
+                click.echo(f"poolcheck: {error.path}: {error.message}", err=True)
+            for warning in found.warnings:
+                click.echo(f"poolcheck: warning: {warning}", err=True)
+            text = show.files(found, as_json)
+    except ConfigError as error:
+        click.echo(f"poolcheck: {error}", err=True)
+        return EXIT_ERROR
+    click.echo(text, nl=False)
+    return EXIT_CLEAN
+
+
 def _issue_cards(report: Report, settings: RunSettings, card_per: str) -> tuple[Card, ...]:
     from poolcheck.cards.content import CardPer, build_cards, discovery_date
     from poolcheck.cards.source import statement_tail
@@ -271,7 +412,9 @@ def _issue_cards(report: Report, settings: RunSettings, card_per: str) -> tuple[
     except ValueError as error:
         click.echo(f"poolcheck: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    options = {**default_options(), **settings.options}
+    # The cards' recommendations read the rule options of the run's own configuration.
+    run_config = settings.configs.explicit or settings.configs.nearest(os.getcwd())
+    options = {**default_options(), **run_config.options}
     try:
         return build_cards(report, options, today, cast(CardPer, card_per), statement_tail)
     except Exception as error:  # as for the run: a bug of ours exits 2 with a clear line
@@ -306,7 +449,21 @@ def _write_baseline(path: Path, report: Report) -> int:
     return EXIT_CLEAN
 
 
-def _render(report: Report, output_format: str, colour: bool, statistics: bool, quiet: bool) -> str:
+def _statistics(report: Report, as_json: bool) -> str:
+    """``--statistics``: the counts table alone (errors go to stderr), or its JSON form."""
+    from poolcheck.emit import text as text_format
+
+    for error in report.errors:
+        click.echo(f"poolcheck: {error.path}: error[{error.kind}] {error.message}", err=True)
+    if as_json:
+        from poolcheck.emit import json as json_format
+
+        return json_format.render_statistics(report)
+    table = text_format.statistics(report)
+    return table + "\n" if table else ""
+
+
+def _render(report: Report, output_format: str, colour: bool, quiet: bool) -> str:
     if output_format == "json":
         from poolcheck.emit import json as json_format
 
@@ -327,9 +484,13 @@ def _render(report: Report, output_format: str, colour: bool, statistics: bool, 
         from poolcheck.emit import gitlab as gitlab_format
 
         return gitlab_format.render(report)
+    if output_format == "concise":
+        from poolcheck.emit import concise as concise_format
+
+        return concise_format.render(report, colour=colour, quiet=quiet)
     from poolcheck.emit import text as text_format
 
-    return text_format.render(report, colour=colour, statistics=statistics, quiet=quiet)
+    return text_format.render(report, colour=colour, quiet=quiet)
 
 
 def _write_step_summary(report: Report) -> None:

@@ -1,8 +1,10 @@
-"""The configuration file: find it, read it, and check every key before the run starts.
+"""The configuration files: find the one for each file, read it, and check every key before use.
 
 ``[tool.poolcheck]`` in pyproject.toml, or the top level of ``poolcheck.toml`` /
 ``.poolcheck.toml``. Keys are kebab-case, as in ruff; rule options are top-level
-keys named as the rules declare them (``min-max-connections``).
+keys named as the rules declare them (``min-max-connections``). As in ruff, each
+file gets the settings of the nearest configuration above it, and ``extend``
+inherits another file's settings.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import difflib
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -23,17 +25,21 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from poolcheck.check import all_rules
 from poolcheck.discover import display_path
-from poolcheck.filters import unknown_selectors
+from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority
 
 PYPROJECT = "pyproject.toml"
 # Looked for in each folder in this order, as ruff looks for its own files.
 CONFIG_NAMES = (".poolcheck.toml", "poolcheck.toml", PYPROJECT)
 KEYS = (
+    "extend",
     "select",
+    "extend-select",
     "ignore",
+    "extend-ignore",
     "extend-exclude",
     "per-file-ignores",
+    "extend-per-file-ignores",
     "fail-on",
     "server-max-connections",
     "timeout",
@@ -49,13 +55,13 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Config:
-    """What a configuration file asks for; a field left out of the file stays empty or None."""
+    """What a configuration file asks for, with what it extends folded in; unset fields stay empty or None."""
 
     path: Path | None = None  # the file read; None when there is none
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    extend_exclude: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # gitignore-style pattern -> selectors
+    extends: tuple[Path, ...] = ()  # the files it inherits from, nearest first
+    selections: tuple[Selection, ...] = ()  # the extended files' layers first
+    extend_exclude: tuple[Anchored, ...] = ()
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
     fail_on: Priority | None = None
     options: Mapping[str, float] = field(default_factory=dict)  # rule option -> value, as written
     server_max_connections: int | None = None  # for the server-capacity rule (PC010)
@@ -69,40 +75,93 @@ class Config:
 
 
 def load_config(explicit: Path | None, paths: Sequence[Path]) -> Config:
-    """``--config FILE`` when given, else the nearest configuration file, else an empty Config."""
+    """The run's configuration: ``--config FILE``, else the nearest file to the working directory,
+    else the nearest to the checked paths, else an empty Config.
+
+    It gives the settings that belong to the run rather than to a file (``fail-on``,
+    ``timeout``, ``max-file-size``, ``server-max-connections``).
+    """
     if explicit is not None:
-        path = Path(os.path.abspath(explicit))
-        table = _read_table(path)
-        if table is None:
-            raise ConfigError(f"{display_path(path)}: no [tool.poolcheck] table")
-        return _config(path, table)
-    for candidate in candidate_files(paths):
-        table = _read_table(candidate)
-        if table is not None:
-            return _config(candidate, table)
+        return read_config(Path(os.path.abspath(explicit)), required=True) or Config()
+    for start in (Path.cwd(), _common_folder(paths)):
+        found = Configs().nearest(str(start))
+        if found.path is not None:
+            return found
     return Config()
 
 
-def candidate_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Configuration files, nearest first: from the checked paths' common folder up, then the cwd's."""
-    seen: set[Path] = set()
-    for start in (_common_folder(paths), Path.cwd()):
-        for folder in [start, *start.parents]:
-            if folder in seen:
-                continue
-            seen.add(folder)
-            for name in CONFIG_NAMES:
-                if (folder / name).is_file():
-                    yield folder / name
+class Configs:
+    """The configuration that applies to each file: the nearest one above it, read once per run.
+
+    With ``--config`` (``explicit``) that one file applies everywhere. A file with no
+    configuration above it gets ``fallback`` (as in ruff: the working directory's).
+    """
+
+    def __init__(self, explicit: Config | None = None, fallback: Config | None = None) -> None:
+        self.explicit = explicit
+        self.fallback = fallback or Config()
+        self._by_folder: dict[str, Config] = {}
+        self._by_file: dict[Path, Config | None] = {}
+
+    def for_file(self, path: str) -> Config:
+        """The configuration of the file at ``path`` (as shown or absolute)."""
+        if self.explicit is not None:
+            return self.explicit
+        return self.nearest(os.path.dirname(os.path.abspath(path)))
+
+    def nearest(self, folder: str) -> Config:
+        """The configuration of ``folder``: its own file, else its parent's (memoized per folder)."""
+        walked = []
+        config: Config | None = None
+        current = os.path.abspath(folder)
+        while True:
+            if current in self._by_folder:
+                config = self._by_folder[current]
+                break
+            walked.append(current)
+            config = self._in_folder(current)
+            if config is not None:
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                config = self.fallback
+                break
+            current = parent
+        for seen in walked:
+            self._by_folder[seen] = config
+        return config
+
+    def _in_folder(self, folder: str) -> Config | None:
+        for name in CONFIG_NAMES:
+            candidate = Path(folder, name)
+            if candidate.is_file():
+                if candidate not in self._by_file:
+                    self._by_file[candidate] = read_config(candidate)
+                found = self._by_file[candidate]
+                if found is not None:
+                    return found
+        return None
 
 
 def _common_folder(paths: Sequence[Path]) -> Path:
-    # One configuration per run: the one nearest to every checked path at once.
     folders = [os.path.abspath(p if p.is_dir() else p.parent) for p in paths] or [os.getcwd()]
     try:
         return Path(os.path.commonpath(folders))
     except ValueError:  # paths on different drives share no folder
         return Path.cwd()
+
+
+def read_config(path: Path, required: bool = False, chain: tuple[Path, ...] = ()) -> Config | None:
+    """The configuration in ``path`` with what it extends; None for a pyproject.toml that is not ours.
+
+    ``required``: the file was named (``--config``, ``extend``), so it must hold a table.
+    """
+    table = _read_table(path)
+    if table is None:
+        if required:
+            raise ConfigError(f"{display_path(path)}: no [tool.poolcheck] table")
+        return None
+    return _config(path, table, chain)
 
 
 def _read_table(path: Path) -> dict[str, Any] | None:
@@ -130,7 +189,7 @@ def _read_table(path: Path) -> dict[str, Any] | None:
     return cast(dict[str, Any] | None, table)
 
 
-def _config(path: Path, table: Mapping[str, Any]) -> Config:
+def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Config:
     where = f"{display_path(path)}: " + ("[tool.poolcheck] " if path.name == PYPROJECT else "")
     option_names = {option.name for rule in all_rules() for option in rule.options}
     known = [*KEYS, *sorted(option_names)]
@@ -141,16 +200,14 @@ def _config(path: Path, table: Mapping[str, Any]) -> Config:
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}{key}: {problem}")
 
+    base = _extended(path, table, chain, fail)
     select = _selectors(table, "select", fail)
     if "select" in table and not select:
         raise fail("select", "must name at least one rule (leave it out to run every rule)")
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in PRIORITIES:
         raise fail("fail-on", f"must be one of {', '.join(PRIORITIES)}, not {_shown(fail_on)}")
-    per_file = table.get("per-file-ignores", {})
-    if not isinstance(per_file, dict):
-        raise fail("per-file-ignores", f"must be a table of pattern = [rules], not {_kind(per_file)}")
-    options = {}
+    options = dict(base.options)
     for name in sorted(option_names & table.keys()):
         value = table[name]
         number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -160,21 +217,74 @@ def _config(path: Path, table: Mapping[str, Any]) -> Config:
     capacity = table.get("server-max-connections")
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
         raise fail("server-max-connections", f"must be a whole number of 1 or more, not {_shown(capacity)}")
+    folder = path.parent
+    selection = Selection(select, _selectors(table, "extend-select", fail), _ignores(table, fail))
+    # As in ruff: per-file-ignores replaces what is inherited, extend-per-file-ignores adds to it.
+    per_file = _per_file(table, "per-file-ignores", folder, fail)
+    inherited = base.per_file_ignores if "per-file-ignores" not in table else ()
+    timeout = _positive(table, "timeout", fail)
+    max_file_size = _positive(table, "max-file-size", fail)
     return Config(
         path=path,
-        select=select,
-        ignore=_selectors(table, "ignore", fail),
-        extend_exclude=_strings(table, "extend-exclude", fail),
-        per_file_ignores=tuple(
-            (pattern, _selectors(per_file, pattern, fail, f"per-file-ignores {pattern!r}"))
-            for pattern in per_file
-        ),
-        fail_on=cast(Priority | None, fail_on),
+        extends=(base.path, *base.extends) if base.path is not None else (),
+        selections=(*base.selections, selection) if selection != Selection() else base.selections,
+        extend_exclude=base.extend_exclude
+        + tuple(Anchored(p, folder) for p in _patterns(table, "extend-exclude", fail)),
+        per_file_ignores=inherited + per_file + _per_file(table, "extend-per-file-ignores", folder, fail),
+        fail_on=cast(Priority | None, fail_on) or base.fail_on,
         options=options,
-        server_max_connections=capacity,
-        timeout=_positive(table, "timeout", fail),
-        max_file_size=_positive(table, "max-file-size", fail),
+        server_max_connections=capacity or base.server_max_connections,
+        timeout=timeout or base.timeout,
+        max_file_size=max_file_size or base.max_file_size,
     )
+
+
+def _extended(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...], fail: Fail) -> Config:
+    """The configuration ``extend`` names, relative to this file's folder; an empty one without it."""
+    extend = table.get("extend")
+    if extend is None:
+        return Config()
+    if not isinstance(extend, str) or not extend.strip():
+        raise fail("extend", f"must be the path of another configuration file, not {_shown(extend)}")
+    target = Path(os.path.abspath(path.parent / os.path.expanduser(extend)))
+    if target in (path, *chain):
+        raise fail("extend", f"{display_path(target)} extends itself (through {len(chain) + 1} file(s))")
+    if not target.is_file():
+        raise fail("extend", f"{display_path(target)} is not a file")
+    return read_config(target, required=True, chain=(*chain, path)) or Config()
+
+
+def _ignores(table: Mapping[str, Any], fail: Fail) -> tuple[str, ...]:
+    return _selectors(table, "ignore", fail) + _selectors(table, "extend-ignore", fail)
+
+
+def _per_file(table: Mapping[str, Any], key: str, folder: Path, fail: Fail) -> tuple[PerFileIgnore, ...]:
+    written = table.get(key, {})
+    if not isinstance(written, dict):
+        raise fail(key, f"must be a table of pattern = [rules], not {_kind(written)}")
+    for pattern in written:
+        _check_pattern(pattern, f"{key} {pattern!r}", fail)
+    return tuple(
+        PerFileIgnore(Anchored(pattern, folder), _selectors(written, pattern, fail, f"{key} {pattern!r}"))
+        for pattern in written
+    )
+
+
+def _patterns(table: Mapping[str, Any], key: str, fail: Fail) -> tuple[str, ...]:
+    patterns = _strings(table, key, fail)
+    for pattern in patterns:
+        _check_pattern(pattern, key, fail)
+    return patterns
+
+
+def _check_pattern(pattern: str, key: str, fail: Fail) -> None:
+    """A gitignore pattern that cannot be compiled (``!``, ``[z-a]``) is a configuration error."""
+    import pathspec  # here: most configurations have no patterns
+
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except Exception as error:  # pathspec raises several kinds, re.error among them
+        raise fail(key, f"invalid pattern {pattern!r}: {error}") from error
 
 
 def _positive(table: Mapping[str, Any], key: str, fail: Fail) -> float | None:

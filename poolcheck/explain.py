@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from poolcheck.libraries import LIBRARIES
 from poolcheck.rule import Rule
 
@@ -40,3 +42,25 @@ def _fence(path: str) -> str:
 def rule_list(rules: tuple[Rule, ...]) -> str:
     width = max(len(r.name) for r in rules)
     return "\n".join(f"{r.id}  {r.name.ljust(width)}  {r.priority}  {r.summary}" for r in rules) + "\n"
+
+
+def explanation_json(rule: Rule) -> str:
+    """``--explain RULE --output-format json``: ruff's keys, with the page as markdown in ``explanation``."""
+    return json.dumps(_rule_record(rule) | {"explanation": explanation(rule)}, indent=2) + "\n"
+
+
+def rule_list_json(rules: tuple[Rule, ...]) -> str:
+    """``--list-rules --output-format json``: one object per rule."""
+    return json.dumps([_rule_record(rule) for rule in rules], indent=2) + "\n"
+
+
+def _rule_record(rule: Rule) -> dict[str, object]:
+    return {
+        "code": rule.id,
+        "name": rule.name,
+        "priority": rule.priority,
+        "summary": rule.summary,
+        "tags": list(rule.tags),
+        "libraries": sorted({example.library for example in rule.examples}),
+        "options": [{"name": o.name, "default": o.default, "help": o.help} for o in rule.options],
+    }

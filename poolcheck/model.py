@@ -168,6 +168,7 @@ class Report:
     unused_suppressions: tuple[UnusedSuppression, ...] = ()
     baselined: int = 0  # findings hidden because their fingerprint is in the baseline
     capacity: tuple[Budget, ...] = ()  # per database server: the pools it serves and their sum
+    warnings: tuple[str, ...] = ()  # about the run, not a file's content: no file found, a file not checked
     root: Path | None = None  # the project root (poolcheck/root.py); None: the working directory
 
 

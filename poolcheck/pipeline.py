@@ -5,7 +5,7 @@ The filters after the rules, in order: per-file-ignores, inline suppressions, th
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,70 +13,139 @@ from poolcheck.baseline import without_baselined
 from poolcheck.capacity.budget import budgets
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
 from poolcheck.capacity.read import read_declarations
-from poolcheck.check import all_rules, check_pools, check_system, default_options
-from poolcheck.discover import discover
+from poolcheck.check import RuleSet, check_pools, check_system
+from poolcheck.config import Configs
+from poolcheck.discover import discover, display_path
 from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
-from poolcheck.filters import selected_rules, without_per_file_ignores
-from poolcheck.frontends import FRONT_ENDS
-from poolcheck.model import Report
-from poolcheck.read import DEFAULT_MAX_FILE_SIZE
+from poolcheck.frontends import FRONT_ENDS, front_end_for
+from poolcheck.model import FileError, FileResult, Finding, Report
+from poolcheck.read import DEFAULT_MAX_FILE_SIZE, analyse_data
 from poolcheck.root import project_root
+from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
 from poolcheck.workers import analyse_files
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-    options: Mapping[str, float] = field(default_factory=dict)  # overrides of the rules' defaults
-    extend_exclude: tuple[str, ...] = ()
+    # Each file's configuration (the nearest one, or --config's everywhere), read as the run needs it.
+    configs: Configs = field(default_factory=Configs)
+    overrides: Overrides = field(default_factory=Overrides)  # the command line, over every file's
     force_exclude: bool = False
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # gitignore-style pattern -> selectors
-    # The folder that exclude and per-file-ignores patterns are relative to: the configuration's,
-    # else the working directory.
-    pattern_root: Path | None = None
     baseline: frozenset[str] | None = None  # fingerprints of known findings to hide
     jobs: int | None = None  # processes reading and extracting; None: one per available core, 1 for few files
     timeout: float | None = DEFAULT_TIMEOUT  # seconds one file's analysis may take; None: no limit
     max_file_size: float = DEFAULT_MAX_FILE_SIZE  # MB; a bigger file is searched, not parsed
     server_max_connections: int | None = None  # the server's limit when the repository does not say
     assume_server_default: bool = False  # without a limit found or given, assume PostgreSQL's 100
+    project_root: Path | None = None  # what fingerprints name files from; None: found from the paths
 
 
-def run(paths: list[Path], settings: RunSettings) -> Report:
-    sources = tuple(s for fe in FRONT_ENDS for s in fe.suffixes)
-    root = settings.pattern_root or Path.cwd()
-    found = discover(
-        paths, sources + CAPACITY_SUFFIXES, settings.extend_exclude, settings.force_exclude, root
-    )
-    code = [path for path in found.files if path.endswith(sources)]
-    results = analyse_files(code, settings.jobs, settings.timeout, settings.max_file_size)
+@dataclass(frozen=True)
+class Stdin:
+    """Source piped in (``poolcheck -``): its bytes and the path it stands for (``--stdin-filename``)."""
+
+    data: bytes
+    path: str | None = None  # None: shown as "-" and read as Python, as ruff does
+
+
+@dataclass(frozen=True)
+class Files:
+    """What a run checks: source files, the files declaring servers and replicas, and what was said."""
+
+    sources: tuple[str, ...]
+    declarations: tuple[str, ...]
+    errors: tuple[FileError, ...]
+    warnings: tuple[str, ...]
+
+
+def source_suffixes() -> tuple[str, ...]:
+    return tuple(suffix for front_end in FRONT_ENDS for suffix in front_end.suffixes)
+
+
+def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLookup) -> Files:
+    """The files under ``paths``; excludes come from each file's own configuration.
+
+    A file named on the command line is checked unless ``--force-exclude``.
+    """
+    sources = source_suffixes()
+    found = discover(paths, sources + CAPACITY_SUFFIXES, (), False)
+    named = {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
+    files = [
+        path
+        for path in found.files
+        if (os.path.abspath(path) in named and not settings.force_exclude)
+        or not lookup.for_file(path).excludes(path)
+    ]
+    code = tuple(path for path in files if path.endswith(sources))
+    warnings = [
+        f"{display_path(path)}: not a Python or Rust file, nor one that declares servers; not checked"
+        for path in paths
+        if os.path.isfile(path) and not str(path).endswith(sources + CAPACITY_SUFFIXES)
+    ]
+    if not code:
+        shown = " ".join(display_path(p) for p in paths)
+        warnings.append(f"no Python or Rust files found under {shown}")
+    return Files(code, tuple(p for p in files if not p.endswith(sources)), found.errors, tuple(warnings))
+
+
+def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Report:
+    """Check the files under ``paths``, or only ``stdin`` when given."""
+    lookup = SettingsLookup(settings.configs, settings.overrides)
+    if stdin is None:
+        files = files_to_check(paths, settings, lookup)
+        results = analyse_files(files.sources, settings.jobs, settings.timeout, settings.max_file_size)
+    else:
+        result, warnings = _analyse_stdin(stdin, settings, lookup)
+        files, results = Files((), (), (), warnings), [result]
     pools = tuple(effective_pool(site) for result in results for site in result.sites)
-    rules = selected_rules(all_rules(), settings.select, settings.ignore)
-    options = {**default_options(), **settings.options}
-    declared = read_declarations(path for path in found.files if not path.endswith(sources))
+
+    def rule_set(path: str) -> RuleSet:
+        applying = lookup.for_file(path)
+        return RuleSet(applying.rules, applying.options)
+
+    declared = read_declarations(files.declarations)
     capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
-    # Fingerprints name files from the project root (the git work tree, else the configuration's
-    # folder, which pattern_root is), so they do not depend on the working directory.
-    project = project_root(paths, settings.pattern_root)
-    findings = check_pools(pools, rules, options, project) + check_system(capacity, rules, options, project)
+    root = settings.project_root or project_root(paths, None)
+    findings = check_pools(pools, rule_set, root) + check_system(capacity, rule_set, root)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
-    findings = without_per_file_ignores(findings, settings.per_file_ignores, root)
+    findings = [f for f in findings if not _ignored_here(f, lookup)]
     suppressions = {result.path: result.suppressions for result in results if result.suppressions}
     findings, unused = apply_suppressions(findings, pools, suppressions)
     baselined = 0
     if settings.baseline is not None:
         findings, baselined = without_baselined(findings, settings.baseline)
-    errors = found.errors + tuple(e for result in results for e in result.errors)
+    errors = files.errors + tuple(e for result in results for e in result.errors)
     return Report(
         pools,
         tuple(findings),
         errors,
-        files_checked=len(found.files),
+        files_checked=len(results) if stdin is not None else len(files.sources) + len(files.declarations),
         unused_suppressions=tuple(unused),
         baselined=baselined,
         capacity=capacity,
-        root=project,
+        root=root,
+        warnings=files.warnings,
     )
+
+
+def _analyse_stdin(
+    stdin: Stdin, settings: RunSettings, lookup: SettingsLookup
+) -> tuple[FileResult, tuple[str, ...]]:
+    """Standard input's result, read by the front end its file name's suffix names (Python without one)."""
+    if stdin.path is None:
+        python = next(fe for fe in FRONT_ENDS if fe.language == "python")
+        return analyse_data("-", stdin.data, python, settings.timeout), ()
+    shown = display_path(stdin.path)
+    front_end = front_end_for(shown)
+    if front_end is None:
+        return FileResult(shown), (f"{shown}: not a Python or Rust file; standard input not checked",)
+    if settings.force_exclude and lookup.for_file(stdin.path).excludes(stdin.path):
+        return FileResult(shown), ()
+    return analyse_data(shown, stdin.data, front_end, settings.timeout), ()
+
+
+def _ignored_here(finding: Finding, lookup: SettingsLookup) -> bool:
+    """Does per-file-ignores of the finding's file name its rule?"""
+    return lookup.for_file(finding.path).ignores(finding.path, (finding.rule, finding.name))

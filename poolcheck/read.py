@@ -42,6 +42,17 @@ def analyse_path(
     return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
 
 
+def analyse_data(
+    shown: str, data: bytes, front_end: FrontEnd, timeout: float | None = None
+) -> FileResult:
+    """``analyse_path`` for bytes already read (standard input), with the front end that reads them."""
+    if data.find(b"\0", 0, BINARY_PROBE) >= 0:
+        return FileResult(shown, errors=(FileError(shown, "binary input, not source", "read"),))
+    if not is_candidate(data, front_end):
+        return FileResult(shown)
+    return extract_candidate(Candidate(shown, front_end.language, data), timeout)
+
+
 def read_source(shown: str, max_file_size: float = DEFAULT_MAX_FILE_SIZE) -> Candidate | FileResult:
     """Read a file once: a Candidate when a trigger token is in it, else its result (maybe an error).
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poolcheck.check import all_rules, check_pools, default_options
+from poolcheck.check import check_pools, every_rule
 from poolcheck.effective import effective_pool
 from poolcheck.model import Finding, Pool, PoolSite
 from poolcheck.read import analyse_file
@@ -53,7 +53,7 @@ class Snippets:
         return effective_pool(self.site(code, suffix))
 
     def findings(self, code: str, suffix: str = ".rs") -> list[Finding]:
-        return check_pools(self.pools(code, suffix), all_rules(), default_options())
+        return check_pools(self.pools(code, suffix), every_rule())
 
 
 @pytest.fixture

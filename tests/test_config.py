@@ -5,13 +5,22 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 from conftest import ROOT, poolcheck_command
 
+from poolcheck.check import all_rules
 from poolcheck.config import KEYS, Config, ConfigError, load_config
+from poolcheck.filters import Anchored, PerFileIgnore, Selection
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 # Five findings: PC001 and PC002 (p2), PC004, PC005 and PC006 (p3).
 UNTUNED = "async fn f(u: &str) { let pool = PgPoolOptions::new().max_connections(5).connect(u).await; }\n"
@@ -35,6 +44,11 @@ def rules_found(*args: str, cwd: Path) -> set[tuple[str, str]]:
     result = poolcheck("--format", "json", *args, cwd=cwd)
     assert result.returncode in (0, 1), result.stderr
     return {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]}
+
+
+def selected(config: Config) -> tuple[str, ...]:
+    """The select of a configuration's own (last) layer."""
+    return config.selections[-1].select
 
 
 def rules_in(found: set[tuple[str, str]]) -> set[str]:
@@ -104,11 +118,11 @@ def test_in_one_folder_dot_poolcheck_toml_wins_then_poolcheck_toml_then_pyprojec
             "pyproject.toml": '[tool.poolcheck]\nselect = ["PC004"]\n',
         },
     )
-    assert load_config(None, [tmp_path]).select == ("PC001",)
+    assert selected(load_config(None, [tmp_path])) == ("PC001",)
     (tmp_path / ".poolcheck.toml").unlink()
-    assert load_config(None, [tmp_path]).select == ("PC002",)
+    assert selected(load_config(None, [tmp_path])) == ("PC002",)
     (tmp_path / "poolcheck.toml").unlink()
-    assert load_config(None, [tmp_path]).select == ("PC004",)
+    assert selected(load_config(None, [tmp_path])) == ("PC004",)
 
 
 def test_config_option_overrides_discovery(tmp_path: Path) -> None:
@@ -147,10 +161,9 @@ def test_every_key_is_read(tmp_path: Path) -> None:
     config = load_config(None, [tmp_path])
     assert config == Config(
         path=tmp_path / "pyproject.toml",
-        select=("PC0",),
-        ignore=("PC006",),
-        extend_exclude=("generated/",),
-        per_file_ignores=(("tests/*", ("PC004", "idle-timeout-missing")),),
+        selections=(Selection(select=("PC0",), ignore=("PC006",)),),
+        extend_exclude=(Anchored("generated/", tmp_path),),
+        per_file_ignores=(PerFileIgnore(Anchored("tests/*", tmp_path), ("PC004", "idle-timeout-missing")),),
         fail_on="p1",
         options={"max-acquire-timeout": 2.5, "min-max-connections": 5},
         server_max_connections=200,
@@ -294,12 +307,30 @@ def test_load_config_raises_config_error(tmp_path: Path) -> None:
         load_config(None, [tmp_path])
 
 
-def test_the_readme_example_is_valid_and_shows_every_key(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    example = re.search(r"```toml\n(.*?)```", readme, re.DOTALL)
+def test_the_reference_example_is_valid_and_shows_every_key(tmp_path: Path) -> None:
+    reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", reference, re.DOTALL)
     assert example is not None
-    tree(tmp_path, {"pyproject.toml": example.group(1)})
-    config = load_config(None, [tmp_path])
-    assert config.path == tmp_path / "pyproject.toml"
+    base = tmp_path / "base"
+    tree(base, {"pyproject.toml": '[tool.poolcheck]\nignore = ["PC011"]\n'})
+    tree(base / "project", {"pyproject.toml": example.group(1)})
+    config = load_config(None, [base / "project"])
+    assert config.path == base / "project" / "pyproject.toml"
+    assert config.extends == (base / "pyproject.toml",)
     for key in KEYS:
         assert re.search(rf"^{key} =|^\[tool\.poolcheck\.{key}\]", example.group(1), re.MULTILINE), key
+
+
+def test_the_json_schema_names_every_key_and_accepts_the_reference_example() -> None:
+    schema = json.loads((ROOT / "docs" / "config.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(schema)
+    options = {option.name for rule in all_rules() for option in rule.options}
+    assert set(schema["properties"]) == set(KEYS) | options
+    reference = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", reference, re.DOTALL)
+    assert example is not None
+    table = tomllib.loads(example.group(1))["tool"]["poolcheck"]
+    jsonschema.validate(table, schema)
+    for wrong in ({"fail-on": "p4"}, {"select": []}, {"timeout": 0}, {"min-max-conections": 5}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(wrong, schema)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import Snippets
 
-from poolcheck.check import all_rules, check_pools, default_options
+from poolcheck.check import RuleSet, all_rules, check_pools, default_options
 from poolcheck.pipeline import RunSettings, run
 
 
@@ -63,8 +63,9 @@ def test_thresholds_are_options(snippets: Snippets) -> None:
         "async fn f(u: &str) { PgPoolOptions::new().max_connections(30).connect(u).await; }"
     )
     rules = [r for r in all_rules() if r.id == "PC001"]
-    assert check_pools(pools, rules, default_options())
-    assert not check_pools(pools, rules, {**default_options(), "min-max-connections": 20})
+    assert check_pools(pools, lambda path: RuleSet(rules, default_options()))
+    relaxed = {**default_options(), "min-max-connections": 20}
+    assert not check_pools(pools, lambda path: RuleSet(rules, relaxed))
 
 
 def test_sqlite_pools_get_only_invalid_bounds(snippets: Snippets) -> None:

@@ -115,3 +115,14 @@ def _setting(setting: Setting) -> dict[str, Any]:
         "via": setting.via,
         "parts": {name: _setting(part) for name, part in setting.parts} if setting.parts else None,
     }
+
+
+def render_statistics(report: Report) -> str:
+    """``--statistics --output-format json``: one object per rule that fired, the most frequent first."""
+    from poolcheck.emit.text import statistics_counts
+
+    rows = [
+        {"code": rule, "name": name, "priority": priority, "count": count}
+        for (rule, name, priority), count in statistics_counts(report)
+    ]
+    return json.dumps(rows, indent=2) + "\n"

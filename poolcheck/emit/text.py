@@ -12,36 +12,41 @@ Paint = Callable[[str, str], str]
 COLOURS = {"p1": "31", "p2": "33", "p3": "36", "path": "1", "rule": "1;31", "dim": "2"}
 
 
-def render(report: Report, colour: bool = False, statistics: bool = False, quiet: bool = False) -> str:
-    paint = _painter(colour)
+def render(report: Report, colour: bool = False, quiet: bool = False) -> str:
+    paint = painter(colour)
     blocks = [] if quiet else [_block(f, report.pools, paint) for f in report.findings]
-    if statistics:
-        blocks.append(_statistics(report))
     if report.errors:
-        blocks.append(
-            "\n".join(
-                f"{paint(e.path, 'path')}: {paint('error', 'p1')}[{e.kind}] {e.message}"
-                for e in report.errors
-            )
-        )
-    blocks.append(_summary(report))
+        blocks.append(error_lines(report, paint))
+    blocks.append(summary(report))
     return "\n\n".join(blocks) + "\n"
 
 
-def _painter(colour: bool) -> Paint:
+def painter(colour: bool) -> Paint:
     def paint(text: str, role: str) -> str:
         return f"\x1b[{COLOURS[role]}m{text}\x1b[0m" if colour else text
 
     return paint
 
 
-def _block(finding: Finding, pools: tuple[Pool, ...], paint: Paint) -> str:
+def headline(finding: Finding, paint: Paint) -> str:
+    """``path:line:col: PC001 [p2] message``: a finding in one line."""
     span = finding.span
-    head = (
+    return (
         f"{paint(finding.path, 'path')}:{span.line}:{span.column}: "
         f"{paint(finding.rule, 'rule')} {paint('[' + finding.priority + ']', finding.priority)} "
         f"{finding.message}"
     )
+
+
+def error_lines(report: Report, paint: Paint) -> str:
+    """The files that could not be checked, one line each."""
+    return "\n".join(
+        f"{paint(e.path, 'path')}: {paint('error', 'p1')}[{e.kind}] {e.message}" for e in report.errors
+    )
+
+
+def _block(finding: Finding, pools: tuple[Pool, ...], paint: Paint) -> str:
+    head = headline(finding, paint)
     if finding.pool is None:
         return head
     return head + "\n" + _frame(finding, pools[finding.pool], paint)
@@ -67,16 +72,23 @@ def _frame(finding: Finding, pool: Pool, paint: Paint) -> str:
     return "\n".join(rows)
 
 
-def _statistics(report: Report) -> str:
-    counts = Counter((f.rule, f.name, f.priority) for f in report.findings)
-    width = max((len(str(n)) for n in counts.values()), default=1)
+def statistics(report: Report) -> str:
+    """``--statistics``: one line per rule, the most frequent first; empty without findings."""
+    counts = statistics_counts(report)
+    width = max((len(str(n)) for _, n in counts), default=1)
     return "\n".join(
-        f"{str(n).rjust(width)}\t{rule}\t[{priority}] {name}"
-        for (rule, name, priority), n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        f"{str(n).rjust(width)}\t{rule}\t[{priority}] {name}" for (rule, name, priority), n in counts
     )
 
 
-def _summary(report: Report) -> str:
+def statistics_counts(report: Report) -> list[tuple[tuple[str, str, str], int]]:
+    """((rule, name, priority), count) per rule that fired, the most frequent first."""
+    counts = Counter((f.rule, f.name, f.priority) for f in report.findings)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def summary(report: Report) -> str:
+    """The closing line: findings by priority, pools, files, errors."""
     files = f"{report.files_checked} file{'s' if report.files_checked != 1 else ''} checked"
     pools = f"{len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}"
     errors = f", {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}" if report.errors else ""

@@ -27,6 +27,7 @@ from poolcheck.check import all_rules
 from poolcheck.discover import display_path
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority
+from poolcheck.root import common_folder
 
 PYPROJECT = "pyproject.toml"
 # Looked for in each folder in this order, as ruff looks for its own files.
@@ -83,7 +84,7 @@ def load_config(explicit: Path | None, paths: Sequence[Path]) -> Config:
     """
     if explicit is not None:
         return read_config(Path(os.path.abspath(explicit)), required=True) or Config()
-    for start in (Path.cwd(), _common_folder(paths)):
+    for start in (Path.cwd(), common_folder(paths)):
         found = Configs().nearest(str(start))
         if found.path is not None:
             return found
@@ -141,14 +142,6 @@ class Configs:
                 if found is not None:
                     return found
         return None
-
-
-def _common_folder(paths: Sequence[Path]) -> Path:
-    folders = [os.path.abspath(p if p.is_dir() else p.parent) for p in paths] or [os.getcwd()]
-    try:
-        return Path(os.path.commonpath(folders))
-    except ValueError:  # paths on different drives share no folder
-        return Path.cwd()
 
 
 def read_config(path: Path, required: bool = False, chain: tuple[Path, ...] = ()) -> Config | None:

@@ -22,7 +22,7 @@ def project_root(paths: Sequence[Path], config_folder: Path | None) -> Path:
     directory, else ``config_folder`` (the folder of the configuration file in
     use), else the working directory.
     """
-    for start in (_common_folder(paths), Path.cwd()):
+    for start in (common_folder(paths), Path.cwd()):
         for folder in (start, *start.parents):
             if os.path.exists(os.path.join(folder, GIT)):
                 return folder
@@ -54,7 +54,8 @@ def relative_to_root(shown: str, root: Path | None) -> str | None:
     return _posix(relative)
 
 
-def _common_folder(paths: Sequence[Path]) -> Path:
+def common_folder(paths: Sequence[Path]) -> Path:
+    """The folder the checked paths share (the working directory when they share none)."""
     folders = [os.path.abspath(p if p.is_dir() else p.parent) for p in paths] or [os.getcwd()]
     try:
         return Path(os.path.commonpath(folders))

@@ -123,12 +123,13 @@ class FileError:
 
 @dataclass(frozen=True)
 class Suppression:
-    """An inline ``poolcheck: ignore`` comment: where it is and the rules it names (none: every rule)."""
+    """An inline ``poolcheck: ignore`` or ``noqa`` comment: where, and the rules named (none: every rule)."""
 
     line: int
     column: int  # of the comment token, 1-based in characters
     codes: tuple[str, ...] = ()
     alone: bool = False  # nothing but the comment on its line, so it may cover the line below
+    noqa: bool = False  # spelt noqa: a bare one may serve another tool, so it is never reported unused
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,10 @@ class InterruptibleCommand(click.Command):
 @click.option(
     "--report-unused-ignores",
     is_flag=True,
-    help="Report suppression comments that silence nothing, and fail the run when there are any.",
+    help=(
+        "Report suppression comments (poolcheck: ignore, noqa) that silence nothing, and fail the run"
+        " when there are any; a bare noqa, which may serve other tools, is never reported."
+    ),
 )
 @click.option(
     "--todos-dir",

@@ -1,4 +1,10 @@
-"""Which files to check: walk folders respecting .gitignore and excludes; keep named files.
+"""Which files to check: the files git considers, or a walk with git's ignore rules; then excludes.
+
+Inside a git work tree a folder holds what ``git ls-files --cached --others
+--exclude-standard`` lists (gitfiles.py); outside one, or when git cannot
+answer, poolcheck walks the folder itself with the same ignore rules
+(gitignore.py). poolcheck's own excludes and the suffixes apply to both. Files
+named on the command line are kept unless ``--force-exclude``.
 
 The walk works on strings with ``os.scandir``: on a 10,000-file tree, pathlib objects
 per file cost more than reading the files' trigger tokens.
@@ -7,12 +13,22 @@ per file cost more than reading the files' trigger tokens.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from poolcheck import gitfiles
+from poolcheck.gitignore import (
+    LITERAL_NAME,
+    Ignores,
+    around,
+    gitignore_spec,
+    inside,
+    is_ignored,
+    named_file_ignored,
+    repository_top,
+)
 from poolcheck.model import FileError
 
 if TYPE_CHECKING:
@@ -20,15 +36,13 @@ if TYPE_CHECKING:
 
 DEFAULT_EXCLUDES = (".git", "target", "node_modules", ".venv", "venv", "__pycache__", "build", "dist")
 
-# A gitignore line that only names a file or folder: it matches that name at any depth.
-LITERAL_NAME = re.compile(r"[\w.-]*[\w-][\w.-]*")
-
 
 class Patterns:
     """Gitignore-style patterns, with plain names matched by a set lookup instead of a regex each.
 
     Without negations a path is excluded when any pattern matches it, so the
     names can be checked apart from the rest (most exclude lists are all names).
+    A line pathspec cannot compile is left out.
     """
 
     def __init__(self, lines: Iterable[str]) -> None:
@@ -40,9 +54,7 @@ class Patterns:
         rest = [line for line in written if line.rstrip() not in self.names]
         self.spec: pathspec.GitIgnoreSpec | None = None
         if any(line.strip() for line in rest):
-            import pathspec  # here: names alone, as the default excludes are, need no regex engine
-
-            self.spec = pathspec.GitIgnoreSpec.from_lines(rest)
+            self.spec = gitignore_spec(rest)
 
     def match(self, relative: str, is_dir: bool) -> bool:
         """Does a file or folder at ``relative`` (posix form) match?"""
@@ -51,12 +63,21 @@ class Patterns:
         return self.spec is not None and self.spec.match_file(relative + "/" if is_dir else relative)
 
 
-# A folder (absolute, with a trailing separator) and its .gitignore.
-Ignores = list[tuple[str, Patterns]]
+@dataclass(frozen=True)
+class Selection:
+    """What decides whether a file is checked, shared by every folder of a run."""
+
+    suffixes: tuple[str, ...]
+    excludes: Patterns  # poolcheck's own: the defaults and extend-exclude
+    root: str | None  # the folder exclude patterns with a slash are relative to
+    respect_gitignore: bool
+    use_git: bool
 
 
 @dataclass(frozen=True)
 class Discovery:
+    """The files to check and the paths that could not be read."""
+
     files: tuple[str, ...]  # as shown (see display_path), which also opens them; sorted
     errors: tuple[FileError, ...] = field(default=())
 
@@ -67,27 +88,41 @@ def discover(
     extend_exclude: tuple[str, ...] = (),
     force_exclude: bool = False,
     exclude_root: Path | None = None,
+    respect_gitignore: bool = True,
+    use_git: bool = True,
 ) -> Discovery:
     """Files under ``paths`` with one of ``suffixes``, each once, sorted.
 
     Exclude patterns match a file's or folder's name, and its path relative to
-    ``exclude_root`` (the configuration's folder) when it lies under it.
+    ``exclude_root`` (the configuration's folder) when it lies under it. With
+    ``respect_gitignore``, files git ignores are left out too: git is asked
+    when ``use_git`` and a folder lies in a work tree, else the ignore files are
+    read here (False for ``use_git`` makes every folder walk as outside git).
     """
-    root = os.path.abspath(exclude_root) if exclude_root is not None else None
-    excludes = Patterns([*DEFAULT_EXCLUDES, *extend_exclude])
+    selection = Selection(
+        suffixes,
+        Patterns([*DEFAULT_EXCLUDES, *extend_exclude]),
+        os.path.abspath(exclude_root) if exclude_root is not None else None,
+        respect_gitignore,
+        use_git,
+    )
     found: dict[str, None] = {}  # absolute paths: one spelling per file, so each is checked once
     errors: list[FileError] = []
+    folders: list[str] = []
+    named: list[str] = []
     for given in paths:
         path = os.path.abspath(given)
         if os.path.isdir(path):
-            for file in _walk(path, suffixes, excludes, root, errors):
-                found.setdefault(file, None)
+            folders.append(path)
         elif os.path.lexists(path):  # a file, a dangling symlink, a fifo: reading says what is wrong
-            ignored = force_exclude and _ignored(path, excludes, root)
-            if not ignored and path.endswith(suffixes):
-                found.setdefault(path, None)
+            if path.endswith(suffixes):
+                named.append(path)
         else:
             errors.append(FileError(display_path(given), "no such file or directory", "read"))
+    for file in _in_folders(folders, selection, errors, set()):
+        found.setdefault(file, None)
+    for file in _without_excluded(named, selection) if force_exclude else named:
+        found.setdefault(file, None)
     cwd = _folder_prefix(os.getcwd())
     shown = (_shown(file, cwd) for file in found)
     return Discovery(tuple(sorted(shown)), tuple(errors))
@@ -110,15 +145,115 @@ def _folder_prefix(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _walk(
-    start: str,
-    suffixes: tuple[str, ...],
-    excludes: Patterns,
-    root: str | None,
-    errors: list[FileError],
+def _in_folders(
+    folders: list[str], selection: Selection, errors: list[FileError], listed: set[str]
 ) -> list[str]:
+    """The files to check under ``folders``: git's listing per work tree, else the own walk.
+
+    ``listed`` holds the work trees git has listed (real paths), so that a
+    nested repository reached again through a symlinked folder is not listed twice.
+    """
     files: list[str] = []
-    pending = [(start, _inherited_gitignores(start))]
+    by_work_tree: dict[str, list[str]] = {}
+    for folder in folders:
+        real = os.path.realpath(folder)
+        if real != folder:  # named through a symlink: found where it is, by its repository's rules
+            files += [folder + file[len(real) :] for file in _in_folders([real], selection, errors, listed)]
+            continue
+        top = repository_top(folder) if selection.respect_gitignore and selection.use_git else None
+        # Inside .git itself git lists nothing: walk it, as a folder named on purpose.
+        if top is None or ".git" in _relative(folder, top).split("/"):
+            files += _walk(folder, selection, errors)
+        else:
+            by_work_tree.setdefault(top, []).append(folder)
+    for top, group in by_work_tree.items():
+        # A folder named on purpose is walked even when git ignores it, as ruff and ripgrep do:
+        # git would list only its tracked files; the walk applies the rules below it.
+        below = [_relative(folder, top) for folder in group if folder != top]
+        ignored = gitfiles.ignored_files(top, below) if below else set()
+        listed_by_git = [f for f in group if ignored is not None and _relative(f, top) not in ignored]
+        from_git = _from_git(top, listed_by_git, selection, errors, listed) if listed_by_git else []
+        for folder in group:
+            if from_git is None or folder not in listed_by_git:
+                files += _walk(folder, selection, errors)
+        files += from_git or []
+    return files
+
+
+def _from_git(
+    top: str, folders: list[str], selection: Selection, errors: list[FileError], listed: set[str]
+) -> list[str] | None:
+    """The files git lists under ``folders`` of the work tree at ``top``, less poolcheck's excludes.
+
+    Submodules and untracked nested repositories, in which git lists no files,
+    are listed with their own git (their own ignore rules), as ``git status``
+    run inside them would see them. None when git cannot answer.
+    """
+    starts = sorted({_start(_relative(folder, top)) for folder in folders}, key=len, reverse=True)
+    listing = gitfiles.list_files(top, [start or "." for start in starts])
+    if listing is None:
+        return None
+    listed.add(os.path.realpath(top))
+    base = _folder_prefix(top)
+    verdicts: dict[tuple[str, str], bool] = {}  # (start, folder below it) -> excluded by poolcheck's own
+
+    def folder_excluded(start: str, folder: str) -> bool:
+        """Is ``folder`` (relative to the top, posix) or a folder between it and ``start`` excluded?"""
+        unknown = []  # from ``folder`` up to the first folder decided: no recursion on deep paths
+        while len(folder) >= len(start) and folder and (start, folder) not in verdicts:
+            unknown.append(folder)
+            folder = folder.rpartition("/")[0]
+        # The start itself, named on the command line, is always walked.
+        excluded = verdicts.get((start, folder), False)
+        for below in reversed(unknown):
+            excluded = excluded or _own_excluded(base + _native(below), True, selection)
+            verdicts[start, below] = excluded
+        return excluded
+
+    files = []
+    for path in listing.files:
+        if not path.endswith(selection.suffixes):
+            continue
+        start = next((s for s in starts if path.startswith(s)), "")
+        absolute = base + _native(path)
+        if not folder_excluded(start, path.rpartition("/")[0]) and not _own_excluded(
+            absolute, False, selection
+        ):
+            files.append(absolute)
+    for path in listing.repositories:
+        start = next((s for s in starts if path.startswith(s)), "")
+        absolute = base + _native(path)
+        if folder_excluded(start, path) or not os.path.isdir(absolute) or os.path.islink(absolute):
+            continue
+        if os.path.realpath(absolute) in listed:  # reached again through a symlinked folder
+            continue
+        if os.path.lexists(os.path.join(absolute, ".git")):
+            nested = _from_git(absolute, [absolute], selection, errors, listed)
+            files += _walk(absolute, selection, errors) if nested is None else nested
+        else:  # a submodule not checked out: an empty folder, or what someone put there
+            files += _walk(absolute, selection, errors)
+    return files
+
+
+def _start(relative: str) -> str:
+    """A folder relative to its work tree's top as a prefix of the paths git lists: ``a/b/``, or ""."""
+    return "" if relative == "." else relative + "/"
+
+
+def _relative(path: str, top: str) -> str:
+    relative = os.path.relpath(path, top)
+    return relative.replace(os.sep, "/") if os.sep != "/" else relative
+
+
+def _native(posix: str) -> str:
+    return posix.replace("/", os.sep) if os.sep != "/" else posix
+
+
+def _walk(start: str, selection: Selection, errors: list[FileError]) -> list[str]:
+    """The own walk: poolcheck's excludes, and git's ignore rules as gitignore.py reads them."""
+    files: list[str] = []
+    respect = selection.respect_gitignore
+    pending: list[tuple[str, Ignores]] = [(start, around(start) if respect else ())]
     while pending:
         folder, ignores = pending.pop()
         try:
@@ -129,9 +264,8 @@ def _walk(
                 FileError(display_path(folder), f"cannot read folder: {error.strerror or error}", "read")
             )
             continue
-        gitignore = os.path.join(folder, ".gitignore")
-        if any(entry.name == ".gitignore" for entry in entries) and os.path.isfile(gitignore):
-            ignores = [*ignores, (_folder_prefix(folder), _read_spec(gitignore))]
+        if respect:
+            ignores = inside(folder, (entry.name for entry in entries), ignores)
         for entry in entries:
             try:
                 is_folder = entry.is_dir()
@@ -139,29 +273,29 @@ def _walk(
                 is_folder = False
             if is_folder:
                 # Symlinked folders are not followed, as os.walk does not: symlink loops cannot trap the walk.
-                if not entry.is_symlink() and not _excluded(entry.path, True, excludes, ignores, root):
+                if (
+                    not entry.is_symlink()
+                    and not _own_excluded(entry.path, True, selection)
+                    and not (ignores and is_ignored(entry.path, True, ignores))
+                ):
                     pending.append((entry.path, ignores))
-            elif entry.name.endswith(suffixes) and not _excluded(entry.path, False, excludes, ignores, root):
+            elif (
+                entry.name.endswith(selection.suffixes)
+                and not _own_excluded(entry.path, False, selection)
+                and not (ignores and is_ignored(entry.path, False, ignores))
+            ):
                 files.append(entry.path)
     return files
 
 
-def _excluded(
-    path: str,
-    is_dir: bool,
-    excludes: Patterns,
-    ignores: Ignores,
-    root: str | None = None,
-) -> bool:
+def _own_excluded(path: str, is_dir: bool, selection: Selection) -> bool:
+    """Does one of poolcheck's own exclude patterns match the file or folder at ``path``?"""
+    excludes = selection.excludes
     if excludes.match(os.path.basename(path), is_dir):
         return True
     # A pattern with a slash (`legacy/old.rs`) is anchored at the configuration's folder, as in a .gitignore.
-    relative = _under(path, root)
-    if relative is not None and excludes.match(relative, is_dir):
-        return True
-    return any(
-        path.startswith(base) and spec.match(_posix(path[len(base) :]), is_dir) for base, spec in ignores
-    )
+    relative = _under(path, selection.root)
+    return relative is not None and excludes.match(relative, is_dir)
 
 
 def _under(path: str, root: str | None) -> str | None:
@@ -176,32 +310,25 @@ def _posix(relative: str) -> str:
     return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
-def _ignored(path: str, excludes: Patterns, root: str | None = None) -> bool:
-    """For --force-exclude: is a named file excluded by any part of its path or a .gitignore?"""
-    parent = os.path.dirname(path)
-    if any(excludes.match(part, True) for part in Path(parent).parts[1:]):
-        return True
-    return _excluded(path, False, excludes, _inherited_gitignores(parent), root)
-
-
-def _inherited_gitignores(start: str) -> Ignores:
-    """The .gitignore files from the repository root down to ``start`` (exclusive of start itself)."""
-    folder = Path(os.path.abspath(start))
-    chain = [folder, *folder.parents]
-    repository = next((d for d in chain if (d / ".git").exists()), None)
-    if repository is None:
-        return []
-    ignores = []
-    for above in reversed(chain[: chain.index(repository) + 1]):
-        gitignore = above / ".gitignore"
-        if above != folder and gitignore.is_file():
-            ignores.append((_folder_prefix(str(above)), _read_spec(str(gitignore))))
-    return ignores
-
-
-def _read_spec(gitignore: str) -> Patterns:
-    try:
-        with open(gitignore, encoding="utf-8", errors="replace") as stream:
-            return Patterns(stream.read().splitlines())
-    except OSError:
-        return Patterns(())
+def _without_excluded(named: list[str], selection: Selection) -> list[str]:
+    """For --force-exclude: the named files that no exclude, folder name or ignore rule leaves out."""
+    kept = [
+        path
+        for path in named
+        if not any(selection.excludes.match(part, True) for part in Path(os.path.dirname(path)).parts[1:])
+        and not _own_excluded(path, False, selection)
+    ]
+    if not selection.respect_gitignore:
+        return kept
+    by_work_tree: dict[str | None, list[str]] = {}
+    for path in kept:
+        top = repository_top(os.path.dirname(path)) if selection.use_git else None
+        by_work_tree.setdefault(top, []).append(path)
+    ignored: set[str] = set()
+    for top, paths in by_work_tree.items():
+        from_git = None if top is None else gitfiles.ignored_files(top, [_relative(p, top) for p in paths])
+        if top is not None and from_git is not None:
+            ignored.update(p for p in paths if _relative(p, top) in from_git)
+        else:
+            ignored.update(p for p in paths if named_file_ignored(p))
+    return [path for path in kept if path not in ignored]

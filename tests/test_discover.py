@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from poolcheck.discover import discover, display_path
 
@@ -14,7 +16,10 @@ SUFFIXES = (".rs", ".py")
 
 @pytest.fixture
 def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A tree whose ``.git`` is an empty folder: git refuses it, so these tests exercise the own walk."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no global excludes file but the test's
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
     (tmp_path / ".git").mkdir()
     (tmp_path / ".gitignore").write_text("generated/\n*.gen.rs\n")
     for name in [
@@ -100,3 +105,55 @@ def test_display_paths(repo: Path) -> None:
     assert display_path(repo) == "."
     assert display_path(repo / "src" / "main.rs") == "src/main.rs"
     assert display_path(repo.parent) == repo.parent.as_posix()
+
+
+def test_a_deeper_gitignore_re_includes_what_a_shallower_one_ignores(repo: Path) -> None:
+    with (repo / ".gitignore").open("a") as gitignore:
+        gitignore.write("*.py\n")
+    (repo / "app" / ".gitignore").write_text("vendor/\n!models.py\n")
+    (repo / "app" / "views.py").write_text("")
+    (repo / "models.py").write_text("")
+    assert found([Path(".")]) == ["app/models.py", "src/main.rs"]
+
+
+def test_a_file_in_an_ignored_folder_cannot_be_re_included(repo: Path) -> None:
+    (repo / "generated" / ".gitignore").write_text("!db.rs\n")
+    (repo / ".gitignore").write_text("generated/\n!generated/db.rs\n")
+    assert "generated/db.rs" not in found([Path(".")])
+    assert found([Path("generated/db.rs")], force_exclude=True) == []
+
+
+def test_the_global_excludes_file_applies_inside_a_repository(repo: Path) -> None:
+    (repo / "home" / ".config" / "git").mkdir(parents=True)
+    (repo / "home" / ".config" / "git" / "ignore").write_text("models.py\n")
+    (repo / ".git" / "info").mkdir()
+    (repo / ".git" / "info" / "exclude").write_text("main.rs\n")
+    assert found([Path(".")]) == []
+    (repo / "src" / ".gitignore").write_text("!main.rs\n")  # a .gitignore comes before both
+    assert found([Path(".")]) == ["src/main.rs"]
+
+
+BAD_LINES = ["!", "\\", "[z-a]*"]  # pathspec raises on each
+
+
+def test_lines_pathspec_cannot_compile_are_left_out(repo: Path) -> None:
+    (repo / ".gitignore").write_text("\n".join([*BAD_LINES, "generated/", "*.gen.rs", ""]))
+    assert found([Path(".")]) == ["app/models.py", "src/main.rs"]
+    assert found([Path(".")], extend_exclude=(*BAD_LINES, "app/")) == ["src/main.rs"]
+    assert found([Path("src/lib.gen.rs")], force_exclude=True, extend_exclude=tuple(BAD_LINES)) == []
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    gitignore=st.text(alphabet="!\\[]*?/ #-az.\t\r\n\x00é", max_size=40),
+    patterns=st.lists(st.text(alphabet="!\\[]*?/ -az.", max_size=8), max_size=4),
+)
+def test_no_gitignore_or_exclude_pattern_crashes_the_walk(
+    repo: Path, gitignore: str, patterns: list[str]
+) -> None:
+    (repo / "app" / ".gitignore").write_text(gitignore, errors="surrogatepass")
+    for use_git in (False, True):
+        result = discover(
+            [Path("."), Path("app/models.py")], SUFFIXES, tuple(patterns), True, repo, use_git=use_git
+        )
+        assert set(result.files) <= {"app/models.py", "app/vendor/keep.py", "src/main.rs"}

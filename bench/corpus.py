@@ -540,3 +540,58 @@ def build_corpus(
         else:
             (folder / f"{stem}.py").write_text(_python_file(rng, stem, kind))
     return root
+
+
+# The ignore files a Rust and Python monorepo carries, and the build output they leave out.
+ROOT_GITIGNORE = """\
+# editors and tools
+.idea/
+.vscode/
+*.swp
+.DS_Store
+# Rust
+target/
+**/*.rs.bk
+# Python
+__pycache__/
+*.py[cod]
+*.egg-info/
+.venv/
+.pytest_cache/
+.mypy_cache/
+.coverage
+coverage.xml
+htmlcov/
+/dist
+# generated code is built, not committed
+**/generated/
+*_pb2.py
+!proto/*_pb2.py
+*.log
+.env.local
+"""
+CRATE_GITIGNORE = "/target\nCargo.lock\n*.profraw\n"
+SERVICE_GITIGNORE = "/build/\n.tox/\nlocal_settings.py\n!fixtures/*.py\n"
+GENERATED_PER_FOLDER = 5  # ignored generated modules per crate and per service
+
+
+def add_ignore_files(root: Path) -> int:
+    """Add .gitignore files (one at the top, one per crate and service) and the files they ignore.
+
+    Returns the number of ignored source files written, so a walk can be checked to leave them out.
+    """
+    (root / ".gitignore").write_text(ROOT_GITIGNORE)
+    ignored = 0
+    for kind, ignore in (("crates", CRATE_GITIGNORE), ("services", SERVICE_GITIGNORE)):
+        for package in sorted((root / kind).iterdir()) if (root / kind).is_dir() else ():
+            (package / ".gitignore").write_text(ignore)
+            generated = package / "generated"
+            generated.mkdir(exist_ok=True)
+            suffix = ".rs" if kind == "crates" else ".py"
+            for number in range(GENERATED_PER_FOLDER):
+                (generated / f"schema_{number}{suffix}").write_text("// generated\n")
+            ignored += GENERATED_PER_FOLDER
+            if kind == "services":
+                (package / "api_pb2.py").write_text("# generated\n")
+                ignored += 1
+    return ignored

@@ -4,6 +4,7 @@
     python bench/run.py --semgrep /tmp/semgrep-venv/bin/semgrep
     python bench/run.py --files 2000 --pool-share 0,0.02  # one tree per share
     python bench/run.py --tree ~/src/checkout --no-synthetic
+    python bench/run.py --walk-only                       # only the walk: git, own walk, before
 
 Every tree is measured with:
 
@@ -20,6 +21,11 @@ Each command runs ``--repeat`` times, round-robin after one warm-up each, and
 medians are compared, so the ratios hold on a noisy machine even when the
 seconds do not. The commands run without PYTHONDONTWRITEBYTECODE, so that an
 editable install loads from bytecode caches as an installed package does.
+The walk (discovery alone, in this process) is measured apart, on the synthetic
+tree with .gitignore files and the build output they leave out: as a git work
+tree with every file untracked, the same with every file added, poolcheck's
+own walk (as without git), and the walker of ``--walk-against`` (a revision of
+this repository; by default the last one before discovery asked git).
 poolcheck's memory is measured in one more run: the largest process's peak RSS
 (getrusage of the children) and the peak sum over poolcheck and its workers,
 sampled from /proc every few milliseconds (RSS, and PSS, which counts the pages
@@ -39,14 +45,19 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import build_corpus
+from corpus import add_ignore_files, build_corpus
 
+from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
 from poolcheck.discover import DEFAULT_EXCLUDES, discover
 from poolcheck.frontends import FRONT_ENDS
+from poolcheck.gitignore import repository_top
 from poolcheck.model import Candidate
 from poolcheck.read import read_source, search_tokens
 from poolcheck.workers import available_cores
@@ -342,6 +353,106 @@ def report(
     print(f"  poolcheck peak memory: largest process {largest:.0f} MB{together} (target: under 300 MB)")
 
 
+# The last revision whose walk read the .gitignore files itself, before discovery asked git.
+WALK_BEFORE = "d8f99f0"
+Walk = Callable[[], int]  # one discovery; the number of files it found
+
+
+def walker_at(revision: str) -> types.ModuleType | None:
+    """poolcheck/discover.py as it was at ``revision`` of this checkout, or None without one."""
+    checkout = Path(__file__).resolve().parent.parent
+    shown = subprocess.run(
+        ["git", "-C", str(checkout), "show", f"{revision}:poolcheck/discover.py"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if shown.returncode != 0:
+        return None
+    module = types.ModuleType(f"discover_at_{revision}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up
+    exec(compile(shown.stdout, f"{revision}:poolcheck/discover.py", "exec"), module.__dict__)
+    return module
+
+
+def walk_trees(scratch: Path, files: int) -> tuple[Path, Path, int]:
+    """Two copies of the synthetic tree with ignore files: one all untracked, one all added to git."""
+    roots = []
+    for name in ("walk-untracked", "walk-tracked"):
+        root = build_corpus(scratch / name, files)
+        ignored = add_ignore_files(root)
+        git = ["git", "-C", str(root), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        if name == "walk-tracked":
+            subprocess.run([*git, "add", "-A"], check=True)
+        roots.append(root)
+    return roots[0], roots[1], ignored
+
+
+def measure_walks(walks: dict[str, Walk], repeat: int) -> dict[str, list[float]]:
+    """Seconds of each discovery, round-robin ``repeat`` times after one warm-up each."""
+    counts = {name: walk() for name, walk in walks.items()}
+    if len(set(counts.values())) > 1:
+        print(f"  (the walks disagree on the files: {counts})")
+    times: dict[str, list[float]] = {name: [] for name in walks}
+    for _ in range(repeat):
+        for name, walk in walks.items():
+            start = time.perf_counter()
+            walk()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def report_walks(label: str, files: int, times: dict[str, list[float]], before: str | None) -> None:
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    print(f"\nwalk, {label}: {files} files to check")
+    print(f"  {'discovery':<22}{'median ms':>11}{'min ms':>9}{'max ms':>9}{'x before':>10}")
+    for name, found in times.items():
+        ratio = f"{medians[name] / medians[before]:>10.2f}" if before else ""
+        print(
+            f"  {name:<22}{medians[name] * 1000:>11.1f}{min(found) * 1000:>9.1f}"
+            f"{max(found) * 1000:>9.1f}{ratio}"
+        )
+
+
+def files_found(walker: Callable[..., Any], root: Path, suffixes: tuple[str, ...], **options: bool) -> Walk:
+    """One discovery of ``root`` with ``walker`` (a ``discover`` function), counting the files found."""
+    return lambda: len(walker([root], suffixes, **options).files)
+
+
+def walk_benchmarks(
+    trees: list[tuple[str, Path]], scratch: Path, files: int | None, revision: str, repeat: int
+) -> None:
+    """Discovery alone: git's listing (untracked, tracked), the own walk, and ``revision``'s walk."""
+    suffixes = tuple(trigger_tokens()) + CAPACITY_SUFFIXES
+    old = walker_at(revision)
+    before = f"before ({revision})"
+    if old is None:
+        print(f"(no revision {revision} in this checkout: the walk is not compared with before)")
+    measured: list[tuple[str, dict[str, Walk]]] = []
+    if files is not None:
+        untracked, tracked, ignored = walk_trees(scratch, files)
+        walks = {
+            "git, untracked": files_found(discover, untracked, suffixes),
+            "git, all tracked": files_found(discover, tracked, suffixes),
+            "own walk": files_found(discover, untracked, suffixes, use_git=False),
+        }
+        if old is not None:
+            walks[before] = files_found(old.discover, untracked, suffixes)
+        measured.append((f"synthetic with .gitignore files ({ignored} ignored source files)", walks))
+    for label, root in trees:
+        walks = {}
+        if repository_top(str(root.resolve())) is not None:
+            walks["git"] = files_found(discover, root, suffixes)
+        walks["own walk"] = files_found(discover, root, suffixes, use_git=False)
+        if old is not None:
+            walks[before] = files_found(old.discover, root, suffixes)
+        measured.append((label, walks))
+    for label, walks in measured:
+        count = next(iter(walks.values()))()
+        report_walks(label, count, measure_walks(walks, repeat), before if old is not None else None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -357,6 +468,10 @@ def main() -> None:
         "--lookalike-share", type=float, default=0.01, help="share of files with a trigger but no pool"
     )
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--walk-only", action="store_true", help="measure only the walk (discovery alone)")
+    parser.add_argument(
+        "--walk-against", default=WALK_BEFORE, help="the revision whose walk the walk is compared with"
+    )
     parser.add_argument(
         "--semgrep", help="the semgrep command (not a poolcheck dependency; install it apart)"
     )
@@ -369,6 +484,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="poolcheck-bench-") as folder:
         scratch = Path(folder)
         trees: list[tuple[str, Path]] = [(f"checkout {tree}", tree) for tree in args.tree]
+        synthetic_walk = None if args.no_synthetic else args.files
+        if args.walk_only:
+            walk_benchmarks(trees, scratch, synthetic_walk, args.walk_against, args.repeat)
+            return
         if not args.no_synthetic:
             languages = tuple(args.languages.split(","))
             for number, share in enumerate(float(s) for s in args.pool_share.split(",")):
@@ -389,6 +508,13 @@ def main() -> None:
             if skipped:
                 print(f"(not installed, skipped: {', '.join(skipped)})")
             report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))
+        walk_benchmarks(
+            [(label, root) for label, root in trees if label.startswith("checkout")],
+            scratch,
+            synthetic_walk,
+            args.walk_against,
+            args.repeat,
+        )
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
     A file named on the command line is checked unless ``--force-exclude``.
     """
     sources = source_suffixes()
-    found = discover(paths, sources + CAPACITY_SUFFIXES, (), False)
+    found = discover(paths, sources + CAPACITY_SUFFIXES, (), settings.force_exclude)
     named = {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
     files = [
         path

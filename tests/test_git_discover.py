@@ -6,6 +6,7 @@ for the git path and for the own walk (``use_git=False``, as when git is missing
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -528,3 +529,21 @@ def remove_tree(top: Path) -> None:
                     os.unlink(entry.path)
     for folder in reversed(folders):
         os.rmdir(folder)
+
+
+def test_the_command_with_force_exclude_skips_named_files_git_ignores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As pre-commit runs it: ``poolcheck --force-exclude`` and the staged files."""
+    from click.testing import CliRunner
+
+    from poolcheck.cli import main
+
+    repo = make_repo(
+        tmp_path / "repo", {".gitignore": "gen/\n", "gen/a.py": "", "target/b.py": "", "c.py": ""}
+    )
+    monkeypatch.chdir(repo)
+    named = ["gen/a.py", "target/b.py", "c.py"]
+    for options, checked in (([], 3), (["--force-exclude"], 1)):
+        result = CliRunner().invoke(main, [*options, "--format", "json", *named])
+        assert json.loads(result.output)["summary"]["files"] == checked, options

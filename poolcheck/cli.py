@@ -99,6 +99,12 @@ class InterruptibleCommand(click.Command):
     "--force-exclude", is_flag=True, help="Apply excludes to files named on the command line (and stdin) too."
 )
 @click.option(
+    "--respect-gitignore/--no-respect-gitignore",
+    default=None,
+    help="Skip the files git ignores (.gitignore, .git/info/exclude, global excludes).  "
+    "[default: the configuration's respect-gitignore, else on]",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -196,6 +202,7 @@ def main(
     exit_zero: bool,
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
+    respect_gitignore: bool | None,
     config_file: Path | None,
     stdin_filename: Path | None,
     server_max_connections: str | None,
@@ -252,6 +259,9 @@ def main(
         configs=Configs(config if config_file is not None else None, fallback=config),
         overrides=overrides,
         force_exclude=force_exclude,
+        respect_gitignore=next(
+            choice for choice in (respect_gitignore, config.respect_gitignore, True) if choice is not None
+        ),
         baseline=known,
         server_max_connections=_server_limit(server_max_connections) or config.server_max_connections,
         assume_server_default=(server_max_connections or "").strip().lower() == "default",

@@ -45,6 +45,7 @@ KEYS = (
     "server-max-connections",
     "timeout",
     "max-file-size",
+    "respect-gitignore",
 )
 Fail = Callable[[str, str], "ConfigError"]  # (key as shown, problem) -> the error to raise
 TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
@@ -68,6 +69,7 @@ class Config:
     server_max_connections: int | None = None  # for the server-capacity rule (PC010)
     timeout: float | None = None  # seconds one file's analysis may take
     max_file_size: float | None = None  # MB; bigger files are not parsed
+    respect_gitignore: bool | None = None  # skip what git ignores (default True)
 
     @property
     def root(self) -> Path | None:
@@ -80,7 +82,7 @@ def load_config(explicit: Path | None, paths: Sequence[Path]) -> Config:
     else the nearest to the checked paths, else an empty Config.
 
     It gives the settings that belong to the run rather than to a file (``fail-on``,
-    ``timeout``, ``max-file-size``, ``server-max-connections``).
+    ``timeout``, ``max-file-size``, ``server-max-connections``, ``respect-gitignore``).
     """
     if explicit is not None:
         return read_config(Path(os.path.abspath(explicit)), required=True) or Config()
@@ -215,6 +217,9 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
     # As in ruff: per-file-ignores replaces what is inherited, extend-per-file-ignores adds to it.
     per_file = _per_file(table, "per-file-ignores", folder, fail)
     inherited = base.per_file_ignores if "per-file-ignores" not in table else ()
+    respect_gitignore = table.get("respect-gitignore")
+    if respect_gitignore is not None and not isinstance(respect_gitignore, bool):
+        raise fail("respect-gitignore", f"must be true or false, not {_shown(respect_gitignore)}")
     timeout = _positive(table, "timeout", fail)
     max_file_size = _positive(table, "max-file-size", fail)
     return Config(
@@ -229,6 +234,7 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
         server_max_connections=capacity or base.server_max_connections,
         timeout=timeout or base.timeout,
         max_file_size=max_file_size or base.max_file_size,
+        respect_gitignore=base.respect_gitignore if respect_gitignore is None else respect_gitignore,
     )
 
 

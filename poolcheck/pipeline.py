@@ -33,6 +33,7 @@ class RunSettings:
     configs: Configs = field(default_factory=Configs)
     overrides: Overrides = field(default_factory=Overrides)  # the command line, over every file's
     force_exclude: bool = False
+    respect_gitignore: bool = True  # skip what git (or the .gitignore files, outside git) ignores
     baseline: frozenset[str] | None = None  # fingerprints of known findings to hide
     jobs: int | None = None  # processes reading and extracting; None: one per available core, 1 for few files
     timeout: float | None = DEFAULT_TIMEOUT  # seconds one file's analysis may take; None: no limit
@@ -70,7 +71,12 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
     A file named on the command line is checked unless ``--force-exclude``.
     """
     sources = source_suffixes()
-    found = discover(paths, sources + CAPACITY_SUFFIXES, (), settings.force_exclude)
+    found = discover(
+        paths,
+        sources + CAPACITY_SUFFIXES,
+        force_exclude=settings.force_exclude,
+        respect_gitignore=settings.respect_gitignore,
+    )
     named = {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
     files = [
         path

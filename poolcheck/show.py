@@ -39,6 +39,7 @@ def settings(path: Path, lookup: SettingsLookup, run: RunSettings, run_config: C
         "fail-on": run_config.fail_on or "p2",
         "timeout": run.timeout,
         "max-file-size": run.max_file_size,
+        "respect-gitignore": run.respect_gitignore,
         "server-max-connections": run.server_max_connections,
         "project-root": _shown(run.project_root),
     }

@@ -216,3 +216,18 @@ def test_excludes_come_from_each_files_configuration(tmp_path: Path, monkeypatch
     assert named == {"svc/legacy/db.rs"}
     forced = findings(tmp_path, "--force-exclude", "svc/legacy/db.rs", monkeypatch=monkeypatch)
     assert forced == set()
+
+
+def test_respect_gitignore_from_the_configuration_and_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree(tmp_path, {".gitignore": "generated/\n", "generated/db.rs": UNTUNED, "src/db.rs": UNTUNED})
+    paths = lambda *args: {p for p, _ in findings(tmp_path, *args, ".", monkeypatch=monkeypatch)}  # noqa: E731
+    assert paths() == {"src/db.rs"}
+    assert paths("--no-respect-gitignore") == {"src/db.rs", "generated/db.rs"}
+    tree(tmp_path, {"poolcheck.toml": "respect-gitignore = false\n"})
+    assert paths() == {"src/db.rs", "generated/db.rs"}
+    assert paths("--respect-gitignore") == {"src/db.rs"}
+    (tmp_path / "poolcheck.toml").write_text('respect-gitignore = "no"\n')
+    with pytest.raises(ConfigError, match="respect-gitignore: must be true or false, not 'no'"):
+        load_config(None, [tmp_path])

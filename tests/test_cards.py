@@ -639,8 +639,8 @@ def test_a_configuration_file_changes_the_recommended_values(tmp_path: Path) -> 
     assert "- [ ] Idle timeout set to 5 min (`.idle_timeout(Duration::from_secs(300))`)" in result.stdout
 
 
-def test_the_readme_shows_the_generated_sqlx_card() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_the_reference_shows_the_generated_sqlx_card() -> None:
+    readme = (ROOT / "docs" / "issue-cards.md").read_text(encoding="utf-8")
     assert "\n````markdown\n" + (GOLDEN / "sqlx.md").read_text(encoding="utf-8") + "````\n" in readme
     for flag in ("--format todo", "--todos-dir", "--write-todos", "--card-per"):
         assert flag in readme

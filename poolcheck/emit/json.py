@@ -1,4 +1,4 @@
-"""``--format json``: one object with stable keys, documented in the README."""
+"""``--format json``: one object with stable keys, documented in docs/formats.md."""
 
 from __future__ import annotations
 

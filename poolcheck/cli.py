@@ -12,7 +12,7 @@ import click
 
 from poolcheck import __version__
 from poolcheck.baseline import BaselineError, load_baseline, render_baseline
-from poolcheck.check import all_rules, default_options, rule_by_id
+from poolcheck.check import all_rules, rule_by_id
 from poolcheck.config import Config, ConfigError, Configs, load_config
 from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
 from poolcheck.extract import DEFAULT_TIMEOUT
@@ -425,11 +425,11 @@ def _issue_cards(report: Report, settings: RunSettings, card_per: str) -> tuple[
     except ValueError as error:
         click.echo(f"poolcheck: {error}", err=True)
         sys.exit(EXIT_ERROR)
-    # The cards' recommendations read the rule options of the run's own configuration.
-    run_config = settings.configs.explicit or settings.configs.nearest(os.getcwd())
-    options = {**default_options(), **run_config.options}
+    lookup = SettingsLookup(settings.configs, settings.overrides)  # each pool's card reads its file's options
     try:
-        return build_cards(report, options, today, cast(CardPer, card_per), statement_tail)
+        return build_cards(
+            report, lambda path: lookup.for_file(path).options, today, cast(CardPer, card_per), statement_tail
+        )
     except Exception as error:  # as for the run: a bug of ours exits 2 with a clear line
         click.echo(
             f"poolcheck: internal error writing issue cards: {type(error).__name__}: {error}", err=True

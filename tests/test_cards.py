@@ -70,7 +70,7 @@ def cards_for(
     try:
         report = run(paths, RunSettings())
         chosen = {**default_options(), **(options or {})}
-        return build_cards(report, chosen, DAY, per, statement_tail)  # type: ignore[arg-type]
+        return build_cards(report, lambda path: chosen, DAY, per, statement_tail)  # type: ignore[arg-type]
     finally:
         os.chdir(previous)
 
@@ -440,7 +440,7 @@ def system_cards() -> tuple[Card, ...]:
     os.chdir(ROOT)
     try:
         report = run([Path("fixtures/system-over")], RunSettings())
-        return build_cards(report, default_options(), DAY, "pool", statement_tail)
+        return build_cards(report, lambda path: default_options(), DAY, "pool", statement_tail)
     finally:
         os.chdir(previous)
 
@@ -644,3 +644,17 @@ def test_the_reference_shows_the_generated_sqlx_card() -> None:
     assert "\n````markdown\n" + (GOLDEN / "sqlx.md").read_text(encoding="utf-8") + "````\n" in readme
     for flag in ("--format todo", "--todos-dir", "--write-todos", "--card-per"):
         assert flag in readme
+
+
+def test_each_pools_card_reads_its_own_files_configuration(tmp_path: Path) -> None:
+    pool = "async fn f(u: &str) { let pool = PgPoolOptions::new().max_connections(5).connect(u).await; }\n"
+    for service, size in (("small", 20), ("large", 80)):
+        (tmp_path / service).mkdir()
+        (tmp_path / service / "poolcheck.toml").write_text(f"min-max-connections = {size}\n")
+        (tmp_path / service / "db.rs").write_text(pool)
+    result = poolcheck("--format", "todo", "small/db.rs", "large/db.rs", cwd=tmp_path)
+    cards = result.stdout.split("\n---\nstatus:")
+    small = next(card for card in cards if "small/db.rs" in card)
+    large = next(card for card in cards if "large/db.rs" in card)
+    assert "Maximum pool size raised to 20 (`.max_connections(20)`)" in small
+    assert "Maximum pool size raised to 80 (`.max_connections(80)`)" in large

@@ -72,12 +72,15 @@ def no_tail(pool: Pool) -> tuple[str, ...]:
 
 def build_cards(
     report: Report,
-    options: Mapping[str, float],
+    options: Callable[[str], Mapping[str, float]],
     today: date,
     per: CardPer = "pool",
     tail: Tail = no_tail,
 ) -> tuple[Card, ...]:
-    """One card per pool construction with findings (or per finding), then one per system-level finding."""
+    """One card per pool construction with findings (or per finding), then one per system-level finding.
+
+    ``options`` gives the rule options of a file's configuration, which the recommendations read.
+    """
     rules = {rule.id: rule for rule in all_rules()}
     # From the project root, as the findings' fingerprints are: the folder de-duplicates by them,
     # so a run from a subfolder must not file the same cards again.
@@ -104,7 +107,7 @@ def build_cards(
                 fingerprint = _fingerprint(
                     "finding", group[0].fingerprint, str(repeats[group[0].fingerprint])
                 )
-            writer = PoolCard(pool, group, rules, options, today, tail(pool))
+            writer = PoolCard(pool, group, rules, options(pool.site.path), today, tail(pool))
             cards.append(writer.card(fingerprint))
             card_pools[fingerprint] = index
     cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))

@@ -13,7 +13,7 @@ import click
 from poolcheck import __version__
 from poolcheck.baseline import BaselineError, load_baseline, render_baseline
 from poolcheck.check import all_rules, rule_by_id
-from poolcheck.config import Config, ConfigError, Configs, load_config
+from poolcheck.config import Config, ConfigError, Configs, load_config, pattern_problem
 from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
@@ -371,12 +371,9 @@ def _per_file_ignores(written: tuple[str, ...], option: str) -> tuple[PerFileIgn
 
 
 def _pattern(pattern: str, option: str) -> str:
-    import pathspec  # here: most runs give no pattern
-
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except Exception as error:  # pathspec raises several kinds, re.error among them
-        raise click.BadParameter(f"invalid pattern {pattern!r}: {error}", param_hint=f"'{option}'") from error
+    problem = pattern_problem(pattern)
+    if problem is not None:
+        raise click.BadParameter(problem, param_hint=f"'{option}'")
     return pattern
 
 

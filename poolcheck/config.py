@@ -277,13 +277,20 @@ def _patterns(table: Mapping[str, Any], key: str, fail: Fail) -> tuple[str, ...]
 
 
 def _check_pattern(pattern: str, key: str, fail: Fail) -> None:
-    """A gitignore pattern that cannot be compiled (``!``, ``[z-a]``) is a configuration error."""
-    import pathspec  # here: most configurations have no patterns
+    problem = pattern_problem(pattern)
+    if problem is not None:
+        raise fail(key, problem)
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a gitignore pattern cannot be used (``!``, ``[z-a]``), or None; for files and the command line."""
+    import pathspec  # here: most runs have no patterns
 
     try:
         pathspec.GitIgnoreSpec.from_lines([pattern])
     except Exception as error:  # pathspec raises several kinds, re.error among them
-        raise fail(key, f"invalid pattern {pattern!r}: {error}") from error
+        return f"invalid pattern {pattern!r}: {error}"
+    return None
 
 
 def _positive(table: Mapping[str, Any], key: str, fail: Fail) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from typing import Protocol
 
+from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python.bindings import ModuleBindings, Scope
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
@@ -36,6 +37,7 @@ class SiteFinder:
         self.lines = lines
         self.bindings = bindings
         self.resolver = Resolver(bindings)
+        self._columns = Columns(self._line_bytes)
 
     def find(self, tree: ast.Module) -> list[PoolSite]:
         sites = []
@@ -176,8 +178,10 @@ class SiteFinder:
     # positions: ast columns are UTF-8 byte offsets into the line
 
     def _column(self, line: int, offset: int) -> int:
-        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+        return self._columns.column(line - 1, offset)
+
+    def _line_bytes(self, row: int) -> bytes:
+        return self.lines[row].encode("utf-8") if 0 <= row < len(self.lines) else b""
 
     def _span(self, node: Located) -> Span:
         end_line = node.end_lineno or node.lineno

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from poolcheck.frontends.rust.syntax import Node, RustFile, captures, field, method_name
-from poolcheck.frontends.rust.values import enclosing_function
+from poolcheck.frontends.rust.syntax import Node, RustFile, field, method_name
 
 TRANSPARENT = ("await_expression", "try_expression", "parenthesized_expression")
 
@@ -34,21 +33,27 @@ class Chain:
 
 
 def follow(origin: Node, file: RustFile, terminals: frozenset[str]) -> Chain:
-    """Every method applied to the builder created at ``origin``, in order."""
+    """Every method applied to the builder created at ``origin``, in order.
+
+    The climb walks one list of ancestors, found once per origin or use: ``Node.parent`` would
+    search down from the root on every step and make a chain of n calls cost n^2.
+    """
     steps: list[Step] = []
     end = origin
     node = origin
+    above = file.ancestors(origin)
     name: str | None = None
     while True:
-        climbed, top, terminal = _climb(node, file, terminals)
+        climbed, top, terminal = _climb(node, above, file, terminals)
         steps.extend(climbed)
         if climbed:
             end = climbed[-1].call
         if terminal is not None:
             return Chain(origin, tuple(steps), end, terminal)
-        bound = _binding(top, file)
+        parent = above[-1] if above else None
+        bound = _binding(top, parent, file)
         # A bare method-call statement (`opts.x(..);`) mutates in place (sea-orm style).
-        in_place = top.parent is not None and top.parent.type == "expression_statement"
+        in_place = parent is not None and parent.type == "expression_statement"
         if bound is not None:
             name = bound
         elif name is None or not in_place:
@@ -56,39 +61,42 @@ def follow(origin: Node, file: RustFile, terminals: frozenset[str]) -> Chain:
         use = _next_use(name, top, file)
         if use is None:
             return Chain(origin, tuple(steps), end, None)
-        node = use
+        node, above = use
 
 
-def _climb(node: Node, file: RustFile, terminals: frozenset[str]) -> tuple[list[Step], Node, Step | None]:
+def _climb(
+    node: Node, above: list[Node], file: RustFile, terminals: frozenset[str]
+) -> tuple[list[Step], Node, Step | None]:
+    """Climb from ``node`` through the method calls applied to it; ``above`` holds its ancestors,
+    root first, and is cut as the climb goes, so that it ends holding those of the top."""
     steps: list[Step] = []
-    while True:
-        parent = node.parent
-        if parent is None:
-            return steps, node, None
+    while above:
+        parent = above[-1]
         if parent.type in TRANSPARENT:
-            node = parent
+            node = above.pop()
             continue
         if parent.type != "field_expression" or field(parent, "value") != node:
-            return steps, node, None
-        function = parent
-        if function.parent is not None and function.parent.type == "generic_function":
-            function = function.parent
-        call = function.parent
-        if call is None or call.type != "call_expression" or field(call, "function") != function:
-            return steps, node, None
+            break
+        at = len(above) - 1  # the method, maybe with turbofish: `x.name::<T>`
+        if at > 0 and above[at - 1].type == "generic_function":
+            at -= 1
+        call = above[at - 1] if at > 0 else None
+        if call is None or call.type != "call_expression" or field(call, "function") != above[at]:
+            break
         name = method_name(call, file)
         if name is None:
-            return steps, node, None
+            break
         step = Step(name, call)
         steps.append(step)
+        del above[at - 1 :]
+        node = call
         if name in terminals:
             return steps, call, step
-        node = call
+    return steps, node, None
 
 
-def _binding(top: Node, file: RustFile) -> str | None:
+def _binding(top: Node, parent: Node | None, file: RustFile) -> str | None:
     """The variable the builder is stored in: ``let opts = <top>`` or ``opts = <top>``."""
-    parent = top.parent
     if parent is None:
         return None
     if parent.type == "let_declaration" and field(parent, "value") == top:
@@ -100,16 +108,15 @@ def _binding(top: Node, file: RustFile) -> str | None:
     return None
 
 
-def _next_use(name: str, after: Node, file: RustFile) -> Node | None:
-    """The next place the variable is used as a method receiver, while it still holds the builder."""
-    scope = enclosing_function(after)
+def _next_use(name: str, after: Node, file: RustFile) -> tuple[Node, list[Node]] | None:
+    """The next place the variable is used as a method receiver, while it still holds the builder,
+    with the ancestors of that use."""
+    scope = file.enclosing_function(after)
     if scope is None:
         return None
-    found = captures("(identifier) @id", scope, after.end_byte, scope.end_byte)
-    for use in found.get("id", []):
-        if use.start_byte < after.end_byte or file.text(use) != name:
-            continue
-        parent = use.parent
+    for use in file.identifiers_named(name, after.end_byte, scope.end_byte):
+        above = file.ancestors(use)
+        parent = above[-1] if above else None
         if parent is None:
             return None
         if parent.type == "let_declaration" and field(parent, "pattern") == use:
@@ -121,7 +128,7 @@ def _next_use(name: str, after: Node, file: RustFile) -> Node | None:
                 return None  # reassigned to an unrelated value
             continue
         if parent.type == "field_expression" and field(parent, "value") == use:
-            return use
+            return use, above
         return None  # handed to something else: we stop following
     return None
 
@@ -129,5 +136,4 @@ def _next_use(name: str, after: Node, file: RustFile) -> Node | None:
 def _mentions(node: Node | None, name: str, file: RustFile) -> bool:
     if node is None:
         return False
-    found = captures("(identifier) @id", node)
-    return any(file.text(n) == name for n in found.get("id", []))
+    return next(file.identifiers_named(name, node.start_byte, node.end_byte), None) is not None

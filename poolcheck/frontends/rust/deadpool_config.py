@@ -13,7 +13,7 @@ from dataclasses import replace
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
 from poolcheck.frontends.rust.sites import written_setting
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, matches, path_segments, receiver
-from poolcheck.frontends.rust.values import Resolver, enclosing_function
+from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries.deadpool import DEADPOOL
 from poolcheck.model import PoolSite, Setting
 
@@ -75,7 +75,7 @@ def _pool_values(origin: Node, config: Node, call: Node, resolver: Resolver) -> 
     values = []
     if origin.type == "struct_expression":
         values += [m["value"] for m in matches(_field("pool"), origin)]
-    scope = enclosing_function(call)
+    scope = file.enclosing_function(call)
     if config.type == "identifier" and scope is not None:
         for match in matches(FIELD_ASSIGNMENTS, scope, origin.end_byte, call.start_byte):
             if file.text(match["target"]) == file.text(config) and file.text(match["field"]) == "pool":

@@ -7,7 +7,7 @@ at all; a manager that cannot be identified is not guessed.
 from __future__ import annotations
 
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, path_segments
-from poolcheck.frontends.rust.values import Resolver, enclosing_function
+from poolcheck.frontends.rust.values import Resolver
 
 NOT_A_DATABASE = "not-a-database"
 
@@ -87,7 +87,7 @@ def type_database(node: Node | None, file: RustFile) -> str | None:
 
 def parameter_type(use: Node, file: RustFile) -> Node | None:
     """The declared type of a function parameter named like ``use``."""
-    scope = enclosing_function(use)
+    scope = file.enclosing_function(use)
     params = field(scope, "parameters") if scope is not None else None
     for param in params.named_children if params is not None else ():
         pattern, declared = field(param, "pattern"), field(param, "type")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from functools import cache, cached_property
 
 import tree_sitter
 import tree_sitter_rust
 
+from poolcheck.frontends.columns import Columns
 from poolcheck.model import Span
 
 Node = tree_sitter.Node
@@ -21,7 +24,10 @@ CONSTANT_ITEMS = (
     "[(const_item name: (identifier) @name value: (_) @value)"
     " (static_item name: (identifier) @name value: (_) @value)]"
 )
-FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS)
+# Functions and closures: the scopes bindings and parameters live in.
+SCOPE_TYPES = ("function_item", "closure_expression")
+SCOPES = "[(function_item) (closure_expression)] @scope"
+FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS, SCOPES)
 
 
 @cache
@@ -66,13 +72,14 @@ class RustFile:
         self.tree = _parser().parse(data)
         self.root = self.tree.root_node
         self._lines = data.split(b"\n")
+        self._columns = Columns(lambda row: self._lines[row] if row < len(self._lines) else b"")
+        self._decoded: dict[int, str] = {}
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def column(self, row: int, byte_column: int) -> int:
-        line = self._lines[row] if row < len(self._lines) else b""
-        return len(line[:byte_column].decode("utf-8", "replace")) + 1
+        return self._columns.column(row, byte_column)
 
     @cached_property
     def _file_matches(self) -> dict[str, list[dict[str, Node]]]:
@@ -99,6 +106,72 @@ class RustFile:
     def constants(self) -> dict[str, Node]:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
         return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
+
+    def ancestors(self, node: Node) -> list[Node]:
+        """The nodes from the root down to ``node``'s parent, root first; empty for the root.
+
+        py-tree-sitter's ``Node.parent`` searches down from the root on every call, so climbing
+        a chain of n calls with it costs n^2; this one descent costs the depth once.
+        """
+        path: list[Node] = []
+        current: Node | None = self.root
+        while current is not None and current != node:
+            path.append(current)
+            current = current.child_with_descendant(node)  # the child holding it, or itself
+        return path if current is not None else []
+
+    @cached_property
+    def _scope_index(self) -> tuple[list[Node], list[int], list[int]]:
+        """Functions and closures in source order (outer first on a tie), their starts, and for each
+        the index of the innermost one around it (-1 at the top)."""
+        scopes = sorted(
+            (m["scope"] for m in self._file_matches[SCOPES]), key=lambda n: (n.start_byte, -n.end_byte)
+        )
+        around: list[int] = []
+        open_scopes: list[int] = []
+        for index, scope in enumerate(scopes):
+            while open_scopes and scopes[open_scopes[-1]].end_byte < scope.end_byte:
+                open_scopes.pop()
+            around.append(open_scopes[-1] if open_scopes else -1)
+            open_scopes.append(index)
+        return scopes, [s.start_byte for s in scopes], around
+
+    def enclosing_function(self, node: Node) -> Node | None:
+        """The innermost function or closure around ``node`` (never ``node`` itself).
+
+        Looked up by byte range among the file's scopes, so it costs the nesting of scopes,
+        not the depth of the tree.
+        """
+        if node.start_byte == node.end_byte:  # a zero-width node may sit at a scope's edge
+            return next((n for n in reversed(self.ancestors(node)) if n.type in SCOPE_TYPES), None)
+        scopes, starts, around = self._scope_index
+        at = bisect_right(starts, node.start_byte) - 1
+        # Every scope holding the node holds the last one that starts before it: climb from there.
+        while at >= 0:
+            scope = scopes[at]
+            if scope.end_byte >= node.end_byte and scope != node:
+                # On an equal range the scope may be the node's child: only the tree can tell.
+                same_range = (scope.start_byte, scope.end_byte) == (node.start_byte, node.end_byte)
+                if not same_range or scope in self.ancestors(node):
+                    return scope
+            at = around[at]
+        return None
+
+    @cached_property
+    def _identifiers(self) -> dict[str, tuple[list[Node], list[int]]]:
+        """Every identifier, by name: the nodes in source order and their start bytes."""
+        by_name: dict[str, list[Node]] = {}
+        for node in captures("(identifier) @id", self.root).get("id", []):
+            by_name.setdefault(self.text(node), []).append(node)
+        return {name: (nodes, [n.start_byte for n in nodes]) for name, nodes in by_name.items()}
+
+    def identifiers_named(self, name: str, start: int, end: int) -> Iterator[Node]:
+        """The identifiers spelled ``name`` that start within ``start``..``end`` (bytes), in source order.
+
+        Lazily: a caller that stops at the first fitting one does not pay for the rest.
+        """
+        nodes, starts = self._identifiers.get(name, ([], []))
+        return (nodes[at] for at in range(bisect_left(starts, start), bisect_left(starts, end)))
 
     def names_any(self, names: tuple[bytes, ...]) -> bool:
         """Does the file's text hold one of ``names``? A byte search, to skip a matcher at no cost."""
@@ -149,8 +222,13 @@ class RustFile:
 
     def lines(self, first: int, last: int) -> tuple[str, ...]:
         """Source lines ``first``..``last`` (1-based, inclusive), decoded, without line ends."""
-        chosen = self._lines[first - 1 : last]
-        return tuple(line.decode("utf-8", "replace").rstrip("\r") for line in chosen)
+        return tuple(self._decoded_line(row) for row in range(max(first - 1, 0), min(last, len(self._lines))))
+
+    def _decoded_line(self, row: int) -> str:
+        # Decoded once: many pools written on one long line would otherwise decode it each.
+        if row not in self._decoded:
+            self._decoded[row] = self._lines[row].decode("utf-8", "replace").rstrip("\r")
+        return self._decoded[row]
 
     def span(self, start: Node, end: Node | None = None) -> Span:
         end = end or start

@@ -9,6 +9,7 @@ literal default. Anything else is dynamic.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import replace
 
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
@@ -62,6 +63,7 @@ class Resolver:
 
     def __init__(self, file: RustFile) -> None:
         self.file = file
+        self._lets_by_scope: dict[Node, dict[str, list[tuple[int, Node]]]] = {}
 
     def resolve(self, node: Node | None, depth: int = 0) -> Resolved:
         if node is None or depth > MAX_DEPTH:
@@ -174,23 +176,35 @@ class Resolver:
 
     def local_binding(self, use: Node, name: str) -> Node | None:
         """The value of the last ``let name = ..`` before ``use`` in the same function."""
-        scope = enclosing_function(use)
+        scope = self.file.enclosing_function(use)
         if scope is None:
             return None
-        found = matches(
-            "(let_declaration pattern: (identifier) @name value: (_) @value)",
-            scope,
-            scope.start_byte,
-            use.start_byte,
-        )
-        latest = None
-        for match in found:
-            if match["value"].end_byte <= use.start_byte and self.file.text(match["name"]) == name:
-                latest = match["value"]
-        return latest
+        lets = self._lets(scope).get(name, [])
+        # The last let that starts before the use and whose value ends before it (not one around it).
+        at = bisect_left(lets, use.start_byte, key=lambda let: let[0])
+        while at > 0:
+            at -= 1
+            _, value = lets[at]
+            if value.end_byte <= use.start_byte:
+                return value
+        return None
+
+    def _lets(self, scope: Node) -> dict[str, list[tuple[int, Node]]]:
+        """The ``let name = value`` declarations under a scope, by name: (start, value) in source order.
+
+        Indexed once per scope, so resolving many names in one function is not a walk each.
+        """
+        if scope not in self._lets_by_scope:
+            found: dict[str, list[tuple[int, Node]]] = {}
+            for match in matches("(let_declaration pattern: (identifier) @name value: (_) @value)", scope):
+                found.setdefault(self.file.text(match["name"]), []).append(
+                    (match["name"].start_byte, match["value"])
+                )
+            self._lets_by_scope[scope] = found
+        return self._lets_by_scope[scope]
 
     def _is_parameter(self, use: Node, name: str) -> bool:
-        scope = enclosing_function(use)
+        scope = self.file.enclosing_function(use)
         params = field(scope, "parameters") if scope is not None else None
         if params is None:
             return False
@@ -274,10 +288,3 @@ class Resolver:
         if fallback is None or default is None or default.source == "dynamic":
             return Resolved(None, "dynamic", env=variable)
         return Resolved(fallback, "env-default", env=variable)
-
-
-def enclosing_function(node: Node) -> Node | None:
-    current = node.parent
-    while current is not None and current.type not in ("function_item", "closure_expression"):
-        current = current.parent
-    return current

@@ -143,7 +143,11 @@ def test_lines_pathspec_cannot_compile_are_left_out(repo: Path) -> None:
     assert found([Path("src/lib.gen.rs")], force_exclude=True, extend_exclude=tuple(BAD_LINES)) == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     gitignore=st.text(alphabet="!\\[]*?/ #-az.\t\r\n\x00é", max_size=40),
     patterns=st.lists(st.text(alphabet="!\\[]*?/ -az.", max_size=8), max_size=4),

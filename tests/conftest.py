@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from poolcheck.check import check_pools, every_rule
 from poolcheck.effective import effective_pool
@@ -16,6 +18,36 @@ from poolcheck.read import analyse_file
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
+
+# Every run draws the same examples, keeps no example database, and never fails on a clock (no
+# deadline, no too-slow health check): a run cannot find a new failing example by chance or by load.
+settings.register_profile(
+    "poolcheck",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("poolcheck")
+
+
+def in_ci() -> bool:
+    """Does the environment say this is CI (``CI=true``, as GitHub Actions and GitLab set it)?"""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def require_shared(path: Path, what: str) -> Path:
+    """A file of the product contract in ``../shared``, beside the repository.
+
+    Missing, it skips the test, naming the path; in CI it fails the test, so that a
+    check out without the contract cannot pass by skipping what it was to prove.
+    """
+    if path.is_file():
+        return path
+    message = f"{what} is not at {path} (the ../shared folder beside the repository)"
+    if in_ci():
+        pytest.fail(f"{message}; CI must provide it", pytrace=False)
+    pytest.skip(message)
 
 
 def write_snippet(folder: Path, code: str, name: str) -> Path:

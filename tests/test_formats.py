@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT, poolcheck_command
+from conftest import ROOT, poolcheck_command, require_shared
 
 from poolcheck import __version__
 from poolcheck.check import all_rules, rule_by_id
@@ -154,9 +154,7 @@ def test_output_file_holds_exactly_what_stdout_would(output_format: str, tmp_pat
 
 
 def sarif_validator() -> jsonschema.Draft4Validator:
-    if not SARIF_SCHEMA.exists():
-        pytest.skip(f"the SARIF 2.1.0 schema is not at {SARIF_SCHEMA}")
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    schema = json.loads(require_shared(SARIF_SCHEMA, "the SARIF 2.1.0 schema").read_text(encoding="utf-8"))
     jsonschema.Draft4Validator.check_schema(schema)
     return jsonschema.Draft4Validator(schema)
 

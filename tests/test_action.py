@@ -26,6 +26,7 @@ from conftest import ROOT
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("action venv"),  # one worker builds the module's venv, once
     pytest.mark.skipif(shutil.which("bash") is None, reason="composite action steps run in bash"),
 ]
 

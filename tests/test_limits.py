@@ -57,6 +57,7 @@ def outcome(report: Report) -> tuple[list[tuple[str, str]], int]:
     return [(e.path.rsplit("/", 1)[-1], e.kind) for e in report.errors], len(report.pools)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("jobs", [1, 2], ids=["serial", "parallel"])
 def test_a_slow_file_is_a_timeout_error_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
@@ -67,6 +68,7 @@ def test_a_slow_file_is_a_timeout_error_and_the_run_goes_on(
     assert report.errors[0].message == "analysis took longer than 2 s; file skipped (see --timeout)"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
 def test_a_worker_deaf_to_its_alarm_is_ended_by_the_parent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

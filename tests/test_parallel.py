@@ -37,6 +37,7 @@ def plain_tree(folder: Path, files: int) -> Path:
     return folder
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output_format", ["json", "sarif", "text"])
 def test_the_same_report_whatever_the_job_count(output_format: str) -> None:
     reports = [poolcheck("--format", output_format, "--jobs", jobs, "fixtures/") for jobs in ("1", "2", "3")]
@@ -106,6 +107,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / 100  # utime + stime, in clock ticks of 1/100 s
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches the run through /proc")
 @pytest.mark.parametrize("jobs", ["1", "2"], ids=["serial", "parallel"])
 def test_ctrl_c_ends_the_run_cleanly(tmp_path: Path, jobs: str) -> None:

@@ -118,6 +118,8 @@ def try_repo(tmp_path_factory: pytest.TempPathFactory) -> object:
     return run
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("pre-commit try-repo")
 def test_the_hook_fails_on_an_untuned_pool(try_repo) -> None:  # type: ignore[no-untyped-def]
     result = try_repo("src/bad.rs")
     assert result.returncode == 1, result.stdout + result.stderr
@@ -125,6 +127,8 @@ def test_the_hook_fails_on_an_untuned_pool(try_repo) -> None:  # type: ignore[no
     assert "Failed" in result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("pre-commit try-repo")
 def test_the_hook_passes_a_tuned_pool(try_repo) -> None:  # type: ignore[no-untyped-def]
     result = try_repo("src/good.rs")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -132,6 +136,8 @@ def test_the_hook_passes_a_tuned_pool(try_repo) -> None:  # type: ignore[no-unty
     assert "No findings: 1 pool in 1 file checked." in result.stdout
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("pre-commit try-repo")
 def test_the_hook_skips_excluded_files_it_is_given(try_repo) -> None:  # type: ignore[no-untyped-def]
     # pre-commit passes every staged file by name; --force-exclude keeps target/ out.
     result = try_repo("target/debug/bad.rs", "src/good.rs")

@@ -79,6 +79,7 @@ def test_every_fixture_is_checked_whole(workdir: Path) -> None:
     assert FIXTURE_FILES and pools > 0
 
 
+@pytest.mark.slow
 @BOUNDED
 @given(
     suffix=st.sampled_from(SUFFIXES),
@@ -91,6 +92,7 @@ def test_random_bytes(workdir: Path, suffix: str, head: str, body: bytes, binary
     check(workdir, f"bytes{suffix}", head.encode() + (body if binary else body.replace(b"\0", b" ")))
 
 
+@pytest.mark.slow
 @BOUNDED
 @given(
     suffix=st.sampled_from(SUFFIXES),
@@ -173,6 +175,7 @@ MUTATIONS: dict[str, Callable[[bytes, random.Random], bytes]] = {
 }
 
 
+@pytest.mark.slow
 @settings(BOUNDED, max_examples=250)
 @given(
     fixture=st.sampled_from(CANDIDATES),
@@ -192,6 +195,7 @@ def test_mutated_fixtures(workdir: Path, fixture: Path, mutations: list[str], se
 GENEROUS_TIMEOUT = 120.0
 
 
+@pytest.mark.slow
 def test_mutated_tree_reports_the_same_serially_and_in_parallel(tmp_path: Path) -> None:
     """Bad input in worker processes: the same report as in one process, in the same order."""
     rng = random.Random(20240601)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-import yaml
 from conftest import ROOT, poolcheck_command, require_shared
 
 from poolcheck import __version__
@@ -399,41 +397,3 @@ def test_gitlab_unique_fingerprints_avoid_existing_ones() -> None:
     assert unique[0] == "a" and unique[2] == "b"
     assert len(set(unique)) == 4
     assert unique == gitlab.unique_fingerprints(["a", "a", "b", "a"])
-
-
-# --- the GitHub Action ---------------------------------------------------------------------------
-
-
-@pytest.mark.skipif(shutil.which("bash") is None, reason="the action's steps run in bash")
-def test_action_runs_poolcheck_with_its_inputs(tmp_path: Path) -> None:
-    if len(poolcheck_command()) > 1:
-        pytest.skip("the action runs the installed console script, which is not next to this Python")
-    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
-    assert set(action["inputs"]) >= {"paths", "fail-on", "args", "sarif-file"}
-    assert action["runs"]["using"] == "composite"
-    steps = action["runs"]["steps"]
-    assert steps[0]["uses"].startswith("actions/setup-python@")
-    assert "${{ github.action_path }}" in steps[1]["env"].values()
-    sarif_file = tmp_path / "poolcheck.sarif"
-    inputs = {
-        "POOLCHECK": poolcheck_command()[0],
-        "INPUT_PATHS": "fixtures/rust-service/src/main.rs fixtures/rust-service/src/legacy.rs",
-        "INPUT_FAIL_ON": "p1",
-        "INPUT_ARGS": "--ignore PC006",
-        "INPUT_SARIF_FILE": str(sarif_file),
-    }
-    environ = {k: v for k, v in os.environ.items() if k != github.SUMMARY_VARIABLE} | inputs
-    result = subprocess.run(
-        ["bash", "-c", steps[2]["run"]], cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr  # no p1 finding in the fixtures
-    assert "::warning file=fixtures/rust-service/src/main.rs,line=22," in result.stdout
-    assert "PC006" not in result.stdout
-    results = json.loads(sarif_file.read_text(encoding="utf-8"))["runs"][0]["results"]
-    assert {r["ruleId"] for r in results} == {"PC001", "PC002", "PC003", "PC004", "PC005"}
-    # Without the input, fail-on comes from the configuration, else p2: the p2 findings fail the step.
-    unset = environ | {"INPUT_FAIL_ON": "", "INPUT_SARIF_FILE": ""}
-    result = subprocess.run(
-        ["bash", "-c", steps[2]["run"]], cwd=ROOT, env=unset, capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 1, result.stderr

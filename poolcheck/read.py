@@ -42,9 +42,7 @@ def analyse_path(
     return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
 
 
-def analyse_data(
-    shown: str, data: bytes, front_end: FrontEnd, timeout: float | None = None
-) -> FileResult:
+def analyse_data(shown: str, data: bytes, front_end: FrontEnd, timeout: float | None = None) -> FileResult:
     """``analyse_path`` for bytes already read (standard input), with the front end that reads them."""
     if data.find(b"\0", 0, BINARY_PROBE) >= 0:
         return FileResult(shown, errors=(FileError(shown, "binary input, not source", "read"),))

@@ -64,7 +64,7 @@ class Patterns:
 
 
 @dataclass(frozen=True)
-class Selection:
+class WalkRules:
     """What decides whether a file is checked, shared by every folder of a run."""
 
     suffixes: tuple[str, ...]
@@ -99,7 +99,7 @@ def discover(
     when ``use_git`` and a folder lies in a work tree, else the ignore files are
     read here (False for ``use_git`` makes every folder walk as outside git).
     """
-    selection = Selection(
+    rules = WalkRules(
         suffixes,
         Patterns([*DEFAULT_EXCLUDES, *extend_exclude]),
         os.path.abspath(exclude_root) if exclude_root is not None else None,
@@ -119,9 +119,9 @@ def discover(
                 named.append(path)
         else:
             errors.append(FileError(display_path(given), "no such file or directory", "read"))
-    for file in _in_folders(folders, selection, errors, set()):
+    for file in _in_folders(folders, rules, errors, set()):
         found.setdefault(file, None)
-    for file in _without_excluded(named, selection) if force_exclude else named:
+    for file in _without_excluded(named, rules) if force_exclude else named:
         found.setdefault(file, None)
     cwd = _folder_prefix(os.getcwd())
     shown = (_shown(file, cwd) for file in found)
@@ -145,9 +145,7 @@ def _folder_prefix(folder: str) -> str:
     return folder if folder.endswith(os.sep) else folder + os.sep
 
 
-def _in_folders(
-    folders: list[str], selection: Selection, errors: list[FileError], listed: set[str]
-) -> list[str]:
+def _in_folders(folders: list[str], rules: WalkRules, errors: list[FileError], listed: set[str]) -> list[str]:
     """The files to check under ``folders``: git's listing per work tree, else the own walk.
 
     ``listed`` holds the work trees git has listed (real paths), so that a
@@ -158,12 +156,12 @@ def _in_folders(
     for folder in folders:
         real = os.path.realpath(folder)
         if real != folder:  # named through a symlink: found where it is, by its repository's rules
-            files += [folder + file[len(real) :] for file in _in_folders([real], selection, errors, listed)]
+            files += [folder + file[len(real) :] for file in _in_folders([real], rules, errors, listed)]
             continue
-        top = repository_top(folder) if selection.respect_gitignore and selection.use_git else None
+        top = repository_top(folder) if rules.respect_gitignore and rules.use_git else None
         # Inside .git itself git lists nothing: walk it, as a folder named on purpose.
         if top is None or ".git" in _relative(folder, top).split("/"):
-            files += _walk(folder, selection, errors)
+            files += _walk(folder, rules, errors)
         else:
             by_work_tree.setdefault(top, []).append(folder)
     for top, group in by_work_tree.items():
@@ -172,16 +170,16 @@ def _in_folders(
         below = [_relative(folder, top) for folder in group if folder != top]
         ignored = gitfiles.ignored_files(top, below) if below else set()
         listed_by_git = [f for f in group if ignored is not None and _relative(f, top) not in ignored]
-        from_git = _from_git(top, listed_by_git, selection, errors, listed) if listed_by_git else []
+        from_git = _from_git(top, listed_by_git, rules, errors, listed) if listed_by_git else []
         for folder in group:
             if from_git is None or folder not in listed_by_git:
-                files += _walk(folder, selection, errors)
+                files += _walk(folder, rules, errors)
         files += from_git or []
     return files
 
 
 def _from_git(
-    top: str, folders: list[str], selection: Selection, errors: list[FileError], listed: set[str]
+    top: str, folders: list[str], rules: WalkRules, errors: list[FileError], listed: set[str]
 ) -> list[str] | None:
     """The files git lists under ``folders`` of the work tree at ``top``, less poolcheck's excludes.
 
@@ -206,19 +204,17 @@ def _from_git(
         # The start itself, named on the command line, is always walked.
         excluded = verdicts.get((start, folder), False)
         for below in reversed(unknown):
-            excluded = excluded or _own_excluded(base + _native(below), True, selection)
+            excluded = excluded or _own_excluded(base + _native(below), True, rules)
             verdicts[start, below] = excluded
         return excluded
 
     files = []
     for path in listing.files:
-        if not path.endswith(selection.suffixes):
+        if not path.endswith(rules.suffixes):
             continue
         start = next((s for s in starts if path.startswith(s)), "")
         absolute = base + _native(path)
-        if not folder_excluded(start, path.rpartition("/")[0]) and not _own_excluded(
-            absolute, False, selection
-        ):
+        if not folder_excluded(start, path.rpartition("/")[0]) and not _own_excluded(absolute, False, rules):
             files.append(absolute)
     for path in listing.repositories:
         start = next((s for s in starts if path.startswith(s)), "")
@@ -228,10 +224,10 @@ def _from_git(
         if os.path.realpath(absolute) in listed:  # reached again through a symlinked folder
             continue
         if os.path.lexists(os.path.join(absolute, ".git")):
-            nested = _from_git(absolute, [absolute], selection, errors, listed)
-            files += _walk(absolute, selection, errors) if nested is None else nested
+            nested = _from_git(absolute, [absolute], rules, errors, listed)
+            files += _walk(absolute, rules, errors) if nested is None else nested
         else:  # a submodule not checked out: an empty folder, or what someone put there
-            files += _walk(absolute, selection, errors)
+            files += _walk(absolute, rules, errors)
     return files
 
 
@@ -249,10 +245,10 @@ def _native(posix: str) -> str:
     return posix.replace("/", os.sep) if os.sep != "/" else posix
 
 
-def _walk(start: str, selection: Selection, errors: list[FileError]) -> list[str]:
+def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
     """The own walk: poolcheck's excludes, and git's ignore rules as gitignore.py reads them."""
     files: list[str] = []
-    respect = selection.respect_gitignore
+    respect = rules.respect_gitignore
     pending: list[tuple[str, Ignores]] = [(start, around(start) if respect else ())]
     while pending:
         folder, ignores = pending.pop()
@@ -275,26 +271,26 @@ def _walk(start: str, selection: Selection, errors: list[FileError]) -> list[str
                 # Symlinked folders are not followed, as os.walk does not: symlink loops cannot trap the walk.
                 if (
                     not entry.is_symlink()
-                    and not _own_excluded(entry.path, True, selection)
+                    and not _own_excluded(entry.path, True, rules)
                     and not (ignores and is_ignored(entry.path, True, ignores))
                 ):
                     pending.append((entry.path, ignores))
             elif (
-                entry.name.endswith(selection.suffixes)
-                and not _own_excluded(entry.path, False, selection)
+                entry.name.endswith(rules.suffixes)
+                and not _own_excluded(entry.path, False, rules)
                 and not (ignores and is_ignored(entry.path, False, ignores))
             ):
                 files.append(entry.path)
     return files
 
 
-def _own_excluded(path: str, is_dir: bool, selection: Selection) -> bool:
+def _own_excluded(path: str, is_dir: bool, rules: WalkRules) -> bool:
     """Does one of poolcheck's own exclude patterns match the file or folder at ``path``?"""
-    excludes = selection.excludes
+    excludes = rules.excludes
     if excludes.match(os.path.basename(path), is_dir):
         return True
     # A pattern with a slash (`legacy/old.rs`) is anchored at the configuration's folder, as in a .gitignore.
-    relative = _under(path, selection.root)
+    relative = _under(path, rules.root)
     return relative is not None and excludes.match(relative, is_dir)
 
 
@@ -310,19 +306,19 @@ def _posix(relative: str) -> str:
     return relative.replace(os.sep, "/") if os.sep != "/" else relative
 
 
-def _without_excluded(named: list[str], selection: Selection) -> list[str]:
+def _without_excluded(named: list[str], rules: WalkRules) -> list[str]:
     """For --force-exclude: the named files that no exclude, folder name or ignore rule leaves out."""
     kept = [
         path
         for path in named
-        if not any(selection.excludes.match(part, True) for part in Path(os.path.dirname(path)).parts[1:])
-        and not _own_excluded(path, False, selection)
+        if not any(rules.excludes.match(part, True) for part in Path(os.path.dirname(path)).parts[1:])
+        and not _own_excluded(path, False, rules)
     ]
-    if not selection.respect_gitignore:
+    if not rules.respect_gitignore:
         return kept
     by_work_tree: dict[str | None, list[str]] = {}
     for path in kept:
-        top = repository_top(os.path.dirname(path)) if selection.use_git else None
+        top = repository_top(os.path.dirname(path)) if rules.use_git else None
         by_work_tree.setdefault(top, []).append(path)
     ignored: set[str] = set()
     for top, paths in by_work_tree.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Mapping
@@ -15,12 +16,12 @@ from poolcheck.baseline import BaselineError, load_baseline, render_baseline
 from poolcheck.check import all_rules, rule_by_id
 from poolcheck.config import Config, ConfigError, Configs, load_config, pattern_problem
 from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
-from poolcheck.extract import DEFAULT_TIMEOUT
+from poolcheck.extract import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import write_output
 from poolcheck.pipeline import RunSettings, Stdin, files_to_check, run
-from poolcheck.read import DEFAULT_MAX_FILE_SIZE
+from poolcheck.read import DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE
 from poolcheck.root import project_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import unused_message
@@ -40,6 +41,19 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+class Limit(click.FloatRange):
+    """A number above 0 and at most ``most``: ``inf``, ``nan`` and ``1e300`` are usage errors, not limits."""
+
+    def __init__(self, most: float) -> None:
+        super().__init__(min=0, min_open=True, max=most)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        number = float(super().convert(value, param, ctx))
+        if math.isnan(number):  # no comparison holds for nan, so the range lets it through
+            self.fail(f"{value!r} is not a number", param, ctx)
+        return number
 
 
 class InterruptibleCommand(click.Command):
@@ -162,13 +176,13 @@ class InterruptibleCommand(click.Command):
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Limit(MAX_TIMEOUT),
     metavar="SECONDS",
     help=f"Longest analysis of one file; a slower file is a timeout error.  [default: {DEFAULT_TIMEOUT:g}]",
 )
 @click.option(
     "--max-file-size",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Limit(MAX_FILE_SIZE),
     metavar="MB",
     help=f"Larger files are not parsed (with a trigger, a read error).  [default: {DEFAULT_MAX_FILE_SIZE:g}]",
 )

@@ -25,8 +25,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 from poolcheck.check import all_rules
 from poolcheck.discover import display_path
+from poolcheck.extract import MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority
+from poolcheck.read import MAX_FILE_SIZE
 from poolcheck.root import common_folder
 
 PYPROJECT = "pyproject.toml"
@@ -220,8 +222,8 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
     respect_gitignore = table.get("respect-gitignore")
     if respect_gitignore is not None and not isinstance(respect_gitignore, bool):
         raise fail("respect-gitignore", f"must be true or false, not {_shown(respect_gitignore)}")
-    timeout = _positive(table, "timeout", fail)
-    max_file_size = _positive(table, "max-file-size", fail)
+    timeout = _positive(table, "timeout", fail, MAX_TIMEOUT)
+    max_file_size = _positive(table, "max-file-size", fail, MAX_FILE_SIZE)
     return Config(
         path=path,
         extends=(base.path, *base.extends) if base.path is not None else (),
@@ -293,12 +295,13 @@ def pattern_problem(pattern: str) -> str | None:
     return None
 
 
-def _positive(table: Mapping[str, Any], key: str, fail: Fail) -> float | None:
+def _positive(table: Mapping[str, Any], key: str, fail: Fail, most: float) -> float | None:
     value = table.get(key)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
-        raise fail(key, f"must be a number above 0, not {_shown(value)}")
+    # Written so that nan, which no comparison holds for, fails too.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= most:
+        raise fail(key, f"must be a number above 0 and at most {most:g}, not {_shown(value)}")
     return float(value)
 
 

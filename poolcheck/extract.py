@@ -15,6 +15,8 @@ from poolcheck.model import Candidate, ErrorKind, FileError, FileResult
 from poolcheck.suppress import suppression_comments
 
 DEFAULT_TIMEOUT = 5.0  # seconds for one file: a 2 MB Python file, the default size limit, takes about 2
+# The largest limit accepted: a day is already no limit, and interval timers overflow on far larger ones.
+MAX_TIMEOUT = 86_400.0
 
 
 class AnalysisTimeout(BaseException):

@@ -18,6 +18,7 @@ MEGABYTE = 1_000_000
 # MB. Parsing takes about a second and 150 MB of memory per MB of Python (a third of that for
 # Rust); hand-written modules are far smaller, generated code and data are not worth it.
 DEFAULT_MAX_FILE_SIZE = 2.0
+MAX_FILE_SIZE = 10_000.0  # MB, the largest limit accepted: beyond it the limit would be no limit at all
 CHUNK = 1 << 20  # a file over the limit is searched this many bytes at a time
 # Non-blocking, so that opening a fifo named like a source file does not wait for a writer.
 OPEN_FLAGS = (

@@ -138,10 +138,12 @@ def test_limits_from_the_configuration_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("timeout = 0", "timeout: must be a number above 0, not 0"),
-        ('timeout = "5s"', "timeout: must be a number above 0, not '5s'"),
-        ("max-file-size = -1", "max-file-size: must be a number above 0, not -1"),
-        ("max-file-size = inf", "max-file-size: must be a number above 0, not inf"),
+        ("timeout = 0", "timeout: must be a number above 0 and at most 86400, not 0"),
+        ('timeout = "5s"', "timeout: must be a number above 0 and at most 86400, not '5s'"),
+        ("timeout = 1e300", "timeout: must be a number above 0 and at most 86400, not 1e"),
+        ("max-file-size = -1", "max-file-size: must be a number above 0 and at most 10000, not -1"),
+        ("max-file-size = inf", "max-file-size: must be a number above 0 and at most 10000, not inf"),
+        ("max-file-size = nan", "max-file-size: must be a number above 0 and at most 10000, not nan"),
     ],
 )
 def test_bad_limits_in_the_configuration_file(tmp_path: Path, line: str, message: str) -> None:

@@ -1,0 +1,81 @@
+"""Hostile input against the limits: nonsense limits, files that are not files, a parent that is
+killed, a loaded machine, a parser that cannot be interrupted, links out of the tree, odd file names.
+
+Every case runs the installed command in a subprocess, bounded by a timeout, and checks: no
+traceback, the exit code, the bad input's error entry, the good pool beside it still reported,
+and nothing written outside the outputs asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import poolcheck_command
+
+POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
+BOUND = 60  # seconds a subprocess may take before the test calls it hung: far beyond any honest run
+
+
+def poolcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command run in ``cwd``, never for longer than ``BOUND``."""
+    return subprocess.run(
+        [*poolcheck_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=BOUND
+    )
+
+
+def files_under(folder: Path) -> set[str]:
+    """Every path below ``folder``, to show a run wrote nothing it was not asked to."""
+    return {str(path.relative_to(folder)) for path in folder.rglob("*")}
+
+
+def good_tree(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "db.py").write_text(POOL)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--timeout", "1e300"],
+        ["--timeout", "inf"],
+        ["--timeout", "nan"],
+        ["--timeout", "-inf"],
+        ["--max-file-size", "inf"],
+        ["--max-file-size", "nan"],
+        ["--max-file-size", "1e300"],
+    ],
+)
+def test_limits_that_are_no_numbers_are_usage_errors(tmp_path: Path, option: list[str]) -> None:
+    tree = good_tree(tmp_path / "tree")
+    before = files_under(tmp_path)
+    result = poolcheck(*option, "--format", "json", "tree", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"Invalid value for '{option[0]}'" in result.stderr
+    assert "is not a number" in result.stderr or "is not in the range 0<x<=" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert result.stdout == ""
+    assert files_under(tmp_path) == before and tree.is_dir()
+
+
+@pytest.mark.parametrize("line", ["timeout = 1e300", "timeout = inf", "timeout = nan", "max-file-size = inf"])
+def test_limits_that_are_no_numbers_in_the_configuration_are_errors(tmp_path: Path, line: str) -> None:
+    good_tree(tmp_path)
+    (tmp_path / "poolcheck.toml").write_text(line + "\n")
+    result = poolcheck("--format", "json", ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "must be a number above 0 and at most" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+
+
+def test_the_largest_limits_accepted_still_run(tmp_path: Path) -> None:
+    good_tree(tmp_path)
+    result = poolcheck(
+        "--timeout", "86400", "--max-file-size", "10000", "--format", "json", ".", cwd=tmp_path
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert not report["errors"] and len(report["pools"]) == 1

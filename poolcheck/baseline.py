@@ -12,6 +12,8 @@ from poolcheck.model import Finding
 from poolcheck.root import repository_path
 
 BASELINE_VERSION = 1
+# A baseline lists about 300 bytes per finding; the cap keeps a hostile file from filling memory.
+MAX_BASELINE_SIZE = 64 * 2**20
 
 
 class BaselineError(Exception):
@@ -41,27 +43,53 @@ def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
 
 
 def load_baseline(path: Path) -> frozenset[str]:
-    """The fingerprints a baseline file lists."""
+    """The fingerprints a baseline file lists; anything else in the file is a BaselineError naming it."""
     shown = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BASELINE_SIZE + 1)
     except OSError as error:
         raise BaselineError(f"{shown}: cannot read the baseline: {error.strerror or error}") from error
+    if len(data) > MAX_BASELINE_SIZE:
+        raise BaselineError(f"{shown}: the baseline is larger than {MAX_BASELINE_SIZE // 2**20} MB")
+    try:
+        document = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise BaselineError(f"{shown}: the baseline is not UTF-8 text") from error
-    try:
-        document = json.loads(text)
     except json.JSONDecodeError as error:
         raise BaselineError(f"{shown}: the baseline is not valid JSON: {error}") from error
+    # json recurses per nesting level, and int() refuses numbers of over 4300 digits.
+    except RecursionError as error:
+        raise BaselineError(f"{shown}: the baseline is not valid JSON: nested too deeply") from error
+    except MemoryError as error:
+        raise BaselineError(f"{shown}: the baseline is too large to read") from error
+    except ValueError as error:
+        raise BaselineError(f"{shown}: the baseline is not valid JSON: {error}") from error
+    return _fingerprints(document, shown)
+
+
+def _fingerprints(document: object, shown: str) -> frozenset[str]:
+    """The fingerprints of a parsed baseline, each entry checked: the message says which one is wrong."""
     expected = f"{shown}: not a poolcheck baseline (write one with --write-baseline)"
-    if not isinstance(document, dict) or document.get("version") != BASELINE_VERSION:
-        raise BaselineError(expected)
+    if not isinstance(document, dict):
+        raise BaselineError(f"{expected}: a JSON {_json_kind(document)}, not an object")
+    version = document.get("version")
+    if isinstance(version, bool) or version != BASELINE_VERSION:
+        raise BaselineError(f"{expected}: version must be {BASELINE_VERSION}")
     entries = document.get("findings")
-    if not isinstance(entries, list) or not all(
-        isinstance(entry, dict) and isinstance(entry.get("fingerprint"), str) for entry in entries
-    ):
-        raise BaselineError(expected)
+    if not isinstance(entries, list):
+        raise BaselineError(f"{expected}: findings must be an array, not a JSON {_json_kind(entries)}")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
+            raise BaselineError(f"{expected}: findings[{index}] must be an object with a string fingerprint")
     return frozenset(entry["fingerprint"] for entry in entries)
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    kinds = ((bool, "boolean"), (str, "string"), (int | float, "number"), (list, "array"), (dict, "object"))
+    return next(name for kind, name in kinds if isinstance(value, kind))
 
 
 def without_baselined(findings: Sequence[Finding], known: Collection[str]) -> tuple[list[Finding], int]:

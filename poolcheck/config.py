@@ -50,6 +50,10 @@ KEYS = (
     "respect-gitignore",
 )
 Fail = Callable[[str, str], "ConfigError"]  # (key as shown, problem) -> the error to raise
+# A configuration file is a few kilobytes; the cap keeps a hostile one from filling memory.
+MAX_CONFIG_SIZE = 4 * 2**20
+MAX_EXTEND_DEPTH = 50
+SHOWN_LENGTH = 60  # a wrong value or key longer than this is cut short in messages
 TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
 
 
@@ -164,10 +168,7 @@ def read_config(path: Path, required: bool = False, chain: tuple[Path, ...] = ()
 def _read_table(path: Path) -> dict[str, Any] | None:
     """The file's poolcheck settings; None for a pyproject.toml without a [tool.poolcheck] table."""
     shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ConfigError(f"{shown}: cannot read: {error.strerror or error}") from error
+    data = _bounded_read(path, shown)
     # Most pyproject.toml files are not ours: skip them without parsing.
     if path.name == PYPROJECT and b"poolcheck" not in data:
         return None
@@ -176,6 +177,13 @@ def _read_table(path: Path) -> dict[str, Any] | None:
     except UnicodeDecodeError as error:
         raise ConfigError(f"{shown}: not UTF-8 text") from error
     except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{shown}: invalid TOML: {error}") from error
+    # tomllib recurses per nesting level, and int() refuses numbers of over 4300 digits.
+    except RecursionError as error:
+        raise ConfigError(f"{shown}: invalid TOML: arrays or tables nested too deeply") from error
+    except MemoryError as error:
+        raise ConfigError(f"{shown}: invalid TOML: too large to read") from error
+    except ValueError as error:
         raise ConfigError(f"{shown}: invalid TOML: {error}") from error
     if path.name != PYPROJECT:
         return cast(dict[str, Any], document)
@@ -186,13 +194,25 @@ def _read_table(path: Path) -> dict[str, Any] | None:
     return cast(dict[str, Any] | None, table)
 
 
+def _bounded_read(path: Path, shown: str) -> bytes:
+    """The file's bytes; a file over MAX_CONFIG_SIZE is refused before it is read whole."""
+    try:
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CONFIG_SIZE + 1)
+    except OSError as error:
+        raise ConfigError(f"{shown}: cannot read: {error.strerror or error}") from error
+    if len(data) > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{shown}: larger than {MAX_CONFIG_SIZE // 2**20} MB; not a configuration file")
+    return data
+
+
 def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Config:
     where = f"{display_path(path)}: " + ("[tool.poolcheck] " if path.name == PYPROJECT else "")
     option_names = {option.name for rule in all_rules() for option in rule.options}
     known = [*KEYS, *sorted(option_names)]
     for key in table:
         if key not in known:
-            raise ConfigError(f"{where}unknown key {key!r}{_suggestion(key, known)}")
+            raise ConfigError(f"{where}unknown key {_shown(key)}{_suggestion(key, known)}")
 
     def fail(key: str, problem: str) -> ConfigError:
         return ConfigError(f"{where}{key}: {problem}")
@@ -248,6 +268,8 @@ def _extended(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...], fai
     if not isinstance(extend, str) or not extend.strip():
         raise fail("extend", f"must be the path of another configuration file, not {_shown(extend)}")
     target = Path(os.path.abspath(path.parent / os.path.expanduser(extend)))
+    if len(chain) >= MAX_EXTEND_DEPTH:  # each level is a few stack frames: a hostile chain must not overflow
+        raise fail("extend", f"more than {MAX_EXTEND_DEPTH} files extend one another")
     if target in (path, *chain):
         raise fail("extend", f"{display_path(target)} extends itself (through {len(chain) + 1} file(s))")
     if not target.is_file():
@@ -338,7 +360,8 @@ def _kind(value: object) -> str:
 
 
 def _shown(value: object) -> str:
-    """A wrong value as the message shows it: scalars as written, containers by their kind."""
+    """A wrong value as the message shows it: scalars as written (cut short), containers by their kind."""
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return repr(value)
+        written = repr(value)
+        return written if len(written) <= SHOWN_LENGTH else written[: SHOWN_LENGTH - 4] + "...'"
     return _kind(value)

@@ -19,7 +19,7 @@ from poolcheck.explain import explanation, explanation_json, rule_list, rule_lis
 from poolcheck.extract import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
-from poolcheck.output import write_output
+from poolcheck.output import UnsafeTarget, unsafe_target, write_output
 from poolcheck.pipeline import RunSettings, Stdin, files_to_check, run
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE
 from poolcheck.root import project_root
@@ -258,6 +258,11 @@ def main(
     if stdin_filename is not None and not reading_stdin:
         raise click.UsageError("--stdin-filename needs '-' as the path")
     checked = [stdin_filename or Path(".")] if reading_stdin else list(paths) or [Path(".")]
+    for option, target in (("--output", output), ("--write-baseline", write_baseline)):
+        refusal = _refused_target(target, checked) if target is not None else None
+        if refusal is not None:
+            click.echo(f"poolcheck: {option}: {refusal}", err=True)
+            sys.exit(EXIT_ERROR)
     overrides = _overrides(
         select, extend_select, ignore, extend_exclude, per_file_ignores, extend_per_file_ignores
     )
@@ -315,9 +320,9 @@ def main(
     else:
         rendered = _render(report, output_format, painted, quiet)
     if output is not None:
-        write_output(output, rendered)
+        _write_report(output, rendered)
     else:
-        click.echo(rendered, nl=False, color=painted)  # click drops colour off a terminal unless told
+        _echo_report(rendered, painted)
     if todos is not None:
         _write_todos(todos, cards, to_stdout=output_format == "text", quiet=quiet)
     if output_format == "github":
@@ -460,6 +465,55 @@ def _write_todos(folder: Path, cards: tuple[Card, ...], to_stdout: bool, quiet: 
     lines = report_lines(outcome)
     for line in lines[-1:] if quiet else lines:
         click.echo(line, err=not to_stdout)
+
+
+def _refused_target(target: Path, checked: list[Path]) -> str | None:
+    """Why a report must not go to ``target``: not a regular file, or one of the files being checked."""
+    if str(target) in ("-", "/dev/stdout", "/dev/stderr"):
+        return None
+    refusal = unsafe_target(target)
+    if refusal is not None or not target.is_file():
+        return refusal
+    from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
+    from poolcheck.pipeline import source_suffixes
+
+    real = target.resolve()
+    for path in checked:
+        try:
+            if path.is_file() and os.path.samefile(path, target):
+                return f"{target} is one of the files being checked; not overwritten"
+        except OSError:
+            continue
+        checked_suffix = target.name.endswith(source_suffixes() + CAPACITY_SUFFIXES)
+        if checked_suffix and path.is_dir() and real.is_relative_to(path.resolve()):
+            return f"{target} is one of the files being checked (under {path}); not overwritten"
+    return None
+
+
+def _write_report(path: Path, text: str) -> None:
+    """``--output``: the report replaces ``path`` whole; a failure is one line and exit 2."""
+    try:
+        write_output(path, text)
+    except UnsafeTarget as error:
+        click.echo(f"poolcheck: --output: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as error:
+        click.echo(f"poolcheck: cannot write the report to {path}: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _echo_report(text: str, painted: bool) -> None:
+    """The report on stdout; a full disk or a closed pipe is one line and exit 2, not a traceback."""
+    try:
+        click.echo(text, nl=False, color=painted)  # click drops colour off a terminal unless told
+        sys.stdout.flush()
+    except OSError as error:
+        # Point fd 1 at /dev/null, so the interpreter's own flush at exit has nothing to fail on.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        click.echo(f"poolcheck: cannot write the report to stdout: {error.strerror or error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _write_baseline(path: Path, report: Report) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -266,6 +267,10 @@ def main(
     overrides = _overrides(
         select, extend_select, ignore, extend_exclude, per_file_ignores, extend_per_file_ignores
     )
+    for option, given in (("--config", config_file), ("--baseline", baseline)):
+        if given is not None and _not_regular(given):  # a fifo would wait for a writer forever
+            click.echo(f"poolcheck: {option}: {given} is not a regular file", err=True)
+            sys.exit(EXIT_ERROR)
     try:
         config = load_config(config_file, checked)
         # The written baseline is every current finding, so an old baseline is not applied while writing.
@@ -394,6 +399,14 @@ def _pattern(pattern: str, option: str) -> str:
     if problem is not None:
         raise click.BadParameter(problem, param_hint=f"'{option}'")
     return pattern
+
+
+def _not_regular(path: Path) -> bool:
+    """Is ``path`` a fifo, device, socket or folder? Asked of the file system, without opening it."""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # missing or unreadable: the reader says so in its own words
+        return False
 
 
 def _server_limit(given: str | None) -> int | None:

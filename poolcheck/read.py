@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +30,10 @@ OPEN_FLAGS = (
 
 class Unreadable(Exception):
     """Why a file's bytes cannot be had; the message is the error entry's."""
+
+
+class NotRegular(OSError):
+    """A folder, fifo, socket or device where a file was to be read; ``strerror`` says which."""
 
 
 def analyse_file(path: Path) -> FileResult:
@@ -81,28 +87,52 @@ def read_bytes(path: str, limit: int, front_end: FrontEnd) -> bytes | None:
     it does or is binary, since it will not be parsed.
     """
     try:
-        fd = os.open(path, OPEN_FLAGS)
+        with _regular_file(path) as (fd, size):
+            if size > limit:
+                _search_large(fd, size, limit, front_end)
+                return None
+            data = _read_up_to(fd, size, limit)
+    except NotRegular as error:
+        raise Unreadable(error.strerror) from error
     except OSError as error:
         raise Unreadable(f"cannot read: {error.strerror or error}") from error
+    if len(data) > limit:
+        raise Unreadable(_too_large(len(data), limit))
+    return data
+
+
+def read_regular(path: str | os.PathLike[str], most: int) -> bytes:
+    """At most ``most`` bytes of the regular file at ``path``: the one reader of every file kind.
+
+    A fifo, a device or a folder is an ``OSError`` ("not a regular file") and is never
+    waited on: the open does not block and the kind is checked on what was opened, so
+    a file swapped for a fifo after a check cannot hang the run either.
+    """
+    with _regular_file(os.fspath(path)) as (fd, size):
+        return _read_up_to(fd, size, most)
+
+
+@contextmanager
+def _regular_file(path: str) -> Iterator[tuple[int, int]]:
+    """The descriptor and size of the regular file at ``path``, opened without blocking."""
+    fd = os.open(path, OPEN_FLAGS)
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise Unreadable("is a directory")
+            raise NotRegular(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(info.st_mode):
-            raise Unreadable("not a regular file")
-        if info.st_size > limit:
-            _search_large(fd, info.st_size, limit, front_end)
-            return None
-        data = os.read(fd, info.st_size + 1)
-        while len(data) <= limit and (more := os.read(fd, CHUNK)):  # on to the end, should it have grown
-            data += more
-        if len(data) > limit:
-            raise Unreadable(_too_large(len(data), limit))
-        return data
-    except OSError as error:
-        raise Unreadable(f"cannot read: {error.strerror or error}") from error
+            raise NotRegular(errno.EINVAL, "not a regular file")
+        yield fd, info.st_size
     finally:
         os.close(fd)
+
+
+def _read_up_to(fd: int, size: int, most: int) -> bytes:
+    """The file's bytes, at most ``most`` + 1 of them (one more says it is over), should it have grown."""
+    data = os.read(fd, min(size, most) + 1)
+    while len(data) <= most and (more := os.read(fd, min(CHUNK, most + 1 - len(data)))):
+        data += more
+    return data
 
 
 def _search_large(fd: int, size: int, limit: int, front_end: FrontEnd) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from poolcheck.capacity.sources import Declarations, declarations, is_candidate
 from poolcheck.model import ReplicaCount, ServerSetting
+from poolcheck.read import read_regular
 
 SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env")
 MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configuration a person wrote
@@ -17,8 +18,7 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     replicas: list[ReplicaCount] = []
     for path in paths:
         try:
-            with open(path, "rb") as stream:
-                data = stream.read(MAX_SIZE + 1)
+            data = read_regular(path, MAX_SIZE)  # a fifo named postgresql.conf is not waited on
         except OSError:
             continue
         name = path.rsplit("/", 1)[-1]

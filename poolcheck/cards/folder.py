@@ -18,6 +18,7 @@ from pathlib import Path
 
 from poolcheck.cards.markdown import file_name, fingerprints_in, render
 from poolcheck.cards.model import Card
+from poolcheck.read import read_regular
 
 ID_PREFIX = re.compile(r"^(\d+)")
 ISSUE_ID = re.compile(r"""^issue_id:\s*["']?(\d+)["']?\s*$""", re.MULTILINE)
@@ -54,8 +55,8 @@ def scan(folder: Path) -> FolderState:
         try:
             if not path.is_file():
                 continue
-            with path.open("rb") as stream:
-                text = stream.read(READ_LIMIT).decode("utf-8", "replace")
+            # Not blocking: a file swapped for a fifo after the check above cannot hang the run.
+            text = read_regular(path, READ_LIMIT)[:READ_LIMIT].decode("utf-8", "replace")
         except OSError:
             state.unreadable.append(path)
         else:

@@ -9,11 +9,14 @@ and nothing written outside the outputs asked for.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import poolcheck_command
+
+from poolcheck.read import NotRegular, read_regular
 
 POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
 BOUND = 60  # seconds a subprocess may take before the test calls it hung: far beyond any honest run
@@ -79,3 +82,56 @@ def test_the_largest_limits_accepted_still_run(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     assert not report["errors"] and len(report["pools"]) == 1
+
+
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX fifos")
+
+
+@needs_fifo
+def test_fifos_named_like_any_checked_file_do_not_hang_the_run(tmp_path: Path) -> None:
+    """A fifo waits for a writer forever when opened blocking: code, system files and cards alike."""
+    tree = good_tree(tmp_path / "tree")
+    for name in ("docker-compose.yml", "postgresql.conf", ".env", "schema.sql", "pool.py", "main.rs"):
+        os.mkfifo(tree / name)
+    todos = tmp_path / "todos"
+    todos.mkdir()
+    os.mkfifo(todos / "0001-old-card.md")
+    before = files_under(tmp_path)
+    result = poolcheck("--format", "json", "--todos-dir", "todos", "tree", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert [pool["path"] for pool in report["pools"]] == ["tree/db.py"]
+    # The code files are read errors; the system files declare nothing, as unreadable ones do.
+    assert sorted((e["path"], e["message"]) for e in report["errors"]) == [
+        ("tree/main.rs", "not a regular file"),
+        ("tree/pool.py", "not a regular file"),
+    ]
+    assert {p for p in files_under(tmp_path) - before if not p.startswith("todos/")} == set()
+
+
+@needs_fifo
+@pytest.mark.parametrize("option", ["--config", "--baseline"])
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_fifo_or_device_given_as_a_file_to_read_is_a_usage_error(
+    tmp_path: Path, option: str, kind: str
+) -> None:
+    good_tree(tmp_path)
+    given = "/dev/zero" if kind == "device" else str(tmp_path / "given.toml")
+    if kind == "fifo":
+        os.mkfifo(given)
+    result = poolcheck(option, given, ".", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr == f"poolcheck: {option}: {given} is not a regular file\n"
+    assert result.stdout == ""
+
+
+@needs_fifo
+def test_the_one_reader_refuses_what_is_not_a_regular_file(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "fifo")
+    for path in (tmp_path / "fifo", Path("/dev/zero"), tmp_path):
+        with pytest.raises(NotRegular):
+            read_regular(path, 100)
+    (tmp_path / "big.conf").write_bytes(b"x" * 1000)
+    assert read_regular(tmp_path / "big.conf", 10) == b"x" * 11  # one byte more says it is over
+    assert read_regular(tmp_path / "big.conf", 5000) == b"x" * 1000

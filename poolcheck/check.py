@@ -48,63 +48,100 @@ def every_rule() -> RuleSets:
     return lambda path: everywhere
 
 
-def check_pools(pools: Sequence[Pool], rule_sets: RuleSets, root: Path | None = None) -> list[Finding]:
+# Told of a bug met on one pool or server: its file, what was being checked, the exception.
+OnError = Callable[[str, str, Exception], None]
+
+
+def check_pools(
+    pools: Sequence[Pool], rule_sets: RuleSets, root: Path | None = None, on_error: OnError | None = None
+) -> list[Finding]:
     """Every violation in ``pools`` of the rules that run on each pool's file (``rule_sets``),
-    located, and fingerprinted from the project ``root``."""
+    located, and fingerprinted from the project ``root``.
+
+    With ``on_error``, an exception while checking one pool is handed to it, that pool's
+    findings are dropped and the other pools are still checked; without, it propagates.
+    """
     fingerprints = construction_fingerprints(pools, root)
     findings = []
     for index, pool in enumerate(pools):
         if not pool.site.pooled:
             continue
         applying = rule_sets(pool.site.path)
-        rules, options = applying.rules, applying.options
-        for rule in rules:
-            if pool.exempt and not rule.exempt_pools_too:
-                continue
-            for violation in rule.check(pool, options) if rule.check else ():
-                findings.append(
-                    Finding(
-                        rule=rule.id,
-                        name=rule.name,
-                        priority=violation.priority,
-                        path=pool.site.path,
-                        span=_locate(pool, violation),
-                        message=violation.message,
-                        library=pool.site.library,
-                        fingerprint=_hash(rule.id, fingerprints[index]),
-                        pool=index,
-                        concept=violation.concept,
-                    )
-                )
+        try:
+            findings += _pool_findings(index, pool, applying, fingerprints[index])
+        except Exception as error:
+            if on_error is None:
+                raise
+            on_error(pool.site.path, f"the {pool.site.constructor} pool at line {pool.site.span.line}", error)
     return findings
 
 
-def check_system(budgets: Sequence[Budget], rule_sets: RuleSets, root: Path | None = None) -> list[Finding]:
+def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str) -> list[Finding]:
+    """One pool's findings; ``construction`` is its fingerprint key (construction_fingerprints)."""
+    findings = []
+    for rule in applying.rules:
+        if pool.exempt and not rule.exempt_pools_too:
+            continue
+        for violation in rule.check(pool, applying.options) if rule.check else ():
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    name=rule.name,
+                    priority=violation.priority,
+                    path=pool.site.path,
+                    span=_locate(pool, violation),
+                    message=violation.message,
+                    library=pool.site.library,
+                    fingerprint=_hash(rule.id, construction),
+                    pool=index,
+                    concept=violation.concept,
+                )
+            )
+    return findings
+
+
+def check_system(
+    budgets: Sequence[Budget], rule_sets: RuleSets, root: Path | None = None, on_error: OnError | None = None
+) -> list[Finding]:
     """System-level findings (PC010): located on the server's setting, or on the first pool it serves.
 
-    The rules and options are those of the file the finding is located in.
+    The rules and options are those of the file the finding is located in. ``on_error`` as
+    for check_pools, per server.
     """
     findings = []
     for budget in budgets:
         path, span = _server_location(budget)
         applying = rule_sets(path)
-        for rule in applying.rules:
-            for violation in rule.check_system(budget, applying.options) if rule.check_system else ():
-                findings.append(
-                    Finding(
-                        rule=rule.id,
-                        name=rule.name,
-                        priority=violation.priority,
-                        path=path,
-                        span=span,
-                        message=violation.message,
-                        library="postgresql",
-                        fingerprint=_hash(
-                            rule.id, repository_path(path, root), budget.server.where.split(" ", 1)[-1]
-                        ),
-                        pool=None,
-                    )
+        try:
+            findings += _server_findings(budget, path, span, applying, root)
+        except Exception as error:
+            if on_error is None:
+                raise
+            on_error(path, f"the server of {budget.server.where}", error)
+    return findings
+
+
+def _server_findings(
+    budget: Budget, path: str, span: Span, applying: RuleSet, root: Path | None
+) -> list[Finding]:
+    findings = []
+    for rule in applying.rules:
+        for violation in rule.check_system(budget, applying.options) if rule.check_system else ():
+            findings.append(
+                Finding(
+                    rule=rule.id,
+                    name=rule.name,
+                    priority=violation.priority,
+                    path=path,
+                    span=span,
+                    message=violation.message,
+                    library="postgresql",
+                    fingerprint=_hash(
+                        rule.id, repository_path(path, root), budget.server.where.split(" ", 1)[-1]
+                    ),
+                    pool=None,
                 )
+            )
     return findings
 
 

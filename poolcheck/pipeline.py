@@ -6,6 +6,7 @@ The filters after the rules, in order: per-file-ignores, inline suppressions, th
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,13 +14,13 @@ from poolcheck.baseline import without_baselined
 from poolcheck.capacity.budget import budgets
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
 from poolcheck.capacity.read import read_declarations
-from poolcheck.check import RuleSet, check_pools, check_system
+from poolcheck.check import OnError, RuleSet, check_pools, check_system
 from poolcheck.config import Configs
 from poolcheck.discover import discover, display_path
 from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
-from poolcheck.model import FileError, FileResult, Finding, Report
+from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, analyse_data
 from poolcheck.root import project_root
 from poolcheck.settings import Overrides, SettingsLookup
@@ -105,7 +106,14 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     else:
         result, warnings = _analyse_stdin(stdin, settings, lookup)
         files, results = Files((), (), (), warnings), [result]
-    pools = tuple(effective_pool(site) for result in results for site in result.sites)
+    # A bug of ours met on one pool is an error entry for its file; the other pools are still checked.
+    internal: list[FileError] = []
+
+    def failed(path: str, what: str, error: Exception) -> None:
+        message = f"internal error while checking {what} ({type(error).__name__}: {error}); please report it"
+        internal.append(FileError(path, message, "parse"))
+
+    pools = tuple(_effective_pools(results, failed))
 
     def rule_set(path: str) -> RuleSet:
         applying = lookup.for_file(path)
@@ -114,15 +122,15 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     declared = read_declarations(files.declarations)
     capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
     root = settings.project_root or project_root(paths, None)
-    findings = check_pools(pools, rule_set, root) + check_system(capacity, rule_set, root)
+    findings = check_pools(pools, rule_set, root, failed) + check_system(capacity, rule_set, root, failed)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
     findings = [f for f in findings if not _ignored_here(f, lookup)]
     suppressions = {result.path: result.suppressions for result in results if result.suppressions}
-    findings, unused = apply_suppressions(findings, pools, suppressions)
+    findings, unused = _suppressed(findings, pools, suppressions, failed)
     baselined = 0
     if settings.baseline is not None:
         findings, baselined = without_baselined(findings, settings.baseline)
-    errors = files.errors + tuple(e for result in results for e in result.errors)
+    errors = files.errors + tuple(e for result in results for e in result.errors) + tuple(internal)
     return Report(
         pools,
         tuple(findings),
@@ -134,6 +142,42 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         root=root,
         warnings=files.warnings,
     )
+
+
+def _effective_pools(results: list[FileResult], failed: OnError) -> Iterator[Pool]:
+    """Each site's effective pool; a site that fails is told to ``failed`` and left out."""
+    for result in results:
+        for site in result.sites:
+            try:
+                yield effective_pool(site)
+            except Exception as error:
+                failed(site.path, f"the {site.constructor} pool at line {site.span.line}", error)
+
+
+def _suppressed(
+    findings: list[Finding],
+    pools: tuple[Pool, ...],
+    suppressions: dict[str, tuple[Suppression, ...]],
+    failed: OnError,
+) -> tuple[list[Finding], list[UnusedSuppression]]:
+    """apply_suppressions one file at a time: a file whose comments fail keeps its findings, unsuppressed."""
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:  # sorted by path, so the order holds
+        by_path.setdefault(finding.path, []).append(finding)
+    kept: list[Finding] = []
+    unused: list[UnusedSuppression] = []
+    for path in sorted(by_path.keys() | suppressions.keys()):
+        here = by_path.get(path, [])
+        try:
+            shown, idle = apply_suppressions(
+                here, pools, {path: suppressions[path]} if path in suppressions else {}
+            )
+        except Exception as error:
+            failed(path, "its suppression comments", error)
+            shown, idle = here, []
+        kept += shown
+        unused += idle
+    return kept, unused
 
 
 def _analyse_stdin(

@@ -10,12 +10,18 @@ pools are still checked.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+from poolcheck import pipeline
+from poolcheck.check import rule_by_id
 from poolcheck.cli import main
+from poolcheck.model import Report
+from poolcheck.pipeline import RunSettings, run
 
 POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
 
@@ -135,3 +141,100 @@ def test_a_baseline_poolcheck_wrote_still_hides_its_findings(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["findings"] == [] and len(report["pools"]) == 1
+
+
+# The failure boundary: a bug met on one pool is that file's error entry, never the whole run's.
+
+UNSAFE = "from sqlalchemy import create_engine\nbad = create_engine(url, pool_size=5)  # noqa: PC001\n"
+
+
+def two_files(folder: Path) -> Path:
+    good_tree(folder)
+    (folder / "unsafe.py").write_text(UNSAFE)
+    return folder
+
+
+def failing_on_unsafe(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``original``, raising on a pool (or anything) of unsafe.py as a bug of ours would."""
+
+    def wrapped(first: Any, *rest: Any) -> Any:
+        path = first.site.path if hasattr(first, "site") else getattr(first, "path", "")
+        if str(path).endswith("unsafe.py") or (
+            isinstance(first, list) and first and "unsafe" in first[0].path
+        ):
+            raise RuntimeError("boom")
+        return original(first, *rest)
+
+    return wrapped
+
+
+@pytest.fixture
+def broken_rule() -> Iterator[None]:
+    """PC001's check raises on the pool in unsafe.py (rules are frozen, so set and restore it by hand)."""
+    rule = rule_by_id("PC001")
+    assert rule is not None and rule.check is not None
+    original = rule.check
+    object.__setattr__(rule, "check", failing_on_unsafe(original))
+    yield
+    object.__setattr__(rule, "check", original)
+
+
+def checked(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Report:
+    monkeypatch.chdir(folder)
+    return run([Path(".")], RunSettings(jobs=1))
+
+
+def test_a_rule_that_fails_on_one_pool_is_an_error_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken_rule: None
+) -> None:
+    report = checked(two_files(tmp_path), monkeypatch)
+    assert [(e.path, e.kind, e.message) for e in report.errors] == [
+        (
+            "unsafe.py",
+            "parse",
+            "internal error while checking the create_engine pool at line 2 (RuntimeError: boom); please report it",
+        )
+    ]
+    assert {f.path for f in report.findings} == {"db.py"}  # the other pool still checked, PC001 too
+    assert "PC001" in {f.rule for f in report.findings}
+    assert len(report.pools) == 2
+
+
+def test_a_failing_rule_exits_1_with_the_error_not_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, broken_rule: None
+) -> None:
+    result = poolcheck(two_files(tmp_path), ".", monkeypatch=monkeypatch)
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert [e["path"] for e in report["errors"]] == ["unsafe.py"]
+    assert {f["path"] for f in report["findings"]} == {"db.py"}
+
+
+def test_effective_settings_that_fail_on_one_pool_are_an_error_of_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "effective_pool", failing_on_unsafe(pipeline.effective_pool))
+    report = checked(two_files(tmp_path), monkeypatch)
+    assert [(e.path, e.message.split(" (")[0]) for e in report.errors] == [
+        ("unsafe.py", "internal error while checking the create_engine pool at line 2")
+    ]
+    assert [p.site.path for p in report.pools] == ["db.py"]
+    assert {f.path for f in report.findings} == {"db.py"}
+
+
+def test_suppressions_that_fail_in_one_file_leave_its_findings_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "apply_suppressions", failing_on_unsafe(pipeline.apply_suppressions))
+    report = checked(two_files(tmp_path), monkeypatch)
+    assert [(e.path, e.message.split(" (")[0]) for e in report.errors] == [
+        ("unsafe.py", "internal error while checking its suppression comments")
+    ]
+    assert "PC001" in {f.rule for f in report.findings if f.path == "unsafe.py"}  # shown, not suppressed
+    assert {f.path for f in report.findings} == {"db.py", "unsafe.py"}
+
+
+def test_without_a_failure_the_comment_suppresses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = checked(two_files(tmp_path), monkeypatch)
+    assert report.errors == ()
+    assert "PC001" not in {f.rule for f in report.findings if f.path == "unsafe.py"}

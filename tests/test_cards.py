@@ -607,13 +607,16 @@ def test_without_hard_links_cards_are_still_created_exclusively(
         assert path.read_text(encoding="utf-8") == render(card, int(path.name[:3]))
 
 
-def test_a_fingerprint_anywhere_in_a_card_counts(tmp_path: Path, pool_cards: tuple[Card, ...]) -> None:
-    card = pool_cards[0]
+def test_only_the_marker_after_the_front_matter_counts(tmp_path: Path, pool_cards: tuple[Card, ...]) -> None:
+    card, other = pool_cards[0], pool_cards[1]
+    # Moved and renamed, front matter kept: still this card. A marker lower down is quoted text.
     (tmp_path / "moved.md").write_text(
-        f"# Kept\n\nSee below.\n\n<!-- poolcheck-fingerprint: {card.fingerprint} -->\n"
+        f"---\nstatus: complete\n---\n<!-- poolcheck-fingerprint: {card.fingerprint} -->\n\n# Kept\n\n"
+        f"See below.\n\n<!-- poolcheck-fingerprint: {other.fingerprint} -->\n"
     )
-    outcome = write_cards(tmp_path, [card, pool_cards[1]])
+    outcome = write_cards(tmp_path, [card, other])
     assert [c.fingerprint for c, _ in outcome.skipped] == [card.fingerprint]
+    assert [c.fingerprint for c, _ in outcome.added] == [other.fingerprint]
     assert outcome.added[0][1].name.startswith("001-")  # no numbered file yet: ids start at 1
 
 

@@ -1,10 +1,15 @@
 """Write cards into a todos folder: never twice, never over a file, ids never reused.
 
-A card is skipped when its fingerprint marker is already in any ``*.md`` of the
-folder, whatever the file is called now or what its status is. A new card takes
-the id after the highest numeric prefix (or front-matter ``issue_id``) in the
-folder and is written whole: to a temporary file first, then linked to its name,
-which fails rather than replace a file that appeared meanwhile.
+A card is skipped when its fingerprint marker (the line right after its front matter)
+is already in any ``*.md`` of the folder, whatever the file is called now or what its
+status is. A new card takes the id after the highest numeric prefix (or front-matter
+``issue_id``) in the folder and is written whole: to a temporary file first, then
+linked to its name, which fails rather than replace a file that appeared meanwhile.
+
+Runs writing into one folder at once take turns: each holds an exclusive ``flock`` on
+the folder itself (no lock file is left behind) from reading the folder to its last
+card, so no id is given twice and no fingerprint filed twice. An id longer
+than ``MAX_ID_DIGITS`` is not one poolcheck wrote: it is ignored, with a warning.
 """
 
 from __future__ import annotations
@@ -12,16 +17,18 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from poolcheck.cards.markdown import file_name, fingerprints_in, render
+from poolcheck.cards.markdown import file_name, fingerprints_in, front_matter, render
 from poolcheck.cards.model import Card
 from poolcheck.read import read_regular
 
 ID_PREFIX = re.compile(r"^(\d+)")
 ISSUE_ID = re.compile(r"""^issue_id:\s*["']?(\d+)["']?\s*$""", re.MULTILINE)
+MAX_ID_DIGITS = 9  # longer would make names too long for the file system (and int() slow)
 READ_LIMIT = 1 << 20  # a card is a few KiB; don't read a stray huge file whole
 ATTEMPTS = 1000  # ids to try when another writer takes names under us
 
@@ -34,6 +41,7 @@ class FolderState:
     filed: dict[str, Path] = field(default_factory=dict)
     ids: dict[Path, int] = field(default_factory=dict)
     unreadable: list[Path] = field(default_factory=list)
+    odd_ids: list[Path] = field(default_factory=list)  # ids too long to be ours, not counted
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,7 @@ class Outcome:
     added: tuple[tuple[Card, Path], ...]
     skipped: tuple[tuple[Card, Path], ...]  # with the file that already carries the card
     unreadable: tuple[Path, ...] = ()
+    odd_ids: tuple[Path, ...] = ()
 
 
 def scan(folder: Path) -> FolderState:
@@ -51,7 +60,7 @@ def scan(folder: Path) -> FolderState:
         return state
     for path in sorted(folder.glob("*.md")):
         prefix = ID_PREFIX.match(path.name)
-        number = int(prefix.group(1)) if prefix else None
+        number = _id(prefix.group(1), path, state) if prefix else None
         try:
             if not path.is_file():
                 continue
@@ -62,21 +71,57 @@ def scan(folder: Path) -> FolderState:
         else:
             for fingerprint in fingerprints_in(text):
                 state.filed.setdefault(fingerprint, path)
-            declared = ISSUE_ID.search(text)
-            if number is None and declared:
-                number = int(declared.group(1))
-            elif declared:
-                state.highest = max(state.highest, int(declared.group(1)))
+            front = front_matter(text)  # an issue_id in the body (quoted code) is not the card's
+            found = ISSUE_ID.search(front[0]) if front else None
+            declared = _id(found.group(1), path, state) if found else None
+            if number is None:
+                number = declared
+            elif declared is not None:
+                state.highest = max(state.highest, declared)
         if number is not None:
             state.ids[path] = number
             state.highest = max(state.highest, number)
     return state
 
 
+def _id(digits: str, path: Path, state: FolderState) -> int | None:
+    if len(digits) > MAX_ID_DIGITS:
+        if path not in state.odd_ids:
+            state.odd_ids.append(path)
+        return None
+    return int(digits)
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Lock the folder exclusively: one writer at a time reads the ids and adds cards.
+
+    Where there is no flock (Windows, some network file systems) the run goes on unlocked:
+    each card is still created exclusively, so nothing is overwritten.
+    """
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        with suppress(OSError):
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
 def write_cards(folder: Path, cards: Sequence[Card]) -> Outcome:
     """Add the cards whose fingerprint the folder does not hold yet, numbered after its highest id."""
     folder.mkdir(parents=True, exist_ok=True)
-    state = scan(folder)
+    with folder_lock(folder):
+        return _write_locked(folder, cards)
+
+
+def _write_locked(folder: Path, cards: Sequence[Card]) -> Outcome:
+    state = scan(folder)  # under the lock, so a card another run has just filed is seen
     ids = {fingerprint: state.ids[path] for fingerprint, path in state.filed.items() if path in state.ids}
     added: list[tuple[Card, Path]] = []
     skipped: list[tuple[Card, Path]] = []
@@ -91,7 +136,7 @@ def write_cards(folder: Path, cards: Sequence[Card]) -> Outcome:
         state.filed[card.fingerprint] = path
         ids[card.fingerprint] = number
         added.append((card, path))
-    return Outcome(folder, tuple(added), tuple(skipped), tuple(state.unreadable))
+    return Outcome(folder, tuple(added), tuple(skipped), tuple(state.unreadable), tuple(state.odd_ids))
 
 
 def _create(folder: Path, card: Card, number: int, dependencies: Sequence[int]) -> tuple[int, Path]:
@@ -153,6 +198,10 @@ def report_lines(outcome: Outcome) -> list[str]:
     lines += [
         f"poolcheck: could not read {path}; its cards were not checked for duplicates"
         for path in outcome.unreadable
+    ]
+    lines += [
+        f"poolcheck: warning: {path}: its id has more than {MAX_ID_DIGITS} digits; not counted for numbering"
+        for path in outcome.odd_ids
     ]
     added, skipped = len(outcome.added), len(outcome.skipped)
     lines.append(

@@ -6,11 +6,21 @@ chosen outputs. CI runs as root, where a device node can be replaced; the refusa
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
+import threading
+from datetime import date
 from pathlib import Path
 
 import pytest
+
+from poolcheck.cards import folder
+from poolcheck.cards.content import build_cards
+from poolcheck.cards.markdown import fingerprints_in
+from poolcheck.cards.model import Card
+from poolcheck.cards.source import statement_tail
+from poolcheck.pipeline import RunSettings, run
 
 POOL = 'from sqlalchemy import create_engine\nengine = create_engine("postgresql://db/app")\n'
 
@@ -125,3 +135,121 @@ def test_output_into_a_missing_folder_is_a_clean_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "cannot write the report to missing/report.txt" in result.stderr
     assert sorted(p.name for p in project.iterdir()) == ["app.py"]
+
+
+# 1. Issue cards: concurrent runs, odd ids, interrupted writes
+
+
+def _cards(project: Path, *paths: str) -> tuple[Card, ...]:
+    report = run([project / p for p in paths], RunSettings(project_root=project))
+    return build_cards(report, lambda _path: {}, date(2026, 1, 1), "pool", statement_tail)
+
+
+def _many_pools(tmp_path: Path, count: int) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    for n in range(count):
+        (project / f"db{n}.py").write_text(POOL.replace("/app", f"/app{n}"))
+    return project
+
+
+def test_concurrent_card_writers_take_turns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two writers that both read the folder before either writes gave two cards the same id
+    # and filed each fingerprint twice; the folder lock makes the second read after the first write.
+    project = _many_pools(tmp_path, 4)
+    cards = _cards(project, ".")
+    todos = tmp_path / "todos"
+    both_read = threading.Barrier(2, timeout=1)
+    real_scan = folder.scan
+
+    def scan_then_wait(path: Path) -> folder.FolderState:
+        state = real_scan(path)
+        with contextlib.suppress(threading.BrokenBarrierError):  # locked out: the other never reads
+            both_read.wait()
+        return state
+
+    monkeypatch.setattr(folder, "scan", scan_then_wait)
+    writers = [threading.Thread(target=folder.write_cards, args=(todos, cards)) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    names = sorted(p.name for p in todos.iterdir())
+    assert len(names) == len(cards) == 4
+    assert len({name[:3] for name in names}) == 4
+    filed = [fp for name in names for fp in fingerprints_in((todos / name).read_text())]
+    assert sorted(filed) == sorted(card.fingerprint for card in cards)
+
+
+@pytest.mark.slow
+def test_three_runs_into_one_folder_file_each_card_once(tmp_path: Path) -> None:
+    project = _many_pools(tmp_path, 20)
+    command = [sys.executable, "-m", "poolcheck", ".", "-q", "--todos-dir", str(tmp_path / "todos")]
+    runs = [
+        subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    for process in runs:
+        _, errors = process.communicate()
+        assert b"Traceback" not in errors
+        assert process.returncode == 1
+    names = [p.name for p in (tmp_path / "todos").iterdir()]
+    assert len(names) == 20 and len({name[:3] for name in names}) == 20
+
+
+def test_a_huge_numeric_prefix_does_not_stop_card_writing(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    todos = tmp_path / "todos"
+    todos.mkdir()
+    stray = todos / ("9" * 240 + ".md")
+    stray.write_text("a note\n")
+    huge = todos / "notes.md"
+    huge.write_text('---\nissue_id: "' + "7" * 5000 + '"\n---\n')
+    result = _run([".", "--todos-dir", str(todos)], project)
+    _clean(result)
+    assert result.returncode == 1
+    assert "more than 9 digits" in result.stdout
+    assert sorted(p.name[:4] for p in todos.iterdir() if p not in (stray, huge)) == ["001-"]
+    assert stray.read_text() == "a note\n"
+
+
+def test_an_interrupted_card_write_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    cards = _cards(project, ".")
+    todos = tmp_path / "todos"
+
+    def interrupted(_descriptor: int) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(folder.os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        folder.write_cards(todos, cards)
+    assert list(todos.iterdir()) == []
+
+
+# 4. A marker in scanned code cannot forge a card
+
+
+def test_a_marker_quoted_from_code_does_not_file_another_pools_card(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (target,) = _cards(project, "app.py")
+    forged = (
+        "from sqlalchemy import create_engine\n"
+        f"other = create_engine(  # <!-- poolcheck-fingerprint: {target.fingerprint} -->\n"
+        '    "postgresql://db/other"\n)\n'
+    )
+    (project / "other.py").write_text(forged)
+    todos = tmp_path / "todos"
+    first = _run(["other.py", "--todos-dir", str(todos)], project)
+    (card,) = todos.iterdir()
+    text = card.read_text()
+    assert "poolcheck\u2011fingerprint" in text  # quoted, neutralized
+    assert fingerprints_in(text) != [target.fingerprint]
+    second = _run([".", "--todos-dir", str(todos)], project)
+    _clean(first)
+    _clean(second)
+    assert "1 card added, 1 already" in second.stdout
+    filed = {fp for path in todos.iterdir() for fp in fingerprints_in(path.read_text())}
+    assert target.fingerprint in filed

@@ -173,7 +173,8 @@ def construction_fingerprints(pools: Sequence[Pool], root: Path | None = None) -
 
 
 def _hash(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    # surrogateescape: a file name that is not UTF-8 hashes as its own bytes, not a crash.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def _locate(pool: Pool, violation: Violation) -> Span:

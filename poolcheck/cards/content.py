@@ -133,7 +133,9 @@ def _importance(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, int, 
 
 
 def _fingerprint(*parts: str) -> str:
-    return hashlib.sha256("\0".join(("poolcheck-card", *parts)).encode()).hexdigest()[:16]
+    # surrogateescape: a file name that is not UTF-8 hashes as its own bytes, not a crash.
+    text = "\0".join(("poolcheck-card", *parts))
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 class PoolCard:

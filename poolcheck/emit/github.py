@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poolcheck.emit import text as text_format
+from poolcheck.emit.escape import markdown_text, printable
 from poolcheck.model import PRIORITIES, FileError, Finding, Priority, Report
 from poolcheck.root import repository_path
 
@@ -38,6 +39,16 @@ def escape_data(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
+def log_line(line: str) -> str:
+    """A plain log line that the runner cannot read as a workflow command.
+
+    The runner takes a line starting with ``::`` as a command, and a file name can start a
+    line; so a leading colon is escaped as well as ``%`` and line breaks.
+    """
+    escaped = escape_data(printable(line))
+    return "%3A" + escaped[1:] if escaped.startswith(":") else escaped
+
+
 def escape_property(text: str) -> str:
     """Escape a workflow command's property value: the data escapes plus ``:`` and ``,``."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
@@ -53,11 +64,13 @@ def render(report: Report, environ: Mapping[str, str]) -> str:
     if omitted_findings or omitted_errors:
         commands.append(f"::notice::{escape_data(_omitted_note(omitted_findings, omitted_errors, environ))}")
     listing = [
-        f"{f.path}:{f.span.line}:{f.span.column}: {f.rule} [{f.priority}] {f.message}"
+        log_line(f"{f.path}:{f.span.line}:{f.span.column}: {f.rule} [{f.priority}] {f.message}")
         for f in report.findings
     ]
-    # The quiet text report is the file errors and the closing summary line.
-    closing = text_format.render(report, quiet=True)
+    # The quiet text report is the file errors and the closing summary line; an error line opens
+    # with its file name.
+    quiet = text_format.render(report, quiet=True)
+    closing = "".join(log_line(line) + "\n" for line in quiet.split("\n")[:-1])
     return "\n".join(commands + listing) + ("\n\n" if commands or listing else "") + closing
 
 
@@ -137,8 +150,8 @@ def step_summary(report: Report, budget: int = SUMMARY_BUDGET) -> str:
 
 
 def _cell(text: str) -> str:
-    """Text safe inside one markdown table cell."""
-    return text.replace("|", "\\|").replace("\r", "").replace("\n", "<br>")
+    """The repository's text as literal text in one markdown table cell: no markup, links or HTML."""
+    return markdown_text(text)
 
 
 def write_step_summary(report: Report, environ: Mapping[str, str]) -> Path | None:

@@ -94,4 +94,5 @@ def _category(rule_id: str) -> str:
 
 
 def _hash(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    # surrogateescape: a file name that is not UTF-8 hashes as its own bytes, not a crash.
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]

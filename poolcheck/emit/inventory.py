@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poolcheck.describe import provenance, quantity
+from poolcheck.emit.escape import printable
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import Budget, Pool, Report
 
@@ -57,7 +58,7 @@ def _header() -> list[str]:
 def _row(pool: Pool) -> list[str]:
     site = pool.site
     cells = [
-        f"{site.path}:{site.span.line}",
+        f"{printable(site.path)}:{site.span.line}",
         site.library,
         site.database if site.pooled else f"{site.database} (no pool)",
     ]
@@ -76,19 +77,20 @@ def _row(pool: Pool) -> list[str]:
 def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
     server = budget.server
     lines = [
-        f"Server {server.where}: max_connections {server.max_connections} - {server.reserved} reserved = "
-        f"{server.available} available"
+        f"Server {printable(server.where)}: max_connections {server.max_connections} - "
+        f"{server.reserved} reserved = {server.available} available"
     ]
     for demand in budget.demands:
         site = demand.pool.site
-        where = f"{site.path}:{site.span.line}"
+        where = f"{printable(site.path)}:{site.span.line}"
         if demand.maximum is None:
             setting = demand.pool.settings.get("max_connections")
             why = provenance(setting, LIBRARIES[site.library].name) if setting else "no maximum"
-            lines.append(f"  {where}  unknown ({why}), not counted")
+            lines.append(f"  {where}  unknown ({printable(why)}), not counted")
             continue
         replicas = (
-            f"x {demand.replicas} replicas ({demand.replicas_from.path}:{demand.replicas_from.line})"
+            f"x {demand.replicas} replicas "
+            f"({printable(demand.replicas_from.path)}:{demand.replicas_from.line})"
             if demand.replicas_from
             else "x 1 (no replica count declared)"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+from poolcheck.emit.escape import printable
 from poolcheck.model import PRIORITIES, Finding, Pool, Report
 
 Paint = Callable[[str, str], str]
@@ -29,19 +30,20 @@ def painter(colour: bool) -> Paint:
 
 
 def headline(finding: Finding, paint: Paint) -> str:
-    """``path:line:col: PC001 [p2] message``: a finding in one line."""
+    """``path:line:col: PC001 [p2] message``: a finding in one line (the repository's text escaped)."""
     span = finding.span
     return (
-        f"{paint(finding.path, 'path')}:{span.line}:{span.column}: "
+        f"{paint(printable(finding.path), 'path')}:{span.line}:{span.column}: "
         f"{paint(finding.rule, 'rule')} {paint('[' + finding.priority + ']', finding.priority)} "
-        f"{finding.message}"
+        f"{printable(finding.message)}"
     )
 
 
 def error_lines(report: Report, paint: Paint) -> str:
     """The files that could not be checked, one line each."""
     return "\n".join(
-        f"{paint(e.path, 'path')}: {paint('error', 'p1')}[{e.kind}] {e.message}" for e in report.errors
+        f"{paint(printable(e.path), 'path')}: {paint('error', 'p1')}[{e.kind}] {printable(e.message)}"
+        for e in report.errors
     )
 
 
@@ -62,11 +64,12 @@ def _frame(finding: Finding, pool: Pool, paint: Paint) -> str:
     rows = [paint(gutter, "dim")]
     for number in range(first, last + 1):
         text = site.lines[number - site.span.line] if number - site.span.line < len(site.lines) else ""
-        rows.append(f"{paint(str(number).rjust(width) + ' |', 'dim')} {text}")
+        rows.append(f"{paint(str(number).rjust(width) + ' |', 'dim')} {printable(text)}")
         if number == span.line:
             end = span.end_column if span.end_line == span.line else len(text) + 1
-            marks = "^" * max(1, end - span.column)
-            pad = " " * (span.column - 1)
+            # Under the escaped line: an escape is wider than the character it stands for.
+            marks = "^" * max(1, len(printable(text[span.column - 1 : end - 1])))
+            pad = " " * len(printable(text[: span.column - 1]))
             rows.append(f"{paint(gutter, 'dim')} {pad}{paint(marks, finding.priority)} {finding.rule}")
     rows.append(paint(gutter, "dim"))
     return "\n".join(rows)

@@ -7,6 +7,7 @@ chosen outputs. CI runs as root, where a device node can be replaced; the refusa
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import threading
@@ -253,3 +254,74 @@ def test_a_marker_quoted_from_code_does_not_file_another_pools_card(tmp_path: Pa
     assert "1 card added, 1 already" in second.stdout
     filed = {fp for path in todos.iterdir() for fp in fingerprints_in(path.read_text())}
     assert target.fingerprint in filed
+
+
+# 2. Nothing forged
+
+ESCAPE = "\x1b[2J"  # clears the screen when it reaches a terminal raw
+FORGING_NAME = "a\n::error file=x::forged.py"
+FORGING_POOL = POOL.replace('"postgresql://db/app")', f'"postgresql://db/app")  # {ESCAPE}')
+
+
+def _hostile_names(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / FORGING_NAME).write_text(FORGING_POOL)
+    (project / f"colour{ESCAPE}.py").write_text(FORGING_POOL)
+    return project
+
+
+@pytest.mark.parametrize("output_format", ["text", "concise", "github", "inventory"])
+def test_file_names_and_code_cannot_drive_the_terminal_or_the_runner(
+    tmp_path: Path, output_format: str
+) -> None:
+    project = _hostile_names(tmp_path)
+    result = _run([".", "--format", output_format], project)
+    _clean(result)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.startswith("::error")]
+    if output_format != "github":  # the workflow log escapes the backslash's line break as %0A
+        assert "a\\n::error file=x::forged.py" in result.stdout
+    assert "\\x1b[2J" in result.stdout
+
+
+def test_the_github_log_lines_cannot_open_with_a_workflow_command(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "::error file=x::forged.py").write_text(POOL)
+    result = _run([".", "--format", "github"], project)
+    _clean(result)
+    commands = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    assert commands and all(line.startswith(("::warning ", "::notice ")) for line in commands)
+    assert "%3A:error file=x::forged.py:2:" in result.stdout
+
+
+def test_the_step_summary_shows_file_names_as_text(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "<img src=x onerror=alert(1)>[link](http:evil).py").write_text(POOL)
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "poolcheck", ".", "--format", "github"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+        check=False,
+    )
+    _clean(result)
+    written = summary.read_text()
+    assert "<img" not in written and "](" not in written
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;\\[link\\]\\(http:evil\\).py" in written
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "gitlab", "inventory", "todo"])
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, output_format: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / os.fsdecode(b"caf\xe9.py")).write_text(POOL)
+    result = _run([".", "--format", output_format], project)
+    _clean(result)
+    assert result.returncode == 1
+    assert "internal error" not in result.stdout + result.stderr

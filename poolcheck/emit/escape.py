@@ -1,0 +1,51 @@
+"""Text from the scanned repository, made safe for the output it goes into.
+
+File names, code and messages quoting code are written by whoever wrote the pull
+request. Shown raw they could move a terminal's cursor or recolour it (ESC), start
+a GitHub workflow command on a line of its own (a newline, then ``::error``), or
+turn into links and HTML in a Markdown page. Each output escapes them here: the
+JSON formats need nothing, json.dumps escapes every control character.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab, DEL, C1 controls, lone surrogates (undecodable file-name bytes), the line and
+# paragraph separators, and the bidirectional overrides that make code read other than it runs
+# (CVE-2021-42574).
+UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+NAMED = {"\n": "\\n", "\r": "\\r"}
+# Characters Markdown or HTML could read as markup in a table cell or a line of a card.
+MARKUP = re.compile(r"([\\`*_{}\[\]()#+!|~<>&-])")
+ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters shown as escapes: ESC as ``\x1b``, a newline as ``\n``."""
+    return UNPRINTABLE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in NAMED:
+        return NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown inline text: no markup, no HTML, no line breaks."""
+    return MARKUP.sub(lambda m: ENTITIES.get(m.group(1), "\\" + m.group(1)), printable(text))
+
+
+def code_span(text: str) -> str:
+    """``text`` as one Markdown code span, its delimiters longer than any backtick run inside."""
+    text = printable(text)
+    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{padding}{text}{padding}{ticks}"
+
+
+def code_fence(code: str) -> str:
+    """The backticks that open and close a fenced block of ``code``: longer than any run inside it."""
+    return "`" * max(3, max((len(run) for run in re.findall("`+", code)), default=0) + 1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import stat
 import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -38,6 +40,7 @@ DEFAULT_TODOS = Path("todos")
 STDIN = Path("-")
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")  # a CI runner cancelling the job, a closed terminal: 128 + theirs
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -57,15 +60,41 @@ class Limit(click.FloatRange):
         return number
 
 
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised where the run is, so that it stops as for Ctrl-C: workers ended,
+    no --output half-written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
 class InterruptibleCommand(click.Command):
-    """Ctrl-C ends the run with one line and exit code 130: no traceback, no "Aborted!"."""
+    """Ctrl-C, SIGTERM and SIGHUP end the run with one line and exit code 128 + the signal's number
+    (130 for Ctrl-C): no traceback, no "Aborted!", no worker left behind."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        previous: dict[int, Any] = {}
+        if threading.current_thread() is threading.main_thread():  # only there can handlers be set
+            for name in STOP_SIGNALS:
+                if hasattr(signal, name):
+                    number = getattr(signal, name)
+                    previous[number] = signal.signal(number, _stop)
         try:
             return super().invoke(ctx)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
+            if isinstance(stop, Stopped):
+                click.echo(f"poolcheck: stopped by {signal.Signals(stop.signum).name}", err=True)
+                sys.exit(128 + stop.signum)
             click.echo("poolcheck: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
+        finally:
+            for number, handler in previous.items():
+                signal.signal(number, handler)
 
 
 @click.command(cls=InterruptibleCommand, context_settings={"help_option_names": ["-h", "--help"]})

@@ -14,9 +14,11 @@ they start in milliseconds with poolcheck already imported (but no parser).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Sequence
@@ -37,6 +39,9 @@ if TYPE_CHECKING:
 GRACE = 1.0
 # Below this many files one process is faster than starting workers (unless --jobs asks for them).
 PARALLEL_FILES = 256
+# Seconds between a worker's looks at its parent, where the kernel does not end it with the parent.
+PARENT_CHECK = 0.5
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 INDEX, STARTED = 0, 1  # the shared progress slots: the file being worked on, when its extraction began
 
 Chunk = list[tuple[int, str]]  # (index in the run's file list, path)
@@ -148,7 +153,7 @@ class WorkerPool:
         progress = self._context.Array("d", 2, lock=False)
         process = self._context.Process(
             target=_serve,
-            args=(child_end, progress, self._timeout, self._max_file_size),
+            args=(child_end, progress, self._timeout, self._max_file_size, os.getpid()),
             daemon=True,
         )
         process.start()
@@ -218,14 +223,24 @@ class WorkerPool:
             del self._workers[position]
 
 
-def _serve(conn: Connection, progress: Array[c_double], timeout: float | None, max_file_size: float) -> None:
-    """A worker: analyse each chunk of paths the parent sends, until it sends None."""
+def _serve(
+    conn: Connection, progress: Array[c_double], timeout: float | None, max_file_size: float, parent: int
+) -> None:
+    """A worker: analyse each chunk of paths the parent sends, until it sends None or the parent goes."""
     # Ctrl-C reaches the whole process group; the parent handles it and ends its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent turns SIGTERM and SIGHUP into a clean stop; forked, a worker would inherit that.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _end_with_parent(parent)
     while True:
         try:
+            while not conn.poll(PARENT_CHECK):  # between chunks, see that the parent is still there
+                if os.getppid() != parent:
+                    return
             chunk = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
         if chunk is None:
             return
@@ -239,3 +254,34 @@ def _serve(conn: Connection, progress: Array[c_double], timeout: float | None, m
             if result.sites or result.errors:
                 conn.send((index, result))
         conn.send(None)
+
+
+def _end_with_parent(parent: int) -> None:
+    """Make this worker die with ``parent``, even in the middle of a file (a parser's C code).
+
+    On Linux the kernel sends SIGKILL when the parent goes (``PR_SET_PDEATHSIG``); elsewhere
+    a thread watches the parent's pid. Either way a parent that is killed, even by SIGKILL,
+    leaves no worker behind holding its stdout.
+    """
+    if not _kill_me_with_parent():
+        watcher = threading.Thread(target=_watch_parent, args=(parent,), name="parent-watch", daemon=True)
+        watcher.start()
+    if os.getppid() != parent:  # gone before the kernel was told to end this worker with it
+        os._exit(0)
+
+
+def _kill_me_with_parent() -> bool:
+    """Ask Linux for SIGKILL when the parent ends; False where that cannot be had."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK)
+    os._exit(0)

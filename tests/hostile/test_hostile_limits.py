@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -135,3 +138,88 @@ def test_the_one_reader_refuses_what_is_not_a_regular_file(tmp_path: Path) -> No
     (tmp_path / "big.conf").write_bytes(b"x" * 1000)
     assert read_regular(tmp_path / "big.conf", 10) == b"x" * 11  # one byte more says it is over
     assert read_regular(tmp_path / "big.conf", 5000) == b"x" * 1000
+
+
+def alive(pid: int) -> bool:
+    """Is ``pid`` a running process (not gone, not a zombie waiting to be reaped)?"""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time ``pid`` has used (utime + stime), in seconds; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def slow_tree(folder: Path, files: int = 4) -> Path:
+    """Pool files that each take a worker a second or more of parsing: 1.6 MB of small functions."""
+    folder.mkdir(parents=True)
+    body = "".join(f"def f{i}(x):\n    return [x + {i} for _ in range(3)]\n" for i in range(30000))
+    for number in range(files):
+        (folder / f"db{number}.py").write_text(POOL + body)
+    return folder
+
+
+def wait_until(condition: object, seconds: float = BOUND) -> bool:
+    """Poll ``condition`` (a callable) every 20 ms for at most ``seconds``; its last answer."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.02)
+    return bool(condition())  # type: ignore[operator]
+
+
+linux_proc = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="watches processes in /proc")
+
+
+@linux_proc
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_a_stopped_parent_takes_its_workers_with_it(tmp_path: Path, stop: str) -> None:
+    """A CI runner cancelling the job sends SIGTERM; a closed terminal SIGHUP; SIGKILL cannot be handled,
+    so there the workers must notice the parent going themselves."""
+    slow_tree(tmp_path / "tree")
+    output = tmp_path / "out" / "report.json"
+    output.parent.mkdir()
+    command = [*poolcheck_command(), "--jobs", "2", "--timeout", "60", "--max-file-size", "5"]
+    process = subprocess.Popen(
+        [*command, "--format", "json", "--output", str(output), "tree"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    workers: list[int] = []
+    try:
+        # Stop the run in the middle of a file: a worker started and well into parsing.
+        assert wait_until(lambda: any(cpu_seconds(pid) > 0.3 for pid in children_of(process.pid)))
+        workers = children_of(process.pid)
+        process.send_signal(getattr(signal, stop))
+        stdout, stderr = process.communicate(timeout=BOUND)
+        assert wait_until(lambda: not any(alive(pid) for pid in workers), 10), "a worker outlived its parent"
+    finally:
+        for pid in [process.pid, *workers]:  # a failure must not leave processes behind
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        process.wait(BOUND)
+    number = getattr(signal, stop)
+    if stop == "SIGKILL":
+        assert process.returncode == -number
+    else:
+        assert process.returncode == 128 + number
+        assert stderr == f"poolcheck: stopped by {stop}\n"
+    assert stdout == ""
+    assert list(output.parent.iterdir()) == []  # no report, and no temporary file beside it

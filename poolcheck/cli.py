@@ -25,6 +25,7 @@ from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import UnsafeTarget, unsafe_target, write_output
 from poolcheck.pipeline import RunSettings, Stdin, files_to_check, run
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE
+from poolcheck.redact import redacted_report
 from poolcheck.root import project_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import unused_message
@@ -339,8 +340,9 @@ def main(
         sys.exit(EXIT_ERROR)
     for warning in report.warnings:
         click.echo(f"poolcheck: warning: {warning}", err=True)
+    shown = redacted_report(report)  # what the outputs print: no password of the scanned code
     if write_baseline is not None:
-        sys.exit(_write_baseline(write_baseline, report))
+        sys.exit(_write_baseline(write_baseline, shown))
     todos = todos_dir or (DEFAULT_TODOS if write_todos else None)
     cards = _issue_cards(report, settings, card_per) if output_format == "todo" or todos else ()
     painted = colour_wanted(colour, os.environ, output is None and sys.stdout.isatty())
@@ -350,9 +352,9 @@ def main(
 
         rendered = "" if todos else todo_format.render(cards)
     elif statistics:
-        rendered = _statistics(report, as_json)
+        rendered = _statistics(shown, as_json)
     else:
-        rendered = _render(report, output_format, painted, quiet)
+        rendered = _render(shown, output_format, painted, quiet)
     if output is not None:
         _write_report(output, rendered)
     else:
@@ -360,7 +362,7 @@ def main(
     if todos is not None:
         _write_todos(todos, cards, to_stdout=output_format == "text", quiet=quiet)
     if output_format == "github":
-        _write_step_summary(report)
+        _write_step_summary(shown)
     if report.baselined and output_format != "text":  # the text summary line counts them itself
         click.echo(f"poolcheck: {report.baselined} finding(s) hidden by the baseline", err=True)
     if report_unused_ignores:

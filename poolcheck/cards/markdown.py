@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from poolcheck.cards.model import Card
+from poolcheck.redact import redact
 
 MARKER = "poolcheck-fingerprint"
 MARKER_PATTERN = re.compile(r"<!--\s*poolcheck-fingerprint:\s*([0-9A-Za-z]+)\s*-->")
@@ -26,7 +27,11 @@ def file_name(card: Card, number: int) -> str:
 
 
 def render(card: Card, number: int, dependencies: Sequence[int] = ()) -> str:
-    """The whole file: five front-matter keys in order, the marker, then the title and sections."""
+    """The whole file: five front-matter keys in order, the marker, then the title and sections.
+
+    Cards are built from the code as written (their fixes edit it by column); passwords in it
+    are masked here, in the finished text.
+    """
     front = [
         "---",
         f"status: {card.status}",
@@ -40,7 +45,8 @@ def render(card: Card, number: int, dependencies: Sequence[int] = ()) -> str:
         f"# {card.title}",
     ]
     body = [f"## {section.heading}\n\n{section.body.strip()}" for section in card.sections]
-    return "\n".join(front) + "\n\n" + "\n\n".join(body).replace(MARKER, NEUTRAL_MARKER) + "\n"
+    text = "\n".join(front) + "\n\n" + "\n\n".join(body).replace(MARKER, NEUTRAL_MARKER) + "\n"
+    return redact(text)
 
 
 def front_matter(text: str) -> tuple[str, str] | None:

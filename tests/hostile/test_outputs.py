@@ -22,6 +22,7 @@ from poolcheck.cards.markdown import fingerprints_in
 from poolcheck.cards.model import Card
 from poolcheck.cards.source import statement_tail
 from poolcheck.pipeline import RunSettings, run
+from poolcheck.redact import redact
 
 POOL = 'from sqlalchemy import create_engine\nengine = create_engine("postgresql://db/app")\n'
 
@@ -325,3 +326,76 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, ou
     _clean(result)
     assert result.returncode == 1
     assert "internal error" not in result.stdout + result.stderr
+
+
+# 3. Secrets
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("postgresql://admin:S3CRET@db/app", "postgresql://admin:***@db/app"),
+        (
+            "postgres://admin:S3CRET@db:5432/app?sslmode=require",
+            "postgres://admin:***@db:5432/app?sslmode=require",
+        ),
+        ("mysql+pymysql://u:p%40ss@db", "mysql+pymysql://u:***@db"),
+        (
+            "postgresql://db/app?password=S3CRET&sslmode=require",
+            "postgresql://db/app?password=***&sslmode=require",
+        ),
+        ("host=db user=app password=S3CRET dbname=app", "host=db user=app password=*** dbname=app"),
+        ('create_pool(dsn, password="S3CRET")', 'create_pool(dsn, password="***")'),
+        ('{"db_password": "S3CRET"}', '{"db_password": "***"}'),
+        # No secret written: left as it is.
+        ("postgresql://admin@db/app", "postgresql://admin@db/app"),
+        ("postgresql://db:5432/app", "postgresql://db:5432/app"),
+        ('f"postgresql://{user}:{password}@{host}/app"', 'f"postgresql://{user}:{password}@{host}/app"'),
+        ('password=os.environ["PGPASSWORD"]', 'password=os.environ["PGPASSWORD"]'),
+        ("https://example.com:8080/path@v2", "https://example.com:8080/path@v2"),
+    ],
+)
+def test_redact_masks_passwords_only(written: str, shown: str) -> None:
+    assert redact(written) == shown
+
+
+SECRET_POOLS = (
+    "import os\nfrom sqlalchemy import create_engine\n\n"
+    'engine = create_engine("postgresql://admin:S3CRET@db/app", '
+    'pool_size=pick("postgresql://admin:S3CRET@db/app"))\n'
+)
+
+
+@pytest.mark.parametrize(
+    "output_format", ["text", "concise", "json", "sarif", "github", "gitlab", "inventory", "todo"]
+)
+def test_no_format_prints_a_password_from_the_code(tmp_path: Path, output_format: str) -> None:
+    project = _project(tmp_path, SECRET_POOLS)
+    summary = tmp_path / "summary.md"
+    result = subprocess.run(
+        [sys.executable, "-m", "poolcheck", ".", "--format", output_format],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+        check=False,
+    )
+    _clean(result)
+    assert result.returncode == 1
+    assert "S3CRET" not in result.stdout + result.stderr
+    assert "S3CRET" not in (summary.read_text() if summary.exists() else "")
+    if output_format in ("text", "json", "todo"):  # the frame, the settings' expr, the card's code
+        assert "admin:***@db/app" in result.stdout
+
+
+def test_cards_and_baselines_hold_no_password(tmp_path: Path) -> None:
+    project = _project(tmp_path, SECRET_POOLS)
+    todos, baseline = tmp_path / "todos", tmp_path / "baseline.json"
+    _clean(_run([".", "-q", "--todos-dir", str(todos)], project))
+    _clean(_run([".", "--write-baseline", str(baseline)], project))
+    written = [path.read_text() for path in todos.iterdir()] + [baseline.read_text()]
+    assert written[0].count("admin:***@db/app") >= 1
+    assert not [text for text in written if "S3CRET" in text]
+    # Fingerprints are those of the code as written: the baseline still hides every finding.
+    again = _run([".", "--baseline", str(baseline)], project)
+    assert again.returncode == 0 and "S3CRET" not in again.stdout

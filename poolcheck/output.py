@@ -43,7 +43,7 @@ def write_output(path: Path, content: str) -> None:
         stream.flush()
         return
     if _is_stream(path):
-        with path.open("w", encoding="utf-8", newline="") as stream:
+        with path.open("w", encoding="utf-8", errors="surrogateescape", newline="") as stream:
             stream.write(content)
         return
     refusal = unsafe_target(path)
@@ -53,7 +53,8 @@ def write_output(path: Path, content: str) -> None:
     kept = _permissions(path)
     descriptor, temporary = _create_temporary(folder, path.name)
     try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
+        # surrogateescape: a file name that is not UTF-8 is written as its bytes, as on stdout.
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="surrogateescape", newline="") as stream:
             if kept is not None and hasattr(os, "fchmod"):  # before any byte is written
                 os.fchmod(stream.fileno(), kept)
             stream.write(content)

@@ -155,7 +155,7 @@ def _create(folder: Path, card: Card, number: int, dependencies: Sequence[int]) 
 
 def create_new(path: Path, text: str) -> None:
     """Create ``path`` with ``text``, whole or not at all, failing with FileExistsError if it exists."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "surrogateescape")  # a non-UTF-8 file name as its bytes, as on stdout
     temporary = path.parent / f".poolcheck-{secrets.token_hex(8)}.tmp"
     # O_EXCL with the usual mode: the umask applies, unlike mkstemp's 0600.
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -46,6 +46,14 @@ def code_span(text: str) -> str:
     return f"{ticks}{padding}{text}{padding}{ticks}"
 
 
+def json_text(document: str) -> str:
+    """JSON text that is valid UTF-8: a lone surrogate (an undecodable file-name byte) as a ``\\u`` escape.
+
+    Surrogates only occur inside JSON strings, where ``\\udce9`` is the JSON escape of the same code point.
+    """
+    return document.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def code_fence(code: str) -> str:
     """The backticks that open and close a fenced block of ``code``: longer than any run inside it."""
     return "`" * max(3, max((len(run) for run in re.findall("`+", code)), default=0) + 1)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from poolcheck.check import rule_by_id
+from poolcheck.emit.escape import json_text
 from poolcheck.model import FileError, Finding, Priority, Report
 from poolcheck.root import repository_path
 
@@ -26,7 +27,7 @@ DEFAULT_CATEGORY = "Bug Risk"
 
 def render(report: Report) -> str:
     """The report as a Code Quality JSON array: findings first, then the file errors."""
-    return json.dumps(as_issues(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(as_issues(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def as_issues(report: Report) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from poolcheck import __version__
 from poolcheck.check import all_rules
+from poolcheck.emit.escape import json_text
 from poolcheck.explain import explanation
 from poolcheck.model import FileError, Finding, Pool, Priority, Report, Span
 from poolcheck.root import relative_to_root
@@ -23,7 +24,7 @@ LEVELS: dict[Priority, str] = {"p1": "error", "p2": "warning", "p3": "note"}
 
 def render(report: Report) -> str:
     """The report as a SARIF log, its files named from the report's project root (``%SRCROOT%``)."""
-    return json.dumps(as_log(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(as_log(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def as_log(report: Report) -> dict[str, Any]:

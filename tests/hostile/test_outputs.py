@@ -7,6 +7,7 @@ chosen outputs. CI runs as root, where a device node can be replaced; the refusa
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -399,3 +400,27 @@ def test_cards_and_baselines_hold_no_password(tmp_path: Path) -> None:
     # Fingerprints are those of the code as written: the baseline still hides every finding.
     again = _run([".", "--baseline", str(baseline)], project)
     assert again.returncode == 0 and "S3CRET" not in again.stdout
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "gitlab", "inventory", "todo"])
+def test_a_file_name_that_is_not_utf8_is_written_to_a_file_too(tmp_path: Path, output_format: str) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / os.fsdecode(b"caf\xe9.py")).write_text(POOL)
+    report = tmp_path / "report.out"
+    result = _run([".", "--format", output_format, "-o", str(report)], project)
+    _clean(result)
+    assert result.returncode == 1
+    if output_format in ("json", "sarif", "gitlab"):  # still valid UTF-8 JSON
+        json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_cards_for_a_file_name_that_is_not_utf8_are_written(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / os.fsdecode(b"caf\xe9.py")).write_text(POOL)
+    todos = tmp_path / "todos"
+    result = _run([".", "-q", "--todos-dir", str(todos)], project)
+    _clean(result)
+    assert result.returncode == 1
+    assert len(list(todos.iterdir())) == 1

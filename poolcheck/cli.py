@@ -209,7 +209,8 @@ class InterruptibleCommand(click.Command):
     "--timeout",
     type=Limit(MAX_TIMEOUT),
     metavar="SECONDS",
-    help=f"Longest analysis of one file; a slower file is a timeout error.  [default: {DEFAULT_TIMEOUT:g}]",
+    help=f"Longest analysis of one file in CPU time; a slower file is a timeout error.  "
+    f"[default: {DEFAULT_TIMEOUT:g}]",
 )
 @click.option(
     "--max-file-size",

@@ -17,20 +17,22 @@ from poolcheck.suppress import suppression_comments
 DEFAULT_TIMEOUT = 5.0  # seconds for one file: a 2 MB Python file, the default size limit, takes about 2
 # The largest limit accepted: a day is already no limit, and interval timers overflow on far larger ones.
 MAX_TIMEOUT = 86_400.0
+# The wall-clock backstop: this many times the CPU limit, and this many seconds more.
+WALL_FACTOR, GRACE_WALL = 10, 30.0
 
 
 class AnalysisTimeout(BaseException):
-    """Raised by the alarm wherever a front end is; not an Exception, so no ``except Exception`` eats it."""
+    """Raised by the CPU timer wherever a front end is; no ``except Exception`` eats this BaseException."""
 
 
 def extract_candidate(candidate: Candidate, timeout: float | None = None) -> FileResult:
     """The candidate's pool sites and suppression comments, or the error that stopped its analysis.
 
-    ``timeout`` bounds the analysis in seconds where this thread can take SIGALRM
-    (the main thread on POSIX); worker processes are also bounded by their parent.
+    ``timeout`` bounds the analysis in seconds of CPU time where this thread can take
+    SIGPROF (the main thread on POSIX); worker processes are also bounded by their parent.
     """
     front_end = next(fe for fe in FRONT_ENDS if fe.language == candidate.language)
-    # Imported before the clock starts: an import cut short by the alarm would leave a half-made module.
+    # Imported before the timer starts: an import cut short by it would leave a half-made module.
     importlib.import_module(front_end.module)
     try:
         with time_limit(timeout):
@@ -56,15 +58,30 @@ def failed(path: str, message: str, kind: ErrorKind) -> FileResult:
 
 
 def timeout_message(timeout: float) -> str:
-    """The same words whether the worker's alarm or the parent stopped the file."""
-    return f"analysis took longer than {timeout:g} s; file skipped (see --timeout)"
+    """The same words whether the worker's timer or the parent stopped the file."""
+    return f"analysis took more than {timeout:g} s of CPU time; file skipped (see --timeout)"
+
+
+def backstop(timeout: float) -> float:
+    """Wall-clock seconds after which a file is given up even if it used little CPU (a stall).
+
+    Far beyond the CPU limit, so that no load short of a stall reaches it first.
+    """
+    return timeout * WALL_FACTOR + GRACE_WALL
+
+
+def stall_message(timeout: float) -> str:
+    return f"analysis ran {backstop(timeout):g} s without finishing; file skipped (see --timeout)"
 
 
 @contextmanager
 def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise ``AnalysisTimeout`` in the block after ``seconds``; a no-op where SIGALRM cannot be used.
+    """Raise ``AnalysisTimeout`` in the block after ``seconds`` of this process's CPU time.
 
-    An alarm already set (a test runner's, say) is put back afterwards, less the time spent here.
+    CPU time, not the clock: on a loaded machine, or with more jobs than cores, a
+    file is given the same work before it times out, so the report does not depend
+    on the load. A no-op where SIGPROF cannot be used. A profiling timer already set
+    is put back afterwards, less the time spent here.
     """
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not seconds or not usable:
@@ -74,13 +91,13 @@ def time_limit(seconds: float | None) -> Iterator[None]:
     def expire(signum: int, frame: FrameType | None) -> None:
         raise AnalysisTimeout
 
-    previous_handler = signal.signal(signal.SIGALRM, expire)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous_handler = signal.signal(signal.SIGPROF, expire)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_PROF, seconds)
     try:
         yield
     finally:
-        left, _ = signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
+        left, _ = signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous_handler)
         if previous_delay:
-            spent = seconds - left
-            signal.setitimer(signal.ITIMER_REAL, max(previous_delay - spent, 0.001), previous_interval)
+            spent = max(seconds - left, 0.0)
+            signal.setitimer(signal.ITIMER_PROF, max(previous_delay - spent, 0.001), previous_interval)

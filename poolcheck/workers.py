@@ -24,9 +24,10 @@ from collections import deque
 from collections.abc import Sequence
 from ctypes import Array, c_double
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
-from poolcheck.extract import extract_candidate, failed, timeout_message
+from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
 from poolcheck.model import Candidate, ErrorKind, FileResult
 from poolcheck.read import analyse_path, read_source
 
@@ -34,15 +35,19 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
 
-# The worker's alarm bounds a file and reports it; the parent waits this much longer before
-# ending a worker that did not (stuck in C code, or with signals blocked).
+# The worker's CPU timer bounds a file and reports it; the parent waits this much more CPU time
+# before ending a worker that did not (stuck in C code, or with signals blocked).
 GRACE = 1.0
 # Below this many files one process is faster than starting workers (unless --jobs asks for them).
 PARALLEL_FILES = 256
 # Seconds between a worker's looks at its parent, where the kernel does not end it with the parent.
 PARENT_CHECK = 0.5
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-INDEX, STARTED = 0, 1  # the shared progress slots: the file being worked on, when its extraction began
+POLL = 0.05  # seconds: the shortest sleep of the parent between looks at its workers' CPU time
+# The shared progress slots: the file being worked on, and when its extraction began, by the clock
+# and in the worker's CPU time.
+INDEX, STARTED, CPU_STARTED = 0, 1, 2
+SLOTS = 3
 
 Chunk = list[tuple[int, str]]  # (index in the run's file list, path)
 
@@ -123,8 +128,8 @@ class WorkerPool:
             for worker in busy:
                 if worker.conn in ready:
                     self._receive(worker, results, pending)
-                elif self._overdue(worker):
-                    self._fail(worker, results, pending, timeout_message(self._timeout or 0), "timeout")
+                elif (why := self._overdue(worker)) is not None:
+                    self._fail(worker, results, pending, why, "timeout")
 
     def close(self) -> None:
         """End every worker: politely when idle, at once when busy (Ctrl-C, an error)."""
@@ -150,7 +155,7 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
-        progress = self._context.Array("d", 2, lock=False)
+        progress = self._context.Array("d", SLOTS, lock=False)
         process = self._context.Process(
             target=_serve,
             args=(child_end, progress, self._timeout, self._max_file_size, os.getpid()),
@@ -168,16 +173,34 @@ class WorkerPool:
             worker.conn.send(chunk)
 
     def _until_deadline(self, busy: list[_Worker]) -> float | None:
-        """Seconds until the first extraction under way runs out of time (None: no limit, or none started)."""
-        started = [w.progress[STARTED] for w in busy if w.progress[STARTED]]
-        if not self._timeout or not started:
-            # Nothing under way may be overdue yet; look again within the time limit.
-            return self._timeout
-        return max(min(started) + self._timeout + GRACE - time.monotonic(), 0.0)
+        """Seconds until an extraction under way may be overdue (None: no limit, or none started).
 
-    def _overdue(self, worker: _Worker) -> bool:
+        CPU time cannot run faster than the clock in a single-threaded worker, so the CPU
+        left is a safe time to sleep.
+        """
+        if not self._timeout:
+            return None
+        waits = [self._timeout]  # nothing under way may be overdue yet; look again within the limit
+        for worker in busy:
+            if worker.progress[STARTED]:
+                left = backstop(self._timeout) + GRACE - (time.monotonic() - worker.progress[STARTED])
+                cpu = _cpu_seconds(worker.process.pid)
+                if cpu is not None:
+                    left = min(left, self._timeout + GRACE - (cpu - worker.progress[CPU_STARTED]))
+                waits.append(left)
+        return max(min(waits), POLL)
+
+    def _overdue(self, worker: _Worker) -> str | None:
+        """Why the worker's file is to be given up, if it is: CPU time over the limit, or a stall."""
         started = worker.progress[STARTED]
-        return bool(self._timeout and started and time.monotonic() > started + self._timeout + GRACE)
+        if not self._timeout or not started:
+            return None
+        cpu = _cpu_seconds(worker.process.pid)
+        if cpu is not None and cpu - worker.progress[CPU_STARTED] > self._timeout + GRACE:
+            return timeout_message(self._timeout)
+        if time.monotonic() - started > backstop(self._timeout) + GRACE:
+            return stall_message(self._timeout)
+        return None
 
     def _receive(self, worker: _Worker, results: dict[int, FileResult], pending: deque[Chunk]) -> None:
         try:
@@ -248,7 +271,7 @@ def _serve(
             progress[INDEX] = index
             result = read_source(path, max_file_size)
             if isinstance(result, Candidate):
-                progress[STARTED] = time.monotonic()
+                progress[CPU_STARTED], progress[STARTED] = time.process_time(), time.monotonic()
                 result = extract_candidate(result, timeout)
                 progress[STARTED] = 0.0
             if result.sites or result.errors:
@@ -285,3 +308,21 @@ def _watch_parent(parent: int) -> None:
     while os.getppid() == parent:
         time.sleep(PARENT_CHECK)
     os._exit(0)
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """The CPU time (user + system) process ``pid`` has used, from /proc; None where that cannot be read.
+
+    The same total as ``time.process_time()`` in that process, to the clock tick.
+    """
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _clock_ticks()
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@cache
+def _clock_ticks() -> int:
+    return os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100

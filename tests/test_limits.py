@@ -16,7 +16,7 @@ from conftest import poolcheck_command
 
 from poolcheck import cli
 from poolcheck.config import ConfigError, load_config
-from poolcheck.extract import DEFAULT_TIMEOUT, time_limit
+from poolcheck.extract import DEFAULT_TIMEOUT, AnalysisTimeout, time_limit
 from poolcheck.frontends.python import parse
 from poolcheck.model import FileResult, Report
 from poolcheck.output import write_output
@@ -52,6 +52,13 @@ def patch_front_end(monkeypatch: pytest.MonkeyPatch, culprit: str, misbehave: Ca
     monkeypatch.setattr(parse, "extract", extract)
 
 
+def burn(seconds: float) -> None:
+    """Use ``seconds`` of CPU time: the limit counts CPU time, so sleeping would never reach it."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
 def outcome(report: Report) -> tuple[list[tuple[str, str]], int]:
     """The errors by file name and kind, and how many pools were found."""
     return [(e.path.rsplit("/", 1)[-1], e.kind) for e in report.errors], len(report.pools)
@@ -62,10 +69,10 @@ def outcome(report: Report) -> tuple[list[tuple[str, str]], int]:
 def test_a_slow_file_is_a_timeout_error_and_the_run_goes_on(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    patch_front_end(monkeypatch, "good03_slow.py", lambda: time.sleep(SLOW))
+    patch_front_end(monkeypatch, "good03_slow.py", lambda: burn(SLOW))
     report = run([tree(tmp_path, "good03_slow.py")], RunSettings(jobs=jobs, timeout=LIMIT))
     assert outcome(report) == ([("good03_slow.py", "timeout")], 12)
-    assert report.errors[0].message == "analysis took longer than 2 s; file skipped (see --timeout)"
+    assert report.errors[0].message == "analysis took more than 2 s of CPU time; file skipped (see --timeout)"
 
 
 @pytest.mark.slow
@@ -73,11 +80,11 @@ def test_a_slow_file_is_a_timeout_error_and_the_run_goes_on(
 def test_a_worker_deaf_to_its_alarm_is_ended_by_the_parent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Stuck in C code, a worker cannot take its alarm; the parent ends it and reports the file."""
+    """Stuck in C code, a worker cannot take its timer's signal; the parent ends it and reports the file."""
 
     def stuck() -> None:
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(SLOW)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGPROF})
+        burn(SLOW)
 
     patch_front_end(monkeypatch, "good03_stuck.py", stuck)
     report = run([tree(tmp_path, "good03_stuck.py")], RunSettings(jobs=2, timeout=LIMIT))
@@ -104,19 +111,28 @@ def test_a_front_end_bug_is_an_error_entry_not_a_crash(
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers")
-def test_the_time_limit_puts_back_an_alarm_already_set() -> None:
+def test_the_time_limit_puts_back_a_profiling_timer_already_set() -> None:
     fired: list[int] = []
-    previous = signal.signal(signal.SIGALRM, lambda signum, frame: fired.append(signum))
+    previous = signal.signal(signal.SIGPROF, lambda signum, frame: fired.append(signum))
     try:
-        signal.setitimer(signal.ITIMER_REAL, 100)
+        signal.setitimer(signal.ITIMER_PROF, 100)
         with time_limit(5):
             pass
-        left, _ = signal.getitimer(signal.ITIMER_REAL)
-        assert 5 < left <= 100  # the 100 s alarm is back, not the 5 s limit, however slow the machine
-        assert signal.getsignal(signal.SIGALRM) is not previous and not fired
+        left, _ = signal.getitimer(signal.ITIMER_PROF)
+        assert 5 < left <= 101  # the 100 s timer is back (to its tick), not the 5 s limit, however slow
+        assert signal.getsignal(signal.SIGPROF) is not previous and not fired
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.signal(signal.SIGPROF, previous)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers")
+def test_the_time_limit_counts_cpu_time_not_the_clock() -> None:
+    """Waiting (a loaded machine, more jobs than cores) uses no CPU time and does not time out."""
+    with time_limit(0.2):
+        time.sleep(0.4)
+    with pytest.raises(AnalysisTimeout), time_limit(0.2):
+        burn(SLOW)
 
 
 def test_an_interrupted_write_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -223,3 +223,61 @@ def test_a_stopped_parent_takes_its_workers_with_it(tmp_path: Path, stop: str) -
         assert stderr == f"poolcheck: stopped by {stop}\n"
     assert stdout == ""
     assert list(output.parent.iterdir()) == []  # no report, and no temporary file beside it
+
+
+CALIBRATE = """
+import importlib, sys, time
+from poolcheck.extract import extract_candidate
+from poolcheck.read import read_source
+candidate = read_source(sys.argv[1])
+importlib.import_module("poolcheck.frontends.python.parse")
+start = time.process_time()
+extract_candidate(candidate, None)
+print(time.process_time() - start)
+"""
+
+
+def analysis_cpu_seconds(path: Path) -> float:
+    """The CPU time one cold analysis of ``path`` takes, as a fresh worker meets it."""
+    measured = subprocess.run(
+        [sys.executable, "-c", CALIBRATE, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+        check=True,
+    )
+    return float(measured.stdout)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="counts the cores it may use")
+def test_the_same_report_whatever_the_jobs_and_the_load(tmp_path: Path) -> None:
+    """Each file takes a third of the limit in CPU time; with more jobs than cores and busy cores it
+    took longer than the limit by the clock, and its pool disappeared as a timeout. The limit counts
+    CPU time, so the report is the same for every job count and any load."""
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    body = "".join(f"def f{i}(x):\n    return [x + {i} for _ in range(3)]\n" for i in range(1000))
+    for number in range(32):
+        (tree / f"db{number:02d}.py").write_text(POOL + body)
+    limit = analysis_cpu_seconds(tree / "db00.py") / 0.3
+    burners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(3 * len(os.sched_getaffinity(0)))
+    ]
+    try:
+        reports = {
+            jobs: poolcheck(
+                "--jobs", jobs, "--timeout", f"{limit:.3f}", "--format", "json", "tree", cwd=tmp_path
+            )
+            for jobs in ("1", "2", "8")
+        }
+    finally:
+        for burner in burners:
+            burner.kill()
+            burner.wait(BOUND)
+    for result in reports.values():
+        assert result.returncode == 1, result.stderr
+        report = json.loads(result.stdout)
+        assert report["errors"] == [] and len(report["pools"]) == 32
+    assert reports["1"].stdout == reports["2"].stdout == reports["8"].stdout

@@ -8,6 +8,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime, timezone
 from pathlib import PurePath
 from typing import Literal
@@ -28,6 +29,7 @@ from poolcheck.cards.solutions import LANGUAGES, Solution, solutions
 from poolcheck.cards.spelling import assignments
 from poolcheck.check import all_rules, construction_fingerprints
 from poolcheck.describe import provenance, quantity
+from poolcheck.emit.escape import code_fence, markdown_path, markdown_prose
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import PRIORITIES, Finding, Pool, Report, Setting
 from poolcheck.rule import Rule, amount
@@ -107,7 +109,8 @@ def build_cards(
                 fingerprint = _fingerprint(
                     "finding", group[0].fingerprint, str(repeats[group[0].fingerprint])
                 )
-            writer = PoolCard(pool, group, rules, options(pool.site.path), today, tail(pool))
+            # Options and the statement's tail read the file; the card shows its name escaped.
+            writer = PoolCard(_shown(pool), group, rules, options(pool.site.path), today, tail(pool))
             cards.append(writer.card(fingerprint))
             card_pools[fingerprint] = index
     cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
@@ -194,7 +197,7 @@ class PoolCard:
 
     def _pool_words(self) -> str:
         database = DATABASES.get(self.site.database, "Database")
-        return f"{database} connection pool in {_short_file(self.site.path)}"
+        return f"{database} connection pool in {markdown_prose(_short_file(self.site.path))}"
 
     def _card_text_slug(self) -> str:
         return self.lead_rule.card.slug if self.lead_rule.card else self.lead_rule.name
@@ -254,7 +257,7 @@ class PoolCard:
     def _findings(self) -> str:
         parts = [
             f"**Location**: `{self.location}`",
-            f"**Current configuration**:\n\n```{self._fence()}\n{as_written(self.pool, self.tail)}\n```",
+            _fenced(self._fence(), as_written(self.pool, self.tail), "**Current configuration**:\n\n"),
             f"**Effective settings** (what is written, over {self._library_words()}'s defaults):\n\n"
             + self._settings_table(),
             "**What poolcheck found**:\n\n"
@@ -540,7 +543,7 @@ def system_card(
     """
     rule = rules.get(finding.rule)
     card_text = rule.card if rule else None
-    location = f"{finding.path}:{finding.span.line}"
+    location = f"{markdown_path(finding.path)}:{finding.span.line}"
     # A system-level finding has no one pool and no one setting: the rule's words stand alone.
     fields = {
         "pool": "Connection pools together",
@@ -627,7 +630,7 @@ def _solution_text(number: int, solution: Solution) -> str:
         f"- **Effort**: {solution.effort}\n- **Risk**: {solution.risk}",
     ]
     if solution.code is not None:
-        parts.append(f"```{solution.fence}\n{solution.code}\n```")
+        parts.append(_fenced(solution.fence, solution.code))
     if solution.notes:
         parts.append("\n".join(f"- {note}" for note in dict.fromkeys(solution.notes)))
     return "\n\n".join(parts)
@@ -651,6 +654,17 @@ def _tags(rules: Sequence[Rule], library: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(["code-review", *ordered, *([library] if library else [])]))
 
 
+def _shown(pool: Pool) -> Pool:
+    """The pool as a card names it: its file name escaped for code spans (and prose, via _short_file)."""
+    return replace(pool, site=replace(pool.site, path=markdown_path(pool.site.path)))
+
+
+def _fenced(language: str, code: str, lead: str = "") -> str:
+    """A fenced code block whose fence is longer than any backtick run in the quoted code."""
+    fence = code_fence(code)
+    return f"{lead}{fence}{language}\n{code}\n{fence}"
+
+
 def _short_file(path: str) -> str:
     parts = PurePath(path).parts
     if parts and parts[-1] in GENERIC_FILES and len(parts) > 1:
@@ -666,7 +680,9 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _sentence(text: str) -> str:
+def _sentence(message: str) -> str:
+    """A finding's message as a sentence of card prose; it quotes code, so its markup is escaped."""
+    text = markdown_prose(message)
     return text if text.endswith(".") else text + "."
 
 

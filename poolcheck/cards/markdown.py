@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from poolcheck.cards.model import Card
+from poolcheck.emit.escape import printable
 from poolcheck.redact import redact
 
 MARKER = "poolcheck-fingerprint"
@@ -46,7 +47,8 @@ def render(card: Card, number: int, dependencies: Sequence[int] = ()) -> str:
     ]
     body = [f"## {section.heading}\n\n{section.body.strip()}" for section in card.sections]
     text = "\n".join(front) + "\n\n" + "\n\n".join(body).replace(MARKER, NEUTRAL_MARKER) + "\n"
-    return redact(text)
+    # Quoted code may hold ESC and other controls: shown as escapes, for a card printed to a terminal.
+    return redact("\n".join(printable(line) for line in text.split("\n")))
 
 
 def front_matter(text: str) -> tuple[str, str] | None:

@@ -57,3 +57,17 @@ def json_text(document: str) -> str:
 def code_fence(code: str) -> str:
     """The backticks that open and close a fenced block of ``code``: longer than any run inside it."""
     return "`" * max(3, max((len(run) for run in re.findall("`+", code)), default=0) + 1)
+
+
+# In card prose (messages quoting code): what could become a link, HTML or a code span.
+PROSE_MARKUP = re.compile(r"([\\`*\[\]<>&])")
+
+
+def markdown_prose(text: str) -> str:
+    """A message quoting code, as Markdown prose: no links, HTML or code spans; emphasis left alone."""
+    return PROSE_MARKUP.sub(lambda m: ENTITIES.get(m.group(1), "\\" + m.group(1)), printable(text))
+
+
+def markdown_path(path: str) -> str:
+    r"""A file name for a Markdown code span: one line, control characters escaped, a backtick as ``\x60``."""
+    return printable(path).replace("`", "\\x60")

@@ -424,3 +424,26 @@ def test_cards_for_a_file_name_that_is_not_utf8_are_written(tmp_path: Path) -> N
     _clean(result)
     assert result.returncode == 1
     assert len(list(todos.iterdir())) == 1
+
+
+CARD_NAME = "a`b\n::error x <img src=y>.py"
+CARD_POOL = (
+    "from sqlalchemy import create_engine\nengine = create_engine(\n"
+    '    "postgresql://db/app",  # ```\x1b[2J [x](http://evil) <b>\n'
+    "    pool_size=5,\n)\n"
+)
+
+
+def test_cards_quote_code_and_names_without_markup_or_escapes(tmp_path: Path) -> None:
+    project = _project(tmp_path, CARD_POOL, CARD_NAME)
+    result = _run([".", "--format", "todo"], project)
+    _clean(result)
+    assert result.returncode == 1
+    card = result.stdout
+    assert "\x1b" not in card
+    assert not [line for line in card.splitlines() if line.startswith("::")]
+    # The quoted ``` cannot close the block: the fence is longer.
+    assert "````python\nengine = create_engine(\n" in card
+    title = next(line for line in card.splitlines() if line.startswith("# "))
+    assert "<img" not in title and "&lt;img src=y&gt;.py" in title
+    assert "`a\\x60b\\n::error x <img src=y>.py:2-5`" in card  # one code span, not broken by the backtick

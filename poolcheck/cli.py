@@ -575,9 +575,11 @@ def _write_baseline(path: Path, report: Report) -> int:
 def _statistics(report: Report, as_json: bool) -> str:
     """``--statistics``: the counts table alone (errors go to stderr), or its JSON form."""
     from poolcheck.emit import text as text_format
+    from poolcheck.emit.escape import printable
 
-    for error in report.errors:
-        click.echo(f"poolcheck: {error.path}: error[{error.kind}] {error.message}", err=True)
+    for error in report.errors:  # the file's name and the message are the repository's text
+        shown = f"{printable(error.path)}: error[{error.kind}] {printable(error.message)}"
+        click.echo(f"poolcheck: {shown}", err=True)
     if as_json:
         from poolcheck.emit import json as json_format
 

@@ -447,3 +447,14 @@ def test_cards_quote_code_and_names_without_markup_or_escapes(tmp_path: Path) ->
     title = next(line for line in card.splitlines() if line.startswith("# "))
     assert "<img" not in title and "&lt;img src=y&gt;.py" in title
     assert "`a\\x60b\\n::error x <img src=y>.py:2-5`" in card  # one code span, not broken by the backtick
+
+
+def test_statistics_names_a_broken_file_escaped(tmp_path: Path) -> None:
+    project = _project(
+        tmp_path, "from sqlalchemy import create_engine\nengine = create_engine(\n", f"x{ESCAPE}.py"
+    )
+    result = _run([".", "--statistics"], project)
+    _clean(result)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stderr
+    assert "x\\x1b[2J.py: error[parse]" in result.stderr

@@ -27,6 +27,7 @@ from poolcheck.check import all_rules
 from poolcheck.discover import display_path
 from poolcheck.extract import MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
+from poolcheck.gitignore import line_problem
 from poolcheck.model import PRIORITIES, Priority
 from poolcheck.read import MAX_FILE_SIZE
 from poolcheck.root import common_folder
@@ -307,14 +308,10 @@ def _check_pattern(pattern: str, key: str, fail: Fail) -> None:
 
 
 def pattern_problem(pattern: str) -> str | None:
-    """Why a gitignore pattern cannot be used (``!``, ``[z-a]``), or None; for files and the command line."""
-    import pathspec  # here: most runs have no patterns
-
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except Exception as error:  # pathspec raises several kinds, re.error among them
-        return f"invalid pattern {pattern!r}: {error}"
-    return None
+    """Why a gitignore pattern cannot be used (``!``, ``[z-a]``, too long), or None; for configurations
+    and the command line."""
+    problem = line_problem(pattern)
+    return f"invalid pattern {_shown(pattern)}: {problem}" if problem is not None else None
 
 
 def _positive(table: Mapping[str, Any], key: str, fail: Fail, most: float) -> float | None:

@@ -72,6 +72,8 @@ class WalkRules:
     root: str | None  # the folder exclude patterns with a slash are relative to
     respect_gitignore: bool
     use_git: bool
+    # Not a rule: the ignore-file lines the walk met and could not use, for the run's warnings.
+    unusable: dict[str, None] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Discovery:
 
     files: tuple[str, ...]  # as shown (see display_path), which also opens them; sorted
     errors: tuple[FileError, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # ignore-file lines that cannot be used, by file and line
 
 
 def discover(
@@ -125,7 +128,7 @@ def discover(
         found.setdefault(file, None)
     cwd = _folder_prefix(os.getcwd())
     shown = (_shown(file, cwd) for file in found)
-    return Discovery(tuple(sorted(shown)), tuple(errors))
+    return Discovery(tuple(sorted(shown)), tuple(errors), tuple(rules.unusable))
 
 
 def display_path(path: str | os.PathLike[str]) -> str:
@@ -262,6 +265,8 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
             continue
         if respect:
             ignores = inside(folder, (entry.name for entry in entries), ignores)
+            for level in ignores:
+                rules.unusable.update(dict.fromkeys(level.rules.problems))
         for entry in entries:
             try:
                 is_folder = entry.is_dir()

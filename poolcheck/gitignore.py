@@ -21,42 +21,146 @@ if TYPE_CHECKING:
 
 # A gitignore line that only names a file or folder: it matches that name at any depth.
 LITERAL_NAME = re.compile(r"[\w.-]*[\w-][\w.-]*")
+# pathspec's translation takes time quadratic in a pattern's length; git's own paths are shorter.
+MAX_PATTERN_LENGTH = 1024
+# Wildcards re must backtrack over (a `*` not matched atomically, a `**`): each one more multiplies
+# the work by a path's length, so a pattern with more is skipped.
+MAX_BACKTRACKING = 2
+MAX_IGNORE_FILE_SIZE = 2**20  # bytes of an ignore file read
+STAR = "[^/]*"  # pathspec's regex for `*`
+# A stretch of regex between two stars that matches a fixed number of characters, none a slash:
+# literals, escapes, `?` as pathspec writes it, and classes that are not negated.
+FIXED = re.compile(r"(?:\\.|\[\^/\]|\[(?!\^)(?:\\.|[^\]\\/])+\]|[^\\\[\]()|*+?{}.^$/])+")
+# What pathspec writes after a name: a slash, or the end (marking a folder's slash, or not).
+NAME_ENDS = ("/", "(?:(?P<ps_d>/)|$)", "(?P<ps_d>/)", "$")
+ATOMIC_GROUP = "pc_star"  # the groups added for stars matched atomically; not pathspec's folder mark
 
 
-def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
-    """The lines as one GitIgnoreSpec, leaving out any line pathspec cannot compile (``!``, ``[z-a]``)."""
-    import pathspec  # here: ignore files of plain names, as most are, need no regex engine
+def line_problem(line: str) -> str | None:
+    """Why a gitignore line cannot be used (``!``, ``[z-a]``, too long, too many wildcards), or None."""
+    import pathspec
 
-    written = list(lines)
+    if len(line) > MAX_PATTERN_LENGTH:
+        return f"longer than {MAX_PATTERN_LENGTH} characters"
     with warnings.catch_warnings():  # re warns of "possible nested set" for `[[`: a line, not a bug
         warnings.simplefilter("ignore")
         try:
-            return pathspec.GitIgnoreSpec.from_lines(written)
-        except (ValueError, re.error):  # find the bad lines only when there is one
-            return pathspec.GitIgnoreSpec.from_lines(line for line in written if _compiles(line))
+            patterns = pathspec.GitIgnoreSpec.from_lines([line]).patterns
+        # re's "at position N" counts in pathspec's regex, not in the line.
+        except Exception as error:  # pathspec raises several kinds, re.error among them
+            return re.sub(r" at position \d+", "", str(error)) or type(error).__name__
+    if any(not _bounded(pattern) for pattern in patterns):
+        return f"more than {MAX_BACKTRACKING} wildcards that need backtracking"
+    return None
 
 
-def _compiles(line: str) -> bool:
+def usable_lines(lines: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]]:
+    """The lines that can be used, and (index, problem) of those that cannot (see line_problem)."""
     import pathspec
 
-    try:
-        pathspec.GitIgnoreSpec.from_lines([line])
-    except (ValueError, re.error):
-        return False
-    return True
+    whole = all(len(line) <= MAX_PATTERN_LENGTH for line in lines)
+    if whole:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                whole = all(_bounded(p) for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns)
+            except (ValueError, re.error):
+                whole = False
+    if whole:
+        return list(lines), []
+    kept: list[str] = []  # find the bad lines only when there is one
+    problems: list[tuple[int, str]] = []
+    for index, line in enumerate(lines):
+        problem = line_problem(line)
+        if problem is None:
+            kept.append(line)
+        else:
+            problems.append((index, problem))
+    return kept, problems
+
+
+def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
+    """The lines as one GitIgnoreSpec, leaving out any line that cannot be used (see line_problem).
+
+    Each star that a fixed stretch and another star follow matches atomically, so that
+    matching never tries every way to split a name between stars.
+    """
+    import pathspec  # here: ignore files of plain names, as most are, need no regex engine
+
+    kept, _ = usable_lines(list(lines))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        patterns = pathspec.GitIgnoreSpec.from_lines(kept).patterns
+    for pattern in patterns:
+        if pattern.regex is not None:
+            pattern.regex = re.compile(linear_regex(pattern.regex.pattern))
+    return pathspec.GitIgnoreSpec(patterns)
+
+
+def linear_regex(regex: str) -> str:
+    """pathspec's regex with its stars matched atomically wherever that keeps every match.
+
+    A star that a fixed stretch and another star follow: the leftmost match of the stretch is
+    always as good as a later one (the next star takes the rest), so a lazy star inside a
+    lookahead, which re never re-enters, keeps every match and drops the backtracking (the
+    trick fnmatch.translate uses). A star whose stretch ends its name has one match only.
+    """
+    pieces = regex.split(STAR)
+    written = [pieces[0]]
+    for index in range(1, len(pieces)):
+        chunk = pieces[index]
+        last = index == len(pieces) - 1
+        if chunk == "" and not last:  # `**` inside a name: one star does
+            continue
+        name = f"{ATOMIC_GROUP}{index}"
+        fixed = FIXED.match(chunk)
+        stretch = fixed.group() if fixed else ""
+        if not last and stretch == chunk:
+            written.append(f"(?=(?P<{name}>{STAR}?{chunk}))(?P={name})")
+        elif stretch and chunk[len(stretch) :].startswith(NAME_ENDS):
+            rest = chunk[len(stretch) :]
+            written.append(f"(?=(?P<{name}>{STAR}?{stretch}(?=/|$)))(?P={name}){rest}")
+        else:
+            written.append(STAR + chunk)
+    return "".join(written)
+
+
+def _bounded(pattern: pathspec.Pattern) -> bool:
+    """Has the pattern at most MAX_BACKTRACKING wildcards re may backtrack over, once made linear?
+
+    A star that a slash or the end follows has one match (it takes the rest of the name).
+    """
+    regex = getattr(pattern, "regex", None)
+    if regex is None:
+        return True
+    linear = linear_regex(regex.pattern)
+    pieces = linear.split(STAR)
+    stars = sum(1 for piece in pieces[1:] if not piece.startswith(("?", *NAME_ENDS)))
+    return linear.count(".+") + linear.count(".*") + stars <= MAX_BACKTRACKING
 
 
 class IgnoreFile:
     """One ignore file's patterns, each matched against a path as git matches it while walking."""
 
-    def __init__(self, lines: Iterable[str]) -> None:
+    def __init__(self, lines: Iterable[str], source: str | None = None) -> None:
         written = list(lines)
         plain = not any(line.startswith("!") for line in written)
         # Without negations any matching name ignores, so names are a set lookup, not a regex each.
         self.names = frozenset(
             line.rstrip() for line in written if plain and LITERAL_NAME.fullmatch(line.rstrip())
         )
-        rest = [line for line in written if line.rstrip() not in self.names and line.strip()]
+        numbered = [
+            (number, line)
+            for number, line in enumerate(written, 1)
+            if line.rstrip() not in self.names and line.strip()
+        ]
+        rest, problems = usable_lines([line for _, line in numbered])
+        where = source or "ignore file"
+        # The lines left out, named for a warning: git skips them too, but their author should know.
+        self.problems = tuple(
+            f"{where}:{numbered[index][0]}: invalid pattern {_cut(numbered[index][1])}: {problem}; skipped"
+            for index, problem in problems
+        )
         patterns = gitignore_spec(rest).patterns if rest else []
         # Last first: the last pattern that matches decides.
         self.patterns: Sequence[tuple[re.Pattern[str], bool]] = [
@@ -67,7 +171,7 @@ class IgnoreFile:
 
     def __bool__(self) -> bool:
         """Does the file hold any pattern? (git's template info/exclude holds only comments.)"""
-        return bool(self.names or self.patterns)
+        return bool(self.names or self.patterns or self.problems)
 
     def verdict(self, relative: str, is_dir: bool) -> bool | None:
         """True: ignored; False: re-included by a ``!`` pattern; None: no pattern matches ``relative``."""
@@ -102,7 +206,7 @@ def _matches_itself(regex: re.Pattern[str], relative: str, is_dir: bool) -> bool
 
 def _marked_end(found: re.Match[str]) -> int | None:
     for name in found.groupdict():
-        if found.start(name) >= 0:
+        if not name.startswith(ATOMIC_GROUP) and found.start(name) >= 0:
             return found.end(name)
     return None
 
@@ -209,12 +313,30 @@ def repository_ignores(top: str) -> Ignores:
 
 
 def read_ignore_file(path: str) -> IgnoreFile:
-    """An ignore file's patterns; an unreadable file has none."""
+    """An ignore file's patterns; an unreadable file has none, and only its first MB is read."""
+    shown = shown_path(path)
     try:
-        with open(path, encoding="utf-8", errors="replace") as stream:
-            return IgnoreFile(stream.read().splitlines())
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_IGNORE_FILE_SIZE + 1)
     except OSError:
         return IgnoreFile(())
+    rules = IgnoreFile(data[:MAX_IGNORE_FILE_SIZE].decode("utf-8", errors="replace").splitlines(), shown)
+    if len(data) > MAX_IGNORE_FILE_SIZE:
+        rules.problems += (f"{shown}: larger than {MAX_IGNORE_FILE_SIZE // 2**20} MB; the rest is not read",)
+    return rules
+
+
+def shown_path(path: str) -> str:
+    """``path`` as a warning names it: from the working directory when under it, controls escaped."""
+    here = os.getcwd() + os.sep
+    shown = path[len(here) :] if path.startswith(here) else path
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in _posix(shown))
+
+
+def _cut(line: str) -> str:
+    """A pattern as a warning shows it: quoted, escaped, and cut short."""
+    written = repr(line)
+    return written if len(written) <= 80 else written[:76] + "...'"
 
 
 def _global_excludes_file() -> str | None:

@@ -94,6 +94,7 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
     if not code:
         shown = " ".join(display_path(p) for p in paths)
         warnings.append(f"no Python or Rust files found under {shown}")
+    warnings += found.warnings
     return Files(code, tuple(p for p in files if not p.endswith(sources)), found.errors, tuple(warnings))
 
 

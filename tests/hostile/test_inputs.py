@@ -10,6 +10,7 @@ pools are still checked.
 from __future__ import annotations
 
 import json
+import timeit
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from click.testing import CliRunner, Result
 from poolcheck import pipeline
 from poolcheck.check import rule_by_id
 from poolcheck.cli import main
+from poolcheck.gitignore import IgnoreFile, repository_top
 from poolcheck.model import Report
 from poolcheck.pipeline import RunSettings, run
 
@@ -238,3 +240,104 @@ def test_without_a_failure_the_comment_suppresses(tmp_path: Path, monkeypatch: p
     report = checked(two_files(tmp_path), monkeypatch)
     assert report.errors == ()
     assert "PC001" not in {f.rule for f in report.findings if f.path == "unsafe.py"}
+
+
+# Ignore patterns: a bad .gitignore line is a warning naming file and line; matching stays linear.
+
+
+def test_a_gitignore_line_that_cannot_be_used_is_a_warning_naming_file_and_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = good_tree(tmp_path / "repo")
+    if repository_top(str(tree)) is not None:
+        pytest.skip("the temporary folder lies in a git work tree: git, not the own walk, would read it")
+    (tree / "skipped.py").write_text(POOL)
+    (tree / "sub").mkdir()
+    (tree / "sub" / ".gitignore").write_text("[z-a]*\n")
+    (tree / ".gitignore").write_text("skipped.py\n!\n\\\n[z-a]*\n" + "x" * 2000 + "/\n*.log\n")
+    result = poolcheck(tree, ".", monkeypatch=monkeypatch)
+    assert result.exit_code == 1, result.output  # the good pool's findings, not a usage error
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("poolcheck: warning: ")]
+    assert [w.split(": invalid pattern")[0] for w in warnings] == [
+        "poolcheck: warning: .gitignore:2",
+        "poolcheck: warning: .gitignore:3",
+        "poolcheck: warning: .gitignore:4",
+        "poolcheck: warning: .gitignore:5",
+        "poolcheck: warning: sub/.gitignore:1",
+    ]
+    assert "'[z-a]*': bad character range z-a; skipped" in warnings[2]
+    assert "longer than 1024 characters; skipped" in warnings[3] and len(warnings[3]) < 200
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert [pool["path"] for pool in report["pools"]] == ["db.py"]  # skipped.py: the good lines still apply
+
+
+@pytest.mark.parametrize("pattern", ["x" * 2000, "*a*b*c*d*e*f*g*h*i*j*k*l*m*n*o*p*q*r*s*t*u*v*w*x*y*z", "!"])
+def test_a_bad_exclude_pattern_in_a_configuration_is_still_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    (good_tree(tmp_path) / "poolcheck.toml").write_text(f"extend-exclude = [{json.dumps(pattern)}]\n")
+    if pattern.startswith("*"):  # each star matches atomically: usable, not an error
+        result = poolcheck(tmp_path, ".", monkeypatch=monkeypatch)
+        assert result.exit_code == 1, result.output
+        return
+    refused(
+        poolcheck(tmp_path, ".", monkeypatch=monkeypatch), "poolcheck.toml: extend-exclude: invalid pattern"
+    )
+    command_line = poolcheck(tmp_path, "--extend-exclude", pattern, ".", monkeypatch=monkeypatch)
+    assert command_line.exit_code == 2 and "invalid pattern" in command_line.stderr
+
+
+def test_patterns_that_need_backtracking_everywhere_are_skipped() -> None:
+    rules = IgnoreFile(["a/**/b/**/c/**/d", "*.log"], "x/.gitignore")
+    assert rules.problems == (
+        "x/.gitignore:1: invalid pattern 'a/**/b/**/c/**/d': more than 2 wildcards that need backtracking; skipped",
+    )
+    assert rules.verdict("debug.log", False) is True
+
+
+@pytest.mark.parametrize(
+    ("pattern", "ignored", "kept"),
+    [
+        ("*a*a*b", ["aab", "xaxayb", "d/aaab"], ["ab", "aa", "aabx"]),
+        ("*_test*.py", ["a_test.py", "x_test_y.py", "_test.py"], ["a_test.pyc", "test.py", "a_tes.py"]),
+        ("**/foo/**/*.py", ["foo/a.py", "x/foo/y/z.py"], ["foo.py", "x/foo/a.pyc"]),
+        ("build*/", [], ["build"]),
+        ("[!a]*b*c", ["xbc", "xybzc"], ["abc", "xb"]),
+    ],
+)
+def test_patterns_made_linear_match_as_before(pattern: str, ignored: list[str], kept: list[str]) -> None:
+    import pathspec
+
+    rules = IgnoreFile([pattern])
+    before = pathspec.GitIgnoreSpec.from_lines([pattern])
+    for path in ignored:
+        assert rules.verdict(path, False) is True, path
+        assert before.match_file(path), path
+    for path in kept:
+        assert rules.verdict(path, False) is None, path
+        assert not before.match_file(path), path
+    assert rules.verdict("build", True) is (True if pattern == "build*/" else None)
+
+
+def matching_time(pattern: str, name: str) -> float:
+    """The least time of a few runs matching ``name`` against ``pattern``, each run many matches."""
+    rules = IgnoreFile([pattern])
+    return min(timeit.repeat(lambda: rules.verdict(name, False), number=20, repeat=7))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "name"),
+    [
+        ("*a*a*a*b", lambda n: "a" * n),  # stars in one name: n^4 by backtracking
+        ("*a*a*a*a*a*a*a*a*b", lambda n: "a" * n),
+        ("**/x*a*a*b", lambda n: "/".join(["xaaa"] * (n // 5))),  # many folders, stars in each
+    ],
+    ids=["four-stars", "nine-stars", "deep-path"],
+)
+def test_matching_a_pattern_grows_like_the_name_not_a_power_of_it(
+    pattern: str, name: Callable[[int], str]
+) -> None:
+    small, large = matching_time(pattern, name(60)), matching_time(pattern, name(240))
+    # Four times the name: linear work is 4 times, quadratic 16; backtracking was 4^4 = 256 and more.
+    assert large / small < 24, (small, large)

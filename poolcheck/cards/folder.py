@@ -24,6 +24,7 @@ from pathlib import Path
 
 from poolcheck.cards.markdown import file_name, fingerprints_in, front_matter, render
 from poolcheck.cards.model import Card
+from poolcheck.output import UnsafeTarget
 from poolcheck.read import read_regular
 
 ID_PREFIX = re.compile(r"^(\d+)")
@@ -114,7 +115,13 @@ def folder_lock(folder: Path) -> Iterator[None]:
 
 
 def write_cards(folder: Path, cards: Sequence[Card]) -> Outcome:
-    """Add the cards whose fingerprint the folder does not hold yet, numbered after its highest id."""
+    """Add the cards whose fingerprint the folder does not hold yet, numbered after its highest id.
+
+    A folder that is a symbolic link is refused (UnsafeTarget): the default ``todos/`` lies in
+    the checked repository, which could point it anywhere.
+    """
+    if folder.is_symlink():
+        raise UnsafeTarget(f"{folder} is a symbolic link; give the folder it points to")
     folder.mkdir(parents=True, exist_ok=True)
     with folder_lock(folder):
         return _write_locked(folder, cards)

@@ -458,3 +458,16 @@ def test_statistics_names_a_broken_file_escaped(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "\x1b" not in result.stderr
     assert "x\\x1b[2J.py: error[parse]" in result.stderr
+
+
+def test_a_todos_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
+    # The default todos/ lies in the checked repository, which could point it anywhere.
+    project = _project(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "todos").symlink_to(elsewhere)
+    result = _run([".", "--write-todos"], project)
+    _clean(result)
+    assert result.returncode == 2
+    assert "symbolic link" in result.stderr
+    assert list(elsewhere.iterdir()) == []

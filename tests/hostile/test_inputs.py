@@ -341,3 +341,13 @@ def test_matching_a_pattern_grows_like_the_name_not_a_power_of_it(
     small, large = matching_time(pattern, name(60)), matching_time(pattern, name(240))
     # Four times the name: linear work is 4 times, quadratic 16; backtracking was 4^4 = 256 and more.
     assert large / small < 24, (small, large)
+
+
+def reading_time(line: str) -> float:
+    return min(timeit.repeat(lambda: IgnoreFile([line]), number=5, repeat=5))
+
+
+def test_reading_a_long_line_grows_like_its_length() -> None:
+    small, large = reading_time("x" * 2000 + "/"), reading_time("x" * 16000 + "/")
+    # Eight times the line: linear work is 8 times; the name check was quadratic, 64 times.
+    assert large / small < 24, (small, large)

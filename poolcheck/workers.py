@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from ctypes import Array, c_double
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
 from poolcheck.model import Candidate, ErrorKind, FileResult
@@ -43,6 +43,9 @@ PARALLEL_FILES = 256
 # Seconds between a worker's looks at its parent, where the kernel does not end it with the parent.
 PARENT_CHECK = 0.5
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# A worker's address space: a base for the interpreter and the parsers, and room for parsing (about
+# 150 MB per MB of Python, read.py); a 60 MB file allowed by --max-file-size 100 took 7.75 GB.
+MEMORY_BASE, MEMORY_PER_MB, MEMORY_FLOOR = 1 << 30, 300_000_000, 2 << 30
 POLL = 0.05  # seconds: the shortest sleep of the parent between looks at its workers' CPU time
 # The shared progress slots: the file being worked on, and when its extraction began, by the clock
 # and in the worker's CPU time.
@@ -65,12 +68,12 @@ def analyse_files(
     """Every file's result, in the order given, whichever process analysed it.
 
     ``jobs`` None is one worker per available core, except for a small run, which
-    stays in this process like ``jobs`` 1: serial, in order.
+    is serial like ``jobs`` 1: in order, with one worker for the candidates.
     """
     if jobs is None:
         jobs = available_cores() if len(files) >= PARALLEL_FILES else 1
     if jobs <= 1:
-        return [analyse_path(path, timeout, max_file_size) for path in files]
+        return _serially(files, timeout, max_file_size)
     size = max(8, min(200, len(files) // (jobs * 16)))  # small enough to even out, big enough to be cheap
     indexed = list(enumerate(files))
     chunks = [indexed[start : start + size] for start in range(0, len(indexed), size)]
@@ -81,6 +84,36 @@ def analyse_files(
     with pool:
         found = pool.analyse(chunks)
     return [found.get(index) or FileResult(path) for index, path in indexed]
+
+
+def _serially(files: Sequence[str], timeout: float | None, max_file_size: float) -> list[FileResult]:
+    """Read and prefilter here; extract the candidates one after another in a single worker.
+
+    In a worker the time limit binds even in a parser's C code, which no signal
+    interrupts, and the memory cap keeps one file from exhausting the machine. A
+    run with no candidate (most pre-commit runs) starts no process.
+    """
+    read = [read_source(path, max_file_size) for path in files]
+    candidates = [
+        (index, outcome.path) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
+    ]
+    if not candidates:
+        return cast(list[FileResult], read)
+    try:
+        pool = WorkerPool(1, timeout, max_file_size) if timeout else None
+    except OSError:  # no process could be started: extract here, where only the timer's signal binds
+        pool = None
+    if pool is None:
+        return [
+            extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
+            for outcome in read
+        ]
+    with pool:
+        found = pool.analyse([candidates])
+    return [
+        found.get(index) or FileResult(outcome.path) if isinstance(outcome, Candidate) else outcome
+        for index, outcome in enumerate(read)
+    ]
 
 
 @dataclass
@@ -257,6 +290,7 @@ def _serve(
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     _end_with_parent(parent)
+    _cap_memory(max_file_size)
     while True:
         try:
             while not conn.poll(PARENT_CHECK):  # between chunks, see that the parent is still there
@@ -326,3 +360,25 @@ def _cpu_seconds(pid: int | None) -> float | None:
 @cache
 def _clock_ticks() -> int:
     return os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def memory_cap(max_file_size: float) -> int:
+    """Bytes of address space a worker may take: room for parsing the largest file allowed, at most
+    half the machine's memory, never less than ``MEMORY_FLOOR``."""
+    wanted = MEMORY_BASE + int(max_file_size * MEMORY_PER_MB)
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no sysconf, or it cannot say
+        wanted = min(wanted, os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2)
+    return max(wanted, MEMORY_FLOOR)
+
+
+def _cap_memory(max_file_size: float) -> None:
+    """Past the cap an allocation fails: a MemoryError (the file's error entry) or a dead worker."""
+    try:
+        import resource
+    except ImportError:  # not POSIX
+        return
+    cap = memory_cap(max_file_size)
+    with contextlib.suppress(OSError, ValueError):  # a lower hard limit already: keep it
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard == resource.RLIM_INFINITY or hard > cap:
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

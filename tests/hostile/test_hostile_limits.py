@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -19,7 +20,11 @@ from pathlib import Path
 import pytest
 from conftest import poolcheck_command
 
-from poolcheck.read import NotRegular, read_regular
+from poolcheck.frontends.python import parse
+from poolcheck.model import FileResult
+from poolcheck.pipeline import RunSettings, run
+from poolcheck.read import DEFAULT_MAX_FILE_SIZE, NotRegular, read_regular
+from poolcheck.workers import memory_cap
 
 POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
 BOUND = 60  # seconds a subprocess may take before the test calls it hung: far beyond any honest run
@@ -281,3 +286,61 @@ def test_the_same_report_whatever_the_jobs_and_the_load(tmp_path: Path) -> None:
         report = json.loads(result.stdout)
         assert report["errors"] == [] and len(report["pools"]) == 32
     assert reports["1"].stdout == reports["2"].stdout == reports["8"].stdout
+
+
+def children_cpu_seconds() -> float:
+    """CPU time of the processes this one has waited for, their own waited-for children included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+UNCLOSED = 160_000  # brackets: tree-sitter's query over them runs in C for ~13 s, deaf to every signal
+GRACE = 1.0  # workers.GRACE: the CPU time a worker is given past the limit before it is ended
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers")
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "1"]], ids=["small-run", "serial"])
+def test_the_time_limit_binds_in_c_code_in_a_small_run(tmp_path: Path, jobs: list[str]) -> None:
+    """A run of a few files, or --jobs 1, used to analyse in-process, where the timer's signal waits
+    for the parser's C code to return; now the candidates go to a worker that is ended at the limit."""
+    tree = good_tree(tmp_path / "tree")
+    (tree / "main.rs").write_text(
+        "use sqlx::postgres::PgPoolOptions;\n"
+        "fn main() { let p = PgPoolOptions::new().max_connections(5); let x = " + "[" * UNCLOSED + "\n}\n"
+    )
+    limit = 0.5
+    baseline_start = children_cpu_seconds()
+    poolcheck(*jobs, "--timeout", str(limit), "--format", "json", "tree/db.py", cwd=tmp_path)
+    start = children_cpu_seconds()
+    result = poolcheck(*jobs, "--timeout", str(limit), "--format", "json", "tree", cwd=tmp_path)
+    spent = children_cpu_seconds() - start
+    without = start - baseline_start  # the same run without the hostile file: start-up and the good pool
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    report = json.loads(result.stdout)
+    assert [pool["path"] for pool in report["pools"]] == ["tree/db.py"]
+    assert [(e["path"], e["kind"]) for e in report["errors"]] == [("tree/main.rs", "timeout")]
+    # The hostile file cost the limit and the grace, twice over at most: not its ~13 s.
+    assert spent - without < 2 * (limit + GRACE)
+
+
+def test_a_worker_cannot_take_more_memory_than_its_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One file's analysis asks for more than the cap (a 60 MB file once took 7.75 GB): that file is an
+    error entry, the pool beside it is still found, and the machine's memory is not touched."""
+    good_tree(tmp_path)
+    (tmp_path / "huge.py").write_text(POOL)
+    too_much = memory_cap(DEFAULT_MAX_FILE_SIZE) + (256 << 20)
+    real_extract = parse.extract
+
+    def extract(path: str, data: bytes) -> FileResult:
+        if path.endswith("huge.py"):
+            bytearray(too_much)  # zeroed lazily: without a cap this would succeed, untouched
+        return real_extract(path, data)
+
+    monkeypatch.setattr(parse, "extract", extract)  # the forked worker inherits the patch
+    report = run([tmp_path], RunSettings(jobs=1))
+    assert [(Path(e.path).name, e.kind) for e in report.errors] == [("huge.py", "parse")]
+    assert "MemoryError" in report.errors[0].message
+    assert [Path(pool.site.path).name for pool in report.pools] == ["db.py"]

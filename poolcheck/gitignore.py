@@ -92,9 +92,9 @@ def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         patterns = pathspec.GitIgnoreSpec.from_lines(kept).patterns
-    for pattern in patterns:
-        if pattern.regex is not None:
-            pattern.regex = re.compile(linear_regex(pattern.regex.pattern))
+        for pattern in patterns:
+            if pattern.regex is not None:
+                pattern.regex = re.compile(linear_regex(pattern.regex.pattern))
     return pathspec.GitIgnoreSpec(patterns)
 
 

@@ -150,6 +150,11 @@ class InterruptibleCommand(click.Command):
     "[default: the configuration's respect-gitignore, else on]",
 )
 @click.option(
+    "--follow-symlinks",
+    is_flag=True,
+    help="Read symlinked files whose target lies outside the checked folders (by default an error).",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -249,6 +254,7 @@ def main(
     extend_exclude: tuple[str, ...],
     force_exclude: bool,
     respect_gitignore: bool | None,
+    follow_symlinks: bool,
     config_file: Path | None,
     stdin_filename: Path | None,
     server_max_connections: str | None,
@@ -314,6 +320,7 @@ def main(
         configs=Configs(config if config_file is not None else None, fallback=config),
         overrides=overrides,
         force_exclude=force_exclude,
+        follow_symlinks=follow_symlinks,
         respect_gitignore=next(
             choice for choice in (respect_gitignore, config.respect_gitignore, True) if choice is not None
         ),

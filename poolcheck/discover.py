@@ -34,6 +34,7 @@ from poolcheck.model import FileError
 if TYPE_CHECKING:
     import pathspec
 
+LINK_OUTSIDE = "symbolic link to a file outside the checked folders; not followed (see --follow-symlinks)"
 DEFAULT_EXCLUDES = (".git", "target", "node_modules", ".venv", "venv", "__pycache__", "build", "dist")
 
 
@@ -93,6 +94,7 @@ def discover(
     exclude_root: Path | None = None,
     respect_gitignore: bool = True,
     use_git: bool = True,
+    follow_symlinks: bool = False,
 ) -> Discovery:
     """Files under ``paths`` with one of ``suffixes``, each once, sorted.
 
@@ -100,7 +102,10 @@ def discover(
     ``exclude_root`` (the configuration's folder) when it lies under it. With
     ``respect_gitignore``, files git ignores are left out too: git is asked
     when ``use_git`` and a folder lies in a work tree, else the ignore files are
-    read here (False for ``use_git`` makes every folder walk as outside git).
+    read here (False for ``use_git`` makes every folder walk as outside git). A
+    symlinked file whose target lies outside the folders checked (for a file named,
+    its own folder) is a read error unless ``follow_symlinks``: a link to
+    ``~/.aws/credentials`` in a pull request must not be read into the report.
     """
     rules = WalkRules(
         suffixes,
@@ -126,9 +131,23 @@ def discover(
         found.setdefault(file, None)
     for file in _without_excluded(named, rules) if force_exclude else named:
         found.setdefault(file, None)
+    if not follow_symlinks:
+        roots = [os.path.realpath(folder) for folder in folders]
+        roots += [os.path.realpath(os.path.dirname(file)) for file in named]
+        for file in [file for file in found if _links_outside(file, roots)]:
+            del found[file]
+            errors.append(FileError(display_path(file), LINK_OUTSIDE, "read"))
     cwd = _folder_prefix(os.getcwd())
     shown = (_shown(file, cwd) for file in found)
     return Discovery(tuple(sorted(shown)), tuple(errors), tuple(rules.unusable))
+
+
+def _links_outside(file: str, roots: list[str]) -> bool:
+    """Is ``file`` a symbolic link whose target (followed to the end) lies under none of ``roots``?"""
+    if not os.path.islink(file):
+        return False
+    target = os.path.realpath(file)
+    return not any(target == root or target.startswith(_folder_prefix(root)) for root in roots)
 
 
 def display_path(path: str | os.PathLike[str]) -> str:

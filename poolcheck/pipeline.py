@@ -35,6 +35,7 @@ class RunSettings:
     overrides: Overrides = field(default_factory=Overrides)  # the command line, over every file's
     force_exclude: bool = False
     respect_gitignore: bool = True  # skip what git (or the .gitignore files, outside git) ignores
+    follow_symlinks: bool = False  # read symlinked files whose target is outside the checked folders
     baseline: frozenset[str] | None = None  # fingerprints of known findings to hide
     jobs: int | None = None  # processes reading and extracting; None: one per available core, 1 for few files
     timeout: float | None = DEFAULT_TIMEOUT  # seconds one file's analysis may take; None: no limit
@@ -77,6 +78,7 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         sources + CAPACITY_SUFFIXES,
         force_exclude=settings.force_exclude,
         respect_gitignore=settings.respect_gitignore,
+        follow_symlinks=settings.follow_symlinks,
     )
     named = {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
     files = [

@@ -344,3 +344,41 @@ def test_a_worker_cannot_take_more_memory_than_its_cap(
     assert [(Path(e.path).name, e.kind) for e in report.errors] == [("huge.py", "parse")]
     assert "MemoryError" in report.errors[0].message
     assert [Path(pool.site.path).name for pool in report.pools] == ["db.py"]
+
+
+SECRET = 'e = create_engine(url, pool_size=5)  # AWS_SECRET_ACCESS_KEY="wJalrXUtnFEMI-secret"\n'
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+@pytest.mark.parametrize("in_git", [False, True], ids=["walk", "git"])
+def test_a_link_to_a_file_outside_the_tree_is_not_followed(tmp_path: Path, in_git: bool) -> None:
+    """A pull request adds ``db.py -> ~/.aws/...``: reading it would print the target in the report."""
+    secrets = tmp_path / "home"
+    secrets.mkdir()
+    (secrets / "credentials.py").write_text("from sqlalchemy import create_engine\n" + SECRET)
+    (secrets / ".env").write_text("POSTGRES_PASSWORD=wJalrXUtnFEMI-secret\nmax_connections=10\n")
+    tree = good_tree(tmp_path / "tree")
+    (tree / "inside.py").symlink_to("db.py")  # a link within the tree is read as before
+    (tree / "stolen.py").symlink_to(secrets / "credentials.py")
+    (tree / ".env").symlink_to(secrets / ".env")
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(tree)], check=True, timeout=BOUND)
+        subprocess.run(["git", "-C", str(tree), "add", "."], check=True, timeout=BOUND)
+    for output_format in ("json", "text", "sarif"):
+        result = poolcheck("--format", output_format, "tree", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        assert "wJalrXUtnFEMI" not in result.stdout + result.stderr
+    report = json.loads(poolcheck("--format", "json", "tree", cwd=tmp_path).stdout)
+    assert sorted(pool["path"] for pool in report["pools"]) == ["tree/db.py", "tree/inside.py"]
+    message = "symbolic link to a file outside the checked folders; not followed (see --follow-symlinks)"
+    assert sorted((e["path"], e["message"]) for e in report["errors"]) == [
+        ("tree/.env", message),
+        ("tree/stolen.py", message),
+    ]
+    # Named on the command line (pre-commit names the changed files), the link is refused too.
+    named = json.loads(poolcheck("--format", "json", "tree/stolen.py", cwd=tmp_path).stdout)
+    assert named["pools"] == [] and [e["path"] for e in named["errors"]] == ["tree/stolen.py"]
+    # Asked for, the link is followed: the check above would see the secret.
+    followed = poolcheck("--follow-symlinks", "--format", "json", "tree", cwd=tmp_path)
+    assert "tree/stolen.py" in [pool["path"] for pool in json.loads(followed.stdout)["pools"]]
+    assert "wJalrXUtnFEMI" in poolcheck("--follow-symlinks", "--format", "text", "tree", cwd=tmp_path).stdout

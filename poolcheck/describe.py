@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poolcheck.model import TIME_CONCEPTS, Setting, Value
+from poolcheck.numbers import bounded
 
 UNBOUNDED = {
     "max_connections": "unlimited",
@@ -19,6 +20,8 @@ def quantity(concept: str, value: Value) -> str:
         return UNBOUNDED.get(concept, "none")
     if isinstance(value, bool):
         return "on" if value else "off"
+    if bounded(value) is None:  # never inf, nan or a 400-digit count (nor the OverflowError of one)
+        return "out of range"
     if concept in TIME_CONCEPTS:
         if value >= 3600 and value % 3600 == 0:
             return f"{value / 3600:g} h"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from poolcheck.model import Source
+from poolcheck.numbers import bounded, parse_number
 
 Raw = int | float | bool | str | None
 
@@ -32,16 +33,14 @@ def combine(first: Resolved, second: Resolved, value: Raw) -> Resolved:
 
 
 def number(value: Raw) -> int | float | None:
-    """A count or duration: numbers as they are, numeric strings ("20", "1_000") parsed, else None."""
+    """A count or duration: numbers as they are, numeric strings ("20", "1_000") parsed, else None.
+
+    A number out of range (beyond a 64-bit integer, infinite, NaN) is None: unknown, never a crash.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return value
+        return bounded(value)
     if isinstance(value, str):
-        text = value.strip().replace("_", "")
-        for kind in (int, float):
-            try:
-                return kind(text)
-            except ValueError:
-                continue
+        return parse_number(value)
     return None

@@ -47,8 +47,10 @@ class Resolver:
         if isinstance(node, ast.Constant):
             if node.value is None:
                 return Resolved(None, "disabled")
-            if isinstance(node.value, (int, float, str)):  # bool is an int
+            if isinstance(node.value, (bool, str)):
                 return Resolved(node.value, "explicit")
+            if isinstance(node.value, (int, float)):  # beyond the bounds of a count or duration: unknown
+                return Resolved(node.value, "explicit") if number(node.value) is not None else DYNAMIC
             return DYNAMIC
         if isinstance(node, ast.Name):
             return self._name(node, scopes, line, depth)
@@ -98,6 +100,8 @@ class Resolver:
         elif isinstance(operator, ast.FloorDiv) and b:
             value = a // b
         else:
+            return DYNAMIC
+        if number(value) is None:  # overflowed the bounds of a count or duration
             return DYNAMIC
         return combine(left, right, value)
 

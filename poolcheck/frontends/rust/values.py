@@ -25,6 +25,7 @@ from poolcheck.frontends.rust.syntax import (
     receiver,
     string_value,
 )
+from poolcheck.numbers import MAX_TEXT, bounded
 
 DURATION_SCALES = {
     "from_secs": 1.0,
@@ -75,17 +76,21 @@ class Resolver:
 
     def _integer_literal(self, node: Node, depth: int) -> Resolved:
         text = INTEGER_SUFFIX.sub("", self.file.text(node)).replace("_", "")
+        if len(text) > MAX_TEXT:  # no count or duration is this long; int() of it would cost its square
+            return DYNAMIC
         try:
-            return Resolved(int(text, 0), "explicit")
+            value = bounded(int(text, 0))
         except ValueError:
             return DYNAMIC
+        return DYNAMIC if value is None else Resolved(value, "explicit")
 
     def _float_literal(self, node: Node, depth: int) -> Resolved:
         text = FLOAT_SUFFIX.sub("", self.file.text(node)).replace("_", "")
         try:
-            return Resolved(float(text), "explicit")
+            value = bounded(float(text)) if len(text) <= MAX_TEXT else None
         except ValueError:
             return DYNAMIC
+        return DYNAMIC if value is None else Resolved(value, "explicit")
 
     def _boolean_literal(self, node: Node, depth: int) -> Resolved:
         return Resolved(self.file.text(node) == "true", "explicit")
@@ -132,6 +137,8 @@ class Resolver:
         elif op == "/" and b != 0:
             value = a // b if isinstance(a, int) and isinstance(b, int) else a / b
         else:
+            return DYNAMIC
+        if number(value) is None:  # overflowed the bounds of a count or duration
             return DYNAMIC
         return combine(left, right, value)
 
@@ -236,7 +243,8 @@ class Resolver:
             given = number(amount.value)
             if given is None:
                 return amount if amount.source == "dynamic" else DYNAMIC
-            return replace(amount, value=float(given) * DURATION_SCALES[constructor])
+            seconds = bounded(float(given) * DURATION_SCALES[constructor])
+            return DYNAMIC if seconds is None else replace(amount, value=seconds)
         if constructor == "new" and len(args) == 2:
             secs, nanos = self.resolve(args[0], depth), self.resolve(args[1], depth)
             a, b = number(secs.value), number(nanos.value)

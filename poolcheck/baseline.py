@@ -9,6 +9,7 @@ from pathlib import Path
 from poolcheck import __version__
 from poolcheck.discover import display_path
 from poolcheck.model import Finding
+from poolcheck.read import read_regular
 from poolcheck.root import repository_path
 
 BASELINE_VERSION = 1
@@ -45,9 +46,8 @@ def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
 def load_baseline(path: Path) -> frozenset[str]:
     """The fingerprints a baseline file lists; anything else in the file is a BaselineError naming it."""
     shown = display_path(path)
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_BASELINE_SIZE + 1)
+    try:  # never waits on a fifo, as the code reader does not
+        data = read_regular(path, MAX_BASELINE_SIZE)
     except OSError as error:
         raise BaselineError(f"{shown}: cannot read the baseline: {error.strerror or error}") from error
     if len(data) > MAX_BASELINE_SIZE:

@@ -29,7 +29,7 @@ from poolcheck.extract import MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
 from poolcheck.gitignore import line_problem
 from poolcheck.model import PRIORITIES, Priority
-from poolcheck.read import MAX_FILE_SIZE
+from poolcheck.read import MAX_FILE_SIZE, read_regular
 from poolcheck.root import common_folder
 
 PYPROJECT = "pyproject.toml"
@@ -197,9 +197,8 @@ def _read_table(path: Path) -> dict[str, Any] | None:
 
 def _bounded_read(path: Path, shown: str) -> bytes:
     """The file's bytes; a file over MAX_CONFIG_SIZE is refused before it is read whole."""
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_CONFIG_SIZE + 1)
+    try:  # never waits on a fifo, as the code reader does not
+        data = read_regular(path, MAX_CONFIG_SIZE)
     except OSError as error:
         raise ConfigError(f"{shown}: cannot read: {error.strerror or error}") from error
     if len(data) > MAX_CONFIG_SIZE:

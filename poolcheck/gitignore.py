@@ -315,10 +315,11 @@ def repository_ignores(top: str) -> Ignores:
 
 def read_ignore_file(path: str) -> IgnoreFile:
     """An ignore file's patterns; an unreadable file has none, and only its first MB is read."""
+    from poolcheck.read import read_regular  # here: read.py imports discover.py, which imports this
+
     shown = shown_path(path)
-    try:
-        with open(path, "rb") as stream:
-            data = stream.read(MAX_IGNORE_FILE_SIZE + 1)
+    try:  # never waits on a fifo swapped in after the walk saw a file
+        data = read_regular(path, MAX_IGNORE_FILE_SIZE)
     except OSError:
         return IgnoreFile(())
     rules = IgnoreFile(data[:MAX_IGNORE_FILE_SIZE].decode("utf-8", errors="replace").splitlines(), shown)

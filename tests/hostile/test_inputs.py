@@ -9,7 +9,10 @@ pools are still checked.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
 import timeit
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,9 +22,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from poolcheck import pipeline
+from poolcheck.baseline import BaselineError, load_baseline
 from poolcheck.check import rule_by_id
 from poolcheck.cli import main
-from poolcheck.gitignore import IgnoreFile, repository_top
+from poolcheck.config import ConfigError, read_config
+from poolcheck.gitignore import IgnoreFile, read_ignore_file, repository_top
 from poolcheck.model import Report
 from poolcheck.pipeline import RunSettings, run
 
@@ -351,3 +356,42 @@ def test_reading_a_long_line_grows_like_its_length() -> None:
     small, large = reading_time("x" * 2000 + "/"), reading_time("x" * 16000 + "/")
     # Eight times the line: linear work is 8 times; the name check was quadratic, 64 times.
     assert large / small < 24, (small, large)
+
+
+# A fifo swapped in for a configuration, baseline or ignore file after the walk saw a file.
+
+
+def returns_soon(read: Callable[[], object]) -> object:
+    """``read()``'s result or exception, failing the test if it waits on the fifo instead."""
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(_outcome(read)), daemon=True)
+    worker.start()
+    worker.join(timeout=30)  # a reader that opens the fifo waits for a writer forever
+    assert outcome, "the reader waits on the fifo"
+    return outcome[0]
+
+
+def _outcome(read: Callable[[], object]) -> object:
+    try:
+        return read()
+    except Exception as error:
+        return error
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no fifos here")
+def test_no_reader_waits_on_a_fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fifo = tmp_path / "poolcheck.toml"
+    os.mkfifo(fifo)
+    monkeypatch.chdir(tmp_path)
+    try:
+        config = returns_soon(lambda: read_config(fifo, required=True))
+        assert isinstance(config, ConfigError) and "poolcheck.toml: cannot read: not a regular file" in str(
+            config
+        )
+        baseline = returns_soon(lambda: load_baseline(fifo))
+        assert isinstance(baseline, BaselineError) and "not a regular file" in str(baseline)
+        ignores = returns_soon(lambda: read_ignore_file(str(fifo)))
+        assert isinstance(ignores, IgnoreFile) and not ignores
+    finally:  # release a reader that did wait, so the test process can end
+        with contextlib.suppress(OSError):
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))

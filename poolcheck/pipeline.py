@@ -134,6 +134,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     if settings.baseline is not None:
         findings, baselined = without_baselined(findings, settings.baseline)
     errors = files.errors + tuple(e for result in results for e in result.errors) + tuple(internal)
+    errors += declared.errors  # values out of range, documents not read, in the declaring files
     return Report(
         pools,
         tuple(findings),

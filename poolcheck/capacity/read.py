@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from poolcheck.capacity.sources import Declarations, declarations, is_candidate
-from poolcheck.model import ReplicaCount, ServerSetting
+from poolcheck.discover import display_path
+from poolcheck.model import FileError, ReplicaCount, ServerSetting
 from poolcheck.read import read_regular
 
 SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env")
@@ -13,9 +14,14 @@ MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configura
 
 
 def read_declarations(paths: Iterable[str]) -> Declarations:
-    """Every server setting and replica count in ``paths``; unreadable files simply declare nothing."""
+    """Every server setting and replica count in ``paths``, and an error for each value not read.
+
+    Unreadable files simply declare nothing; a value out of range or a document that cannot be
+    read is an error naming the file and line, and the rest of the file still counts.
+    """
     settings: list[ServerSetting] = []
     replicas: list[ReplicaCount] = []
+    errors: list[FileError] = []
     for path in paths:
         try:
             data = read_regular(path, MAX_SIZE)  # a fifo named postgresql.conf is not waited on
@@ -27,4 +33,5 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         found = declarations(path, data.decode("utf-8", "replace"))
         settings += found.settings
         replicas += found.replicas
-    return Declarations(tuple(settings), tuple(replicas))
+        errors += [FileError(display_path(e.path), e.message, e.kind) for e in found.errors]
+    return Declarations(tuple(settings), tuple(replicas), tuple(errors))

@@ -15,35 +15,47 @@ build context, a workload's name and images).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from poolcheck.capacity.documents import BadDocument, YamlMapping, YamlSequence, yaml_documents
 from poolcheck.capacity.sql import sql_code
-from poolcheck.model import ReplicaCount, ServerSetting
+from poolcheck.model import FileError, ReplicaCount, ServerSetting
+from poolcheck.numbers import parse_count
 
 # Files worth reading at all; every other file is skipped without being opened.
 TRIGGERS = (b"max_connections", b"MAX_CONNECTIONS", b"replicas", b"superuser_reserved_connections")
 
-SETTING = r"(?<![\w.])({name})\s*(?:=|\s+TO\s+|\s)\s*'?(\$\{{\w+(?::?-)(\d+)\}}|\d+)'?"
-CONF_LINE = re.compile(
-    SETTING.format(name="max_connections|superuser_reserved_connections|reserved_connections")
-)
+# What PostgreSQL itself accepts (guc_tables.c: MAX_BACKENDS is 262143), and a sane replica count.
+MAX_BACKENDS = 262_143
+BOUNDS = {
+    "max_connections": (1, MAX_BACKENDS),
+    "superuser_reserved_connections": (0, MAX_BACKENDS),
+    "reserved_connections": (0, MAX_BACKENDS),
+}
+MAX_REPLICAS = 100_000
+
+# One postgresql.conf line: name, an optional '=', a value (quoted or one word), an optional comment.
+# Anchored, with no two adjacent repeats over the same characters, so a line costs its length.
+CONF_SETTING = re.compile(r"[ \t]*([A-Za-z_][\w.]*)[ \t]*(?:=[ \t]*)?('(?:[^'\\]|''|\\.)*'|[^\s#']*)")
 COMMAND_FLAG = re.compile(
-    r"-c\s*[\"']?(max_connections|superuser_reserved_connections|reserved_connections)=[\"']?(\$\{\w+(?::?-)(\d+)\}|\d+)"
+    r"-c\s?[\"']?(max_connections|superuser_reserved_connections|reserved_connections)=[\"']?([^\s\"']*)"
 )
+# Compose interpolation: ${VAR:-N} or ${VAR-N} (the default), ${VAR} (set at run time).
+INTERPOLATED = re.compile(r"\$\{\w+(?:(?::?-)([^}]*))?\}")
 # Matched in SqlCode.text, where each string literal is one ' (its value kept aside) and
 # "max_connections" is a bare word: the value is a number or a literal holding one ('200', $$200$$).
 ALTER_SYSTEM = re.compile(
     r"(?<![\w$])ALTER\s+SYSTEM\s+SET\s+(max_connections|superuser_reserved_connections|reserved_connections)"
-    r"\s*(?:=|\bTO\b)\s*(?:([0-9]+)(?![\w.])|(?='))",
+    r"\s*(?:=|\bTO\b)\s*(?:([0-9][\w.]*)|(?='))",
     re.IGNORECASE,
 )
-DECIMAL = re.compile(r"\s*([0-9]+)\s*")
 ENV_KEYS = {"POSTGRESQL_MAX_CONNECTIONS": "max_connections", "POSTGRES_MAX_CONNECTIONS": "max_connections"}
 ENV_LINE = re.compile(
-    r"^\s*(?:export\s+)?(POSTGRESQL_MAX_CONNECTIONS|POSTGRES_MAX_CONNECTIONS)\s*=\s*[\"']?(\d+)", re.M
+    r"[ \t]*(?:export[ \t]+)?(POSTGRESQL_MAX_CONNECTIONS|POSTGRES_MAX_CONNECTIONS)"
+    r"[ \t]*=[ \t]*[\"']?([^\s\"'#]*)"
 )
 WORKLOADS = {"Deployment", "StatefulSet"}
 
@@ -52,6 +64,7 @@ WORKLOADS = {"Deployment", "StatefulSet"}
 class Declarations:
     settings: tuple[ServerSetting, ...] = ()
     replicas: tuple[ReplicaCount, ...] = ()
+    errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read
 
 
 def is_candidate(name: str, data: bytes) -> bool:
@@ -65,179 +78,269 @@ def is_candidate(name: str, data: bytes) -> bool:
 
 
 def declarations(path: str, text: str) -> Declarations:
-    """Every server setting and replica count declared in one file."""
+    """Every server setting and replica count declared in one file, and what in it could not be read."""
     name = PurePosixPath(path).name
+    reader = _Reader(path, text)
     if name.endswith(".conf"):
-        return Declarations(tuple(_conf(path, text)))
-    if name.endswith(".sql"):
-        return Declarations(tuple(_alter_system(path, text)))
-    if name.startswith(".env") or name.endswith(".env"):
-        return Declarations(tuple(_env_file(path, text)))
-    return _yaml(path, text)
+        reader.conf(text, 1, "postgresql.conf")
+    elif name.endswith(".sql"):
+        reader.alter_system()
+    elif name.startswith(".env") or name.endswith(".env"):
+        reader.env_file()
+    else:
+        reader.yaml()
+    return Declarations(tuple(reader.settings), tuple(reader.replicas), tuple(reader.errors))
 
 
-def _conf(path: str, text: str) -> Iterator[ServerSetting]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        code = line.split("#", 1)[0]
-        found = CONF_LINE.search(code)
-        if found:
-            yield ServerSetting(found.group(1), _number(found), path, number, "postgresql.conf")
+@dataclass
+class _Reader:
+    """One file's declarations, gathered with the problems met on the way."""
 
+    path: str
+    text: str
+    settings: list[ServerSetting] = field(default_factory=list)
+    replicas: list[ReplicaCount] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    line_starts: list[int] | None = None
 
-def _alter_system(path: str, text: str) -> Iterator[ServerSetting]:
-    """``ALTER SYSTEM SET`` statements, not the ones inside a comment or a string literal."""
-    code = sql_code(text)
-    line, counted = 1, 0  # counted on from the previous match, so many statements stay linear
-    for found in ALTER_SYSTEM.finditer(code.text):
-        value = found.group(2)
-        if value is None:  # quoted, as in '200' or $$200$$: the literal's value, when it is a number
-            number = DECIMAL.fullmatch(code.literals.get(found.end(), ""))
-            value = number.group(1) if number else None
-        line += code.text.count("\n", counted, found.start())
-        counted = found.start()
-        if value is not None:
-            yield ServerSetting(found.group(1).lower(), int(value), path, line, "ALTER SYSTEM")
+    def lines_below(self, line: int, word: str) -> int:
+        """How many lines below ``line`` the next ``word`` is written (a flag in a multi-line command)."""
+        if self.line_starts is None:  # indexed once per file, so many services cost one pass
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        begin = self.line_starts[line - 1] if line - 1 < len(self.line_starts) else len(self.text)
+        index = self.text.find(word, begin)
+        return max(bisect_right(self.line_starts, index) - line, 0) if index >= 0 else 0
 
+    def problem(self, line: int, message: str) -> None:
+        self.errors.append(FileError(self.path, f"line {line}: {message}", "parse"))
 
-def _env_file(path: str, text: str) -> Iterator[ServerSetting]:
-    for found in ENV_LINE.finditer(text):
-        line = text.count("\n", 0, found.start()) + 1
-        yield ServerSetting(ENV_KEYS[found.group(1)], int(found.group(2)), path, line, "environment file")
+    def setting(self, name: str, written: str, line: int, how: str, server: str = "") -> None:
+        """A server setting from its written value, when it is a count PostgreSQL accepts."""
+        low, high = BOUNDS[name]
+        value = parse_count(written, low, high)
+        if value is None:
+            self.problem(line, f"{name} {_shown(written)} is not a count from {low} to {high:,}; not counted")
+            return
+        self.settings.append(ServerSetting(name, value, self.path, line, how, server))
 
+    def setting_interpolated(self, name: str, written: str, line: int, how: str, server: str = "") -> None:
+        """A compose or environment value: ``${VAR:-N}`` is its default N, ``${VAR}`` unknown (no error)."""
+        found = INTERPOLATED.fullmatch(written.strip())
+        if found is not None:
+            if found.group(1) is None:
+                return  # set at run time
+            written = found.group(1)
+        self.setting(name, written, line, how, server)
 
-def _number(found: re.Match[str]) -> int:
-    """``200`` or the default of ``${PG_MAX_CONNECTIONS:-200}``."""
-    return (
-        int(found.group(3) or found.group(2))
-        if found.lastindex and found.lastindex >= 3
-        else int(found.group(2))
-    )
+    # postgresql.conf, ALTER SYSTEM, .env
 
+    def conf(self, text: str, first_line: int, how: str) -> None:
+        for number, line in enumerate(text.splitlines(), start=first_line):
+            found = CONF_SETTING.match(line)
+            if found is None or found.group(1) not in BOUNDS:
+                continue
+            value = found.group(2)
+            if value.startswith("'"):
+                value = value[1:-1]
+            self.setting(found.group(1), value, number, how)
 
-def _yaml(path: str, text: str) -> Declarations:
-    import yaml  # here: only a repository with compose or Kubernetes files pays for it
+    def alter_system(self) -> None:
+        """``ALTER SYSTEM SET`` statements, not the ones inside a comment or a string literal."""
+        code = sql_code(self.text)
+        line, counted = 1, 0  # counted on from the previous match, so many statements stay linear
+        for found in ALTER_SYSTEM.finditer(code.text):
+            line += code.text.count("\n", counted, found.start())
+            counted = found.start()
+            value = found.group(2)
+            if value is None:  # quoted, as in '200' or $$200$$: the literal's value
+                value = code.literals.get(found.end(), "")
+            self.setting(found.group(1).lower(), value, line, "ALTER SYSTEM")
 
-    try:
-        documents = [d for d in yaml.safe_load_all(text) if isinstance(d, dict)]
-    except yaml.YAMLError:
-        return Declarations()
-    settings: list[ServerSetting] = []
-    replicas: list[ReplicaCount] = []
-    for document in documents:
+    def env_file(self) -> None:
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            found = ENV_LINE.match(line)
+            if found is not None:
+                self.setting(ENV_KEYS[found.group(1)], found.group(2), number, "environment file")
+
+    # YAML: compose, Kubernetes, Helm values
+
+    def yaml(self) -> None:
+        for document in yaml_documents(self.text):
+            if isinstance(document, BadDocument):
+                self.problem(document.line, f"YAML document not read: {document.message}")
+            elif isinstance(document.value, YamlMapping):
+                self.yaml_document(document.value)
+
+    def yaml_document(self, document: YamlMapping) -> None:
         services = document.get("services")
-        if isinstance(services, dict):
+        kind = document.get("kind")
+        if "services" in document and services is not None:
+            if not isinstance(services, YamlMapping):
+                self.problem(document.line_of("services"), "compose services is not a mapping; not read")
+                return
             for service, spec in services.items():
-                if isinstance(spec, dict):
-                    settings += _compose_service(path, text, str(service), spec)
-                    replicas += _compose_replicas(path, text, str(service), spec)
-        elif document.get("kind") in WORKLOADS:
-            replicas += _workload(path, text, document)
-            settings += _environment(path, text, _containers_env(document), "Kubernetes env", "")
-        elif document.get("kind") == "ConfigMap":
-            settings += _environment(path, text, document.get("data"), "Kubernetes ConfigMap", "")
-        settings += _helm(path, text, document)
-    return Declarations(tuple(settings), tuple(replicas))
+                if isinstance(spec, YamlMapping):
+                    self.compose_service(str(service), spec)
+                elif spec is not None:
+                    self.problem(services.line_of(service), f"compose service {service} is not a mapping")
+        elif "apiVersion" in document and kind is not None and not isinstance(kind, str):
+            self.problem(document.line_of("kind"), "Kubernetes kind is not a name; document not read")
+        elif isinstance(kind, str) and kind in WORKLOADS:
+            self.workload(document)
+        elif kind == "ConfigMap":
+            data = document.get("data")
+            if isinstance(data, YamlMapping):
+                self.environment(data, "Kubernetes ConfigMap", "")
+        self.helm(document)
 
+    def compose_service(self, service: str, spec: YamlMapping) -> None:
+        command = spec.get("command")
+        if isinstance(command, YamlSequence):
+            for index, part in enumerate(command):
+                # "-c", "max_connections=150" as two items: read them joined, on the item's line
+                joined = f"-c {part}" if index and str(command[index - 1]) == "-c" else str(part)
+                self.command_flags(joined, command.line_of(index), service, None)
+        elif isinstance(command, str):
+            self.command_flags(command, spec.line_of("command"), service, command)
+        environment = spec.get("environment")
+        if isinstance(environment, (YamlMapping, YamlSequence)):
+            self.environment(environment, "docker-compose environment", service)
+        elif environment is not None:
+            self.problem(
+                spec.line_of("environment"), f"environment of {service} is neither a mapping nor a list"
+            )
+        self.compose_replicas(service, spec)
 
-def _compose_service(path: str, text: str, service: str, spec: dict[str, Any]) -> list[ServerSetting]:
-    found: list[ServerSetting] = []
-    command = spec.get("command")
-    if isinstance(command, list):
-        command = " ".join(str(part) for part in command)
-    if isinstance(command, str):
+    def command_flags(self, command: str, line: int, service: str, block: str | None) -> None:
         for match in COMMAND_FLAG.finditer(command):
-            value = int(match.group(3) or match.group(2))
-            line = _line_of(text, match.group(0).split("=")[0].split()[-1].strip("\"'") + "=", service)
-            found.append(ServerSetting(match.group(1), value, path, line, "docker-compose command", service))
-    found += _environment(path, text, spec.get("environment"), "docker-compose environment", service)
-    return found
+            # A flag on a later line of a multi-line command string: the key's line plus its offset.
+            shown = line + self.lines_below(line, match.group(1)) if block and "\n" in block else line
+            self.setting_interpolated(
+                match.group(1), match.group(2), shown, "docker-compose command", service
+            )
 
+    def environment(self, environment: YamlMapping | YamlSequence, how: str, server: str) -> None:
+        if isinstance(environment, YamlMapping):
+            pairs = [(str(k), v, environment.line_of(k)) for k, v in environment.items()]
+        else:
+            pairs = [
+                (*str(item).split("=", 1), environment.line_of(index))  # type: ignore[misc]
+                for index, item in enumerate(environment)
+                if isinstance(item, str) and "=" in item
+            ]
+        for key, value, line in pairs:
+            if key in ENV_KEYS and value is not None:
+                self.setting_interpolated(ENV_KEYS[key], str(value), line, how, server)
 
-def _environment(path: str, text: str, environment: Any, how: str, server: str) -> list[ServerSetting]:
-    pairs: list[tuple[str, str]] = []
-    if isinstance(environment, dict):
-        pairs = [(str(k), str(v)) for k, v in environment.items()]
-    elif isinstance(environment, list):
-        pairs = [tuple(str(item).split("=", 1)) for item in environment if "=" in str(item)]  # type: ignore[misc]
-    found = []
-    for key, value in pairs:
-        number = re.fullmatch(r"\s*(?:\$\{\w+:?-(\d+)\}|(\d+))\s*", value)
-        if key in ENV_KEYS and number:
-            amount = int(number.group(1) or number.group(2))
-            found.append(ServerSetting(ENV_KEYS[key], amount, path, _line_of(text, key, server), how, server))
-    return found
+    def helm(self, values: YamlMapping) -> None:
+        """Bitnami chart values: ``primary.extendedConfiguration`` (also under a ``postgresql:`` key)."""
+        for scope in (values, values.get("postgresql")):
+            primary = scope.get("primary") if isinstance(scope, YamlMapping) else None
+            if not isinstance(primary, YamlMapping):
+                continue
+            extended = primary.get("extendedConfiguration")
+            if isinstance(extended, str):
+                line = primary.line_of("extendedConfiguration")
+                self.conf(extended, line + 1 if "\n" in extended else line, "Helm extendedConfiguration")
 
-
-def _helm(path: str, text: str, values: dict[str, Any]) -> list[ServerSetting]:
-    """Bitnami chart values: ``primary.extendedConfiguration`` (also under a ``postgresql:`` key)."""
-    found = []
-    for scope in (values, values.get("postgresql")):
-        primary = scope.get("primary") if isinstance(scope, dict) else None
-        extended = primary.get("extendedConfiguration") if isinstance(primary, dict) else None
-        if isinstance(extended, str):
-            for match in CONF_LINE.finditer(extended):
-                line = _line_of(text, match.group(0).split("=")[0].strip())
-                found.append(
-                    ServerSetting(match.group(1), _number(match), path, line, "Helm extendedConfiguration")
-                )
-    return found
-
-
-def _compose_replicas(path: str, text: str, service: str, spec: dict[str, Any]) -> list[ReplicaCount]:
-    deploy = spec.get("deploy")
-    count = deploy.get("replicas") if isinstance(deploy, dict) else None
-    if not isinstance(count, int):
-        return []
-    build = spec.get("build")
-    context = build.get("context") if isinstance(build, dict) else build
-    image = spec.get("image")
-    return [
-        ReplicaCount(
-            count,
-            path,
-            _line_of(text, "replicas", service),
-            "docker-compose deploy.replicas",
-            service,
-            build=str(context) if isinstance(context, str) else None,
-            images=(str(image),) if image else (),
+    def compose_replicas(self, service: str, spec: YamlMapping) -> None:
+        deploy = spec.get("deploy")
+        if not isinstance(deploy, YamlMapping) or deploy.get("replicas") is None:
+            return
+        count = self.replica_count(deploy.get("replicas"), deploy.line_of("replicas"), service)
+        if count is None:
+            return
+        build = spec.get("build")
+        context = build.get("context") if isinstance(build, YamlMapping) else build
+        image = spec.get("image")
+        self.replicas.append(
+            ReplicaCount(
+                count,
+                self.path,
+                deploy.line_of("replicas"),
+                "docker-compose deploy.replicas",
+                service,
+                build=str(context) if isinstance(context, str) else None,
+                images=(str(image),) if isinstance(image, str) and image else (),
+            )
         )
-    ]
+
+    def replica_count(self, written: Any, line: int, service: str) -> int | None:
+        """A replica count from 0 to ``MAX_REPLICAS``; ``${N:-2}`` its default; ``${N}`` unknown."""
+        if isinstance(written, str):
+            found = INTERPOLATED.fullmatch(written.strip())
+            if found is not None and found.group(1) is None:
+                return None
+            written = found.group(1) if found is not None else written
+        text = str(written) if isinstance(written, (int, str)) and not isinstance(written, bool) else ""
+        count = parse_count(text, 0, MAX_REPLICAS)
+        if count is None:
+            self.problem(
+                line, f"replicas of {service} {_shown(text)} is not a count from 0 to {MAX_REPLICAS:,}"
+            )
+        return count
+
+    def workload(self, document: YamlMapping) -> None:
+        spec = document.get("spec")
+        metadata = document.get("metadata")
+        for key, part in (("metadata", metadata), ("spec", spec)):
+            if not isinstance(part, YamlMapping):
+                self.problem(
+                    document.line_of(key), f"Kubernetes {document.get('kind')} {key} is not a mapping"
+                )
+                return
+        assert isinstance(spec, YamlMapping) and isinstance(metadata, YamlMapping)
+        name = metadata.get("name")
+        if not isinstance(name, str) or not name:
+            return
+        count = 1
+        if spec.get("replicas") is not None:
+            found = self.replica_count(spec.get("replicas"), spec.line_of("replicas"), name)
+            if found is None:
+                return
+            count = found
+        containers = self.containers(spec)
+        images = tuple(str(c.get("image")) for c in containers if isinstance(c.get("image"), str))
+        how = f"Kubernetes {document.get('kind')}"
+        self.replicas.append(
+            ReplicaCount(count, self.path, spec.line_of("replicas"), how, name, images=images)
+        )
+        for container in containers:
+            env = container.get("env")
+            if not isinstance(env, YamlSequence):
+                if env is not None:
+                    self.problem(container.line_of("env"), f"env of a container of {name} is not a list")
+                continue
+            for index, item in enumerate(env):
+                if isinstance(item, YamlMapping) and str(item.get("name")) in ENV_KEYS and "value" in item:
+                    key = str(item["name"])
+                    self.setting_interpolated(
+                        ENV_KEYS[key], str(item["value"]), item.line_of("value"), "Kubernetes env"
+                    )
+                elif not isinstance(item, YamlMapping):
+                    self.problem(env.line_of(index), f"an env entry of {name} is not a mapping")
+
+    def containers(self, spec: YamlMapping) -> list[YamlMapping]:
+        template = spec.get("template")
+        pod = template.get("spec") if isinstance(template, YamlMapping) else None
+        containers = pod.get("containers") if isinstance(pod, YamlMapping) else None
+        if containers is None:
+            return []
+        if not isinstance(containers, YamlSequence):
+            self.problem(
+                pod.line_of("containers") if isinstance(pod, YamlMapping) else spec.line,
+                "containers is not a list",
+            )
+            return []
+        found = []
+        for index, container in enumerate(containers):
+            if isinstance(container, YamlMapping):
+                found.append(container)
+            else:
+                self.problem(containers.line_of(index), "a container is not a mapping")
+        return found
 
 
-def _workload(path: str, text: str, document: dict[str, Any]) -> list[ReplicaCount]:
-    spec = document.get("spec")
-    count = spec.get("replicas", 1) if isinstance(spec, dict) else 1
-    metadata = document.get("metadata")
-    name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
-    if not isinstance(count, int) or not name:
-        return []
-    images = tuple(str(c.get("image", "")) for c in _containers(document) if c.get("image"))
-    how = f"Kubernetes {document.get('kind')}"
-    return [ReplicaCount(count, path, _line_of(text, "replicas", name), how, name, images=images)]
-
-
-def _containers(document: dict[str, Any]) -> list[dict[str, Any]]:
-    template = (document.get("spec") or {}).get("template") or {}
-    containers = (template.get("spec") or {}).get("containers") or []
-    return [c for c in containers if isinstance(c, dict)]
-
-
-def _containers_env(document: dict[str, Any]) -> dict[str, str]:
-    env: dict[str, str] = {}
-    for container in _containers(document):
-        for item in container.get("env") or []:
-            if isinstance(item, dict) and "name" in item and "value" in item:
-                env[str(item["name"])] = str(item["value"])
-    return env
-
-
-def _line_of(text: str, needle: str, after: str = "") -> int:
-    """1-based line of ``needle``, looking after ``after`` (a YAML key or name) when given."""
-    start = 0
-    if after:
-        anchor = re.search(rf"(?m)^\s*(?:-\s*)?(?:name:\s*)?[\"']?{re.escape(after)}[\"']?\s*:?\s*$", text)
-        start = anchor.start() if anchor else max(text.find(after), 0)
-    index = text.find(needle, start)
-    if index < 0:
-        index = text.find(needle)
-    return text.count("\n", 0, max(index, 0)) + 1
+def _shown(written: str) -> str:
+    """A written value for a message: quoted, and cut short when it is long."""
+    return repr(written if len(written) <= 20 else written[:20] + "...")

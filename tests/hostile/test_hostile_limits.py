@@ -31,9 +31,15 @@ BOUND = 60  # seconds a subprocess may take before the test calls it hung: far b
 
 
 def poolcheck(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """The command run in ``cwd``, never for longer than ``BOUND``."""
+    """The command run in ``cwd``, never for longer than ``BOUND``; output bytes that are not UTF-8
+    (a file name's, as some formats must write it) are kept as surrogate escapes."""
     return subprocess.run(
-        [*poolcheck_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=BOUND
+        [*poolcheck_command(), *args],
+        cwd=cwd,
+        capture_output=True,
+        encoding="utf-8",
+        errors="surrogateescape",
+        timeout=BOUND,
     )
 
 
@@ -382,3 +388,34 @@ def test_a_link_to_a_file_outside_the_tree_is_not_followed(tmp_path: Path, in_gi
     followed = poolcheck("--follow-symlinks", "--format", "json", "tree", cwd=tmp_path)
     assert "tree/stolen.py" in [pool["path"] for pool in json.loads(followed.stdout)["pools"]]
     assert "wJalrXUtnFEMI" in poolcheck("--follow-symlinks", "--format", "text", "tree", cwd=tmp_path).stdout
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="file names there must be valid Unicode")
+@pytest.mark.parametrize("in_git", [False, True], ids=["walk", "git"])
+def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, in_git: bool) -> None:
+    """``bad\\xffname.py``: discovery, reading and both front ends handle the name's bytes as they are
+    (surrogate escapes), in one process and in workers, and every format reports its pool."""
+    tree = good_tree(tmp_path / "tree")
+    os.mkdir(tmp_path / "todos")
+    with open(os.fsencode(tree) + b"/bad\xffname.py", "wb") as python:
+        python.write(POOL.encode())
+    with open(os.fsencode(tree) + b"/bad\xffname.rs", "wb") as rust:
+        rust.write(
+            b"use sqlx::postgres::PgPoolOptions;\nfn main() { PgPoolOptions::new().max_connections(5); }\n"
+        )
+    if in_git:
+        subprocess.run(["git", "init", "-q", str(tree)], check=True, timeout=BOUND)
+        subprocess.run(["git", "-C", str(tree), "add", "."], check=True, timeout=BOUND)
+    for output_format in ("text", "concise", "json", "sarif", "github", "gitlab", "inventory", "todo"):
+        for jobs in ("1", "2"):
+            result = poolcheck("--jobs", jobs, "--format", output_format, "tree", cwd=tmp_path)
+            assert result.returncode == 1, (output_format, result.stderr)
+            assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    report = json.loads(poolcheck("--format", "json", "tree", cwd=tmp_path).stdout)
+    assert report["errors"] == []
+    shown = sorted(pool["path"] for pool in report["pools"])
+    assert len(shown) == 3 and shown[2] == "tree/db.py"
+    assert all(path.startswith("tree/bad") and "name." in path for path in shown[:2])
+    written = poolcheck("--todos-dir", "todos", "--format", "json", "tree", cwd=tmp_path)
+    assert written.returncode == 1, written.stderr
+    assert len(os.listdir(tmp_path / "todos")) == 3

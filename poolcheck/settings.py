@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from poolcheck.check import all_rules, default_options
 from poolcheck.config import Config, Configs
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, selects, selects_rule
+from poolcheck.gitignore import gitignore_spec
 from poolcheck.rule import Rule
 
 if TYPE_CHECKING:
@@ -120,9 +121,8 @@ def _compiled(patterns: Sequence[Anchored]) -> list[tuple[str, pathspec.GitIgnor
 
 
 def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
-    import pathspec  # here: most runs have no patterns, and the import costs start-up time
-
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    # Its stars match without backtracking, as the walk's do; pathspec is imported only there.
+    return gitignore_spec(lines)
 
 
 def _matches(specs: Sequence[tuple[str, pathspec.GitIgnoreSpec]], path: str) -> bool:

@@ -25,10 +25,12 @@ from poolcheck import pipeline
 from poolcheck.baseline import BaselineError, load_baseline
 from poolcheck.check import rule_by_id
 from poolcheck.cli import main
-from poolcheck.config import ConfigError, read_config
+from poolcheck.config import Config, ConfigError, read_config
+from poolcheck.filters import Anchored
 from poolcheck.gitignore import IgnoreFile, read_ignore_file, repository_top
 from poolcheck.model import Report
 from poolcheck.pipeline import RunSettings, run
+from poolcheck.settings import Overrides, file_settings
 
 POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
 
@@ -395,3 +397,17 @@ def test_no_reader_waits_on_a_fifo(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     finally:  # release a reader that did wait, so the test process can end
         with contextlib.suppress(OSError):
             os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+
+def excluding_time(pattern: str, name: str) -> float:
+    """The least time of a few runs asking a configuration's extend-exclude about ``name``."""
+    here = Path.cwd()
+    applying = file_settings(Config(extend_exclude=(Anchored(pattern, here),)), Overrides())
+    path = str(here / name)
+    return min(timeit.repeat(lambda: applying.excludes(path), number=20, repeat=7))
+
+
+def test_a_configurations_exclude_pattern_grows_like_the_name_not_a_power_of_it() -> None:
+    pattern = "*a*a*a*b"
+    small, large = excluding_time(pattern, "a" * 60), excluding_time(pattern, "a" * 240)
+    assert large / small < 24, (small, large)

@@ -268,3 +268,11 @@ def test_budget_counts_replicas_and_lists_unknown_maxima(snippets) -> None:  # t
     assert [(d.maximum, d.replicas) for d in result.demands] == [(40, 3), (None, 3)]
     assert (result.total, len(result.unknown), result.exceeded) == (120, 1, True)
     assert site_path  # the snippet's pools are tied through the build context "."
+
+
+def test_postgresql_conf_names_ignore_case_and_values_may_be_quoted() -> None:
+    conf = "MAX_CONNECTIONS = '250'\nSuperuser_Reserved_Connections 5\n"
+    assert limits("postgresql.conf", conf) == [
+        ("max_connections", 250, 1, "postgresql.conf"),
+        ("superuser_reserved_connections", 5, 2, "postgresql.conf"),
+    ]

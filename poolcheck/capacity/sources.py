@@ -137,12 +137,13 @@ class _Reader:
     def conf(self, text: str, first_line: int, how: str) -> None:
         for number, line in enumerate(text.splitlines(), start=first_line):
             found = CONF_SETTING.match(line)
-            if found is None or found.group(1) not in BOUNDS:
+            name = found.group(1).lower() if found else ""  # PostgreSQL's names ignore case
+            if found is None or name not in BOUNDS:
                 continue
             value = found.group(2)
             if value.startswith("'"):
                 value = value[1:-1]
-            self.setting(found.group(1), value, number, how)
+            self.setting(name, value, number, how)
 
     def alter_system(self) -> None:
         """``ALTER SYSTEM SET`` statements, not the ones inside a comment or a string literal."""

@@ -123,7 +123,11 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         return RuleSet(applying.rules, applying.options)
 
     declared = read_declarations(files.declarations)
-    capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
+    try:
+        capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
+    except Exception as error:  # the pools are still checked one by one, without the server's budget
+        capacity = ()
+        failed(next(iter(files.declarations), "."), "the servers' connection budgets", error)
     root = settings.project_root or project_root(paths, None)
     findings = check_pools(pools, rule_set, root, failed) + check_system(capacity, rule_set, root, failed)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))

@@ -411,3 +411,20 @@ def test_a_configurations_exclude_pattern_grows_like_the_name_not_a_power_of_it(
     pattern = "*a*a*a*b"
     small, large = excluding_time(pattern, "a" * 60), excluding_time(pattern, "a" * 240)
     assert large / small < 24, (small, large)
+
+
+def test_budgets_that_fail_are_an_error_and_the_pools_are_still_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "budgets", broken)
+    report = checked(two_files(tmp_path), monkeypatch)
+    assert [(e.path, e.message) for e in report.errors] == [
+        (
+            ".",
+            "internal error while checking the servers' connection budgets (RuntimeError: boom); please report it",
+        )
+    ]
+    assert {f.path for f in report.findings} == {"db.py", "unsafe.py"}

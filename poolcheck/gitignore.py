@@ -9,6 +9,7 @@ the global excludes file; within one file the last matching pattern wins.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import warnings
@@ -65,7 +66,7 @@ def usable_lines(lines: Sequence[str]) -> tuple[list[str], list[tuple[int, str]]
             warnings.simplefilter("ignore")
             try:
                 whole = all(_bounded(p) for p in pathspec.GitIgnoreSpec.from_lines(lines).patterns)
-            except (ValueError, re.error):
+            except Exception:  # as in line_problem: pathspec raises several kinds
                 whole = False
     if whole:
         return list(lines), []
@@ -94,7 +95,8 @@ def gitignore_spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec:
         patterns = pathspec.GitIgnoreSpec.from_lines(kept).patterns
         for pattern in patterns:
             if pattern.regex is not None:
-                pattern.regex = re.compile(linear_regex(pattern.regex.pattern))
+                with contextlib.suppress(re.error):  # a star inside a class: keep pathspec's own
+                    pattern.regex = re.compile(linear_regex(pattern.regex.pattern))
     return pathspec.GitIgnoreSpec(patterns)
 
 

@@ -406,12 +406,12 @@ def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, in_git: bool) 
     if in_git:
         subprocess.run(["git", "init", "-q", str(tree)], check=True, timeout=BOUND)
         subprocess.run(["git", "-C", str(tree), "add", "."], check=True, timeout=BOUND)
-    for output_format in ("text", "concise", "json", "sarif", "github", "gitlab", "inventory", "todo"):
-        for jobs in ("1", "2"):
-            result = poolcheck("--jobs", jobs, "--format", output_format, "tree", cwd=tmp_path)
-            assert result.returncode == 1, (output_format, result.stderr)
-            assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    for output_format in ("text", "concise", "sarif", "github", "gitlab", "inventory", "todo"):
+        result = poolcheck("--format", output_format, "tree", cwd=tmp_path)
+        assert result.returncode == 1, (output_format, result.stderr)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     report = json.loads(poolcheck("--format", "json", "tree", cwd=tmp_path).stdout)
+    assert json.loads(poolcheck("--jobs", "2", "--format", "json", "tree", cwd=tmp_path).stdout) == report
     assert report["errors"] == []
     shown = sorted(pool["path"] for pool in report["pools"])
     assert len(shown) == 3 and shown[2] == "tree/db.py"

@@ -260,6 +260,7 @@ def test_postgresql_conf_line_of_spaces_is_linear() -> None:
 
 
 def test_env_file_of_blank_lines_is_linear() -> None:
+    # A guard for the line-by-line reader: the old whole-file pattern happened to be linear here too.
     _grows_linearly(lambda n: (".env", " \n" * n + "POSTGRESQL_MAX_CONNECTIONS=5\n"), 200_000)
 
 

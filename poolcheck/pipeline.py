@@ -21,11 +21,11 @@ from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
-from poolcheck.read import DEFAULT_MAX_FILE_SIZE, analyse_data
+from poolcheck.read import DEFAULT_MAX_FILE_SIZE
 from poolcheck.root import project_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
-from poolcheck.workers import analyse_files
+from poolcheck.workers import analyse_data_bounded, analyse_files
 
 
 @dataclass(frozen=True)
@@ -194,14 +194,14 @@ def _analyse_stdin(
     """Standard input's result, read by the front end its file name's suffix names (Python without one)."""
     if stdin.path is None:
         python = next(fe for fe in FRONT_ENDS if fe.language == "python")
-        return analyse_data("-", stdin.data, python, settings.timeout), ()
+        return analyse_data_bounded("-", stdin.data, python, settings.timeout, settings.max_file_size), ()
     shown = display_path(stdin.path)
     front_end = front_end_for(shown)
     if front_end is None:
         return FileResult(shown), (f"{shown}: not a Python or Rust file; standard input not checked",)
     if settings.force_exclude and lookup.for_file(stdin.path).excludes(stdin.path):
         return FileResult(shown), ()
-    return analyse_data(shown, stdin.data, front_end, settings.timeout), ()
+    return analyse_data_bounded(shown, stdin.data, front_end, settings.timeout, settings.max_file_size), ()
 
 
 def _ignored_here(finding: Finding, lookup: SettingsLookup) -> bool:

@@ -51,11 +51,17 @@ def analyse_path(
 
 def analyse_data(shown: str, data: bytes, front_end: FrontEnd, timeout: float | None = None) -> FileResult:
     """``analyse_path`` for bytes already read (standard input), with the front end that reads them."""
+    outcome = data_candidate(shown, data, front_end)
+    return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
+
+
+def data_candidate(shown: str, data: bytes, front_end: FrontEnd) -> Candidate | FileResult:
+    """Bytes already read, prefiltered as a file's are: a Candidate, else their result (maybe an error)."""
     if data.find(b"\0", 0, BINARY_PROBE) >= 0:
         return FileResult(shown, errors=(FileError(shown, "binary input, not source", "read"),))
     if not is_candidate(data, front_end):
         return FileResult(shown)
-    return extract_candidate(Candidate(shown, front_end.language, data), timeout)
+    return Candidate(shown, front_end.language, data)
 
 
 def read_source(shown: str, max_file_size: float = DEFAULT_MAX_FILE_SIZE) -> Candidate | FileResult:

@@ -28,8 +28,9 @@ from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
+from poolcheck.frontends import FrontEnd
 from poolcheck.model import Candidate, ErrorKind, FileResult
-from poolcheck.read import analyse_path, read_source
+from poolcheck.read import analyse_path, data_candidate, read_source
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -52,7 +53,8 @@ POLL = 0.05  # seconds: the shortest sleep of the parent between looks at its wo
 INDEX, STARTED, CPU_STARTED = 0, 1, 2
 SLOTS = 3
 
-Chunk = list[tuple[int, str]]  # (index in the run's file list, path)
+# (index in the run's file list, path); or, for standard input, the candidate already read.
+Chunk = list[tuple[int, str | Candidate]]
 
 
 def available_cores() -> int:
@@ -76,7 +78,7 @@ def analyse_files(
         return _serially(files, timeout, max_file_size)
     size = max(8, min(200, len(files) // (jobs * 16)))  # small enough to even out, big enough to be cheap
     indexed = list(enumerate(files))
-    chunks = [indexed[start : start + size] for start in range(0, len(indexed), size)]
+    chunks: list[Chunk] = [list(indexed[start : start + size]) for start in range(0, len(indexed), size)]
     try:
         pool = WorkerPool(min(jobs, len(chunks)), timeout, max_file_size)
     except OSError:  # no process could be started (a process limit, no memory): do the work here
@@ -94,26 +96,45 @@ def _serially(files: Sequence[str], timeout: float | None, max_file_size: float)
     run with no candidate (most pre-commit runs) starts no process.
     """
     read = [read_source(path, max_file_size) for path in files]
-    candidates = [
+    candidates: Chunk = [
         (index, outcome.path) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
     ]
     if not candidates:
         return cast(list[FileResult], read)
+    found = _in_one_worker(candidates, read, timeout, max_file_size)
+    return [
+        found.get(index) or FileResult(outcome.path) if isinstance(outcome, Candidate) else outcome
+        for index, outcome in enumerate(read)
+    ]
+
+
+def analyse_data_bounded(
+    shown: str, data: bytes, front_end: FrontEnd, timeout: float | None, max_file_size: float
+) -> FileResult:
+    """``read.analyse_data`` (standard input) with the candidate extracted in a worker, under the limit."""
+    outcome = data_candidate(shown, data, front_end)
+    if not isinstance(outcome, Candidate):
+        return outcome
+    return _in_one_worker([(0, outcome)], [outcome], timeout, max_file_size).get(0) or FileResult(shown)
+
+
+def _in_one_worker(
+    candidates: Chunk, read: Sequence[Candidate | FileResult], timeout: float | None, max_file_size: float
+) -> dict[int, FileResult]:
+    """The results that say something, by index, of the candidates extracted one after another in one
+    worker (here, where no limit is asked or no process can start); ``read[index]`` is each candidate."""
     try:
         pool = WorkerPool(1, timeout, max_file_size) if timeout else None
     except OSError:  # no process could be started: extract here, where only the timer's signal binds
         pool = None
     if pool is None:
-        return [
-            extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
-            for outcome in read
-        ]
+        return {
+            index: extract_candidate(outcome, timeout)
+            for index, outcome in enumerate(read)
+            if isinstance(outcome, Candidate)
+        }
     with pool:
-        found = pool.analyse([candidates])
-    return [
-        found.get(index) or FileResult(outcome.path) if isinstance(outcome, Candidate) else outcome
-        for index, outcome in enumerate(read)
-    ]
+        return pool.analyse([candidates])
 
 
 @dataclass
@@ -154,8 +175,12 @@ class WorkerPool:
             busy = [w for w in self._workers if w.chunk is not None]
             if not busy:
                 # Every worker was lost and none could be started again: the rest is done here.
-                for index, path in (item for chunk in pending for item in chunk):
-                    results[index] = analyse_path(path, self._timeout, self._max_file_size)
+                for index, item in (item for chunk in pending for item in chunk):
+                    results[index] = (
+                        extract_candidate(item, self._timeout)
+                        if isinstance(item, Candidate)
+                        else analyse_path(item, self._timeout, self._max_file_size)
+                    )
                 return results
             ready = self._wait([w.conn for w in busy], self._until_deadline(busy))
             for worker in busy:
@@ -262,10 +287,10 @@ class WorkerPool:
         assert worker.chunk is not None
         culprit = int(worker.progress[INDEX])
         if culprit not in worker.done:  # else it died between files, and none is to blame
-            path = next(path for index, path in worker.chunk if index == culprit)
-            results[culprit] = failed(path, message, kind)
+            item = next(item for index, item in worker.chunk if index == culprit)
+            results[culprit] = failed(item.path if isinstance(item, Candidate) else item, message, kind)
         rest = [
-            (index, path) for index, path in worker.chunk if index not in worker.done and index != culprit
+            (index, item) for index, item in worker.chunk if index not in worker.done and index != culprit
         ]
         if rest:
             pending.appendleft(rest)
@@ -301,9 +326,9 @@ def _serve(
             return
         if chunk is None:
             return
-        for index, path in chunk:
+        for index, item in chunk:
             progress[INDEX] = index
-            result = read_source(path, max_file_size)
+            result = item if isinstance(item, Candidate) else read_source(item, max_file_size)
             if isinstance(result, Candidate):
                 progress[CPU_STARTED], progress[STARTED] = time.process_time(), time.monotonic()
                 result = extract_candidate(result, timeout)

@@ -71,6 +71,14 @@ print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 
 
+NO_WORKERS = """
+from poolcheck import workers
+def refuse(*args, **kwargs):
+    raise OSError(11, "Resource temporarily unavailable")
+workers.WorkerPool.__init__ = refuse
+"""
+
+
 @pytest.mark.parametrize(
     "jobs", [[], ["--jobs", "1"], ["--jobs", "2"]], ids=["default", "serial", "parallel"]
 )
@@ -86,12 +94,12 @@ def test_a_tree_with_no_candidate_loads_no_parser(tmp_path: Path, jobs: list[str
 
 
 def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
-    """The check above can fail: a candidate does bring the parser in (into this process when it is
-    standard input; a file's candidate is parsed in a worker, where the time limit binds)."""
-    args = ", ".join(repr(a) for a in ["--quiet", "-"])
+    """The check above can fail: a candidate does bring the parser in (into this process when no
+    worker can be started; else it is parsed in a worker, where the time limit binds)."""
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(tmp_path)])
     result = subprocess.run(
-        [sys.executable, "-c", IMPORTED.format(args=args)],
-        input=POOL_PYTHON.format(n=5),
+        [sys.executable, "-c", NO_WORKERS + IMPORTED.format(args=args)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -419,3 +419,44 @@ def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, in_git: bool) 
     written = poolcheck("--todos-dir", "todos", "--format", "json", "tree", cwd=tmp_path)
     assert written.returncode == 1, written.stderr
     assert len(os.listdir(tmp_path / "todos")) == 3
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers")
+def test_the_time_limit_binds_in_c_code_on_standard_input(tmp_path: Path) -> None:
+    """An editor pipes the buffer in: it is parsed in a worker too, ended at the limit."""
+    hostile = (
+        "use sqlx::postgres::PgPoolOptions;\n"
+        "fn main() { let p = PgPoolOptions::new().max_connections(5); let x = " + "[" * UNCLOSED + "\n}\n"
+    )
+    limit = 0.5
+    start = children_cpu_seconds()
+    result = subprocess.run(
+        [
+            *poolcheck_command(),
+            "--timeout",
+            str(limit),
+            "--format",
+            "json",
+            "--stdin-filename",
+            "main.rs",
+            "-",
+        ],
+        input=hostile,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+    )
+    spent = children_cpu_seconds() - start
+    assert result.returncode == 1, result.stderr
+    assert [(e["path"], e["kind"]) for e in json.loads(result.stdout)["errors"]] == [("main.rs", "timeout")]
+    assert spent < 2 * (limit + GRACE) + 1  # the limit, the grace, start-up: not the file's ~13 s
+    assert list(tmp_path.iterdir()) == []
+    good = subprocess.run(
+        [*poolcheck_command(), "--format", "json", "-"],
+        input=POOL,
+        capture_output=True,
+        text=True,
+        timeout=BOUND,
+    )
+    assert len(json.loads(good.stdout)["pools"]) == 1

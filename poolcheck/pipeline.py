@@ -80,13 +80,8 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         respect_gitignore=settings.respect_gitignore,
         follow_symlinks=settings.follow_symlinks,
     )
-    named = {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
-    files = [
-        path
-        for path in found.files
-        if (os.path.abspath(path) in named and not settings.force_exclude)
-        or not lookup.for_file(path).excludes(path)
-    ]
+    named = set() if settings.force_exclude else {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
+    files = [path for path in found.files if not _excluded(path, named, lookup)]
     code = tuple(path for path in files if path.endswith(sources))
     warnings = [
         f"{display_path(path)}: not a Python or Rust file, nor one that declares servers; not checked"
@@ -98,6 +93,15 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         warnings.append(f"no Python or Rust files found under {shown}")
     warnings += found.warnings
     return Files(code, tuple(p for p in files if not p.endswith(sources)), found.errors, tuple(warnings))
+
+
+def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
+    """Does the file's own configuration exclude it? Never for a file named on the command line."""
+    applying = lookup.for_file(path)
+    # Most configurations exclude nothing: no path arithmetic for their files.
+    if not applying.extend_exclude:
+        return False
+    return os.path.abspath(path) not in named and applying.excludes(path)
 
 
 def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Report:

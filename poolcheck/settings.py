@@ -80,8 +80,17 @@ class SettingsLookup:
         self.configs = configs
         self.overrides = overrides
         self._by_config: dict[int, FileSettings] = {}
+        self._by_folder: dict[str, FileSettings] = {}  # the folder as written in the paths asked about
 
     def for_file(self, path: str) -> FileSettings:
+        """The settings of the file at ``path``: those of its folder, looked up once per folder."""
+        folder = os.path.dirname(path)
+        found = self._by_folder.get(folder)
+        if found is None:
+            found = self._by_folder[folder] = self._for(path)
+        return found
+
+    def _for(self, path: str) -> FileSettings:
         config = self.configs.for_file(path)
         found = self._by_config.get(id(config))
         if found is None:

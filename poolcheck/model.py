@@ -245,3 +245,12 @@ class Budget:
     @property
     def exceeded(self) -> bool:
         return self.total > self.server.available
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """What the repository's files declare about servers and replicas, and the values not read."""
+
+    settings: tuple[ServerSetting, ...] = ()
+    replicas: tuple[ReplicaCount, ...] = ()
+    errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read

@@ -5,8 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -93,11 +92,14 @@ def read_bytes(path: str, limit: int, front_end: FrontEnd) -> bytes | None:
     it does or is binary, since it will not be parsed.
     """
     try:
-        with _regular_file(path) as (fd, size):
+        fd, size = _open_regular(path)
+        try:
             if size > limit:
                 _search_large(fd, size, limit, front_end)
                 return None
             data = _read_up_to(fd, size, limit)
+        finally:
+            os.close(fd)
     except NotRegular as error:
         raise Unreadable(error.strerror) from error
     except OSError as error:
@@ -114,13 +116,16 @@ def read_regular(path: str | os.PathLike[str], most: int) -> bytes:
     waited on: the open does not block and the kind is checked on what was opened, so
     a file swapped for a fifo after a check cannot hang the run either.
     """
-    with _regular_file(os.fspath(path)) as (fd, size):
+    fd, size = _open_regular(os.fspath(path))
+    try:
         return _read_up_to(fd, size, most)
+    finally:
+        os.close(fd)
 
 
-@contextmanager
-def _regular_file(path: str) -> Iterator[tuple[int, int]]:
-    """The descriptor and size of the regular file at ``path``, opened without blocking."""
+def _open_regular(path: str) -> tuple[int, int]:
+    """The descriptor (the caller closes it) and size of the regular file at ``path``, opened without
+    blocking. A plain function, not a context manager: it runs once for every file of a tree."""
     fd = os.open(path, OPEN_FLAGS)
     try:
         info = os.fstat(fd)
@@ -128,9 +133,10 @@ def _regular_file(path: str) -> Iterator[tuple[int, int]]:
             raise NotRegular(errno.EISDIR, "is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise NotRegular(errno.EINVAL, "not a regular file")
-        yield fd, info.st_size
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+    return fd, info.st_size
 
 
 def _read_up_to(fd: int, size: int, most: int) -> bytes:

@@ -66,7 +66,7 @@ try:
 except SystemExit as end:
     print("exit", end.code, file=sys.stderr)
 heavy = ("tree_sitter", "libcst", "poolcheck.frontends.python.parse", "poolcheck.frontends.python.sites",
-         "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content")
+         "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content", "yaml")
 print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from poolcheck.capacity.sources import Declarations
-from poolcheck.model import Budget, Demand, Pool, ReplicaCount, Server, ServerSetting
+from poolcheck.model import Budget, Declarations, Demand, Pool, ReplicaCount, Server, ServerSetting
 from poolcheck.server import POSTGRESQL
 
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so

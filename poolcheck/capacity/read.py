@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from poolcheck.capacity.sources import Declarations, declarations, is_candidate
 from poolcheck.discover import display_path
-from poolcheck.model import FileError, ReplicaCount, ServerSetting
+from poolcheck.model import Declarations, FileError, ReplicaCount, ServerSetting
 from poolcheck.read import read_regular
 
 SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env")
@@ -19,6 +18,12 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     Unreadable files simply declare nothing; a value out of range or a document that cannot be
     read is an error naming the file and line, and the rest of the file still counts.
     """
+    paths = list(paths)
+    if not paths:
+        return Declarations()
+    # Here: the readers load PyYAML, which a run on code alone (a pre-commit hook) does not need.
+    from poolcheck.capacity.sources import declarations, is_candidate
+
     settings: list[ServerSetting] = []
     replicas: list[ReplicaCount] = []
     errors: list[FileError] = []

@@ -22,7 +22,7 @@ from typing import Any
 
 from poolcheck.capacity.documents import BadDocument, YamlMapping, YamlSequence, yaml_documents
 from poolcheck.capacity.sql import sql_code
-from poolcheck.model import FileError, ReplicaCount, ServerSetting
+from poolcheck.model import Declarations, FileError, ReplicaCount, ServerSetting
 from poolcheck.numbers import parse_count
 
 # Files worth reading at all; every other file is skipped without being opened.
@@ -58,13 +58,6 @@ ENV_LINE = re.compile(
     r"[ \t]*=[ \t]*[\"']?([^\s\"'#]*)"
 )
 WORKLOADS = {"Deployment", "StatefulSet"}
-
-
-@dataclass(frozen=True)
-class Declarations:
-    settings: tuple[ServerSetting, ...] = ()
-    replicas: tuple[ReplicaCount, ...] = ()
-    errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read
 
 
 def is_candidate(name: str, data: bytes) -> bool:

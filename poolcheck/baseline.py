@@ -9,12 +9,20 @@ from pathlib import Path
 from poolcheck import __version__
 from poolcheck.discover import display_path
 from poolcheck.model import Finding
-from poolcheck.read import read_regular
+from poolcheck.read import DocumentFault, DocumentProblem, read_document
 from poolcheck.root import repository_path
 
 BASELINE_VERSION = 1
 # A baseline lists about 300 bytes per finding; the cap keeps a hostile file from filling memory.
 MAX_BASELINE_SIZE = 64 * 2**20
+BASELINE_PROBLEMS: dict[DocumentFault, str] = {
+    "unreadable": "cannot read the baseline: {}",
+    "too large": f"the baseline is larger than {MAX_BASELINE_SIZE // 2**20} MB",
+    "not utf-8": "the baseline is not UTF-8 text",
+    "invalid": "the baseline is not valid JSON: {}",
+    "nested": "the baseline is not valid JSON: nested too deeply",
+    "memory": "the baseline is too large to read",
+}
 
 
 class BaselineError(Exception):
@@ -46,25 +54,12 @@ def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
 def load_baseline(path: Path) -> frozenset[str]:
     """The fingerprints a baseline file lists; anything else in the file is a BaselineError naming it."""
     shown = display_path(path)
-    try:  # never waits on a fifo, as the code reader does not
-        data = read_regular(path, MAX_BASELINE_SIZE)
-    except OSError as error:
-        raise BaselineError(f"{shown}: cannot read the baseline: {error.strerror or error}") from error
-    if len(data) > MAX_BASELINE_SIZE:
-        raise BaselineError(f"{shown}: the baseline is larger than {MAX_BASELINE_SIZE // 2**20} MB")
     try:
-        document = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise BaselineError(f"{shown}: the baseline is not UTF-8 text") from error
-    except json.JSONDecodeError as error:
-        raise BaselineError(f"{shown}: the baseline is not valid JSON: {error}") from error
-    # json recurses per nesting level, and int() refuses numbers of over 4300 digits.
-    except RecursionError as error:
-        raise BaselineError(f"{shown}: the baseline is not valid JSON: nested too deeply") from error
-    except MemoryError as error:
-        raise BaselineError(f"{shown}: the baseline is too large to read") from error
-    except ValueError as error:
-        raise BaselineError(f"{shown}: the baseline is not valid JSON: {error}") from error
+        document = read_document(path, MAX_BASELINE_SIZE, lambda data: json.loads(data.decode("utf-8")))
+    except DocumentProblem as problem:
+        raise BaselineError(
+            f"{shown}: {BASELINE_PROBLEMS[problem.fault].format(problem.detail)}"
+        ) from problem
     return _fingerprints(document, shown)
 
 

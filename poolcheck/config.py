@@ -29,7 +29,7 @@ from poolcheck.extract import MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_selectors
 from poolcheck.gitignore import line_problem
 from poolcheck.model import PRIORITIES, Priority
-from poolcheck.read import MAX_FILE_SIZE, read_regular
+from poolcheck.read import MAX_FILE_SIZE, DocumentFault, DocumentProblem, read_document
 from poolcheck.root import common_folder
 
 PYPROJECT = "pyproject.toml"
@@ -53,6 +53,14 @@ KEYS = (
 Fail = Callable[[str, str], "ConfigError"]  # (key as shown, problem) -> the error to raise
 # A configuration file is a few kilobytes; the cap keeps a hostile one from filling memory.
 MAX_CONFIG_SIZE = 4 * 2**20
+CONFIG_PROBLEMS: dict[DocumentFault, str] = {
+    "unreadable": "cannot read: {}",
+    "too large": f"larger than {MAX_CONFIG_SIZE // 2**20} MB; not a configuration file",
+    "not utf-8": "not UTF-8 text",
+    "invalid": "invalid TOML: {}",
+    "nested": "invalid TOML: arrays or tables nested too deeply",
+    "memory": "invalid TOML: too large to read",
+}
 MAX_EXTEND_DEPTH = 50
 SHOWN_LENGTH = 60  # a wrong value or key longer than this is cut short in messages
 TOML_TYPES = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
@@ -169,41 +177,26 @@ def read_config(path: Path, required: bool = False, chain: tuple[Path, ...] = ()
 def _read_table(path: Path) -> dict[str, Any] | None:
     """The file's poolcheck settings; None for a pyproject.toml without a [tool.poolcheck] table."""
     shown = display_path(path)
-    data = _bounded_read(path, shown)
-    # Most pyproject.toml files are not ours: skip them without parsing.
-    if path.name == PYPROJECT and b"poolcheck" not in data:
-        return None
+
+    def parse(data: bytes) -> dict[str, Any] | None:
+        # Most pyproject.toml files are not ours: skip them without decoding or parsing.
+        if path.name == PYPROJECT and b"poolcheck" not in data:
+            return None
+        return cast(dict[str, Any], tomllib.loads(data.decode("utf-8")))
+
     try:
-        document = tomllib.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{shown}: not UTF-8 text") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{shown}: invalid TOML: {error}") from error
-    # tomllib recurses per nesting level, and int() refuses numbers of over 4300 digits.
-    except RecursionError as error:
-        raise ConfigError(f"{shown}: invalid TOML: arrays or tables nested too deeply") from error
-    except MemoryError as error:
-        raise ConfigError(f"{shown}: invalid TOML: too large to read") from error
-    except ValueError as error:
-        raise ConfigError(f"{shown}: invalid TOML: {error}") from error
+        document = read_document(path, MAX_CONFIG_SIZE, parse)
+    except DocumentProblem as problem:
+        raise ConfigError(f"{shown}: {CONFIG_PROBLEMS[problem.fault].format(problem.detail)}") from problem
+    if document is None:
+        return None
     if path.name != PYPROJECT:
-        return cast(dict[str, Any], document)
+        return document
     tool = document.get("tool")
     table = tool.get("poolcheck") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigError(f"{shown}: [tool.poolcheck] must be a table")
     return cast(dict[str, Any] | None, table)
-
-
-def _bounded_read(path: Path, shown: str) -> bytes:
-    """The file's bytes; a file over MAX_CONFIG_SIZE is refused before it is read whole."""
-    try:  # never waits on a fifo, as the code reader does not
-        data = read_regular(path, MAX_CONFIG_SIZE)
-    except OSError as error:
-        raise ConfigError(f"{shown}: cannot read: {error.strerror or error}") from error
-    if len(data) > MAX_CONFIG_SIZE:
-        raise ConfigError(f"{shown}: larger than {MAX_CONFIG_SIZE // 2**20} MB; not a configuration file")
-    return data
 
 
 def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Config:

@@ -50,12 +50,3 @@ def parse_count(text: str, low: int = 0, high: int = LIMIT) -> int | None:
     if value is None or (isinstance(value, float) and not value.is_integer()):
         return None
     return int(value) if low <= value <= high else None
-
-
-def in_range(value: object, low: int, high: int) -> int | None:
-    """An already parsed whole number (e.g. a YAML int) from ``low`` to ``high``, else None."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    if value.bit_length() > 64:
-        return None
-    return value if low <= value <= high else None

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from typing import Literal, TypeVar
 
 from poolcheck.discover import display_path
 from poolcheck.extract import extract_candidate
@@ -48,16 +49,12 @@ def analyse_path(
     return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
 
 
-def analyse_data(shown: str, data: bytes, front_end: FrontEnd, timeout: float | None = None) -> FileResult:
-    """``analyse_path`` for bytes already read (standard input), with the front end that reads them."""
-    outcome = data_candidate(shown, data, front_end)
-    return extract_candidate(outcome, timeout) if isinstance(outcome, Candidate) else outcome
-
-
-def data_candidate(shown: str, data: bytes, front_end: FrontEnd) -> Candidate | FileResult:
-    """Bytes already read, prefiltered as a file's are: a Candidate, else their result (maybe an error)."""
+def data_candidate(
+    shown: str, data: bytes, front_end: FrontEnd, what: str = "input"
+) -> Candidate | FileResult:
+    """Bytes already read, prefiltered: a Candidate, else their result (maybe an error about the ``what``)."""
     if data.find(b"\0", 0, BINARY_PROBE) >= 0:
-        return FileResult(shown, errors=(FileError(shown, "binary input, not source", "read"),))
+        return FileResult(shown, errors=(FileError(shown, f"binary {what}, not source", "read"),))
     if not is_candidate(data, front_end):
         return FileResult(shown)
     return Candidate(shown, front_end.language, data)
@@ -77,11 +74,7 @@ def read_source(shown: str, max_file_size: float = DEFAULT_MAX_FILE_SIZE) -> Can
         return FileResult(shown, errors=(FileError(shown, str(problem), "read"),))
     if data is None:  # too large to parse, but it holds no trigger token: it cannot build a pool
         return FileResult(shown)
-    if data.find(b"\0", 0, BINARY_PROBE) >= 0:
-        return FileResult(shown, errors=(FileError(shown, "binary file, not source", "read"),))
-    if not is_candidate(data, front_end):
-        return FileResult(shown)
-    return Candidate(shown, front_end.language, data)
+    return data_candidate(shown, data, front_end, "file")
 
 
 def read_bytes(path: str, limit: int, front_end: FrontEnd) -> bytes | None:
@@ -107,6 +100,45 @@ def read_bytes(path: str, limit: int, front_end: FrontEnd) -> bytes | None:
     if len(data) > limit:
         raise Unreadable(_too_large(len(data), limit))
     return data
+
+
+# How a small document poolcheck is given (a configuration, a baseline) can fail to be read.
+DocumentFault = Literal["unreadable", "too large", "not utf-8", "invalid", "nested", "memory"]
+Parsed = TypeVar("Parsed")
+
+
+class DocumentProblem(Exception):
+    """Why a document cannot be had: ``fault`` says which way, ``detail`` the system's or parser's words."""
+
+    def __init__(self, fault: DocumentFault, detail: str = "") -> None:
+        super().__init__(fault, detail)
+        self.fault = fault
+        self.detail = detail
+
+
+def read_document(path: Path, most: int, parse: Callable[[bytes], Parsed]) -> Parsed:
+    """``parse`` of the bytes of the regular file at ``path``, at most ``most`` of them.
+
+    Every way it fails is a ``DocumentProblem``: parsers recurse per nesting level, and
+    int() refuses numbers of over 4300 digits, so RecursionError, MemoryError and
+    ValueError are a document's faults too, not poolcheck's.
+    """
+    try:
+        data = read_regular(path, most)
+    except OSError as error:
+        raise DocumentProblem("unreadable", error.strerror or str(error)) from error
+    if len(data) > most:
+        raise DocumentProblem("too large")
+    try:
+        return parse(data)
+    except UnicodeDecodeError as error:
+        raise DocumentProblem("not utf-8") from error
+    except RecursionError as error:
+        raise DocumentProblem("nested") from error
+    except MemoryError as error:
+        raise DocumentProblem("memory") from error
+    except ValueError as error:  # json's and tomllib's syntax errors among them
+        raise DocumentProblem("invalid", str(error)) from error
 
 
 def read_regular(path: str | os.PathLike[str], most: int) -> bytes:

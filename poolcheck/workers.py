@@ -111,7 +111,7 @@ def _serially(files: Sequence[str], timeout: float | None, max_file_size: float)
 def analyse_data_bounded(
     shown: str, data: bytes, front_end: FrontEnd, timeout: float | None, max_file_size: float
 ) -> FileResult:
-    """``read.analyse_data`` (standard input) with the candidate extracted in a worker, under the limit."""
+    """Bytes already read (standard input), prefiltered here and extracted in a worker, under the limit."""
     outcome = data_candidate(shown, data, front_end)
     if not isinstance(outcome, Candidate):
         return outcome

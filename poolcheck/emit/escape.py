@@ -38,14 +38,6 @@ def markdown_text(text: str) -> str:
     return MARKUP.sub(lambda m: ENTITIES.get(m.group(1), "\\" + m.group(1)), printable(text))
 
 
-def code_span(text: str) -> str:
-    """``text`` as one Markdown code span, its delimiters longer than any backtick run inside."""
-    text = printable(text)
-    ticks = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    padding = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{padding}{text}{padding}{ticks}"
-
-
 def json_text(document: str) -> str:
     """JSON text that is valid UTF-8: a lone surrogate (an undecodable file-name byte) as a ``\\u`` escape.
 

@@ -123,8 +123,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     pools = tuple(_effective_pools(results, failed))
 
     def rule_set(path: str) -> RuleSet:
-        applying = lookup.for_file(path)
-        return RuleSet(applying.rules, applying.options)
+        return lookup.for_file(path).rule_set
 
     declared = read_declarations(files.declarations)
     try:

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from poolcheck.check import all_rules, default_options
+from poolcheck.check import RuleSet, all_rules, default_options
 from poolcheck.config import Config, Configs
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, selects, selects_rule
 from poolcheck.gitignore import gitignore_spec
@@ -63,6 +63,11 @@ class FileSettings:
         """Is ``rule`` (or a finding's (id, name)) not reported in ``path`` by per-file-ignores?"""
         rule_id, name = (rule.id, rule.name) if isinstance(rule, Rule) else rule
         return any(selects_rule(s, rule_id, name) for s in self.ignored_rules(path))
+
+    @cached_property
+    def rule_set(self) -> RuleSet:
+        """The rules and options as the rule stage takes them, made once per configuration."""
+        return RuleSet(self.rules, self.options)
 
     @cached_property
     def _exclude_specs(self) -> list[tuple[str, pathspec.GitIgnoreSpec]]:

@@ -35,6 +35,9 @@ STAR = "[^/]*"  # pathspec's regex for `*`
 FIXED = re.compile(r"(?:\\.|\[\^/\]|\[(?!\^)(?:\\.|[^\]\\/])+\]|[^\\\[\]()|*+?{}.^$/])+")
 # What pathspec writes after a name: a slash, or the end (marking a folder's slash, or not).
 NAME_ENDS = ("/", "(?:(?P<ps_d>/)|$)", "(?P<ps_d>/)", "$")
+# A named group or a reference to one in a regex: `(?P<name>` or `(?P=name)`.
+GROUP_NAME = re.compile(r"(\(\?P[<=])(\w+)([>)])")
+ANY_DEPTH = "^(?:.+/)?"  # how pathspec starts a pattern for a name at any depth
 ATOMIC_GROUP = "pc_star"  # the groups added for stars matched atomically; not pathspec's folder mark
 
 
@@ -171,6 +174,7 @@ class IgnoreFile:
             for pattern in reversed(patterns)
             if pattern.include is not None and pattern.regex is not None
         ]
+        self.any_pattern = _any_of([regex for regex, _ in self.patterns])
 
     def __bool__(self) -> bool:
         """Does the file hold any pattern? (git's template info/exclude holds only comments.)"""
@@ -180,9 +184,37 @@ class IgnoreFile:
         """True: ignored; False: re-included by a ``!`` pattern; None: no pattern matches ``relative``."""
         if self.names and relative.rpartition("/")[2] in self.names:
             return True
+        # Most paths match no pattern: one search says so, where asking each pattern costs one each.
+        searched = relative + "/" if is_dir else relative  # as _matches_itself searches first
+        if self.any_pattern is not None and self.any_pattern.search(searched) is None:
+            return None
         for regex, ignores in self.patterns:
             if _matches_itself(regex, relative, is_dir):
                 return ignores
+        return None
+
+
+def _any_of(regexes: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One regex that matches where any of ``regexes`` does, or None when they cannot be joined.
+
+    Group names are made unique per pattern, as re allows each name once; the patterns for a
+    name at any depth share one start, so that a search scans the path once for all of them.
+    """
+    if len(regexes) < 2:
+        return None
+    anywhere: list[str] = []
+    rooted: list[str] = []
+    for index, regex in enumerate(regexes):
+        written = GROUP_NAME.sub(rf"\1p{index}_\2\3", regex.pattern)
+        if written.startswith(ANY_DEPTH):
+            anywhere.append(written[len(ANY_DEPTH) :])
+        else:
+            rooted.append(written)
+    if anywhere:
+        rooted.append(ANY_DEPTH + "(?:" + "|".join(anywhere) + ")")
+    try:
+        return re.compile("|".join(f"(?:{written})" for written in rooted))
+    except re.error:
         return None
 
 

@@ -30,7 +30,7 @@ from poolcheck.cards.content import build_cards
 from poolcheck.check import default_options
 from poolcheck.cli import FORMATS, _render, main
 from poolcheck.emit import todo
-from poolcheck.gitignore import linear_regex
+from poolcheck.gitignore import IgnoreFile, linear_regex
 from poolcheck.pipeline import RunSettings, run
 
 POOL = "from sqlalchemy import create_engine\ne = create_engine(url, pool_size=5)\n"
@@ -276,3 +276,20 @@ def test_stars_matched_atomically_match_what_pathspec_matches(pattern: str, name
                     linear.pattern,
                     name,
                 )
+
+
+@FUZZ
+@given(
+    st.lists(st.text(st.sampled_from("ab*?/[]!-."), min_size=1, max_size=8), min_size=2, max_size=8),
+    st.lists(
+        st.tuples(st.text(st.sampled_from("ab/.-"), min_size=1, max_size=12), st.booleans()), max_size=10
+    ),
+)
+def test_one_search_for_all_patterns_agrees_with_asking_each(
+    lines: list[str], paths: list[tuple[str, bool]]
+) -> None:
+    joined = IgnoreFile(lines)
+    each = IgnoreFile(lines)
+    each.any_pattern = None  # no shortcut: every pattern asked in turn
+    for relative, is_dir in paths:
+        assert joined.verdict(relative, is_dir) == each.verdict(relative, is_dir), (lines, relative, is_dir)

@@ -174,6 +174,21 @@ def test_huge_literals_in_code_are_unknown_not_a_crash(tmp_path: Path) -> None:
     assert "inf" not in shown.split() and "e+" not in shown
 
 
+def test_a_literal_past_python_s_digit_limit_keeps_the_file_read(tmp_path: Path) -> None:
+    # 5,000 digits is past int()'s 4,300: the parser refused the whole file, and its pools were lost.
+    (tmp_path / "app.py").write_text(
+        "from sqlalchemy import create_engine\n"
+        f"HUGE = {'9' * 5000}\n"
+        'e = create_engine("postgresql://db/x", pool_size=HUGE)\n'
+        'g = create_engine("postgresql://db/y", pool_size=5)\n'
+    )
+    report = run([tmp_path], RunSettings())
+    assert report.errors == ()
+    pools = sorted(report.pools, key=lambda pool: pool.site.span)
+    assert [p.settings["max_connections"].value for p in pools] == [None, 15]  # HUGE is unknown
+    assert sys.get_int_max_str_digits() == 4300  # the parser's room is given back
+
+
 def test_quantity_never_overflows() -> None:
     assert quantity("max_connections", 10**400) == "out of range"
     assert quantity("acquire_timeout", float("inf")) == "out of range"

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from poolcheck.discover import display_path
+from poolcheck.emit.escape import printable
 
 if TYPE_CHECKING:
     from poolcheck.config import Config
@@ -53,7 +54,7 @@ def files(found: Files, as_json: bool) -> str:
     every = sorted((*found.sources, *found.declarations))
     if as_json:
         return json.dumps(every, indent=2) + "\n"
-    return "".join(f"{path}\n" for path in every)
+    return "".join(f"{printable(path)}\n" for path in every)
 
 
 def _shown(path: Path | None) -> str | None:
@@ -65,4 +66,4 @@ def _text(value: object) -> str:
         return json.dumps(value) if value else "(none)"
     if value is None:
         return "(none)"
-    return str(value).lower() if isinstance(value, bool) else str(value)
+    return str(value).lower() if isinstance(value, bool) else printable(str(value))

@@ -29,6 +29,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from poolcheck.emit.escape import printable
 from poolcheck.model import Finding, Pool, Suppression, UnusedSuppression
 from poolcheck.rule import Rule
 
@@ -345,7 +346,7 @@ def _names(code: str, finding: Finding) -> bool:
 
 def unused_message(unused: UnusedSuppression, rules: Sequence[Rule]) -> str:
     """One ``path:line:col: ...`` line for ``--report-unused-ignores``."""
-    where = f"{unused.path}:{unused.suppression.line}:{unused.suppression.column}"
+    where = f"{printable(unused.path)}:{unused.suppression.line}:{unused.suppression.column}"
     if not unused.codes:
         return f"{where}: unused suppression: no finding to ignore here"
     known = {code for rule in rules for code in (rule.id, rule.name)}

@@ -30,7 +30,10 @@ def _escape(match: re.Match[str]) -> str:
     char = match.group()
     if char in NAMED:
         return NAMED[char]
-    return f"\\x{ord(char):02x}" if ord(char) <= 0xFF else f"\\u{ord(char):04x}"
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable file-name byte, as os.fsdecode keeps it: the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def markdown_text(text: str) -> str:

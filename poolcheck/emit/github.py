@@ -30,8 +30,15 @@ class Annotation:
     message: str
 
     def command(self) -> str:
-        properties = ",".join(f"{key}={escape_property(str(value))}" for key, value in self.properties)
-        return f"::{self.level} {properties}::{escape_data(self.message)}"
+        """The workflow command; the repository's text in it with its control characters escaped.
+
+        A message keeps its line breaks (the runner shows %0A as one); a property has none.
+        """
+        properties = ",".join(
+            f"{key}={escape_property(printable(str(value)))}" for key, value in self.properties
+        )
+        message = "\n".join(printable(line) for line in self.message.split("\n"))
+        return f"::{self.level} {properties}::{escape_data(message)}"
 
 
 def escape_data(text: str) -> str:

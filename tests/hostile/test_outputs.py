@@ -329,6 +329,35 @@ def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(tmp_path: Path, ou
     assert "internal error" not in result.stdout + result.stderr
 
 
+@pytest.mark.parametrize("output_format", ["text", "concise", "github", "inventory"])
+def test_a_log_or_terminal_gets_valid_utf8_and_no_control_character(
+    tmp_path: Path, output_format: str
+) -> None:
+    project = _hostile_names(tmp_path)
+    (project / os.fsdecode(b"caf\xe9.py")).write_text(FORGING_POOL)
+    result = subprocess.run(
+        [sys.executable, "-m", "poolcheck", ".", "--format", output_format], cwd=project, capture_output=True
+    )
+    shown = result.stdout.decode("utf-8")  # strict: an undecodable byte would raise here
+    assert result.returncode == 1
+    assert "\x1b" not in shown and "\udce9" not in shown
+    assert "caf\\xe9.py" in shown  # the undecodable byte shown as itself
+
+
+def test_the_file_listing_and_unused_suppressions_escape_file_names(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    name = f"col{ESCAPE}our.py"
+    (project / name).write_text(POOL + "x = 1  # poolcheck: ignore[PC001]\n")
+    listed = _run([".", "--show-files"], project)
+    unused = _run([".", "--report-unused-ignores"], project)
+    for result in (listed, unused):
+        _clean(result)
+        assert "\x1b" not in result.stdout + result.stderr
+    assert "col\\x1b[2Jour.py" in listed.stdout
+    assert "col\\x1b[2Jour.py:3:8: unused suppression" in unused.stderr
+
+
 # 3. Secrets
 
 

@@ -151,13 +151,14 @@ class Configs:
 
     def _in_folder(self, folder: str) -> Config | None:
         for name in CONFIG_NAMES:
+            if not os.path.isfile(os.path.join(folder, name)):  # most folders have none: no Path made
+                continue
             candidate = Path(folder, name)
-            if candidate.is_file():
-                if candidate not in self._by_file:
-                    self._by_file[candidate] = read_config(candidate)
-                found = self._by_file[candidate]
-                if found is not None:
-                    return found
+            if candidate not in self._by_file:
+                self._by_file[candidate] = read_config(candidate)
+            found = self._by_file[candidate]
+            if found is not None:
+                return found
         return None
 
 

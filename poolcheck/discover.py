@@ -75,6 +75,9 @@ class WalkRules:
     use_git: bool
     # Not a rule: the ignore-file lines the walk met and could not use, for the run's warnings.
     unusable: dict[str, None] = field(default_factory=dict, compare=False)
+    # Nor this: the files found that are, or may be, symbolic links (the walk's d_type and git's
+    # index tell the others apart without a stat of every file).
+    links: set[str] = field(default_factory=set, compare=False)
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,8 @@ def discover(
     if not follow_symlinks:
         roots = [os.path.realpath(folder) for folder in folders]
         roots += [os.path.realpath(os.path.dirname(file)) for file in named]
-        for file in [file for file in found if _links_outside(file, roots)]:
+        maybe = rules.links.union(named)
+        for file in [file for file in found if file in maybe and _links_outside(file, roots)]:
             del found[file]
             errors.append(FileError(display_path(file), LINK_OUTSIDE, "read"))
     cwd = _folder_prefix(os.getcwd())
@@ -178,7 +182,10 @@ def _in_folders(folders: list[str], rules: WalkRules, errors: list[FileError], l
     for folder in folders:
         real = os.path.realpath(folder)
         if real != folder:  # named through a symlink: found where it is, by its repository's rules
-            files += [folder + file[len(real) :] for file in _in_folders([real], rules, errors, listed)]
+            for file in _in_folders([real], rules, errors, listed):
+                files.append(folder + file[len(real) :])
+                if file in rules.links:
+                    rules.links.add(files[-1])
             continue
         top = repository_top(folder) if rules.respect_gitignore and rules.use_git else None
         # Inside .git itself git lists nothing: walk it, as a folder named on purpose.
@@ -238,6 +245,8 @@ def _from_git(
         absolute = base + _native(path)
         if not folder_excluded(start, path.rpartition("/")[0]) and not _own_excluded(absolute, False, rules):
             files.append(absolute)
+            if path in listing.links:
+                rules.links.add(absolute)
     for path in listing.repositories:
         start = next((s for s in starts if path.startswith(s)), "")
         absolute = base + _native(path)
@@ -305,6 +314,8 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
                 and not (ignores and is_ignored(entry.path, False, ignores))
             ):
                 files.append(entry.path)
+                if entry.is_symlink():
+                    rules.links.add(entry.path)
     return files
 
 

@@ -9,12 +9,8 @@ folders itself.
 
 from __future__ import annotations
 
-import logging
 import os
-import subprocess
 from dataclasses import dataclass
-
-logger = logging.getLogger(__name__)
 
 GIT_TIMEOUT = 60.0  # seconds; git lists a 100,000-file work tree in well under one
 
@@ -35,6 +31,7 @@ REPOSITORY_VARIABLES = frozenset(
 )
 
 GITLINK_MODE = "160000"  # a submodule's entry in the index
+SYMLINK_MODE = "120000"  # a symbolic link's
 
 
 @dataclass(frozen=True)
@@ -43,6 +40,9 @@ class Listing:
 
     files: tuple[str, ...]  # tracked and untracked-not-ignored files present on disk, posix form
     repositories: tuple[str, ...]  # submodules and untracked nested repositories: git lists no files in them
+    # The files that may be symbolic links: so in the index, changed since (a file replaced by a
+    # link shows as changed), or untracked. The others are regular files, as git checked them out.
+    links: frozenset[str] = frozenset()
 
 
 def list_files(top: str, folders: list[str]) -> Listing | None:
@@ -57,8 +57,9 @@ def list_files(top: str, folders: list[str]) -> Listing | None:
         "ls-files",
         "-z",
         "-t",  # a tag per entry: R marks a deleted file, ? an untracked one
-        "-s",  # the mode, which tells a submodule from a file
+        "-s",  # the mode, which tells a submodule or a symbolic link from a file
         "--cached",
+        "--modified",  # C marks a file whose type or content changed since the index
         "--others",
         "--deleted",
         "--exclude-standard",
@@ -70,6 +71,7 @@ def list_files(top: str, folders: list[str]) -> Listing | None:
     listed: dict[str, None] = {}
     deleted: set[str] = set()
     repositories: list[str] = []
+    links: set[str] = set()
     for entry in os.fsdecode(output).split("\0"):
         tag, path = entry[:1], entry[2:]
         if not path:
@@ -79,8 +81,11 @@ def list_files(top: str, folders: list[str]) -> Listing | None:
                 repositories.append(path.rstrip("/"))
             else:
                 listed[path] = None
+                links.add(path)
             continue
         mode, _, path = path.partition("\t")
+        if tag == "C" or mode.startswith(SYMLINK_MODE):
+            links.add(path)
         if tag == "R":
             deleted.add(path)
         elif mode.startswith(GITLINK_MODE):
@@ -88,7 +93,7 @@ def list_files(top: str, folders: list[str]) -> Listing | None:
         elif tag != "S" or os.path.lexists(os.path.join(top, path)):  # S: outside a sparse checkout
             listed[path] = None
     files = tuple(path for path in listed if path not in deleted)
-    return Listing(files, tuple(dict.fromkeys(repositories)))
+    return Listing(files, tuple(dict.fromkeys(repositories)), frozenset(links))
 
 
 def ignored_files(top: str, paths: list[str]) -> set[str] | None:
@@ -108,6 +113,8 @@ def _git(cwd: str, *arguments: str, stdin: bytes = b"", also_ok: tuple[int, ...]
     command = ["git", "-C", cwd, "-c", "core.fsmonitor=false", *arguments]  # no hook of the repository runs
     environment = {key: value for key, value in os.environ.items() if key not in REPOSITORY_VARIABLES}
     environment["GIT_OPTIONAL_LOCKS"] = "0"  # a listing never writes the index another git may hold
+    import subprocess  # here: a walk outside git never starts a process
+
     try:
         done = subprocess.run(
             command,
@@ -117,11 +124,8 @@ def _git(cwd: str, *arguments: str, stdin: bytes = b"", also_ok: tuple[int, ...]
             timeout=GIT_TIMEOUT,
             check=False,
         )
-    except (OSError, subprocess.SubprocessError) as error:  # no git on PATH, a timeout
-        logger.debug("git in %s: %s; walking the folders instead", cwd, error)
+    except (OSError, subprocess.SubprocessError):  # no git on PATH, a timeout: walk the folders instead
         return None
-    if done.returncode != 0 and done.returncode not in also_ok:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        logger.debug("git in %s exited %d: %s; walking the folders instead", cwd, done.returncode, message)
+    if done.returncode != 0 and done.returncode not in also_ok:  # not a repository git can read, say
         return None
     return done.stdout

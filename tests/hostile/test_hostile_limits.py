@@ -367,9 +367,14 @@ def test_a_link_to_a_file_outside_the_tree_is_not_followed(tmp_path: Path, in_gi
     (tree / "inside.py").symlink_to("db.py")  # a link within the tree is read as before
     (tree / "stolen.py").symlink_to(secrets / "credentials.py")
     (tree / ".env").symlink_to(secrets / ".env")
+    (tree / "swapped.py").write_text("x = 1\n")
     if in_git:
         subprocess.run(["git", "init", "-q", str(tree)], check=True, timeout=BOUND)
         subprocess.run(["git", "-C", str(tree), "add", "."], check=True, timeout=BOUND)
+    # After the index was written: a tracked file replaced by a link, and an untracked link.
+    (tree / "swapped.py").unlink()
+    (tree / "swapped.py").symlink_to(secrets / "credentials.py")
+    (tree / "late.py").symlink_to(secrets / "credentials.py")
     for output_format in ("json", "text", "sarif"):
         result = poolcheck("--format", output_format, "tree", cwd=tmp_path)
         assert result.returncode == 1, result.stderr
@@ -379,7 +384,9 @@ def test_a_link_to_a_file_outside_the_tree_is_not_followed(tmp_path: Path, in_gi
     message = "symbolic link to a file outside the checked folders; not followed (see --follow-symlinks)"
     assert sorted((e["path"], e["message"]) for e in report["errors"]) == [
         ("tree/.env", message),
+        ("tree/late.py", message),
         ("tree/stolen.py", message),
+        ("tree/swapped.py", message),
     ]
     # Named on the command line (pre-commit names the changed files), the link is refused too.
     named = json.loads(poolcheck("--format", "json", "tree/stolen.py", cwd=tmp_path).stdout)

@@ -5,6 +5,7 @@
     python bench/run.py --files 2000 --pool-share 0,0.02  # one tree per share
     python bench/run.py --tree ~/src/checkout --no-synthetic
     python bench/run.py --walk-only                       # only the walk: git, own walk, before
+    python bench/run.py --against /tmp/old/bin/poolcheck  # the whole command against an earlier install
 
 Every tree is measured with:
 
@@ -15,7 +16,9 @@ Every tree is measured with:
 - cat: ``cat`` over the same files, the cost of reading them without a search;
 - rg: ripgrep with the same tokens, when installed;
 - semgrep: with rules written here that find the same constructions, when
-  ``--semgrep PATH`` (or a semgrep on PATH) is given.
+  ``--semgrep PATH`` (or a semgrep on PATH) is given;
+- before: another poolcheck command, when ``--against PATH`` is given (an
+  earlier revision installed in a venv of its own, not editable).
 
 Each command runs ``--repeat`` times, round-robin after one warm-up each, and
 medians are compared, so the ratios hold on a noisy machine even when the
@@ -348,6 +351,10 @@ def report(
     print(f"  poolcheck / floor: {poolcheck / floor:.2f}x (target: at most 2x)")
     if "semgrep" in medians:
         print(f"  semgrep / poolcheck: {medians['semgrep'] / poolcheck:.1f}x (target: at least 10x)")
+    if "before" in medians:
+        print(
+            f"  poolcheck / before: {poolcheck / medians['before']:.2f}x (target: no slowdown, at most 1.0x)"
+        )
     largest, total_rss, total_pss = memory
     together = f"; all processes together {total_rss:.0f} MB RSS, {total_pss:.0f} MB PSS" if total_rss else ""
     print(f"  poolcheck peak memory: largest process {largest:.0f} MB{together} (target: under 300 MB)")
@@ -475,6 +482,10 @@ def main() -> None:
     parser.add_argument(
         "--semgrep", help="the semgrep command (not a poolcheck dependency; install it apart)"
     )
+    parser.add_argument(
+        "--against",
+        help="another poolcheck command (an earlier revision installed apart), timed as 'before'",
+    )
     args = parser.parse_args()
 
     print(
@@ -502,9 +513,13 @@ def main() -> None:
                 "poolcheck": [*poolcheck_command(), "--quiet", "--exit-zero", str(root)],
                 "cat": cat_command(scratch, root),
             }
-            optional = {"rg": rg_command(root), "semgrep": semgrep_command(args.semgrep, scratch, root)}
+            optional = {
+                "rg": rg_command(root),
+                "semgrep": semgrep_command(args.semgrep, scratch, root),
+                "before": [args.against, "--quiet", "--exit-zero", str(root)] if args.against else None,
+            }
             commands.update({name: command for name, command in optional.items() if command is not None})
-            skipped = [name for name, command in optional.items() if command is None]
+            skipped = [name for name, command in optional.items() if command is None and name != "before"]
             if skipped:
                 print(f"(not installed, skipped: {', '.join(skipped)})")
             report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))

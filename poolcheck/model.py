@@ -254,3 +254,5 @@ class Declarations:
     settings: tuple[ServerSetting, ...] = ()
     replicas: tuple[ReplicaCount, ...] = ()
     errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read
+    # Files that could not be read at all: most such files declare nothing, so a warning, not an error.
+    warnings: tuple[str, ...] = ()

@@ -151,7 +151,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         baselined=baselined,
         capacity=capacity,
         root=root,
-        warnings=files.warnings,
+        warnings=files.warnings + declared.warnings,
     )
 
 

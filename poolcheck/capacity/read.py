@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from poolcheck.discover import display_path
+from poolcheck.emit.escape import printable
 from poolcheck.model import Declarations, FileError, ReplicaCount, ServerSetting
 from poolcheck.read import read_regular
 
@@ -15,8 +16,9 @@ MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configura
 def read_declarations(paths: Iterable[str]) -> Declarations:
     """Every server setting and replica count in ``paths``, and an error for each value not read.
 
-    Unreadable files simply declare nothing; a value out of range or a document that cannot be
-    read is an error naming the file and line, and the rest of the file still counts.
+    A file that cannot be read at all (a fifo, no permission) is a warning: most files of these
+    suffixes declare nothing, so it does not fail the run. A value out of range or a document that
+    cannot be read is an error naming the file and line, and the rest of the file still counts.
     """
     paths = list(paths)
     if not paths:
@@ -27,10 +29,13 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     settings: list[ServerSetting] = []
     replicas: list[ReplicaCount] = []
     errors: list[FileError] = []
+    warnings: list[str] = []
     for path in paths:
         try:
             data = read_regular(path, MAX_SIZE)  # a fifo named postgresql.conf is not waited on
-        except OSError:
+        except OSError as error:
+            shown, why = printable(display_path(path)), error.strerror or str(error)
+            warnings.append(f"{shown}: not read ({why}); what it may declare is not counted")
             continue
         name = path.rsplit("/", 1)[-1]
         if len(data) > MAX_SIZE or not is_candidate(name, data):
@@ -39,4 +44,4 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         settings += found.settings
         replicas += found.replicas
         errors += [FileError(display_path(e.path), e.message, e.kind) for e in found.errors]
-    return Declarations(tuple(settings), tuple(replicas), tuple(errors))
+    return Declarations(tuple(settings), tuple(replicas), tuple(errors), tuple(warnings))

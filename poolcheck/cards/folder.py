@@ -62,10 +62,10 @@ def scan(folder: Path) -> FolderState:
     for path in sorted(folder.glob("*.md")):
         prefix = ID_PREFIX.match(path.name)
         number = _id(prefix.group(1), path, state) if prefix else None
+        if path.is_dir():  # a folder named like a card holds none
+            continue
         try:
-            if not path.is_file():
-                continue
-            # Not blocking: a file swapped for a fifo after the check above cannot hang the run.
+            # A fifo or a device is unreadable, reported, and never waited on.
             text = read_regular(path, READ_LIMIT)[:READ_LIMIT].decode("utf-8", "replace")
         except OSError:
             state.unreadable.append(path)

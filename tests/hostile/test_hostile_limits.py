@@ -116,11 +116,14 @@ def test_fifos_named_like_any_checked_file_do_not_hang_the_run(tmp_path: Path) -
     assert "Traceback" not in result.stderr
     report = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
     assert [pool["path"] for pool in report["pools"]] == ["tree/db.py"]
-    # The code files are read errors; the system files declare nothing, as unreadable ones do.
+    # The code files are read errors; the system files warnings (most such files declare nothing).
     assert sorted((e["path"], e["message"]) for e in report["errors"]) == [
         ("tree/main.rs", "not a regular file"),
         ("tree/pool.py", "not a regular file"),
     ]
+    for name in ("docker-compose.yml", "postgresql.conf", ".env", "schema.sql"):
+        assert f"warning: tree/{name}: not read (not a regular file)" in result.stderr
+    assert "could not read todos/0001-old-card.md" in result.stderr  # the card folder's fifo too
     assert {p for p in files_under(tmp_path) - before if not p.startswith("todos/")} == set()
 
 

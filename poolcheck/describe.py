@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from poolcheck.model import TIME_CONCEPTS, Setting, Value
 from poolcheck.numbers import bounded
 
@@ -31,19 +33,30 @@ def quantity(concept: str, value: Value) -> str:
     return f"{value:g}"
 
 
-def provenance(setting: Setting, library: str) -> str:
-    """Where a value comes from, in a reviewer's words."""
+def provenance(setting: Setting, library: str, code: Callable[[str], str] | None = None) -> str:
+    """Where a value comes from, in a reviewer's words.
+
+    ``code`` quotes the repository's text (an expression, a variable's or a constant's name);
+    without it an expression is in backticks and a name bare, as a terminal shows them.
+    """
+    expr = (code or _backticked)(setting.expr) if setting.expr else None
     if setting.source == "default":
         return f"{library} default"
     if setting.source == "env-default":
-        return f"default of env {setting.env}"
+        return f"default of env {code(setting.env) if code and setting.env else setting.env}"
     if setting.source == "constant":
-        return f"const {setting.constant}" if setting.constant else "constant"
+        if not setting.constant:
+            return "constant"
+        return f"const {code(setting.constant) if code else setting.constant}"
     if setting.source == "disabled":
-        return f"disabled by `{setting.expr}`" if setting.expr else "disabled"
+        return f"disabled by {expr}" if expr else "disabled"
     if setting.source == "dynamic":
-        return f"set at run time by `{setting.expr}`" if setting.expr else "set at run time"
+        return f"set at run time by {expr}" if expr else "set at run time"
     return "written"
+
+
+def _backticked(text: str) -> str:
+    return f"`{text}`"
 
 
 def described(concept: str, setting: Setting, library: str) -> str:

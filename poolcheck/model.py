@@ -112,6 +112,8 @@ class Finding:
     fingerprint: str
     pool: int | None  # index into the report's pools; None for system-level findings
     concept: str | None = None  # the setting the finding is about, when it is one
+    # Where ``span`` falls in the pool's lines as shown, when masking a password there moved it.
+    shown_span: Span | None = None
 
 
 @dataclass(frozen=True)

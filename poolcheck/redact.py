@@ -84,14 +84,28 @@ def redacted_report(report: Report) -> Report:
     return replace(
         report,
         pools=pools,
-        findings=tuple(_finding(f) for f in report.findings),
+        findings=tuple(_finding(f, report.pools) for f in report.findings),
         errors=tuple(FileError(e.path, redact(e.message), e.kind) for e in report.errors),
         capacity=tuple(_budget(budget, by_identity) for budget in report.capacity),
     )
 
 
-def _finding(finding: Finding) -> Finding:
-    return replace(finding, message=redact(finding.message))
+def _finding(finding: Finding, pools: tuple[Pool, ...]) -> Finding:
+    """The finding with its message masked, and its span in the masked line where masking moved it."""
+    masked = replace(finding, message=redact(finding.message))
+    if finding.pool is None:
+        return masked
+    site, span = pools[finding.pool].site, finding.span
+    index = span.line - site.span.line
+    line = site.lines[index] if 0 <= index < len(site.lines) else ""
+    if redact(line) == line:
+        return masked
+
+    def shown(column: int) -> int:  # the masks before a column are what moves it
+        return len(redact(line[: column - 1])) + 1
+
+    end = shown(span.end_column) if span.end_line == span.line else span.end_column
+    return replace(masked, shown_span=replace(span, column=shown(span.column), end_column=end))
 
 
 def _budget(budget: Budget, pools: dict[int, Pool]) -> Budget:

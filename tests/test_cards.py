@@ -278,7 +278,7 @@ def test_option_two_keeps_the_environment_variables_already_read(pool_cards: tup
     assert 'pool_timeout=float(os.getenv("DB_POOL_TIMEOUT", "5"))' in second
     worker = card_about(pool_cards, "fixtures/rust-service/src/jobs/worker.rs:17-24")
     assert "Raise the default of env `JOBS_DB_MAX_CONNECTIONS` to 50" in option(worker, 2)
-    assert "Replaces `max_connections` (default of env JOBS_DB_MAX_CONNECTIONS)" in option(worker, 1)
+    assert "Replaces `max_connections` (default of env `JOBS_DB_MAX_CONNECTIONS`)" in option(worker, 1)
 
 
 def test_sqlx_all_defaults_form_gets_its_builder(pool_cards: tuple[Card, ...]) -> None:

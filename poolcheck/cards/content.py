@@ -29,7 +29,7 @@ from poolcheck.cards.solutions import LANGUAGES, Solution, solutions
 from poolcheck.cards.spelling import assignments
 from poolcheck.check import all_rules, construction_fingerprints
 from poolcheck.describe import provenance, quantity
-from poolcheck.emit.escape import code_fence, markdown_path, markdown_prose
+from poolcheck.emit.escape import code_fence, markdown_code, markdown_path, markdown_prose
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import PRIORITIES, Finding, Pool, Report, Setting
 from poolcheck.rule import Rule, amount
@@ -288,14 +288,14 @@ class PoolCard:
         if setting.parts and setting.value is not None:
             terms = " + ".join(quantity(concept, part.value) for _, part in setting.parts)
             shown = f"{terms} = {shown}"
-        return f"{shown} ({setting.via})" if setting.via else shown
+        return f"{shown} ({markdown_prose(setting.via)})" if setting.via else shown
 
     def _source_cell(self, setting: Setting) -> str:
         library = self.site.library
         if setting.parts:
             return "; ".join(f"`{name}`: {self._source_cell(part)}" for name, part in setting.parts)
         where = f", line {setting.span.line}" if setting.span and setting.source != "default" else ""
-        return provenance(setting, library) + where
+        return provenance(setting, library, markdown_code) + where
 
     def _solutions(self) -> str:
         if not self.solutions:
@@ -364,7 +364,8 @@ class PoolCard:
             )
         lines = self.location.rsplit(":", 1)[1]
         label = "lines" if "-" in lines else "line"
-        affected = [f"- `{self.site.path}` ({label} {lines}: the pool construction)"]
+        path = markdown_path(self.site.path)
+        affected = [f"- `{path}` ({label} {lines}: the pool construction)"]
         outside = sorted(
             {
                 (setting.span.line, name)
@@ -372,7 +373,7 @@ class PoolCard:
                 if setting.span and not self.site.span.contains(setting.span)
             }
         )
-        affected += [f"- `{self.site.path}` (line {line}: `{name}`)" for line, name in outside]
+        affected += [f"- `{path}` (line {line}: `{name}`)" for line, name in outside]
         parts.append("**Affected files**:\n\n" + "\n".join(affected))
         return "\n\n".join(parts)
 

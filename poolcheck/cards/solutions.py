@@ -13,6 +13,7 @@ from poolcheck.cards.rewrite import Change, Language, rewritten
 from poolcheck.cards.rust import RUST_CODE
 from poolcheck.cards.spelling import Assignment, assignments
 from poolcheck.describe import provenance
+from poolcheck.emit.escape import markdown_code
 from poolcheck.model import Pool
 from poolcheck.server import ServerDefaults
 
@@ -170,10 +171,11 @@ def _production(pool: Pool, assignment: Assignment, language: Language) -> Value
     if not replaced:
         return Valued(code)
     setting = replaced[0]
-    origin = provenance(setting, pool.site.library)
+    origin = provenance(setting, pool.site.library, markdown_code)
+    written = markdown_code(setting.expr or "")
     if setting.source == "constant":
-        return Valued(code, note=f"Replaces `{setting.expr}` ({origin}); or set that constant to {code}.")
-    return Valued(code, note=f"Replaces `{setting.expr}` ({origin}); Option 2 keeps it configurable.")
+        return Valued(code, note=f"Replaces {written} ({origin}); or set that constant to {code}.")
+    return Valued(code, note=f"Replaces {written} ({origin}); Option 2 keeps it configurable.")
 
 
 def _from_environment(pool: Pool, assignment: Assignment, language: Language) -> Valued:
@@ -185,7 +187,8 @@ def _from_environment(pool: Pool, assignment: Assignment, language: Language) ->
         default = f"{assignment.value:g}"
         return Valued(
             None,
-            note=f"Raise the default of env `{read.env}` to {default}; it reaches the pool as `{read.expr}`.",
+            note=f"Raise the default of env {markdown_code(read.env)} to {default}; "
+            f"it reaches the pool as {markdown_code(read.expr)}.",
         )
     variable = read.env if read is not None and read.env else language.env_name(assignment)
     preamble, code = language.env_value(assignment, variable, pool)

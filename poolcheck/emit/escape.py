@@ -66,3 +66,14 @@ def markdown_prose(text: str) -> str:
 def markdown_path(path: str) -> str:
     r"""A file name for a Markdown code span: one line, control characters escaped, a backtick as ``\x60``."""
     return printable(path).replace("`", "\\x60")
+
+
+def markdown_code(text: str) -> str:
+    """``text`` as one inline code span: a fence longer than any backtick run inside, one line.
+
+    A code span shows ``<``, ``*`` or ``[`` as they are, so only the fence and line breaks matter.
+    """
+    shown = printable(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", shown)), default=0) + 1)
+    pad = " " if shown.startswith("`") or shown.endswith("`") else ""
+    return f"{fence}{pad}{shown}{pad}{fence}"

@@ -56,7 +56,7 @@ def _block(finding: Finding, pools: tuple[Pool, ...], paint: Paint) -> str:
 
 def _frame(finding: Finding, pool: Pool, paint: Paint) -> str:
     """The finding's line with one line of context each side, from the construction's lines."""
-    site, span = pool.site, finding.span
+    site, span = pool.site, finding.shown_span or finding.span
     first = max(site.span.line, span.line - 1)
     last = min(site.span.end_line, span.line + 1)
     width = len(str(last))

@@ -418,6 +418,32 @@ def test_no_format_prints_a_password_from_the_code(tmp_path: Path, output_format
         assert "admin:***@db/app" in result.stdout
 
 
+def test_the_frame_marks_the_setting_where_the_masked_line_shows_it(tmp_path: Path) -> None:
+    line = 'engine = create_engine("postgresql://admin:S3CRETLONGPASSWORD@db/app", pool_size=5)'
+    project = _project(tmp_path, f"from sqlalchemy import create_engine\n{line}\n")
+    result = _run([".", "--select", "PC001"], project)
+    _clean(result)
+    rows = result.stdout.splitlines()
+    shown = next(row for row in rows if "admin:***@db" in row)
+    carets = rows[rows.index(shown) + 1]
+    start = carets.index("^")
+    assert shown[start : start + len("pool_size=5")] == "pool_size=5", (shown, carets)
+    assert ":2:57:" not in result.stdout and ":2:72:" in result.stdout  # the location is the file's
+
+
+def test_code_quoted_in_a_card_table_stays_in_its_cell_and_code_span(tmp_path: Path) -> None:
+    source = (
+        "import os\nfrom sqlalchemy import create_engine\n"
+        'engine = create_engine("postgresql://db/app", pool_size=int(os.environ.get("P|<b>`x`</b>", 5)))\n'
+    )
+    result = _run([".", "--format", "todo"], _project(tmp_path, source))
+    _clean(result)
+    row = next(line for line in result.stdout.splitlines() if line.startswith("| maximum pool size"))
+    assert row.count(" | ") == 3  # four cells: the quoted pipe is escaped
+    # The variable's name in a code span longer than its backtick run: the HTML is shown, not run.
+    assert "``P\\|<b>`x`</b>``" in row
+
+
 def test_cards_and_baselines_hold_no_password(tmp_path: Path) -> None:
     project = _project(tmp_path, SECRET_POOLS)
     todos, baseline = tmp_path / "todos", tmp_path / "baseline.json"

@@ -57,3 +57,41 @@ def test_the_script_installs_what_the_tests_need() -> None:
     assert "poolcheck[test]" in extras["dev"]
     assert any(requirement.startswith("pytest-xdist") for requirement in extras["test"])
     assert "-n " in project["tool"]["pytest"]["ini_options"]["addopts"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason=".ci/run is a bash script")
+@pytest.mark.parametrize(
+    ("on_path", "in_debian_folder", "missing"),
+    [
+        ((), False, ["postgresql", "pgbouncer"]),
+        ((), True, ["pgbouncer"]),  # Debian's initdb is not on PATH: the folder is enough
+        (("initdb",), False, ["pgbouncer"]),
+        (("initdb", "pgbouncer"), False, []),
+    ],
+)
+def test_the_script_installs_postgresql_and_pgbouncer_only_when_missing(
+    tmp_path: Path, on_path: tuple[str, ...], in_debian_folder: bool, missing: list[str]
+) -> None:
+    """The packages ``missing_packages`` names for apt-get, with stand-in commands on an empty PATH."""
+    function = re.search(r"^missing_packages\(\) \{\n.*?^\}\n", SCRIPT, re.MULTILINE | re.DOTALL)
+    assert function, "the script decides what to install in missing_packages()"
+    bin_dir, debian = tmp_path / "bin", tmp_path / "postgresql"
+    bin_dir.mkdir()
+    for name in on_path:
+        (bin_dir / name).write_text("#!/bin/sh\n")
+        (bin_dir / name).chmod(0o755)
+    if in_debian_folder:
+        (debian / "15" / "bin").mkdir(parents=True)
+        (debian / "15" / "bin" / "initdb").write_text("#!/bin/sh\n")
+    bash = shutil.which("bash")
+    assert bash
+    result = subprocess.run(
+        [bash, "-c", function.group(0) + "missing_packages"],
+        env={"PATH": str(bin_dir), "POSTGRES_LIB": str(debian)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == missing
+    assert "apt-get install -y -qq --no-install-recommends $missing" in SCRIPT

@@ -201,6 +201,37 @@ class ReplicaCount:
     service: str
     build: str | None = None  # compose build context, relative to the compose file
     images: tuple[str, ...] = ()
+    # A rolling update's extra pods, as written ("1", "25%"); Kubernetes' default for a Deployment.
+    surge: str | None = None
+
+
+@dataclass(frozen=True)
+class Autoscaler:
+    """The most replicas an autoscaler may run of a workload: the worst case a budget counts."""
+
+    target: str  # the workload's name (scaleTargetRef.name)
+    max_replicas: int
+    path: str
+    line: int
+    how: str  # "Kubernetes HorizontalPodAutoscaler maxReplicas", "KEDA ScaledObject maxReplicaCount"
+
+
+@dataclass(frozen=True)
+class ProcessCount:
+    """How many processes each replica of a service runs (gunicorn workers, Celery concurrency).
+
+    Each process has pools of its own. ``count`` None: as many as the machine has CPUs.
+    """
+
+    count: int | None
+    path: str
+    line: int
+    how: str  # "gunicorn --workers in Dockerfile CMD", "WEB_CONCURRENCY in docker-compose environment"
+    service: str = ""  # the compose service or Kubernetes workload it belongs to; "" for a folder's
+    build: str | None = None  # compose build context, relative to the compose file
+    images: tuple[str, ...] = ()
+    # As gunicorn reads them: 2 a command-line flag, 1 its configuration file, 0 a default or WEB_CONCURRENCY.
+    precedence: int = 2
 
 
 @dataclass(frozen=True)
@@ -218,17 +249,23 @@ class Server:
 
 @dataclass(frozen=True)
 class Demand:
-    """One pool's share of a server: its maximum times its replicas."""
+    """One pool's share of a server: its maximum times its replicas (the worst case) and processes."""
 
     index: int  # of the pool in the report's pools
     pool: Pool
     maximum: int | None  # None: dynamic, unbounded or CPU-dependent, so not counted
-    replicas: int
+    replicas: int  # at most: an autoscaler's maximum when one scales the workload, plus the surge
     replicas_from: ReplicaCount | None  # None: nothing ties the code to a replica count
+    scaled_by: Autoscaler | None = None
+    surge: int = 0  # of the replicas, the extra pods of a rolling update
+    processes: int | None = 1  # per replica; None: one per CPU, so not counted
+    processes_from: ProcessCount | None = None  # None: one process, as none is declared
 
     @property
     def connections(self) -> int | None:
-        return None if self.maximum is None else self.maximum * self.replicas
+        if self.maximum is None or self.processes is None:
+            return None
+        return self.maximum * self.replicas * self.processes
 
 
 @dataclass(frozen=True)
@@ -242,7 +279,7 @@ class Budget:
 
     @property
     def unknown(self) -> tuple[Demand, ...]:
-        return tuple(d for d in self.demands if d.maximum is None)
+        return tuple(d for d in self.demands if d.connections is None)
 
     @property
     def exceeded(self) -> bool:
@@ -256,5 +293,7 @@ class Declarations:
     settings: tuple[ServerSetting, ...] = ()
     replicas: tuple[ReplicaCount, ...] = ()
     errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read
+    autoscalers: tuple[Autoscaler, ...] = ()
+    processes: tuple[ProcessCount, ...] = ()
     # Files that could not be read at all: most such files declare nothing, so a warning, not an error.
     warnings: tuple[str, ...] = ()

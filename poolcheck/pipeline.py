@@ -12,8 +12,8 @@ from pathlib import Path
 
 from poolcheck.baseline import without_baselined
 from poolcheck.capacity.budget import budgets
+from poolcheck.capacity.read import GUNICORN_CONFIGS, read_declarations
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
-from poolcheck.capacity.read import read_declarations
 from poolcheck.check import OnError, RuleSet, check_pools, check_system
 from poolcheck.config import Configs
 from poolcheck.discover import discover, display_path
@@ -92,7 +92,8 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         shown = " ".join(display_path(p) for p in paths)
         warnings.append(f"no Python or Rust files found under {shown}")
     warnings += found.warnings
-    return Files(code, tuple(p for p in files if not p.endswith(sources)), found.errors, tuple(warnings))
+    declaring = tuple(p for p in files if not p.endswith(sources) or p.endswith(GUNICORN_CONFIGS))
+    return Files(code, declaring, found.errors, tuple(warnings))
 
 
 def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
@@ -146,7 +147,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         pools,
         tuple(findings),
         errors,
-        files_checked=len(results) if stdin is not None else len(files.sources) + len(files.declarations),
+        files_checked=len(results) if stdin is not None else len({*files.sources, *files.declarations}),
         unused_suppressions=tuple(unused),
         baselined=baselined,
         capacity=capacity,

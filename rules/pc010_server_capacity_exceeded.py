@@ -15,7 +15,8 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
     counted = [d for d in budget.demands if d.connections is not None]
     terms = " + ".join(_term(d) for d in counted)
     unknown = (
-        f"; {len(budget.unknown)} more pool(s) with a maximum set at run time are not counted"
+        f"; {len(budget.unknown)} more pool(s) with a maximum set at run time or a process per CPU "
+        "are not counted"
         if budget.unknown
         else ""
     )
@@ -28,12 +29,25 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
 
 
 def _term(demand: Demand) -> str:
+    """``40 x 4 replicas (app/db.py:3; k8s/hpa.yaml:9 ...) x 3 processes (...)``: factors and sources."""
     site = demand.pool.site
     where = f"{site.path}:{site.span.line}"
+    processes = demand.processes_from
+    per_replica = (
+        f" x {demand.processes} processes ({processes.how}, {processes.path}:{processes.line})"
+        if processes is not None and demand.processes != 1
+        else ""
+    )
     if demand.replicas_from is None:
-        return f"{demand.maximum} ({where}, 1 replica: none declared)"
+        return f"{demand.maximum}{per_replica} ({where}, 1 replica: none declared)"
     declared = demand.replicas_from
-    return f"{demand.maximum} x {demand.replicas} replicas ({where}; {declared.path}:{declared.line})"
+    sources = [f"{declared.path}:{declared.line}"]
+    if demand.scaled_by is not None:
+        scaled = demand.scaled_by
+        sources.append(f"at most {scaled.max_replicas} by {scaled.how}, {scaled.path}:{scaled.line}")
+    if demand.surge:
+        sources.append(f"+{demand.surge} during a rolling update (maxSurge {declared.surge})")
+    return f"{demand.maximum} x {demand.replicas} replicas ({where}; {'; '.join(sources)}){per_replica}"
 
 
 RULE = Rule(
@@ -42,11 +56,13 @@ RULE = Rule(
     priority="p1",
     tags=("reliability", "database", "connection-pool", "capacity"),
     summary=(
-        "Checks that the pools on one PostgreSQL server, times their replicas, fit in its max_connections "
-        "minus reserved slots."
+        "Checks that the pools on one PostgreSQL server, times their replicas (at most, with an "
+        "autoscaler's maximum and a rolling update's surge) and their processes per replica (gunicorn, "
+        "uvicorn, Hypercorn and Celery workers), fit in its max_connections minus reserved slots."
     ),
     why=(
-        "Each pool may open its maximum, and each replica of a service has its own pool. When their sum "
+        "Each pool may open its maximum, and each replica of a service, and each worker process in a "
+        "replica, has its own pool. When their sum "
         "exceeds the server's max_connections minus the superuser-reserved slots, the server refuses new "
         "connections under load: every service sharing it fails at once, and scaling out a service makes "
         "it worse. A pool that is right on its own can be wrong for the system."

@@ -1,11 +1,27 @@
-"""The connection budget: every pool's maximum, times its replicas, against the server's slots."""
+"""The connection budget: every pool's maximum, times its replicas and processes, against the server's slots.
+
+Replicas are the worst case: an autoscaler's maximum when one scales the workload, plus the pods
+a rolling update adds. Processes count for Python services (each worker builds its own pools); a
+Rust service is one process.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from poolcheck.model import Budget, Declarations, Demand, Pool, ReplicaCount, Server, ServerSetting
+from poolcheck.capacity.sources import surge_of
+from poolcheck.model import (
+    Autoscaler,
+    Budget,
+    Declarations,
+    Demand,
+    Pool,
+    ProcessCount,
+    ReplicaCount,
+    Server,
+    ServerSetting,
+)
 from poolcheck.server import POSTGRESQL
 
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so
@@ -54,25 +70,71 @@ def budget(server: Server, pools: Sequence[Pool], declared: Declarations) -> Bud
         setting = pool.settings.get("max_connections")
         value = setting.value if setting is not None else None
         maximum = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-        replicas = replicas_for(pool.site.path, declared.replicas)
-        demands.append(Demand(index, pool, maximum, replicas.count if replicas else 1, replicas))
+        demands.append(demand(index, pool, maximum, declared))
     return Budget(server, tuple(demands))
+
+
+def demand(index: int, pool: Pool, maximum: int | None, declared: Declarations) -> Demand:
+    """The pool's maximum, with the worst case of replicas and the processes per replica it runs in."""
+    replicas = replicas_for(pool.site.path, declared.replicas)
+    if replicas is None:
+        count, scaled, surge = 1, None, 0
+    else:
+        scaled = _autoscaler(replicas, declared.autoscalers)
+        count = max(replicas.count, scaled.max_replicas) if scaled else replicas.count
+        surge = (surge_of(replicas.surge, count) or 0) if replicas.surge else 0
+    # Each Python worker builds its own pools; a Rust service is one process.
+    processes = processes_for(pool, replicas, declared.processes) if pool.site.language == "python" else None
+    per_replica = processes.count if processes else 1
+    return Demand(index, pool, maximum, count + surge, replicas, scaled, surge, per_replica, processes)
+
+
+def _autoscaler(replicas: ReplicaCount | None, declared: Sequence[Autoscaler]) -> Autoscaler | None:
+    """The autoscaler of a Kubernetes workload, by its name (a compose service has none)."""
+    if replicas is None or not replicas.how.startswith("Kubernetes"):
+        return None
+    return next((a for a in declared if a.target == replicas.service), None)
+
+
+def processes_for(
+    pool: Pool, replicas: ReplicaCount | None, declared: Sequence[ProcessCount]
+) -> ProcessCount | None:
+    """The processes each replica of the pool's service runs.
+
+    The command of the compose service or Kubernetes workload that the replicas came from wins
+    (it overrides the image's); else the deepest folder holding the code that declares them, where
+    a flag on a command (Dockerfile, Procfile) wins over gunicorn's configuration file, which wins
+    over a default or WEB_CONCURRENCY, as gunicorn reads them.
+    """
+    source = PurePosixPath(pool.site.path)
+    if replicas is not None:
+        for processes in declared:
+            if processes.service == replicas.service and processes.path == replicas.path:
+                return processes
+    tied = [p for p in declared if p.service and _tied(source, p)]
+    if tied:
+        return tied[0]
+    folders = [p for p in declared if not p.service and _inside(source, PurePosixPath(p.path).parent)]
+    if not folders:
+        return None
+    return max(folders, key=lambda p: (len(PurePosixPath(p.path).parent.parts), p.precedence))
+
+
+def _tied(source: PurePosixPath, declared: ProcessCount | ReplicaCount) -> bool:
+    """Is the code at ``source`` that of the service ``declared`` belongs to (build context or name)?"""
+    if declared.build is not None:
+        return _inside(source, PurePosixPath(declared.path).parent / declared.build)
+    names = {declared.service} | {_image_name(image) for image in declared.images}
+    return bool(names & set(source.parent.parts))
 
 
 def replicas_for(path: str, declared: Sequence[ReplicaCount]) -> ReplicaCount | None:
     """The replica count declared for the service whose code contains ``path``, if one can be tied."""
     source = PurePosixPath(path)
-    for replicas in declared:
-        if replicas.build is not None:
-            context = PurePosixPath(replicas.path).parent / replicas.build
-            if _inside(source, context):
-                return replicas
-    folders = set(source.parent.parts)
-    for replicas in declared:
-        names = {replicas.service} | {_image_name(image) for image in replicas.images}
-        if replicas.build is None and names & folders:
-            return replicas
-    return None
+    # A build context ties more surely than a name: asked first.
+    return next((r for r in declared if r.build is not None and _tied(source, r)), None) or next(
+        (r for r in declared if r.build is None and _tied(source, r)), None
+    )
 
 
 def _reserved(settings: Sequence[ServerSetting]) -> int:

@@ -6,10 +6,14 @@ from collections.abc import Iterable
 
 from poolcheck.discover import display_path
 from poolcheck.emit.escape import printable
-from poolcheck.model import Declarations, FileError, ReplicaCount, ServerSetting
+from poolcheck.model import Autoscaler, Declarations, FileError, ProcessCount, ReplicaCount, ServerSetting
 from poolcheck.read import read_regular
 
-SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env")
+# The files that may declare servers, replicas or processes: by suffix (every Dockerfile and
+# Procfile among them), and gunicorn's configuration files, which are Python and read as code too.
+DOCKERFILES = ("Dockerfile", ".dockerfile")
+SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env", *DOCKERFILES, "Procfile")
+GUNICORN_CONFIGS = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_config.py")
 MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configuration a person wrote
 
 
@@ -29,6 +33,8 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     settings: list[ServerSetting] = []
     replicas: list[ReplicaCount] = []
     errors: list[FileError] = []
+    autoscalers: list[Autoscaler] = []
+    processes: list[ProcessCount] = []
     warnings: list[str] = []
     for path in paths:
         try:
@@ -43,5 +49,14 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         found = declarations(path, data.decode("utf-8", "replace"))
         settings += found.settings
         replicas += found.replicas
+        autoscalers += found.autoscalers
+        processes += found.processes
         errors += [FileError(display_path(e.path), e.message, e.kind) for e in found.errors]
-    return Declarations(tuple(settings), tuple(replicas), tuple(errors), tuple(warnings))
+    return Declarations(
+        tuple(settings),
+        tuple(replicas),
+        tuple(errors),
+        autoscalers=tuple(autoscalers),
+        processes=tuple(processes),
+        warnings=tuple(warnings),
+    )

@@ -9,7 +9,13 @@ and Bitnami images) in compose, Kubernetes or ``.env`` files.
 
 Replicas: docker-compose ``deploy.replicas`` and Kubernetes Deployment /
 StatefulSet ``spec.replicas``, with what ties them to code (a compose service's
-build context, a workload's name and images).
+build context, a workload's name and images); the most an autoscaler may run
+(HorizontalPodAutoscaler ``maxReplicas``, KEDA ``maxReplicaCount``) and a
+Deployment's rolling-update surge (``maxSurge``, Kubernetes' default 25%).
+
+Processes per replica (processes.py): the workers of the commands that compose
+services, Kubernetes containers, Dockerfiles, Procfiles and gunicorn's
+configuration file start.
 """
 
 from __future__ import annotations
@@ -21,12 +27,33 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from poolcheck.capacity.documents import BadDocument, YamlMapping, YamlSequence, yaml_documents
+from poolcheck.capacity.processes import (
+    SERVERS,
+    Workers,
+    command_workers,
+    dockerfile_workers,
+    environment_count,
+    gunicorn_config_workers,
+    procfile_workers,
+)
+from poolcheck.capacity.read import DOCKERFILES, GUNICORN_CONFIGS
 from poolcheck.capacity.sql import sql_code
-from poolcheck.model import Declarations, FileError, ReplicaCount, ServerSetting
+from poolcheck.model import Autoscaler, Declarations, FileError, ProcessCount, ReplicaCount, ServerSetting
 from poolcheck.numbers import parse_count
 
 # Files worth reading at all; every other file is skipped without being opened.
-TRIGGERS = (b"max_connections", b"MAX_CONNECTIONS", b"replicas", b"superuser_reserved_connections")
+TRIGGERS = (
+    b"max_connections",
+    b"MAX_CONNECTIONS",
+    b"replicas",  # also maxReplicas
+    b"ReplicaCount",  # KEDA's maxReplicaCount
+    b"superuser_reserved_connections",
+    *(name.encode() for name in SERVERS),
+    b"WEB_CONCURRENCY",
+    b"workers",  # gunicorn.conf.py
+)
+NAMES = (*DOCKERFILES, "Procfile", *GUNICORN_CONFIGS)  # files that start processes
+MAX_GUNICORN_CONFIG = 100_000  # characters; gunicorn's configuration files are a few dozen lines
 
 # What PostgreSQL itself accepts (guc_tables.c: MAX_BACKENDS is 262143), and a sane replica count.
 MAX_BACKENDS = 262_143
@@ -58,6 +85,9 @@ ENV_LINE = re.compile(
     r"[ \t]*=[ \t]*[\"']?([^\s\"'#]*)"
 )
 WORKLOADS = {"Deployment", "StatefulSet"}
+# Kind -> the key holding the most replicas it may run, and KEDA's default when unwritten.
+AUTOSCALERS = {"HorizontalPodAutoscaler": ("maxReplicas", None), "ScaledObject": ("maxReplicaCount", 100)}
+DEFAULT_SURGE = "25%"  # a Deployment's rolling update, when its strategy does not say
 
 
 def is_candidate(name: str, data: bytes) -> bool:
@@ -66,6 +96,7 @@ def is_candidate(name: str, data: bytes) -> bool:
         suffix in (".yml", ".yaml", ".conf", ".sql", ".env")
         or name.startswith(".env")
         or name == "postgresql.conf"
+        or name.endswith(NAMES)
     )
     return known and any(token in data for token in TRIGGERS)
 
@@ -74,7 +105,13 @@ def declarations(path: str, text: str) -> Declarations:
     """Every server setting and replica count declared in one file, and what in it could not be read."""
     name = PurePosixPath(path).name
     reader = _Reader(path, text)
-    if name.endswith(".conf"):
+    if name.endswith(DOCKERFILES):
+        reader.dockerfile()
+    elif name.endswith("Procfile"):
+        reader.procfile()
+    elif name.endswith(GUNICORN_CONFIGS):
+        reader.gunicorn_config()
+    elif name.endswith(".conf"):
         reader.conf(text, 1, "postgresql.conf")
     elif name.endswith(".sql"):
         reader.alter_system()
@@ -82,7 +119,13 @@ def declarations(path: str, text: str) -> Declarations:
         reader.env_file()
     else:
         reader.yaml()
-    return Declarations(tuple(reader.settings), tuple(reader.replicas), tuple(reader.errors))
+    return Declarations(
+        tuple(reader.settings),
+        tuple(reader.replicas),
+        tuple(reader.errors),
+        autoscalers=tuple(reader.autoscalers),
+        processes=tuple(reader.processes),
+    )
 
 
 @dataclass
@@ -94,6 +137,8 @@ class _Reader:
     settings: list[ServerSetting] = field(default_factory=list)
     replicas: list[ReplicaCount] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    autoscalers: list[Autoscaler] = field(default_factory=list)
+    processes: list[ProcessCount] = field(default_factory=list)
     line_starts: list[int] | None = None
 
     def lines_below(self, line: int, word: str) -> int:
@@ -156,6 +201,47 @@ class _Reader:
             if found is not None:
                 self.setting(ENV_KEYS[found.group(1)], found.group(2), number, "environment file")
 
+    # Dockerfile, Procfile, gunicorn.conf.py: a folder's processes
+
+    def dockerfile(self) -> None:
+        found = dockerfile_workers(self.text)
+        if found is not None:
+            self.workers(found.workers, found.line, "Dockerfile CMD")
+
+    def procfile(self) -> None:
+        for line, kind, workers in procfile_workers(self.text):
+            self.workers(workers, line, f"Procfile {kind}")
+
+    def gunicorn_config(self) -> None:
+        if len(self.text) > MAX_GUNICORN_CONFIG:  # parsed here, not in a bounded worker: keep it small
+            self.problem(
+                1, f"larger than {MAX_GUNICORN_CONFIG:,} characters; not read as gunicorn's configuration"
+            )
+            return
+        found = gunicorn_config_workers(self.text)
+        if found is not None:
+            line, count = found
+            how = "gunicorn.conf.py workers"
+            self.processes.append(ProcessCount(count, self.path, line, how, precedence=1))
+
+    def workers(
+        self,
+        workers: Workers,
+        line: int,
+        where: str,
+        service: str = "",
+        build: str | None = None,
+        images: tuple[str, ...] = (),
+    ) -> None:
+        precedence, how = 2, f"{workers.program} {workers.written.split()[0]} in {where}"
+        if workers.written == "WEB_CONCURRENCY":
+            precedence, how = 0, f"WEB_CONCURRENCY for {workers.program} in {where}"
+        elif workers.written == "default":
+            precedence, how = 0, f"{workers.program}'s default in {where}"
+        self.processes.append(
+            ProcessCount(workers.count, self.path, line, how, service, build, images, precedence)
+        )
+
     # YAML: compose, Kubernetes, Helm values
 
     def yaml(self) -> None:
@@ -181,6 +267,8 @@ class _Reader:
             self.problem(document.line_of("kind"), "Kubernetes kind is not a name; document not read")
         elif isinstance(kind, str) and kind in WORKLOADS:
             self.workload(document)
+        elif isinstance(kind, str) and kind in AUTOSCALERS:
+            self.autoscaler(document, kind)
         elif kind == "ConfigMap":
             data = document.get("data")
             if isinstance(data, YamlMapping):
@@ -204,6 +292,23 @@ class _Reader:
                 spec.line_of("environment"), f"environment of {service} is neither a mapping nor a list"
             )
         self.compose_replicas(service, spec)
+        self.compose_processes(service, spec)
+
+    def compose_processes(self, service: str, spec: YamlMapping) -> None:
+        """The workers of the service's command, or of the image's, told WEB_CONCURRENCY."""
+        command = spec.get("command")
+        environment = _environment_value(spec.get("environment"), "WEB_CONCURRENCY")
+        count = environment_count(environment[0]) if environment else None
+        build, images = _compose_build(spec)
+        written = list(command) if isinstance(command, YamlSequence) else command
+        workers = command_workers(written, count) if isinstance(written, (str, list)) else None
+        if workers is not None:
+            where = "docker-compose command"
+            self.workers(workers, spec.line_of("command"), where, service, build, images)
+        elif environment is not None and count is not None:
+            how = "WEB_CONCURRENCY in docker-compose environment"
+            line = environment[1]
+            self.processes.append(ProcessCount(count, self.path, line, how, service, build, images, 0))
 
     def command_flags(self, command: str, line: int, service: str, block: str | None) -> None:
         for match in COMMAND_FLAG.finditer(command):
@@ -244,19 +349,10 @@ class _Reader:
         count = self.replica_count(deploy.get("replicas"), deploy.line_of("replicas"), service)
         if count is None:
             return
-        build = spec.get("build")
-        context = build.get("context") if isinstance(build, YamlMapping) else build
-        image = spec.get("image")
+        build, images = _compose_build(spec)
+        line = deploy.line_of("replicas")
         self.replicas.append(
-            ReplicaCount(
-                count,
-                self.path,
-                deploy.line_of("replicas"),
-                "docker-compose deploy.replicas",
-                service,
-                build=str(context) if isinstance(context, str) else None,
-                images=(str(image),) if isinstance(image, str) and image else (),
-            )
+            ReplicaCount(count, self.path, line, "docker-compose deploy.replicas", service, build, images)
         )
 
     def replica_count(self, written: Any, line: int, service: str) -> int | None:
@@ -296,10 +392,12 @@ class _Reader:
         containers = self.containers(spec)
         images = tuple(str(c.get("image")) for c in containers if isinstance(c.get("image"), str))
         how = f"Kubernetes {document.get('kind')}"
+        surge = self.surge(spec) if document.get("kind") == "Deployment" else None
         self.replicas.append(
-            ReplicaCount(count, self.path, spec.line_of("replicas"), how, name, images=images)
+            ReplicaCount(count, self.path, spec.line_of("replicas"), how, name, images=images, surge=surge)
         )
         for container in containers:
+            self.container_processes(container, name, images)
             env = container.get("env")
             if not isinstance(env, YamlSequence):
                 if env is not None:
@@ -313,6 +411,65 @@ class _Reader:
                     )
                 elif not isinstance(item, YamlMapping):
                     self.problem(env.line_of(index), f"an env entry of {name} is not a mapping")
+
+    def surge(self, spec: YamlMapping) -> str | None:
+        """A Deployment's ``maxSurge``: written, or Kubernetes' 25%; None for a ``Recreate`` strategy."""
+        strategy = spec.get("strategy")
+        if not isinstance(strategy, YamlMapping):
+            return DEFAULT_SURGE
+        if strategy.get("type") == "Recreate":
+            return None
+        rolling = strategy.get("rollingUpdate")
+        written = rolling.get("maxSurge") if isinstance(rolling, YamlMapping) else None
+        if written is None:
+            return DEFAULT_SURGE
+        if surge_of(str(written), 1) is None:
+            self.problem(
+                strategy.line_of("rollingUpdate"),
+                f"maxSurge {_shown(str(written))} is not a count or a percentage",
+            )
+            return DEFAULT_SURGE
+        return str(written)
+
+    def container_processes(self, container: YamlMapping, name: str, images: tuple[str, ...]) -> None:
+        """The workers of a container's command and args (the kubelet runs the args after the command)."""
+        words: list[str] = []
+        for key in ("command", "args"):
+            part = container.get(key)
+            if isinstance(part, YamlSequence):
+                words += [str(word) for word in part]
+        env = container.get("env")
+        count = None
+        if isinstance(env, YamlSequence):
+            for item in env:
+                if isinstance(item, YamlMapping) and item.get("name") == "WEB_CONCURRENCY":
+                    count = environment_count(item.get("value"))
+        workers = command_workers(words, count) if words else None
+        if workers is not None:
+            line = container.line_of("command" if "command" in container else "args")
+            self.workers(workers, line, "Kubernetes container command", name, None, images)
+
+    def autoscaler(self, document: YamlMapping, kind: str) -> None:
+        """An HPA's ``maxReplicas`` or a KEDA ScaledObject's ``maxReplicaCount`` (100 unwritten)."""
+        spec = document.get("spec")
+        if not isinstance(spec, YamlMapping):
+            self.problem(document.line_of("spec"), f"Kubernetes {kind} spec is not a mapping")
+            return
+        target = spec.get("scaleTargetRef")
+        name = target.get("name") if isinstance(target, YamlMapping) else None
+        if not isinstance(name, str) or not name:
+            return
+        key, default = AUTOSCALERS[kind]
+        if spec.get(key) is None and default is None:
+            return
+        written = spec.get(key, default)
+        count = self.replica_count(written, spec.line_of(key) if key in spec else spec.line, name)
+        if count is not None:
+            how = f"{'KEDA' if kind == 'ScaledObject' else 'Kubernetes'} {kind} {key}"
+            if key not in spec:
+                how += f" (default {default})"
+            line = spec.line_of(key) if key in spec else spec.line
+            self.autoscalers.append(Autoscaler(name, count, self.path, line, how))
 
     def containers(self, spec: YamlMapping) -> list[YamlMapping]:
         template = spec.get("template")
@@ -333,6 +490,36 @@ class _Reader:
             else:
                 self.problem(containers.line_of(index), "a container is not a mapping")
         return found
+
+
+def surge_of(written: str, replicas: int) -> int | None:
+    """The extra pods a rolling update of ``replicas`` may start: ``1``, or ``25%`` rounded up."""
+    text = written.strip()
+    if text.endswith("%"):
+        percent = parse_count(text[:-1], 0, 100_000)
+        return None if percent is None else -(-replicas * percent // 100)
+    return parse_count(text, 0, MAX_REPLICAS)
+
+
+def _compose_build(spec: YamlMapping) -> tuple[str | None, tuple[str, ...]]:
+    """What ties a compose service to code: its build context, and its image."""
+    build = spec.get("build")
+    context = build.get("context") if isinstance(build, YamlMapping) else build
+    image = spec.get("image")
+    return (str(context) if isinstance(context, str) else None), (
+        (str(image),) if isinstance(image, str) and image else ()
+    )
+
+
+def _environment_value(environment: Any, key: str) -> tuple[Any, int] | None:
+    """A compose environment's value for ``key`` and its line, from the mapping or the list form."""
+    if isinstance(environment, YamlMapping) and key in environment:
+        return environment.get(key), environment.line_of(key)
+    if isinstance(environment, YamlSequence):
+        for index, item in enumerate(environment):
+            if isinstance(item, str) and item.startswith(key + "="):
+                return item.split("=", 1)[1], environment.line_of(index)
+    return None
 
 
 def _shown(written: str) -> str:

@@ -83,6 +83,12 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
     for demand in budget.demands:
         site = demand.pool.site
         where = f"{printable(site.path)}:{site.span.line}"
+        processes = demand.processes_from
+        declared = f"{printable(processes.path)}:{processes.line}" if processes is not None else ""
+        per_replica = f" x {demand.processes} processes ({declared})" if processes is not None else ""
+        if demand.processes is None:
+            lines.append(f"  {where}  unknown (a process per CPU, {declared}), not counted")
+            continue
         if demand.maximum is None:
             setting = demand.pool.settings.get("max_connections")
             why = provenance(setting, LIBRARIES[site.library].name) if setting else "no maximum"
@@ -94,7 +100,7 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
             if demand.replicas_from
             else "x 1 (no replica count declared)"
         )
-        lines.append(f"  {where}  {demand.maximum} {replicas} = {demand.connections}")
+        lines.append(f"  {where}  {demand.maximum} {replicas}{per_replica} = {demand.connections}")
     verdict = "EXCEEDED" if budget.exceeded else "fits"
     lines.append(f"  total {budget.total} of {server.available}: {verdict}")
     return "\n".join(lines)

@@ -71,6 +71,16 @@ def _budget(budget: Budget) -> dict[str, Any]:
                     if demand.replicas_from
                     else None
                 ),
+                "autoscaled_from": (
+                    f"{demand.scaled_by.path}:{demand.scaled_by.line}" if demand.scaled_by else None
+                ),
+                "surge": demand.surge,
+                "processes": demand.processes,
+                "processes_from": (
+                    f"{demand.processes_from.path}:{demand.processes_from.line}"
+                    if demand.processes_from
+                    else None
+                ),
                 "connections": demand.connections,
             }
             for demand in budget.demands

@@ -292,6 +292,50 @@ def test_compose_with_many_services_is_linear() -> None:
     _grows_linearly(compose, 500)
 
 
+def test_a_long_command_costs_its_length() -> None:
+    # Commands are split with shlex: a megabyte of flags must not cost more than its reading.
+    _grows_linearly(
+        lambda n: ("Dockerfile", "FROM python\nCMD gunicorn " + "-w 2 " * n + "app:app\n"), 20_000
+    )
+    _grows_linearly(lambda n: ("Procfile", "web: gunicorn -w 2 app:app\n" * n), 5_000)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("k8s.yaml", "kind: HorizontalPodAutoscaler\napiVersion: v2\nspec: 5\n", 3),
+        (
+            "k8s.yaml",
+            f"kind: HorizontalPodAutoscaler\nspec:\n  scaleTargetRef: {{name: api}}\n  maxReplicas: {HUGE}\n",
+            4,
+        ),
+        ("k8s.yaml", "kind: ScaledObject\nspec:\n  scaleTargetRef: {name: w}\n  maxReplicaCount: [1]\n", 4),
+        ("gunicorn.conf.py", "workers = 2\n" + "x = 1\n" * 20_000, 1),
+    ],
+)
+def test_bad_autoscalers_and_process_files_are_errors_not_crashes(name: str, text: str, line: int) -> None:
+    found = declarations(name, text)
+    assert [e.message.split(":", 1)[0] for e in found.errors] == [f"line {line}"], found.errors
+    assert found.autoscalers == () and found.processes == ()
+
+
+def test_unreadable_process_files_declare_nothing_and_never_raise() -> None:
+    deep = "workers = " + "(" * 100_000 + "1" + ")" * 100_000 + "\n"  # RecursionError in the parser
+    for name, text in [
+        ("gunicorn.conf.py", deep[:90_000]),
+        ("gunicorn.conf.py", "workers = 4 +\n"),
+        ("Dockerfile", 'FROM x\nCMD ["gunicorn", "-w", 4]\n'),  # a number in the exec form: the shell form
+        ("Dockerfile", "FROM x\nCMD \\\n"),
+        ("Procfile", "\x00\xff web gunicorn\n:::\n"),
+        (
+            "docker-compose.yml",
+            "services:\n  api:\n    command: {gunicorn: -w}\n    environment: [WEB_CONCURRENCY=lots]\n",
+        ),
+    ]:
+        found = declarations(name, text)
+        assert all(p.count is None or p.count >= 1 for p in found.processes), (name, found)
+
+
 # 4. Alias bombs
 
 
@@ -393,6 +437,27 @@ WORDS = st.sampled_from(
         "*/",
         "!reset",
         "!override",
+        "gunicorn -w ",
+        "uvicorn --workers=",
+        "celery worker -c",
+        "-P ",
+        "WEB_CONCURRENCY",
+        "sh -c '",
+        "CMD [",
+        "ENTRYPOINT ",
+        "FROM x\n",
+        "web: ",
+        "workers = ",
+        "int(os.getenv('W', ",
+        "kind: HorizontalPodAutoscaler",
+        "kind: ScaledObject",
+        "scaleTargetRef",
+        "maxReplicas",
+        "maxReplicaCount",
+        "maxSurge",
+        "25%",
+        "kind: Deployment",
+        "\\\n",
         "&a",
         "*a",
         "<<:",
@@ -420,7 +485,17 @@ WORDS = st.sampled_from(
 )
 DOCUMENT = st.lists(st.one_of(WORDS, st.text(max_size=5)), max_size=60).map("".join)
 NAMES = st.sampled_from(
-    ["docker-compose.yml", "k8s.yaml", "postgresql.conf", "init.sql", ".env", "values.yaml"]
+    [
+        "docker-compose.yml",
+        "k8s.yaml",
+        "postgresql.conf",
+        "init.sql",
+        ".env",
+        "values.yaml",
+        "Dockerfile",
+        "Procfile",
+        "gunicorn.conf.py",
+    ]
 )
 
 
@@ -437,5 +512,9 @@ def test_generated_declarations_never_raise(
         assert 0 <= setting.value <= 262_143
     for replicas in declared.replicas:
         assert 0 <= replicas.count <= 100_000
+    for scaler in declared.autoscalers:
+        assert 0 <= scaler.max_replicas <= 100_000
+    for processes in declared.processes:
+        assert processes.count is None or 1 <= processes.count <= 10_000
     assert all(e.message.startswith("line ") for e in declared.errors)
     budgets(declared, (), None, assume_default=True)

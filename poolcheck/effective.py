@@ -13,7 +13,7 @@ UNCERTAINTY: dict[Source, int] = {"default": 0, "explicit": 1, "constant": 2, "e
 
 def effective_pool(site: PoolSite) -> Pool:
     """The pool's configuration as it runs: written knobs over the library's defaults."""
-    library = LIBRARIES[site.library].for_entry(site.entry)
+    library = LIBRARIES[site.library].for_entry(site.entry, site.database)
     settings: dict[str, Setting] = {
         concept: Setting(value=default.value, source="default", note=default.note)
         for concept, default in library.defaults.items()

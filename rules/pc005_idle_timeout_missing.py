@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from poolcheck.libraries import LIBRARIES
 from poolcheck.model import Pool
-from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
+from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
 from ._expiry import missing_timer
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    table = LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
+    if table.idle_keeps_min and _never_shrinks(pool):
+        return  # the pool refills to its floor, which is its maximum: no idle timeout closes anything
     yield from missing_timer(
         pool,
         "idle_timeout",
         "connections opened for a burst hold server slots and memory forever, and "
         "firewalls or NAT drop them silently so the next request gets a dead socket",
     )
+
+
+def _never_shrinks(pool: Pool) -> bool:
+    """The minimum is the maximum (r2d2's min_idle None, a fixed pool)."""
+    low, high = amount(pool.settings.get("min_connections")), amount(pool.settings.get("max_connections"))
+    return low is not None and high is not None and low >= high > 0
 
 
 RULE = Rule(
@@ -135,6 +145,28 @@ use bb8_postgres::PostgresConnectionManager;
 async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
     let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
     Pool::builder().max_size(50).idle_timeout(Some(Duration::from_secs(600))).build(manager).await.unwrap()
+}
+""",
+        ),
+        Example(
+            library="r2d2",
+            bad="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).min_idle(Some(5)).build(manager).expect("pool")
+}
+""",
+            # min_idle None keeps r2d2 at max_size: an idle timeout could close nothing.
+            good="""
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ConnectionManager};
+
+fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
+    let manager = ConnectionManager::<PgConnection>::new(url);
+    r2d2::Pool::builder().max_size(50).build(manager).expect("pool")
 }
 """,
         ),

@@ -5,24 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.model import COUNT_CONCEPTS, TIME_CONCEPTS, Pool
+from poolcheck.libraries import LIBRARIES
+from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
     library = pool.site.library
+    table = LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
     settings = pool.settings
-    for concept in sorted(COUNT_CONCEPTS | TIME_CONCEPTS):
-        setting = settings.get(concept)
+    for concept in sorted(settings):
+        setting = settings[concept]
         value = amount(setting)
-        if setting is None or value is None or not setting.written:
+        knob = table.knob(setting.knob or "") or table.knob(table.knob_name(concept))
+        unit = knob.unit if knob else None
+        if value is None or not setting.written or setting.via or unit not in ("count", "seconds"):
             continue
         shown = described(concept, setting, library)
-        if concept == "max_connections" and value == 0:
+        # What a zero really does in this library (a panic, a non-blocking try) is table data.
+        zero = knob.zero if knob and value == 0 else None
+        if zero is not None:
+            yield Violation(f"{concept} is {shown}: {zero.effect}", zero.priority, concept)
+        elif concept == "max_connections" and value == 0:
             yield Violation(f"max_connections is {shown}: no connection can ever be acquired", "p1", concept)
-        elif concept in COUNT_CONCEPTS and value < 0:
+        elif unit == "count" and value < 0:
             yield Violation(f"{concept} is {shown}: a count cannot be negative", "p1", concept)
-        elif concept in TIME_CONCEPTS and value <= 0:
+        elif unit == "seconds" and value <= 0:
             yield Violation(
                 f"{concept} is {shown}: a zero or negative timeout fails or expires every time",
                 "p1",
@@ -50,9 +58,10 @@ RULE = Rule(
     ),
     why=(
         "A maximum of zero, a negative count, a minimum above the maximum or a zero timeout "
-        "is never what was meant: depending on the library it panics at start-up, is silently "
-        "clamped, or makes every acquire fail. Either way the configuration in the code is not "
-        "the one that runs."
+        "is rarely what was meant: depending on the library it panics at start-up (bb8 and r2d2 "
+        "assert positive values), is silently clamped, or makes every acquire fail (sqlx times out "
+        "each one). The message says what the library does with it; where a zero only turns "
+        "waiting off (deadpool's wait: a non-blocking try) it is p3."
     ),
     check=check,
     card=CardText(
@@ -159,6 +168,27 @@ use diesel::r2d2::{self, ConnectionManager};
 fn pool(url: &str) -> r2d2::Pool<ConnectionManager<PgConnection>> {
     let manager = ConnectionManager::<PgConnection>::new(url);
     r2d2::Pool::builder().max_size(50).min_idle(Some(20)).build(manager).expect("pool")
+}
+""",
+        ),
+        Example(
+            library="bb8",
+            bad="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).connection_timeout(Duration::ZERO).build(manager).await.unwrap()
+}
+""",
+            good="""
+use bb8::Pool;
+use bb8_postgres::PostgresConnectionManager;
+
+async fn pool(url: &str) -> Pool<PostgresConnectionManager<NoTls>> {
+    let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls).unwrap();
+    Pool::builder().max_size(50).connection_timeout(Duration::from_secs(5)).build(manager).await.unwrap()
 }
 """,
         ),

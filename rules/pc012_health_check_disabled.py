@@ -54,7 +54,8 @@ RULE = Rule(
     ),
     fix=(
         "Enable the library's checkout test: sqlx test_before_acquire(true), SQLAlchemy "
-        "pool_pre_ping=True, psycopg_pool check=ConnectionPool.check_connection."
+        "pool_pre_ping=True, psycopg_pool check=ConnectionPool.check_connection, deadpool "
+        "ManagerConfig { recycling_method: RecyclingMethod::Verified }."
     ),
     examples=(
         Example(
@@ -157,6 +158,27 @@ DATABASES = {
         "CONN_MAX_AGE": 600,
         "CONN_HEALTH_CHECKS": True,
     },
+}
+""",
+        ),
+        Example(
+            library="deadpool",
+            bad="""
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+fn pool(pg: tokio_postgres::Config) -> Pool {
+    let config = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+    let manager = Manager::from_config(pg, NoTls, config);
+    Pool::builder(manager).max_size(50).build().unwrap()
+}
+""",
+            good="""
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+fn pool(pg: tokio_postgres::Config) -> Pool {
+    let config = ManagerConfig { recycling_method: RecyclingMethod::Verified };
+    let manager = Manager::from_config(pg, NoTls, config);
+    Pool::builder(manager).max_size(50).build().unwrap()
 }
 """,
         ),

@@ -186,6 +186,7 @@ def test_deadpool_builder(snippets: Snippets) -> None:
         "max_connections": (16, "explicit"),
         "acquire_timeout": (None, "disabled"),
         "connect_timeout": (None, "default"),
+        "health_check": (False, "explicit"),  # RecyclingMethod::Fast, given to the manager
     }
 
 
@@ -202,10 +203,11 @@ def test_deadpool_config_struct_and_assignments(snippets: Snippets) -> None:
                 timeouts: Timeouts {
                     wait: Some(Duration::from_secs(5)),
                     create: Some(Duration::from_secs(3)),
-                    recycle: Some(Duration::from_secs(3)),
+                    recycle: Some(Duration::from_secs(2)),
                 },
                 ..Default::default()
             });
+            cfg.manager = Some(ManagerConfig { recycling_method: RecyclingMethod::Verified });
             cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("pool")
         }
 
@@ -229,16 +231,20 @@ def test_deadpool_config_struct_and_assignments(snippets: Snippets) -> None:
             "max_connections": (32, "explicit"),
             "acquire_timeout": (5.0, "explicit"),
             "connect_timeout": (3.0, "explicit"),
+            "recycle_timeout": (2.0, "explicit"),
+            "health_check": (True, "explicit"),
         },
         {
             "max_connections": (8, "explicit"),
             "acquire_timeout": (None, "default"),
             "connect_timeout": (None, "default"),
+            "health_check": (False, "default"),
         },
         {
             "max_connections": (None, "default"),
             "acquire_timeout": (None, "default"),
             "connect_timeout": (None, "default"),
+            "health_check": (False, "default"),
         },
     ]
     assert pools[2].settings["max_connections"].note is not None  # CPU-dependent, not a number
@@ -249,5 +255,127 @@ def test_deadpool_rules(snippets: Snippets) -> None:
         "fn f() -> deadpool_postgres::Pool {\n    let cfg = deadpool_postgres::Config::new();\n    cfg.create_pool(None, NoTls).unwrap()\n}\n"
     )
     by_rule = {f.rule: (f.priority, f.message) for f in found}
-    assert set(by_rule) == {"PC002"}  # CPU-dependent max is not a number to judge; no lifetime or idle knobs
+    # CPU-dependent max is not a number to judge; no lifetime or idle knobs; Fast recycling is no check.
+    assert set(by_rule) == {"PC002", "PC012"}
     assert by_rule["PC002"][0] == "p2" and "waits forever (deadpool default)" in by_rule["PC002"][1]
+    assert "RecyclingMethod::Fast, which checks only is_closed() (deadpool default)" in by_rule["PC012"][1]
+
+
+def test_deadpool_recycling_method_is_its_checkout_check(snippets: Snippets) -> None:
+    """Recycling runs inside Pool::get(): Fast checks only is_closed(), Verified and Clean run a query."""
+    pools = snippets.pools(
+        """
+        use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+        fn verified(pg: tokio_postgres::Config) -> Pool {
+            let config = ManagerConfig { recycling_method: RecyclingMethod::Verified };
+            let manager = Manager::from_config(pg, NoTls, config);
+            Pool::builder(manager).max_size(50).recycle_timeout(Some(Duration::from_secs(1))).build().unwrap()
+        }
+
+        fn clean(pg: tokio_postgres::Config) -> Pool {
+            let manager = Manager::from_config(pg, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Clean });
+            Pool::builder(manager).max_size(50).build().unwrap()
+        }
+
+        fn plain(pg: tokio_postgres::Config) -> Pool {
+            Pool::builder(Manager::new(pg, NoTls)).max_size(50).build().unwrap()
+        }
+        """
+    )
+    assert [settings(p)["health_check"] for p in pools] == [
+        (True, "explicit"),
+        (True, "explicit"),
+        (False, "default"),
+    ]
+    assert settings(pools[0])["recycle_timeout"] == (1.0, "explicit")
+    fired = [
+        f.rule
+        for f in snippets.findings(
+            "fn p(pg: tokio_postgres::Config) -> deadpool_postgres::Pool {\n    deadpool_postgres::Pool::builder(deadpool_postgres::Manager::new(pg, NoTls)).max_size(50).build().unwrap()\n}\n"
+        )
+    ]
+    assert "PC012" in fired
+
+
+@pytest.mark.parametrize(
+    ("code", "priority", "words"),
+    [
+        (
+            "bb8::Pool::builder().connection_timeout(Duration::ZERO).build(PostgresConnectionManager::new(c, NoTls)).await.unwrap()",
+            "p1",
+            "the builder panics when the pool is built",
+        ),
+        (
+            "r2d2::Pool::builder().max_size(0).build(PostgresConnectionManager::new(c, NoTls)).unwrap()",
+            "p1",
+            "the builder panics when the pool is built",
+        ),
+        (
+            "deadpool_postgres::Pool::builder(deadpool_postgres::Manager::new(c, NoTls)).max_size(50).wait_timeout(Some(Duration::ZERO)).runtime(Runtime::Tokio1).build().unwrap()",
+            "p3",
+            "`get()` becomes a non-blocking try",
+        ),
+        (
+            "sqlx::postgres::PgPoolOptions::new().max_connections(50).acquire_timeout(Duration::from_secs(0)).connect(u).await.unwrap()",
+            "p1",
+            "(PoolTimedOut), so `.connect(..)` fails at start-up",
+        ),
+    ],
+    ids=["bb8", "r2d2", "deadpool", "sqlx"],
+)
+def test_a_zero_says_what_each_library_does_with_it(
+    snippets: Snippets, code: str, priority: str, words: str
+) -> None:
+    found = [
+        f
+        for f in snippets.findings(f"async fn f(c: Config, u: &str) {{\n    let pool = {code};\n}}\n")
+        if f.rule == "PC007"
+    ]
+    assert [(f.priority, words in f.message) for f in found] == [(priority, True)], [f.message for f in found]
+
+
+def test_r2d2_filled_to_its_maximum_needs_no_idle_timeout(snippets: Snippets) -> None:
+    """min_idle None keeps r2d2 at max_size: its reaper refills what the idle timeout closes."""
+    template = "fn f(m: ConnectionManager<PgConnection>) {{\n    let p = diesel::r2d2::Pool::builder().max_size(50){extra}.build(m).unwrap();\n}}\n"
+    assert "PC005" not in [f.rule for f in snippets.findings(template.format(extra=""))]
+    assert "PC005" in [f.rule for f in snippets.findings(template.format(extra=".min_idle(Some(5))"))]
+    bb8 = "async fn f(m: PostgresConnectionManager<NoTls>) {\n    let p = bb8::Pool::builder().max_size(50).min_idle(Some(5)).build(m).await.unwrap();\n}\n"
+    assert "PC005" in [f.rule for f in snippets.findings(bb8)]
+
+
+def test_sea_orm_over_sqlite_defaults_to_one_connection(snippets: Snippets) -> None:
+    pool = snippets.pool(
+        """
+        use sea_orm::{ConnectOptions, Database};
+        async fn f() {
+            let mut opt = ConnectOptions::new("sqlite://data.db?mode=rwc");
+            opt.min_connections(1);
+            let db = Database::connect(opt).await.unwrap();
+        }
+        """
+    )
+    assert settings(pool)["max_connections"] == (1, "default")
+
+
+def test_sea_orm_pool_option_closures_make_their_knobs_dynamic(snippets: Snippets) -> None:
+    pools = snippets.pools(
+        """
+        use sea_orm::{ConnectOptions, Database};
+        async fn called() {
+            let mut opt = ConnectOptions::new("postgres://app@db/app");
+            opt.max_connections(60).map_sqlx_postgres_pool_opts(|o| o.max_connections(size()).idle_timeout(None));
+            let db = Database::connect(opt).await.unwrap();
+        }
+        async fn elsewhere() {
+            let mut opt = ConnectOptions::new("postgres://app@db/app");
+            opt.map_sqlx_mysql_pool_opts(|o| o.max_connections(3)).map_sqlx_postgres_pool_opts(tune);
+            let db = Database::connect(opt).await.unwrap();
+        }
+        """
+    )
+    called, elsewhere = (settings(p) for p in pools)
+    assert called["max_connections"] == (None, "dynamic") and called["idle_timeout"] == (None, "dynamic")
+    assert called["acquire_timeout"] == (30.0, "default")  # the closure does not touch it
+    assert all(source == "dynamic" for _, source in elsewhere.values())  # `tune` may set any of them
+    assert pools[0].settings["max_connections"].expr == "map_sqlx_postgres_pool_opts(..)"

@@ -43,7 +43,7 @@ def finding_concept(finding: Finding, rules: Mapping[str, Rule]) -> str | None:
 
 def library_of(pool: Pool) -> Library:
     """The library table that applies to the pool's constructor."""
-    return LIBRARIES[pool.site.library].for_entry(pool.site.entry)
+    return LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
 
 
 def targets(

@@ -1,13 +1,21 @@
-"""Rust constructions (sqlx builders): method calls on the builder, ``Duration`` values, ``env::var``."""
+"""Rust constructions: builder method calls (sqlx, sea-orm, bb8, r2d2, deadpool), deadpool's
+``PoolConfig`` struct, ``Duration`` values, ``env::var``.
+
+What a construction needs beyond the knobs asked for (deadpool: a runtime once a timeout is set)
+comes from the library table's ``requirements``.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 
+from poolcheck.cards.recommend import library_of
 from poolcheck.cards.rewrite import Inserted
 from poolcheck.cards.spelling import Assignment, callback_on, writing
 from poolcheck.cards.syntax import RUST, indent_step, leading_space, split_top_level, top_level
+from poolcheck.libraries.deadpool import RUNTIME_CRATES
+from poolcheck.libraries.table import Library
 from poolcheck.model import Pool
 
 # sqlx's all-defaults forms (`PgPool::connect(url)`) have no builder to add a knob to: the builder
@@ -28,6 +36,8 @@ ALL_DEFAULTS = re.compile(
 LINE_LENGTH = 100  # rustfmt's max_width: a longer one-line chain is laid out one call per line
 FIELD = re.compile(r"\w+\s*:(?!:)\s*")  # a struct field initializer, `wait: Some(..)`
 DURATION = re.compile(r"((?:\w+::)*)Duration::")
+CALL = re.compile(r"(?P<name>\w+)\((?P<value>.*)\)\Z", re.S)  # a fragment, `wait_timeout(Some(..))`
+CONFIG_ENTRY = "Config::create_pool"  # deadpool's Config { pool: Some(PoolConfig { .. }) }
 
 
 class RustCode:
@@ -37,7 +47,8 @@ class RustCode:
     def literal(self, assignment: Assignment, pool: Pool) -> str:
         value = assignment.value
         if assignment.unit == "flag" or isinstance(value, bool):
-            return "true" if value else "false"
+            on, off = writing(pool).flags.get(assignment.knob, ("true", "false"))
+            return on if value else off
         if assignment.unit == "callback":
             return callback_on(pool) or "true"
         code = self._duration(pool, value) if assignment.unit == "seconds" else str(int(value))
@@ -66,15 +77,22 @@ class RustCode:
     def insert(
         self, text: str, start: int, end: int, fragments: Sequence[str], pool: Pool
     ) -> Inserted | None:
-        """New calls go just before the terminal call (``.connect(..)``)."""
-        notes: tuple[str, ...] = ()
+        """New calls go just before the terminal call (``.connect(..)``); knobs that belong to another
+        value are notes, and what the library requires with them is added too.
+        """
+        fragments, notes = self._placed(fragments, pool)
+        library = library_of(pool)
+        if pool.site.entry == CONFIG_ENTRY:
+            return self._config(text, start, end, fragments, library, notes)
         if fragments and not writing(pool).adds:
             return None
+        fragments = [*fragments, *self._required(text[start:end], fragments, library)]
         if not top_level(text, start, end, ".", RUST):
             converted = self._builder_for(text[start:end], pool)
             if converted is None:
                 return None
-            chain, notes = converted
+            chain, converted_notes = converted
+            notes += converted_notes
             text, end = text[:start] + chain + text[end:], start + len(chain)
         if "\n" not in text[start:end]:
             if not fragments and len(self._line_of(text, start)) <= LINE_LENGTH:
@@ -90,6 +108,84 @@ class RustCode:
         indent = text[line_start:terminal]
         lines = "".join(f"{indent}.{fragment}\n" for fragment in fragments)
         return Inserted(text[:line_start] + lines + text[line_start:], notes)
+
+    def _placed(self, fragments: Sequence[str], pool: Pool) -> tuple[list[str], tuple[str, ...]]:
+        """The fragments the construction takes, and a note for each knob set on another value."""
+        elsewhere = writing(pool).elsewhere
+        kept, notes = [], []
+        for fragment in fragments:
+            call = CALL.match(fragment)
+            if call and call["name"] in elsewhere:
+                notes.append(elsewhere[call["name"]].format(code=call["value"]))
+            else:
+                kept.append(fragment)
+        return kept, tuple(notes)
+
+    def _required(self, chain: str, fragments: Sequence[str], library: Library) -> list[str]:
+        """Calls the library requires once a knob is given a value (deadpool: a runtime)."""
+        calls = [*(f".{fragment}" for fragment in fragments), chain]
+        found = []
+        for requirement in library.requirements:
+            given = any(
+                re.search(rf"\.{re.escape(name)}\(\s*(?!None\s*\))", code)
+                for name in requirement.when
+                for code in calls
+            )
+            if given and not any(f".{requirement.needs}(" in code for code in calls):
+                found.append(requirement.code)
+        return found
+
+    def _config(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        fragments: Sequence[str],
+        library: Library,
+        notes: tuple[str, ...],
+    ) -> Inserted:
+        """deadpool's ``Config``: new fields go into the ``PoolConfig`` (or ``Timeouts``) it holds, and a
+        timeout makes ``create_pool`` take a runtime.
+        """
+        fields = {c["name"]: c["value"] for c in map(CALL.match, fragments) if c}
+        pool_fields = {k: v for k, v in fields.items() if library.parameter(f"PoolConfig.{k}")}
+        timeouts = {k: v for k, v in fields.items() if library.parameter(f"Timeouts.{k}")}
+        prefix, body = text[:start], text[start:end]
+        timeout_text = ", ".join(_field(k, v) for k, v in timeouts.items())
+        opened = re.search(r"\bTimeouts\s*\{", body)
+        if timeouts and opened:
+            body = (
+                body[: opened.end()] + _opened_with(body, opened.end(), timeout_text) + body[opened.end() :]
+            )
+        elif timeouts:
+            pool_fields["timeouts"] = f"Timeouts {{ {timeout_text}, ..Default::default() }}"
+        if pool_fields:
+            written = ", ".join(_field(k, v) for k, v in pool_fields.items())
+            new = re.search(r"\bPoolConfig::new\((?P<size>[^()]*(?:\([^()]*\))*[^()]*)\)", body)
+            literal = re.search(r"\bPoolConfig\s*\{", body)
+            if new:
+                size = "" if "max_size" in pool_fields else f"max_size: {new['size']}, "
+                config = f"PoolConfig {{ {size}{written}, ..Default::default() }}"
+                body = body[: new.start()] + config + body[new.end() :]
+            elif literal:
+                body = (
+                    body[: literal.end()] + _opened_with(body, literal.end(), written) + body[literal.end() :]
+                )
+            else:
+                config = f"Some(PoolConfig {{ {written}, ..Default::default() }})"
+                body, added = _assigned_before_create_pool(body, "pool", config)
+                if added:  # the variable is assigned to now, so it must be mutable
+                    prefix = re.sub(r"\blet\s+(?!mut\b)(\w+)(\s*=\s*)\Z", r"let mut \1\2", prefix)
+                else:
+                    notes += (f"Give the `Config` a pool: `pool: {config}`.",)
+        for requirement in library.requirements:
+            fields_given = [name.split(".", 1)[1] for name in requirement.when if "." in name]
+            method = requirement.needs.split("#", 1)[0]
+            if "#" in requirement.needs and re.search(
+                rf"\b(?:{'|'.join(fields_given)})\s*:\s*(?!None\b)", body
+            ):
+                body = re.sub(rf"(\.{method}\(\s*)None\b", rf"\g<1>{requirement.code}", body, count=1)
+        return Inserted(prefix + body + text[end:], notes)
 
     def env_name(self, assignment: Assignment) -> str:
         suffix = "_SECS" if assignment.unit == "seconds" else ""
@@ -133,7 +229,17 @@ class RustCode:
             needed.append("use std::env;")
         if re.search(r"(?<!::)\bDuration::", code) and not DURATION.search(pool.site.text):
             needed.append("use std::time::Duration;")
+        if pool.site.library == "deadpool":
+            crate = self._deadpool_crate(pool)
+            for name in ("Runtime", "PoolConfig", "Timeouts"):
+                if re.search(rf"(?<![\w:]){name}\b", code) and not re.search(rf"\b{name}\b", pool.site.text):
+                    needed.append(f"use {crate}::{name};")
         return tuple(needed)
+
+    def _deadpool_crate(self, pool: Pool) -> str:
+        """The deadpool crate the pool comes from, as its path says, else by its database."""
+        head = pool.site.constructor.split("::", 1)[0]
+        return head if head.startswith("deadpool") else RUNTIME_CRATES.get(pool.site.database, "deadpool")
 
     def _duration(self, pool: Pool, value: float) -> str:
         kind = self._duration_type(pool)
@@ -179,6 +285,29 @@ class RustCode:
         else:
             body[-1] += suffix
         return text[:line_start] + "\n".join(body) + text[line_end:]
+
+
+def _field(name: str, value: str) -> str:
+    """A struct field initializer, in shorthand when the value is a variable of that name."""
+    return name if value == name else f"{name}: {value}"
+
+
+def _opened_with(text: str, at: int, fields: str) -> str:
+    """Fields to insert just after a struct literal's ``{`` at ``at``, in its layout."""
+    if not text.startswith("\n", at):
+        return f" {fields},"
+    next_line = text[at + 1 : text.find("\n", at + 1) if "\n" in text[at + 1 :] else len(text)]
+    return f"\n{leading_space(next_line)}{fields},"
+
+
+def _assigned_before_create_pool(body: str, name: str, value: str) -> tuple[str, bool]:
+    """``cfg.<name> = <value>;`` on its own line before ``cfg.create_pool(..)``, when a variable holds
+    the ``Config``."""
+    found = re.search(r"^(?P<indent>[ \t]*)(?P<config>\w+)\.create_pool\(", body, re.M)
+    if found is None:
+        return body, False
+    line = f"{found['indent']}{found['config']}.{name} = {value};\n"
+    return body[: found.start()] + line + body[found.start() :], True
 
 
 RUST_CODE = RustCode()

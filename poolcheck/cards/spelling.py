@@ -6,9 +6,11 @@ The knob names come from the library tables; the few choices a table cannot make
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from poolcheck.cards.recommend import Target, library_of
+from poolcheck.libraries.deadpool import RECYCLING_CODE, RECYCLING_PLACE
 from poolcheck.libraries.table import Library, Unit
 from poolcheck.model import Pool, Setting
 from poolcheck.rule import amount
@@ -20,6 +22,8 @@ PREFERRED_KNOBS: dict[str, dict[str, str]] = {
         "max_lifetime": "recycle",
         "health_check": "pre_ping",
     },
+    # deadpool's PoolConfig spells the timeouts as Timeouts fields.
+    "Config::create_pool": {"acquire_timeout": "wait", "connect_timeout": "create"},
 }
 
 # What turns a callback-style health check on, by library; {constructor} is the call as written.
@@ -36,6 +40,9 @@ class Writing:
     adds: bool = True
     optional: frozenset[str] = frozenset()
     size_type: str = "u32"  # Rust: the integer type the maximum takes
+    flags: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # a flag knob's on and off code
+    # Knobs set on another value than the construction, and where: "{code}" is the new value.
+    elsewhere: Mapping[str, str] = field(default_factory=dict)
 
 
 BB8_OPTIONAL = frozenset({"min_idle", "max_lifetime", "idle_timeout"})
@@ -45,13 +52,19 @@ DEADPOOL_OPTIONAL = frozenset(
 WRITING: dict[str, Writing] = {
     "bb8": Writing(optional=BB8_OPTIONAL),
     "r2d2": Writing(optional=BB8_OPTIONAL),
-    "deadpool": Writing(optional=DEADPOOL_OPTIONAL, size_type="usize"),
+    "deadpool": Writing(
+        optional=DEADPOOL_OPTIONAL, size_type="usize", flags=RECYCLING_CODE, elsewhere=RECYCLING_PLACE
+    ),
     "django": Writing(adds=False),  # a DATABASES entry, not a call
 }
 # Constructors of a library that differ from its usual form, by entry.
 ENTRY_WRITING: dict[str, Writing] = {
     "Config::create_pool": Writing(
-        adds=False, optional=DEADPOOL_OPTIONAL, size_type="usize"
+        adds=False,
+        optional=DEADPOOL_OPTIONAL,
+        size_type="usize",
+        flags=RECYCLING_CODE,
+        elsewhere=RECYCLING_PLACE,
     ),  # deadpool's PoolConfig struct
 }
 

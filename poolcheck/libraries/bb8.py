@@ -1,16 +1,32 @@
 """bb8 0.7 - 0.9 and r2d2 0.8 (diesel re-exports r2d2): ``Pool::builder()`` knobs and defaults."""
 
-from poolcheck.libraries.table import Default, Knob, Library
+from poolcheck.libraries.table import Default, Knob, Library, Parameter, Zero
 
 MINUTE = 60.0
 
+# Both builders assert their bounds (bb8 0.9.1 bb8/src/api.rs, r2d2 0.8.10 src/config.rs):
+# `max_size > 0`, `connection_timeout > 0`, and neither `max_lifetime` nor `idle_timeout` is `Some(0)`.
+PANICS = "the builder panics when the pool is built (it asserts a positive value)"
+
 KNOBS = (
-    Knob("max_size", "max_connections", "count"),
+    Knob("max_size", "max_connections", "count", zero=Zero(PANICS)),
     Knob("min_idle", "min_connections", "count"),
-    Knob("connection_timeout", "acquire_timeout", "seconds"),
-    Knob("max_lifetime", "max_lifetime", "seconds"),
-    Knob("idle_timeout", "idle_timeout", "seconds"),
+    Knob("connection_timeout", "acquire_timeout", "seconds", zero=Zero(PANICS)),
+    Knob("max_lifetime", "max_lifetime", "seconds", zero=Zero(PANICS)),
+    Knob("idle_timeout", "idle_timeout", "seconds", zero=Zero(PANICS)),
     Knob("test_on_check_out", "health_check", "flag"),
+)
+
+# The setters' parameters. bb8 0.8.x later and 0.9 take `impl Into<Option<..>>` for min_idle,
+# max_lifetime and idle_timeout; bb8 0.7 and r2d2 take a plain `Option`: proposed code passes
+# `Some(..)`, which every version accepts.
+API = (
+    Parameter("max_size", "u32"),
+    Parameter("min_idle", "Option<u32>"),
+    Parameter("connection_timeout", "Duration"),
+    Parameter("max_lifetime", "Option<Duration>"),
+    Parameter("idle_timeout", "Option<Duration>"),
+    Parameter("test_on_check_out", "bool"),
 )
 
 BB8 = Library(
@@ -25,6 +41,10 @@ BB8 = Library(
         "idle_timeout": Default(10 * MINUTE),
         "health_check": Default(True),
     },
+    # The reaper closes every connection idle past the timeout, then opens new ones up to min_idle
+    # (bb8 0.9.1 bb8/src/internals.rs PoolInternals::reap).
+    idle_keeps_min=True,
+    api=API,
     docs=(("bb8 Builder", "https://docs.rs/bb8/latest/bb8/struct.Builder.html"),),
 )
 
@@ -42,6 +62,10 @@ R2D2 = Library(
         "idle_timeout": Default(10 * MINUTE),
         "health_check": Default(True),
     },
+    # reap_connections drops connections idle past the timeout and drop_conns opens new ones up to
+    # min_idle (r2d2 0.8.10 src/lib.rs): with min_idle None (= max_size) the pool never shrinks.
+    idle_keeps_min=True,
+    api=API,
     docs=(
         ("r2d2 Builder", "https://docs.rs/r2d2/latest/r2d2/struct.Builder.html"),
         ("diesel r2d2", "https://docs.rs/diesel/latest/diesel/r2d2/index.html"),

@@ -1,26 +1,96 @@
 """deadpool and deadpool-postgres: builder methods and ``PoolConfig``/``Timeouts`` fields."""
 
-from poolcheck.libraries.table import Default, Knob, Library
+from poolcheck.libraries.table import Default, Knob, Library, Parameter, Requirement, Zero
+
+# Pool::timeout_get treats `wait: Some(0)` as "do not wait": try_acquire, and Timeout(Wait) when no
+# slot is free (deadpool 0.12.2 src/managed/mod.rs).
+WAIT_ZERO = Zero(
+    "`get()` becomes a non-blocking try: it fails with Timeout(Wait) whenever no connection is free "
+    "instead of waiting for one",
+    "p3",
+)
+# tokio's timeout polls the future once before the deadline: a connect never finishes on that poll.
+CREATE_ZERO = Zero("every new connection fails with Timeout(Create)")
+# A Fast recycle finishes on its first poll; a Verified/Clean query does not, so it times out and
+# the connection is dropped and replaced on every checkout.
+RECYCLE_ZERO = Zero(
+    "every recycle check that runs a query (Verified, Clean) times out, so each checkout drops its "
+    "connection and opens a new one",
+    "p2",
+)
+# Recycling runs inside Pool::get(); deadpool-postgres and deadpool-diesel default to Fast, which
+# checks only `is_closed()`; Verified and Clean run a query (deadpool-postgres 0.14.1
+# src/config.rs RecyclingMethod, src/lib.rs Manager::recycle). deadpool-sqlite always runs a query,
+# but SQLite pools are exempt from the health-check rule.
+RECYCLING_METHODS = {"Fast": False, "Verified": True, "Clean": True, "Custom": True, "CustomQuery": True}
+RECYCLING_DEFAULT = "RecyclingMethod::Fast, which checks only is_closed()"
+RECYCLING_CODE = {"recycling_method": ("RecyclingMethod::Verified", "RecyclingMethod::Fast")}
+# recycling_method is a ManagerConfig field, given to the manager, not to the pool's builder.
+RECYCLING_PLACE = {
+    "recycling_method": "Set `recycling_method: {code}` in the `ManagerConfig` the manager is built "
+    "with (`Manager::from_config(pg_config, NoTls, ManagerConfig {{ recycling_method: {code} }})`, "
+    "or `cfg.manager = Some(ManagerConfig {{ recycling_method: {code} }})`)."
+}
+# Where `Runtime` is imported from, by database; a Runtime::Tokio1 needs the `rt_tokio_1` feature.
+RUNTIME_CRATES = {"postgres": "deadpool_postgres", "sqlite": "deadpool_sqlite"}
 
 DEADPOOL = Library(
     name="deadpool",
     language="rust",
     knobs=(
         Knob("max_size", "max_connections", "count"),
-        Knob("wait_timeout", "acquire_timeout", "seconds"),
-        Knob("create_timeout", "connect_timeout", "seconds"),
-        # The same knobs as PoolConfig { max_size, timeouts: Timeouts { wait, create, .. } } spells them.
-        Knob("wait", "acquire_timeout", "seconds"),
-        Knob("create", "connect_timeout", "seconds"),
+        Knob("wait_timeout", "acquire_timeout", "seconds", zero=WAIT_ZERO),
+        Knob("create_timeout", "connect_timeout", "seconds", zero=CREATE_ZERO),
+        Knob("recycle_timeout", "recycle_timeout", "seconds", zero=RECYCLE_ZERO),
+        # The same knobs as PoolConfig { max_size, timeouts: Timeouts { wait, create, recycle } } spells them.
+        Knob("wait", "acquire_timeout", "seconds", zero=WAIT_ZERO),
+        Knob("create", "connect_timeout", "seconds", zero=CREATE_ZERO),
+        Knob("recycle", "recycle_timeout", "seconds", zero=RECYCLE_ZERO),
+        # ManagerConfig { recycling_method }: the checkout health check (see RECYCLING_METHODS).
+        Knob("recycling_method", "health_check", "flag"),
     ),
-    # No lifetime or idle knobs; recycling checks are not a checkout test.
+    # No lifetime or idle knobs; the recycle timeout bounds the checkout check and has no default.
     defaults={
         "max_connections": Default(
             None, note="CPU-dependent (cores x 4 up to 0.12.2, logical CPUs x 2 from 0.12.3)"
         ),
         "acquire_timeout": Default(None),  # wait: None waits forever
         "connect_timeout": Default(None),
+        "health_check": Default(False, note=RECYCLING_DEFAULT),
     },
+    # Builder setters and PoolConfig fields (deadpool 0.12.2 src/managed/builder.rs, config.rs);
+    # `Config::create_pool(runtime: Option<Runtime>, tls)` in deadpool-postgres 0.10 - 0.14.
+    api=(
+        Parameter("max_size", "usize"),
+        Parameter("wait_timeout", "Option<Duration>"),
+        Parameter("create_timeout", "Option<Duration>"),
+        Parameter("recycle_timeout", "Option<Duration>"),
+        Parameter("runtime", "Runtime"),
+        Parameter("PoolConfig::new", "usize"),
+        Parameter("PoolConfig.max_size", "usize"),
+        Parameter("PoolConfig.timeouts", "Timeouts"),
+        Parameter("Timeouts.wait", "Option<Duration>"),
+        Parameter("Timeouts.create", "Option<Duration>"),
+        Parameter("Timeouts.recycle", "Option<Duration>"),
+        Parameter("create_pool#0", "Option<Runtime>"),
+    ),
+    # Builder::build returns BuildError::NoRuntimeSpecified when a timeout is set without a runtime
+    # (deadpool 0.9 - 0.12.2 src/managed/builder.rs), so `.build().unwrap()` panics at start-up;
+    # Config::create_pool passes its first argument to Builder::runtime.
+    requirements=(
+        Requirement(
+            when=("wait_timeout", "create_timeout", "recycle_timeout"),
+            needs="runtime",
+            code="runtime(Runtime::Tokio1)",
+            reason="a timeout without a runtime makes `build()` return BuildError::NoRuntimeSpecified",
+        ),
+        Requirement(
+            when=("Timeouts.wait", "Timeouts.create", "Timeouts.recycle"),
+            needs="create_pool#0",
+            code="Some(Runtime::Tokio1)",
+            reason="a timeout without a runtime makes `create_pool` return BuildError::NoRuntimeSpecified",
+        ),
+    ),
     docs=(
         ("deadpool PoolConfig", "https://docs.rs/deadpool/latest/deadpool/managed/struct.PoolConfig.html"),
         ("deadpool-postgres", "https://docs.rs/deadpool-postgres/latest/deadpool_postgres/"),

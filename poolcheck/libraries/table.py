@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from poolcheck.model import Value
+from poolcheck.model import Priority, Value
 
 # "callback": a function parameter; any value but None turns the concept on.
 Unit = Literal["count", "seconds", "flag", "callback"]
@@ -26,6 +26,37 @@ class Default:
 
 
 @dataclass(frozen=True)
+class Zero:
+    """What a knob set to zero really does in this library, and how bad that is."""
+
+    effect: str  # "the builder panics when the pool is built (it asserts a positive value)"
+    priority: Priority = "p1"
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A setter, constructor or struct field as the library declares it, for checking proposed code:
+    ``max_size`` (a builder method), ``PoolConfig::new`` (a function), ``Timeouts.wait`` (a field),
+    ``create_pool#0`` (a positional argument of a method). ``kind`` is the declared Rust type.
+    """
+
+    name: str
+    kind: str  # "u32", "usize", "bool", "Duration", "Option<Duration>", "impl Into<Option<Duration>>"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Parameters that need another one: any of ``when`` given a value (not ``None``) needs ``needs``,
+    written as ``code`` (deadpool: a timeout needs a runtime).
+    """
+
+    when: tuple[str, ...]
+    needs: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Knob:
     """A parameter as the library spells it, and the concept it sets."""
 
@@ -36,6 +67,7 @@ class Knob:
     rank: int = 0  # when two knobs set one concept, the higher rank wins whatever the order
     note: str | None = None
     part_default: Default | None = None  # for a knob that is one term of a summed concept
+    zero: Zero | None = None  # what a written zero does, where it is not "fails every time"
 
 
 @dataclass(frozen=True)
@@ -52,10 +84,20 @@ class Library:
     fallbacks: Mapping[str, str] = field(default_factory=dict)
     # Constructors whose semantics differ, by entry name (psycopg_pool's NullConnectionPool).
     variants: Mapping[str, Library] = field(default_factory=dict)
+    # Tables that differ by database, by database name (sea-orm: SQLite's max_connections is 1).
+    databases: Mapping[str, Library] = field(default_factory=dict)
+    # The idle timeout closes connections only down to min_connections (r2d2, bb8, sqlx).
+    idle_keeps_min: bool = False
+    # The setters, functions and fields proposed code may use, and what they need (Rust).
+    api: tuple[Parameter, ...] = ()
+    requirements: tuple[Requirement, ...] = ()
 
-    def for_entry(self, entry: str) -> Library:
-        """The table that applies to one constructor of the library."""
-        return self.variants.get(entry, self)
+    def for_entry(self, entry: str, database: str = "") -> Library:
+        """The table that applies to one constructor of the library, over one database."""
+        return self.variants.get(entry) or self.databases.get(database) or self
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.api if p.name == name), None)
 
     def knob(self, name: str) -> Knob | None:
         return next((k for k in self.knobs if k.name == name), None)

@@ -3,7 +3,8 @@
 The pool settings live in ``Config.pool``: a ``PoolConfig { max_size, timeouts:
 Timeouts { wait, create, .. }, .. }`` or ``PoolConfig::new(n)``, written in the
 ``Config { .. }`` literal or assigned later (``cfg.pool = Some(..)``) in the same
-function.
+function. The checkout health check is ``Config.manager``'s ``ManagerConfig {
+recycling_method }``, read the same way, and from the manager a builder is given.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
 from poolcheck.frontends.rust.sites import written_setting
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, matches, path_segments, receiver
 from poolcheck.frontends.rust.values import Resolver
-from poolcheck.libraries.deadpool import DEADPOOL
+from poolcheck.libraries.deadpool import DEADPOOL, RECYCLING_DEFAULT, RECYCLING_METHODS
 from poolcheck.model import PoolSite, Setting
 
 CREATE_POOL = """(call_expression
@@ -24,7 +25,7 @@ FIELD_ASSIGNMENTS = """(assignment_expression
   left: (field_expression value: (identifier) @target field: (field_identifier) @field)
   right: (_) @value)"""
 POOL_FIELDS = {"max_size": "max_size"}
-TIMEOUT_FIELDS = {"wait": "wait", "create": "create"}
+TIMEOUT_FIELDS = {"wait": "wait", "create": "create", "recycle": "recycle"}
 TIMEOUT_HELPERS = {"wait_millis": ("wait", 1e-3)}
 # The Config's crate is written in its path or its import: a file naming none has no such pool.
 CRATE_NAMES = tuple(crate.encode() for crate in CRATES)
@@ -42,8 +43,10 @@ def find(file: RustFile) -> list[PoolSite]:
         if origin is None or database in (None, NOT_A_DATABASE):
             continue
         knobs: list[tuple[str, Setting]] = []
-        for value in _pool_values(origin, config, call, resolver):
+        for value in _config_values("pool", origin, config, call, resolver):
             knobs += _pool_config(value, resolver)
+        for value in _config_values("manager", origin, config, call, resolver):
+            knobs += recycling_method(value, resolver)
         sites.append(_site(file, origin, call, database or "unknown", knobs))
     return sites
 
@@ -69,16 +72,16 @@ def _config_origin(config: Node, resolver: Resolver) -> tuple[Node | None, str |
     return node, "::".join(segments[:-1])
 
 
-def _pool_values(origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:
-    """The expressions given to ``Config.pool``: in the literal, then in later assignments."""
+def _config_values(name: str, origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:
+    """The expressions given to ``Config.<name>``: in the literal, then in later assignments."""
     file = resolver.file
     values = []
     if origin.type == "struct_expression":
-        values += [m["value"] for m in matches(_field("pool"), origin)]
+        values += [m["value"] for m in matches(_field(name), origin)]
     scope = file.enclosing_function(call)
     if config.type == "identifier" and scope is not None:
         for match in matches(FIELD_ASSIGNMENTS, scope, origin.end_byte, call.start_byte):
-            if file.text(match["target"]) == file.text(config) and file.text(match["field"]) == "pool":
+            if file.text(match["target"]) == file.text(config) and file.text(match["field"]) == name:
                 values.append(match["value"])
     return values
 
@@ -120,6 +123,40 @@ def _pool_config(value: Node, resolver: Resolver) -> list[tuple[str, Setting]]:
                     setting = replace(setting, value=amount * scale)
                 knobs.append((knob, setting))
     return knobs
+
+
+def recycling_method(value: Node | None, resolver: Resolver, depth: int = 0) -> list[tuple[str, Setting]]:
+    """``recycling_method`` of the ``ManagerConfig`` in ``value``: a literal, a variable holding one,
+    or a call given one (``Manager::from_config(pg, NoTls, manager_config)``).
+    """
+    file = resolver.file
+    if value is None or depth > 3:
+        return []
+    if value.type == "identifier":
+        return recycling_method(resolver.local_binding(value, file.text(value)), resolver, depth + 1)
+    found = matches(_field("recycling_method"), value)
+    if found:
+        method, init = found[-1]["value"], found[-1]["init"]
+        if method.type == "identifier":
+            method = resolver.local_binding(method, file.text(method)) or method
+        segments = path_segments(field(method, "function") or method, file)
+        on = RECYCLING_METHODS.get(segments[-1][0]) if segments else None
+        setting = Setting(
+            value=on,
+            source="dynamic" if on is None else "explicit",
+            expr=file.text(found[-1]["value"]),
+            span=file.span(init, init),
+            knob="recycling_method",
+            note=RECYCLING_DEFAULT if on is False and segments[-1][0] == "Fast" else None,
+        )
+        return [("recycling_method", setting)]
+    if value.type == "call_expression":
+        for argument in arguments(value):
+            if argument.type in ("identifier", "struct_expression", "call_expression"):
+                found_in = recycling_method(argument, resolver, depth + 1)
+                if found_in:
+                    return found_in
+    return []
 
 
 def _field(name: str) -> str:

@@ -7,9 +7,10 @@ Redis or other non-database manager are not reported.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from poolcheck.frontends.rust.chains import follow
+from poolcheck.frontends.rust.deadpool_config import recycling_method
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE, first_argument, manager_database
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
 from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
@@ -26,6 +27,7 @@ class BuilderForm:
     all_defaults: frozenset[tuple[str, str]]  # (type, function) that build a pool with every default
     terminals: frozenset[str]
     manager_in_origin: bool  # deadpool: Pool::builder(manager); bb8/r2d2: .build(manager)
+    checked_by_manager: bool = False  # deadpool: the manager's ManagerConfig sets the checkout check
 
 
 FORMS = (
@@ -54,6 +56,7 @@ FORMS = (
         all_defaults=frozenset(),
         terminals=frozenset({"build"}),
         manager_in_origin=True,
+        checked_by_manager=True,
     ),
 )
 
@@ -94,4 +97,7 @@ def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver
     function = call.child_by_field_name("function") or call
     constructor = file.text(function) + ("()" if builder else "")
     origin = Origin(call, constructor, "::".join(key), database, builder)
-    return site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
+    site = site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
+    if form.checked_by_manager:
+        return replace(site, knobs=(*recycling_method(manager, resolver), *site.knobs))
+    return site

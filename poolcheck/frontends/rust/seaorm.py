@@ -1,8 +1,15 @@
-"""sea-orm: ``ConnectOptions`` set up on a variable, and the all-defaults ``Database::connect(url)``."""
+"""sea-orm: ``ConnectOptions`` set up on a variable, and the all-defaults ``Database::connect(url)``.
+
+2.0's ``map_sqlx_*_pool_opts(closure)`` rewrites sqlx's pool options after sea-orm's
+settings: the knobs the closure calls are set at run time (all of them when the
+closure is not written in place).
+"""
 
 from __future__ import annotations
 
-from poolcheck.frontends.rust.chains import follow
+from dataclasses import replace
+
+from poolcheck.frontends.rust.chains import Chain, follow
 from poolcheck.frontends.rust.managers import parameter_type
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
 from poolcheck.frontends.rust.sqlx import url_database
@@ -11,12 +18,14 @@ from poolcheck.frontends.rust.syntax import (
     RustFile,
     arguments,
     field,
+    matches,
     path_segments,
     receiver,
 )
 from poolcheck.frontends.rust.values import Resolver
-from poolcheck.libraries.sea_orm import SEA_ORM
-from poolcheck.model import PoolSite
+from poolcheck.libraries.sea_orm import POOL_OPTION_CLOSURES, SEA_ORM
+from poolcheck.libraries.sqlx import SQLX
+from poolcheck.model import PoolSite, Setting
 
 CRATE = "sea_orm"
 # Every sea-orm path is written with the crate or imported from it: a file that never names it has none.
@@ -38,13 +47,40 @@ def find(file: RustFile) -> list[PoolSite]:
             url = arguments(call)
             database = url_database(url[0] if url else None, file) or "unknown"
             origin = Origin(call, file.text(function) + "()", "ConnectOptions::new", database, builder=True)
-            sites.append(site_from_chain(resolver, SEA_ORM, origin, chain))
+            site = site_from_chain(resolver, SEA_ORM, origin, chain)
+            sites.append(replace(site, knobs=(*site.knobs, *_overridden(chain, database, file))))
         elif path[-2:] == ["Database", "connect"] and _takes_a_url(call, resolver):
             args = arguments(call)
             database = url_database(args[0] if args else None, file) or "unknown"
             origin = Origin(call, file.text(function), "Database::connect", database, builder=False)
             sites.append(site_from_chain(resolver, SEA_ORM, origin, None))
     return sites
+
+
+METHOD_CALLS = "(call_expression function: (field_expression field: (field_identifier) @name))"
+
+
+def _overridden(chain: Chain, database: str, file: RustFile) -> list[tuple[str, Setting]]:
+    """The knobs a ``map_sqlx_*_pool_opts`` closure of the chain sets, as set at run time."""
+    knobs: list[tuple[str, Setting]] = []
+    for step in chain.steps:
+        applies_to = POOL_OPTION_CLOSURES.get(step.name)
+        args = arguments(step.call)
+        if applies_to is None or database not in (applies_to, "unknown") or not args:
+            continue
+        closure = args[0]
+        if closure.type == "closure_expression":
+            called = {file.text(m["name"]) for m in matches(METHOD_CALLS, closure)}
+            concepts = {k.concept for k in SQLX.knobs if k.name in called}
+        else:  # a function defined elsewhere: it may set any of them
+            concepts = set(SQLX.defaults)
+        for concept in sorted(concepts):
+            name = SEA_ORM.knob_name(concept)
+            setting = Setting(
+                None, "dynamic", expr=f"{step.name}(..)", span=file.span(step.call, step.call), knob=name
+            )
+            knobs.append((name, setting))
+    return knobs
 
 
 def _sea_orm_path(file: RustFile, segments: list[str]) -> list[str]:

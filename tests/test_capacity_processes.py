@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from poolcheck.capacity.budget import surge_of
 from poolcheck.capacity.processes import (
     command_workers,
     dockerfile_workers,
     gunicorn_config_workers,
     procfile_workers,
 )
-from poolcheck.capacity.sources import surge_of
 from poolcheck.model import Budget, Demand
 from poolcheck.pipeline import RunSettings, run
 

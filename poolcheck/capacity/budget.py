@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
-from poolcheck.capacity.sources import surge_of
 from poolcheck.model import (
     Autoscaler,
     Budget,
@@ -22,9 +21,11 @@ from poolcheck.model import (
     Server,
     ServerSetting,
 )
+from poolcheck.numbers import parse_count
 from poolcheck.server import POSTGRESQL
 
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so
+MAX_SURGE = 100_000  # pods, as many as the replicas a declaration may have
 
 
 def budgets(
@@ -135,6 +136,15 @@ def replicas_for(path: str, declared: Sequence[ReplicaCount]) -> ReplicaCount | 
     return next((r for r in declared if r.build is not None and _tied(source, r)), None) or next(
         (r for r in declared if r.build is None and _tied(source, r)), None
     )
+
+
+def surge_of(written: str, replicas: int) -> int | None:
+    """The extra pods a rolling update of ``replicas`` may start: ``1``, or ``25%`` rounded up."""
+    text = written.strip()
+    if text.endswith("%"):
+        percent = parse_count(text[:-1], 0, 100_000)
+        return None if percent is None else -(-replicas * percent // 100)
+    return parse_count(text, 0, MAX_SURGE)
 
 
 def _reserved(settings: Sequence[ServerSetting]) -> int:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from poolcheck.capacity.budget import surge_of
 from poolcheck.capacity.documents import BadDocument, YamlMapping, YamlSequence, yaml_documents
 from poolcheck.capacity.processes import (
     SERVERS,
@@ -490,15 +491,6 @@ class _Reader:
             else:
                 self.problem(containers.line_of(index), "a container is not a mapping")
         return found
-
-
-def surge_of(written: str, replicas: int) -> int | None:
-    """The extra pods a rolling update of ``replicas`` may start: ``1``, or ``25%`` rounded up."""
-    text = written.strip()
-    if text.endswith("%"):
-        percent = parse_count(text[:-1], 0, 100_000)
-        return None if percent is None else -(-replicas * percent // 100)
-    return parse_count(text, 0, MAX_REPLICAS)
 
 
 def _compose_build(spec: YamlMapping) -> tuple[str | None, tuple[str, ...]]:

@@ -13,6 +13,7 @@ UNBOUNDED = {
     "connect_timeout": "none (waits forever)",
     "max_lifetime": "unlimited",
     "idle_timeout": "unlimited",
+    "recycle_timeout": "none (waits forever)",
 }
 
 

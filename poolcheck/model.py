@@ -23,8 +23,11 @@ CONCEPTS = (
     "max_lifetime",
     "idle_timeout",
     "health_check",
+    "recycle_timeout",  # deadpool: bounds the checkout check that recycling runs
 )
-TIME_CONCEPTS = frozenset({"acquire_timeout", "connect_timeout", "max_lifetime", "idle_timeout"})
+TIME_CONCEPTS = frozenset(
+    {"acquire_timeout", "connect_timeout", "max_lifetime", "idle_timeout", "recycle_timeout"}
+)
 COUNT_CONCEPTS = frozenset({"max_connections", "min_connections"})
 PRIORITIES: tuple[Priority, ...] = ("p1", "p2", "p3")
 

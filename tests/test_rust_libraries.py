@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+from pathlib import Path
+
+import jsonschema
 import pytest
-from conftest import Snippets
+from conftest import ROOT, Snippets, poolcheck_command, write_snippet
 
 
 def settings(pool) -> dict[str, tuple[object, str]]:  # type: ignore[no-untyped-def]
@@ -379,3 +384,27 @@ def test_sea_orm_pool_option_closures_make_their_knobs_dynamic(snippets: Snippet
     assert called["acquire_timeout"] == (30.0, "default")  # the closure does not touch it
     assert all(source == "dynamic" for _, source in elsewhere.values())  # `tune` may set any of them
     assert pools[0].settings["max_connections"].expr == "map_sqlx_postgres_pool_opts(..)"
+
+
+def test_a_written_recycle_timeout_is_in_the_documented_report(tmp_path: Path) -> None:
+    write_snippet(
+        tmp_path,
+        """
+        fn pool(pg: tokio_postgres::Config) -> deadpool_postgres::Pool {
+            let mgr = deadpool_postgres::Manager::new(pg, NoTls);
+            deadpool_postgres::Pool::builder(mgr)
+                .max_size(50)
+                .recycle_timeout(Some(Duration::from_secs(2)))
+                .runtime(Runtime::Tokio1)
+                .build()
+                .unwrap()
+        }
+        """,
+        "src/db.rs",
+    )
+    done = subprocess.run(
+        [*poolcheck_command(), "--format", "json", str(tmp_path)], capture_output=True, text=True, timeout=60
+    )
+    report = json.loads(done.stdout)
+    jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
+    assert report["pools"][0]["settings"]["recycle_timeout"]["value"] == 2.0

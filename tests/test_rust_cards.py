@@ -342,3 +342,15 @@ def test_a_deadpool_timeout_comes_with_its_runtime(rust_cards: tuple[Card, ...])
     assert "let mut cfg = deadpool_postgres::Config::new();" in code
     assert "cfg.create_pool(Some(Runtime::Tokio1), NoTls)" in code
     assert "wait: Some(Duration::from_secs(5))" in code
+
+
+def test_acceptance_criteria_spell_the_setting_as_the_construction_does(rust_cards: tuple[Card, ...]) -> None:
+    by_findings = {code_blocks(section(c, "Findings"), "rust")[0].split("\n")[-1]: c for c in rust_cards}
+    builder = section(
+        by_findings["deadpool_postgres::Pool::builder(mgr).max_size(16).build().unwrap()"],
+        "Acceptance Criteria",
+    )
+    assert "(`.wait_timeout(Some(Duration::from_secs(5))).runtime(Runtime::Tokio1)`)" in builder
+    assert "(`recycling_method: RecyclingMethod::Verified`)" in builder  # a ManagerConfig field
+    config = section(by_findings["cfg.create_pool(None, NoTls).unwrap()"], "Acceptance Criteria")
+    assert "(`wait: Some(Duration::from_secs(5))`)" in config and ".wait(" not in config

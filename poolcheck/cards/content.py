@@ -471,13 +471,13 @@ class PoolCard:
             language = LANGUAGES.get(self.site.language)
             fragments = (
                 [
-                    language.fragment(a.knob, language.literal(a, self.pool))
+                    language.in_text(a.knob, language.literal(a, self.pool), self.pool)
                     for a in assignments(self.pool, target)
                 ]
                 if language
                 else []
             )
-            code = " + ".join(f"`{_as_call(self.site.language, fragment)}`" for fragment in fragments)
+            code = " + ".join(f"`{fragment}`" for fragment in fragments)
             code = code or " + ".join(f"`{a.knob}`" for a in assignments(self.pool, target))
         return {
             "pool": self._pool_words(),
@@ -691,8 +691,3 @@ def _listed(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _as_call(language: str, fragment: str) -> str:
-    """How a knob reads in running text: ``.max_connections(50)`` in Rust, ``pool_size=40`` in Python."""
-    return f".{fragment}" if language == "rust" else fragment

@@ -31,6 +31,10 @@ class PythonCode:
     def fragment(self, knob: str, code: str) -> str:
         return f"{knob}={code}"
 
+    def in_text(self, knob: str, code: str, pool: Pool) -> str:
+        """How the setting reads in running text: ``pool_size=40``."""
+        return self.fragment(knob, code)
+
     def value_range(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """After ``name=`` (a keyword) or ``"key":`` (a dict entry); the whole span for a positional value."""
         separators = top_level(text, start, end, "=:", PYTHON)

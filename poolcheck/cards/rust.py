@@ -61,6 +61,18 @@ class RustCode:
     def fragment(self, knob: str, code: str) -> str:
         return f"{knob}({code})"
 
+    def in_text(self, knob: str, code: str, pool: Pool) -> str:
+        """How the setting reads in running text: ``.max_connections(50)``, a struct field where the
+        construction is one (deadpool's ``wait: Some(..)``), with the call the library requires with it.
+        """
+        library = library_of(pool)
+        if knob in writing(pool).elsewhere or pool.site.entry == CONFIG_ENTRY:
+            return f"{knob}: {code}"
+        required = "".join(
+            f".{call}" for call in self._required(pool.site.text, [self.fragment(knob, code)], library)
+        )
+        return f".{self.fragment(knob, code)}{required}"
+
     def value_range(self, text: str, start: int, end: int) -> tuple[int, int] | None:
         """Inside the parentheses of ``knob(value)``, or after the colon of a ``field: value``."""
         field = FIELD.match(text, start, end)

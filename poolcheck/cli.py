@@ -9,6 +9,7 @@ import stat
 import sys
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -34,6 +35,7 @@ from poolcheck.suppress import unused_message
 # (--version, a pre-commit run on files with no pool) does not pay for the formats not asked for.
 if TYPE_CHECKING:
     from poolcheck.cards.model import Card
+    from poolcheck.live import LiveServer
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "todo", "inventory")
 COLOURS = ("auto", "always", "never")
@@ -172,6 +174,13 @@ class InterruptibleCommand(click.Command):
     "'default' assumes PostgreSQL's 100 (3 reserved).",
 )
 @click.option(
+    "--server-url",
+    metavar="URL",
+    envvar="POOLCHECK_SERVER_URL",
+    help="Read max_connections, the reserved slots and the connections open now from this running "
+    "PostgreSQL server (read-only; needs poolcheck[live]). Also POOLCHECK_SERVER_URL.",
+)
+@click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Hide the findings whose fingerprint is in this baseline file.",
@@ -258,6 +267,7 @@ def main(
     config_file: Path | None,
     stdin_filename: Path | None,
     server_max_connections: str | None,
+    server_url: str | None,
     baseline: Path | None,
     write_baseline: Path | None,
     report_unused_ignores: bool,
@@ -334,6 +344,8 @@ def main(
     )
     if show_settings or show_files:
         sys.exit(_show(checked, settings, config, show_settings, as_json))
+    if server_url or config.server_url:
+        settings = replace(settings, live_server=_live_server(server_url or config.server_url or ""))
     try:
         if reading_stdin:
             piped = Stdin(sys.stdin.buffer.read(), str(stdin_filename) if stdin_filename else None)
@@ -446,6 +458,17 @@ def _not_regular(path: Path) -> bool:
         return not stat.S_ISREG(os.stat(path).st_mode)
     except OSError:  # missing or unreadable: the reader says so in its own words
         return False
+
+
+def _live_server(url: str) -> LiveServer:
+    """The running server's limits, or exit 2: the user asked for them, so a run without is wrong."""
+    from poolcheck.live import LiveServerError, read_live_server  # here: psycopg only when asked
+
+    try:
+        return read_live_server(url)
+    except LiveServerError as error:
+        click.echo(f"poolcheck: --server-url: {error}", err=True)
+        sys.exit(EXIT_ERROR)
 
 
 def _server_limit(given: str | None) -> int | None:

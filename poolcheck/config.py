@@ -30,6 +30,7 @@ from poolcheck.filters import Anchored, PerFileIgnore, Selection, unknown_select
 from poolcheck.gitignore import line_problem
 from poolcheck.model import PRIORITIES, Priority
 from poolcheck.read import MAX_FILE_SIZE, DocumentFault, DocumentProblem, read_document
+from poolcheck.redact import redact
 from poolcheck.root import common_folder
 
 PYPROJECT = "pyproject.toml"
@@ -46,6 +47,7 @@ KEYS = (
     "extend-per-file-ignores",
     "fail-on",
     "server-max-connections",
+    "server-url",
     "timeout",
     "max-file-size",
     "respect-gitignore",
@@ -82,6 +84,7 @@ class Config:
     fail_on: Priority | None = None
     options: Mapping[str, float] = field(default_factory=dict)  # rule option -> value, as written
     server_max_connections: int | None = None  # for the server-capacity rule (PC010)
+    server_url: str | None = None  # a running server to read the limit from (PC010); no password in it
     timeout: float | None = None  # seconds one file's analysis may take
     max_file_size: float | None = None  # MB; bigger files are not parsed
     respect_gitignore: bool | None = None  # skip what git ignores (default True)
@@ -97,7 +100,7 @@ def load_config(explicit: Path | None, paths: Sequence[Path]) -> Config:
     else the nearest to the checked paths, else an empty Config.
 
     It gives the settings that belong to the run rather than to a file (``fail-on``,
-    ``timeout``, ``max-file-size``, ``server-max-connections``, ``respect-gitignore``).
+    ``timeout``, ``max-file-size``, ``server-max-connections``, ``server-url``, ``respect-gitignore``).
     """
     if explicit is not None:
         return read_config(Path(os.path.abspath(explicit)), required=True) or Config()
@@ -228,6 +231,12 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
     capacity = table.get("server-max-connections")
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
         raise fail("server-max-connections", f"must be a whole number of 1 or more, not {_shown(capacity)}")
+    server_url = table.get("server-url")
+    if server_url is not None and (not isinstance(server_url, str) or not server_url.strip()):
+        raise fail("server-url", f"must be a PostgreSQL URL, not {_shown(server_url)}")
+    if server_url is not None and redact(server_url) != server_url:
+        # A committed file is read by everyone who reads the repository.
+        raise fail("server-url", "must not hold a password: libpq reads it from PGPASSWORD or ~/.pgpass")
     folder = path.parent
     selection = Selection(select, _selectors(table, "extend-select", fail), _ignores(table, fail))
     # As in ruff: per-file-ignores replaces what is inherited, extend-per-file-ignores adds to it.
@@ -248,6 +257,7 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
         fail_on=cast(Priority | None, fail_on) or base.fail_on,
         options=options,
         server_max_connections=capacity or base.server_max_connections,
+        server_url=server_url or base.server_url,
         timeout=timeout or base.timeout,
         max_file_size=max_file_size or base.max_file_size,
         respect_gitignore=base.respect_gitignore if respect_gitignore is None else respect_gitignore,

@@ -244,6 +244,8 @@ class Server:
     where: str  # "docker-compose.yml:5 (docker-compose command)", "server-max-connections option"
     setting: ServerSetting | None = None
     scope: str = ""  # the folder whose pools it serves ("" for all)
+    # Read from the running server (--server-url): its connections open now, by application_name.
+    in_use: tuple[tuple[str, int], ...] | None = None
 
     @property
     def available(self) -> int:

@@ -20,6 +20,7 @@ from poolcheck.discover import discover, display_path
 from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
+from poolcheck.live import LiveServer
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE
 from poolcheck.root import project_root
@@ -42,7 +43,9 @@ class RunSettings:
     max_file_size: float = DEFAULT_MAX_FILE_SIZE  # MB; a bigger file is searched, not parsed
     server_max_connections: int | None = None  # the server's limit when the repository does not say
     assume_server_default: bool = False  # without a limit found or given, assume PostgreSQL's 100
+    live_server: LiveServer | None = None  # the limits read from a running server (--server-url)
     project_root: Path | None = None  # what fingerprints name files from; None: found from the paths
+    read_versions: bool = True  # library versions from lockfiles and manifests; False: the latest's facts
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,13 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
 
     declared = read_declarations(files.declarations)
     try:
-        capacity = budgets(declared, pools, settings.server_max_connections, settings.assume_server_default)
+        capacity = budgets(
+            declared,
+            pools,
+            settings.server_max_connections,
+            settings.assume_server_default,
+            settings.live_server,
+        )
     except Exception as error:  # the pools are still checked one by one, without the server's budget
         capacity = ()
         failed(next(iter(files.declarations), "."), "the servers' connection budgets", error)

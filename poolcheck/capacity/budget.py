@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 
+from poolcheck.live import LiveServer
 from poolcheck.model import (
     Autoscaler,
     Budget,
@@ -29,18 +30,30 @@ MAX_SURGE = 100_000  # pods, as many as the replicas a declaration may have
 
 
 def budgets(
-    declared: Declarations, pools: Sequence[Pool], given: int | None, assume_default: bool
+    declared: Declarations,
+    pools: Sequence[Pool],
+    given: int | None,
+    assume_default: bool,
+    live: LiveServer | None = None,
 ) -> tuple[Budget, ...]:
-    """One budget per server found (or given, or assumed), over the pools it serves."""
-    return tuple(budget(server, pools, declared) for server in find_servers(declared, given, assume_default))
+    """One budget per server found (or given, or read, or assumed), over the pools it serves."""
+    servers = find_servers(declared, given, assume_default, live)
+    return tuple(budget(server, pools, declared) for server in servers)
 
 
-def find_servers(declared: Declarations, given: int | None, assume_default: bool) -> list[Server]:
-    """The servers' limits: given in options, declared in the repository, or PostgreSQL's default assumed.
+def find_servers(
+    declared: Declarations, given: int | None, assume_default: bool, live: LiveServer | None = None
+) -> list[Server]:
+    """The servers' limits: read from the running server, given in options, declared in the
+    repository, or PostgreSQL's default assumed.
 
     A server declared in a docker-compose file serves the code beside that file; one declared
     elsewhere (postgresql.conf, Helm values, ALTER SYSTEM) serves every pool checked.
     """
+    if live is not None:  # what the server says wins over what any file or option says of it
+        reserved = live.superuser_reserved + live.reserved
+        where = f"the running server {live.where}"
+        return [Server(live.max_connections, reserved, where, in_use=live.in_use)]
     if given is not None:
         return [Server(given, _reserved(declared.settings), "server-max-connections option")]
     servers: list[Server] = []

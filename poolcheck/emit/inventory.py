@@ -80,6 +80,9 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
         f"Server {printable(server.where)}: max_connections {server.max_connections} - "
         f"{server.reserved} reserved = {server.available} available"
     ]
+    if server.in_use is not None:
+        held = ", ".join(f"{printable(name)} {count}" for name, count in server.in_use) or "none"
+        lines.append(f"  open now: {sum(n for _, n in server.in_use)} ({held})")
     for demand in budget.demands:
         site = demand.pool.site
         where = f"{printable(site.path)}:{site.span.line}"

@@ -60,6 +60,7 @@ def _budget(budget: Budget) -> dict[str, Any]:
             "where": server.where,
             "path": setting.path if setting else None,
             "line": setting.line if setting else None,
+            "in_use": dict(server.in_use) if server.in_use is not None else None,
         },
         "pools": [
             {

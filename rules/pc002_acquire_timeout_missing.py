@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from poolcheck.describe import quantity
 from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries.table import Library
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
@@ -15,17 +16,26 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
     if setting is None or setting.source not in ("default", "disabled"):
         return  # the library has no pool-level acquire timeout, or one is written
     library = pool.site.library
-    knob = LIBRARIES[library].knob_name("acquire_timeout")
+    table = LIBRARIES[library].for_entry(pool.site.entry, pool.site.database)
+    knob = table.knob_name("acquire_timeout")
     if setting.value is None:
         wait = "waits forever" if setting.source == "disabled" else f"waits forever ({library} default)"
     else:
         wait = f"waits up to {quantity('acquire_timeout', setting.value)} ({library} default)"
     yield Violation(
         f"no acquire timeout is set: when the pool is exhausted a request {wait} for a "
-        f"connection instead of failing fast; set {knob} to a few seconds",
+        f"connection instead of failing fast; set {knob} to a few seconds{_needed_with(table, knob)}",
         "p2",
         "acquire_timeout",
     )
+
+
+def _needed_with(table: Library, knob: str) -> str:
+    """What the library requires once the knob has a value, as words (deadpool: a runtime)."""
+    for requirement in table.requirements:
+        if knob in (name.rsplit(".", 1)[-1] for name in requirement.when):
+            return f" ({requirement.reason})"
+    return ""
 
 
 RULE = Rule(

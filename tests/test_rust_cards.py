@@ -242,7 +242,9 @@ def problems(library: Library, original: str, block: str, notes: str) -> list[st
             target = target.child_by_field_name("value")
         if target is not None and re.search(rf"\blet\s+{re.escape(text(target))}\s*=", block):
             found.append(f"{text(target)} is assigned to but not declared `mut`")
-    for requirement in library.requirements:
+    # The library's and its constructors' own (deadpool's Config takes its runtime in create_pool).
+    variants = [variant.requirements for variant in library.variants.values()]
+    for requirement in dict.fromkeys([*library.requirements, *(r for rs in variants for r in rs)]):
         needed = any(given.get(name, "None") != "None" for name in requirement.when)
         if needed and given.get(requirement.needs, "None") == "None":
             found.append(f"{requirement.reason}: {requirement.code} is missing")

@@ -264,6 +264,21 @@ def test_deadpool_rules(snippets: Snippets) -> None:
     assert set(by_rule) == {"PC002", "PC012"}
     assert by_rule["PC002"][0] == "p2" and "waits forever (deadpool default)" in by_rule["PC002"][1]
     assert "RecyclingMethod::Fast, which checks only is_closed() (deadpool default)" in by_rule["PC012"][1]
+    # A Config's timeout is a Timeouts field, and create_pool must then be given a runtime.
+    assert "set wait to a few seconds" in by_rule["PC002"][1]
+    assert (
+        "without `create_pool(Some(Runtime::Tokio1), ..)` it returns BuildError::NoRuntimeSpecified"
+        in (by_rule["PC002"][1])
+    )
+    builder = snippets.findings(
+        "fn f(pg: tokio_postgres::Config) -> deadpool_postgres::Pool {\n"
+        "    deadpool_postgres::Pool::builder(deadpool_postgres::Manager::new(pg, NoTls)).build().unwrap()\n}\n"
+    )
+    advice = next(f.message for f in builder if f.rule == "PC002")
+    assert (
+        "set wait_timeout to a few seconds (a timeout needs a runtime: without `.runtime(Runtime::Tokio1)`"
+        in advice
+    )
 
 
 def test_deadpool_recycling_method_is_its_checkout_check(snippets: Snippets) -> None:

@@ -1,5 +1,7 @@
 """deadpool and deadpool-postgres: builder methods and ``PoolConfig``/``Timeouts`` fields."""
 
+from dataclasses import replace
+
 from poolcheck.libraries.table import Default, Knob, Library, Parameter, Requirement, Zero
 
 # Pool::timeout_get treats `wait: Some(0)` as "do not wait": try_acquire, and Timeout(Wait) when no
@@ -33,6 +35,24 @@ RECYCLING_PLACE = {
 }
 # Where `Runtime` is imported from, by database; a Runtime::Tokio1 needs the `rt_tokio_1` feature.
 RUNTIME_CRATES = {"postgres": "deadpool_postgres", "sqlite": "deadpool_sqlite"}
+# Builder::build returns BuildError::NoRuntimeSpecified when a timeout is set without a runtime
+# (deadpool 0.9 - 0.12.2 src/managed/builder.rs), so `.build().unwrap()` panics at start-up;
+# Config::create_pool passes its first argument to Builder::runtime (deadpool-postgres 0.10 - 0.14.1).
+BUILDER_RUNTIME = Requirement(
+    when=("wait_timeout", "create_timeout", "recycle_timeout"),
+    needs="runtime",
+    code="runtime(Runtime::Tokio1)",
+    reason="a timeout needs a runtime: without `.runtime(Runtime::Tokio1)` `build()` returns "
+    "BuildError::NoRuntimeSpecified",
+)
+CONFIG_RUNTIME = Requirement(
+    when=("Timeouts.wait", "Timeouts.create", "Timeouts.recycle"),
+    needs="create_pool#0",
+    code="Some(Runtime::Tokio1)",
+    reason="a timeout needs a runtime: without `create_pool(Some(Runtime::Tokio1), ..)` it returns "
+    "BuildError::NoRuntimeSpecified",
+)
+CONFIG_FIELDS = ("wait", "create", "recycle")  # Timeouts' fields: what a Config's pool spells
 
 DEADPOOL = Library(
     name="deadpool",
@@ -74,25 +94,22 @@ DEADPOOL = Library(
         Parameter("Timeouts.recycle", "Option<Duration>"),
         Parameter("create_pool#0", "Option<Runtime>"),
     ),
-    # Builder::build returns BuildError::NoRuntimeSpecified when a timeout is set without a runtime
-    # (deadpool 0.9 - 0.12.2 src/managed/builder.rs), so `.build().unwrap()` panics at start-up;
-    # Config::create_pool passes its first argument to Builder::runtime.
-    requirements=(
-        Requirement(
-            when=("wait_timeout", "create_timeout", "recycle_timeout"),
-            needs="runtime",
-            code="runtime(Runtime::Tokio1)",
-            reason="a timeout without a runtime makes `build()` return BuildError::NoRuntimeSpecified",
-        ),
-        Requirement(
-            when=("Timeouts.wait", "Timeouts.create", "Timeouts.recycle"),
-            needs="create_pool#0",
-            code="Some(Runtime::Tokio1)",
-            reason="a timeout without a runtime makes `create_pool` return BuildError::NoRuntimeSpecified",
-        ),
-    ),
+    requirements=(BUILDER_RUNTIME,),
     docs=(
         ("deadpool PoolConfig", "https://docs.rs/deadpool/latest/deadpool/managed/struct.PoolConfig.html"),
         ("deadpool-postgres", "https://docs.rs/deadpool-postgres/latest/deadpool_postgres/"),
     ),
+)
+
+# A Config's pool is a PoolConfig: its timeouts are named by the Timeouts fields, and its runtime
+# is create_pool's first argument.
+DEADPOOL = replace(
+    DEADPOOL,
+    variants={
+        "Config::create_pool": replace(
+            DEADPOOL,
+            knobs=tuple(replace(k, rank=1) if k.name in CONFIG_FIELDS else k for k in DEADPOOL.knobs),
+            requirements=(CONFIG_RUNTIME,),
+        )
+    },
 )

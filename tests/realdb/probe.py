@@ -186,8 +186,11 @@ def probe_django(module: ModuleType, expected: dict[str, str]) -> dict:
         one = cursor.fetchone()[0]
     pool = connection.pool  # Django 5.1+: the psycopg_pool built from OPTIONS["pool"]
     readers = dict(PSYCOPG_POOL)
-    for name in ("CONN_HEALTH_CHECKS", "CONN_MAX_AGE"):
-        readers[name] = lambda _pool, name=name: connection.settings_dict[name]
+    readers["CONN_MAX_AGE"] = lambda _pool: connection.settings_dict["CONN_MAX_AGE"]
+    # With a pool, CONN_HEALTH_CHECKS is on only if it became the pool's check (backends/postgresql/base.py).
+    readers["CONN_HEALTH_CHECKS"] = lambda pool: (
+        connection.settings_dict["CONN_HEALTH_CHECKS"] and (pool._check is not None)
+    )
     knobs = read(pool, readers, expected, vars(module))
     connection.close()
     connection.close_pool()

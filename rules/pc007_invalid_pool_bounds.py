@@ -39,10 +39,15 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
     low, high = settings.get("min_connections"), settings.get("max_connections")
     minimum, maximum = amount(low), amount(high)
     if low and high and minimum is not None and maximum is not None and 0 < maximum < minimum:
+        floor = table.knob(low.knob or "")
+        effect = (
+            floor.above_max.effect
+            if floor and floor.above_max
+            else "the pool cannot keep the floor it is asked for"
+        )
         yield Violation(
             f"min_connections {described('min_connections', low, library)} is above "
-            f"max_connections {described('max_connections', high, library)}: the pool cannot "
-            "keep the floor it is asked for",
+            f"max_connections {described('max_connections', high, library)}: {effect}",
             "p1",
             "min_connections" if low.written else "max_connections",
         )

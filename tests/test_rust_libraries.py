@@ -423,3 +423,13 @@ def test_a_written_recycle_timeout_is_in_the_documented_report(tmp_path: Path) -
     report = json.loads(done.stdout)
     jsonschema.validate(report, json.loads((ROOT / "docs" / "report.schema.json").read_text()))
     assert report["pools"][0]["settings"]["recycle_timeout"]["value"] == 2.0
+
+
+def test_a_minimum_above_the_maximum_panics_in_bb8_and_r2d2(snippets: Snippets) -> None:
+    """Both builders assert min_idle <= max_size when the pool is built; sqlx only keeps the floor it can."""
+    r2d2 = "fn f(m: ConnectionManager<PgConnection>) {\n    let p = r2d2::Pool::builder().max_size(5).min_idle(Some(20)).build(m).unwrap();\n}\n"
+    sqlx = "async fn f(u: &str) {\n    let p = PgPoolOptions::new().max_connections(5).min_connections(20).connect(u).await;\n}\n"
+    (panics,) = [f.message for f in snippets.findings(r2d2) if f.rule == "PC007"]
+    (floor,) = [f.message for f in snippets.findings(sqlx) if f.rule == "PC007"]
+    assert "the builder panics when the pool is built (it asserts min_idle <= max_size)" in panics
+    assert "the pool cannot keep the floor it is asked for" in floor

@@ -7,10 +7,13 @@ MINUTE = 60.0
 # Both builders assert their bounds (bb8 0.9.1 bb8/src/api.rs, r2d2 0.8.10 src/config.rs):
 # `max_size > 0`, `connection_timeout > 0`, and neither `max_lifetime` nor `idle_timeout` is `Some(0)`.
 PANICS = "the builder panics when the pool is built (it asserts a positive value)"
+# build() asserts `max_size >= min_idle` in both (bb8 0.9.1 Builder::build_inner, r2d2 0.8.10
+# Builder::build_unchecked).
+ABOVE_MAX = "the builder panics when the pool is built (it asserts min_idle <= max_size)"
 
 KNOBS = (
     Knob("max_size", "max_connections", "count", zero=Zero(PANICS)),
-    Knob("min_idle", "min_connections", "count"),
+    Knob("min_idle", "min_connections", "count", above_max=Zero(ABOVE_MAX)),
     Knob("connection_timeout", "acquire_timeout", "seconds", zero=Zero(PANICS)),
     Knob("max_lifetime", "max_lifetime", "seconds", zero=Zero(PANICS)),
     Knob("idle_timeout", "idle_timeout", "seconds", zero=Zero(PANICS)),

@@ -68,6 +68,7 @@ class Knob:
     note: str | None = None
     part_default: Default | None = None  # for a knob that is one term of a summed concept
     zero: Zero | None = None  # what a written zero does, where it is not "fails every time"
+    above_max: Zero | None = None  # what a minimum above the maximum does, where the library checks it
 
 
 @dataclass(frozen=True)

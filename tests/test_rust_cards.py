@@ -356,3 +356,17 @@ def test_acceptance_criteria_spell_the_setting_as_the_construction_does(rust_car
     assert "(`recycling_method: RecyclingMethod::Verified`)" in builder  # a ManagerConfig field
     config = section(by_findings["cfg.create_pool(None, NoTls).unwrap()"], "Acceptance Criteria")
     assert "(`wait: Some(Duration::from_secs(5))`)" in config and ".wait(" not in config
+
+
+def test_sea_orm_setters_are_added_after_the_last_one(rust_cards: tuple[Card, ...]) -> None:
+    """sea-orm's chain has no terminal call: a new setter goes after the last, in the chain's layout."""
+    search = next(
+        c for c in rust_cards if c.subject.startswith("fixtures/platform-services/rust/src/search.rs")
+    )
+    code = code_blocks(section(search, "Proposed Solutions"), "rust")[0]
+    assert code.endswith(
+        "    .sqlx_logging(false)\n"
+        "    .idle_timeout(Duration::from_secs(600))\n"
+        "    .max_lifetime(Duration::from_secs(1800));"
+    )
+    assert code.startswith("let mut opt = ConnectOptions::new(url.to_owned());\nopt.max_connections(50)\n")

@@ -38,6 +38,9 @@ FIELD = re.compile(r"\w+\s*:(?!:)\s*")  # a struct field initializer, `wait: Som
 DURATION = re.compile(r"((?:\w+::)*)Duration::")
 CALL = re.compile(r"(?P<name>\w+)\((?P<value>.*)\)\Z", re.S)  # a fragment, `wait_timeout(Some(..))`
 CONFIG_ENTRY = "Config::create_pool"  # deadpool's Config { pool: Some(PoolConfig { .. }) }
+# sea-orm's setters take `&mut self`: the chain ends with a setter, not a terminal call, so new
+# setters go after the last one.
+SETTER_CHAINS = frozenset({"ConnectOptions::new"})
 
 
 class RustCode:
@@ -99,6 +102,8 @@ class RustCode:
         if fragments and not writing(pool).adds:
             return None
         fragments = [*fragments, *self._required(text[start:end], fragments, library)]
+        if pool.site.entry in SETTER_CHAINS:
+            return Inserted(self._appended(text, end, fragments), notes)
         if not top_level(text, start, end, ".", RUST):
             converted = self._builder_for(text[start:end], pool)
             if converted is None:
@@ -276,6 +281,20 @@ class RustCode:
             head = f"{pool.site.library}::{module}::"
         generic = found["generic"] or ""
         return f"{head}{builder}{generic}::new().{found['terminal']}", ()
+
+    def _appended(self, text: str, end: int, fragments: Sequence[str]) -> str:
+        """Calls after the chain's last one, one per line as rustfmt lays out a long chain."""
+        if not fragments:
+            return text
+        line = self._line_of(text, end - 1)
+        calls = "".join(f".{fragment}" for fragment in fragments)
+        if len(line) + len(calls) <= LINE_LENGTH:
+            return text[:end] + calls + text[end:]
+        indent = leading_space(line)
+        step = (
+            indent if line.lstrip().startswith(".") else indent + indent_step(indent)
+        )  # as the chain has it
+        return text[:end] + "".join(f"\n{step}.{fragment}" for fragment in fragments) + text[end:]
 
     def _line_of(self, text: str, index: int) -> str:
         line_end = text.find("\n", index)

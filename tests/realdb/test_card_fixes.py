@@ -50,6 +50,7 @@ class Service:
     kind: str  # which probe opens it (probe.py PROBES)
     dsn: Callable[[PostgresServer], dict[str, str]]  # the environment pointing it at the server
     version_sets: tuple[VersionSet, ...]
+    positional: tuple[str, ...] = ()  # the pool call's positional parameters, where the code passes some
 
 
 def url_env(scheme: str) -> Callable[[PostgresServer], dict[str, str]]:
@@ -237,6 +238,7 @@ SERVICES = (
         "psycopg2",
         conninfo_env,
         (v.PSYCOPG2_2_9,),
+        ("minconn", "maxconn"),
     ),
 )
 
@@ -404,6 +406,46 @@ def add_to_configuration(source: str, first: int, settings: list[tuple[str, str]
     return "\n".join(lines) + "\n"
 
 
+def environment_overrides(fixed: str, positional: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """Option 2's environment variables set to twice their defaults, and the knob values they give.
+
+    A setting read from the environment is ``int(os.getenv("NAME", "default"))`` (or ``float``), as
+    a keyword, a dict entry or a positional argument (``positional`` names the pool call's).
+    """
+    env: dict[str, str] = {}
+    expected: dict[str, str] = {}
+    for node in ast.walk(ast.parse(fixed)):
+        if isinstance(node, ast.Call):
+            pairs = [(keyword.arg, keyword.value) for keyword in node.keywords]
+            pairs += [(name, value) for name, value in zip(positional, node.args, strict=False)]
+        elif isinstance(node, ast.Dict):
+            pairs = [
+                (key.value, value)
+                for key, value in zip(node.keys, node.values, strict=True)
+                if isinstance(key, ast.Constant)
+            ]
+        else:
+            continue
+        for knob, value in pairs:
+            read = environment_number(value)
+            if knob and read:
+                kind, name, default = read
+                doubled = int(default) * 2 if kind == "int" else float(default) * 2
+                env[name], expected[knob] = str(doubled), repr(doubled)
+    return env, expected
+
+
+def environment_number(value: ast.expr) -> tuple[str, str, str] | None:
+    """``(int|float, NAME, default)`` for ``int(os.getenv("NAME", "default"))``, else None."""
+    match value:
+        case ast.Call(
+            func=ast.Name(id=("int" | "float") as kind),
+            args=[ast.Call(func=ast.Attribute(value=ast.Name(id="os"), attr="getenv"), args=[name, default])],
+        ) if isinstance(name, ast.Constant) and isinstance(default, ast.Constant):
+            return kind, str(name.value), str(default.value)
+    return None
+
+
 # --- running it -------------------------------------------------------------------------------------
 
 
@@ -453,6 +495,13 @@ def test_the_card_s_fix_runs_on_the_real_library(
             report["query_timeout"] >= AIOPG_QUERY_TIMEOUT,
             f"every query times out after {report['query_timeout']} s",
         )
+    if number == 2:  # configurable from the environment: the same code with other values set
+        overrides, configured = environment_overrides(fixed, service.positional)
+        assert overrides, "Option 2 reads the environment"
+        env = {**service.dsn(postgres), **overrides}
+        report = probe(python_of(version_set), service.kind, path, configured, env)
+        wrong = {knob: got for knob, got in report["knobs"].items() if not got["equal"]}
+        require(not wrong, f"read back with {overrides}:\n{json.dumps(wrong, indent=1)}\n{fixed}")
     after = rules_found(project, service.file)
     require(
         not after & set(card.rules), f"still found after the fix: {sorted(after & set(card.rules))}\n{fixed}"

@@ -74,6 +74,10 @@ async fn sea(url: String) -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr>
     sea_orm::Database::connect(opt).await
 }
 
+async fn sea_defaults() -> Result<sea_orm::DatabaseConnection, sea_orm::DbErr> {
+    sea_orm::Database::connect("postgres://app@db/app").await
+}
+
 fn deadpool_builder(pg: tokio_postgres::Config) -> deadpool_postgres::Pool {
     let mgr = deadpool_postgres::Manager::new(pg, NoTls);
     deadpool_postgres::Pool::builder(mgr).max_size(16).build().unwrap()
@@ -370,3 +374,16 @@ def test_sea_orm_setters_are_added_after_the_last_one(rust_cards: tuple[Card, ..
         "    .max_lifetime(Duration::from_secs(1800));"
     )
     assert code.startswith("let mut opt = ConnectOptions::new(url.to_owned());\nopt.max_connections(50)\n")
+
+
+def test_all_defaults_forms_get_their_builder_or_say_how(rust_cards: tuple[Card, ...]) -> None:
+    """r2d2's Pool::new(manager) becomes Pool::builder()..build(manager); sea-orm's Database::connect(url)
+    takes no setters, so the card says to build the ConnectOptions first."""
+    findings = {code_blocks(section(c, "Findings"), "rust")[0]: c for c in rust_cards}
+    r2d2 = section(findings["diesel::r2d2::Pool::new(manager).unwrap()"], "Proposed Solutions")
+    assert code_blocks(r2d2, "rust")[0].startswith("diesel::r2d2::Pool::builder()\n    .max_size(50)\n")
+    sea = section(findings['sea_orm::Database::connect("postgres://app@db/app").await'], "Proposed Solutions")
+    assert (
+        'let mut opt = sea_orm::ConnectOptions::new("postgres://app@db/app"); opt.max_connections(50)' in sea
+    )
+    assert "Add `max_connections(50)`" not in sea

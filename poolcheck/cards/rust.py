@@ -41,6 +41,20 @@ CONFIG_ENTRY = "Config::create_pool"  # deadpool's Config { pool: Some(PoolConfi
 # sea-orm's setters take `&mut self`: the chain ends with a setter, not a terminal call, so new
 # setters go after the last one.
 SETTER_CHAINS = frozenset({"ConnectOptions::new"})
+# All-defaults forms that have a builder to write instead: r2d2's `Pool::new(manager)` is
+# `Pool::builder().build(manager)` (r2d2 0.8.10 src/lib.rs), both returning Result<Pool, Error>.
+NEW_TO_BUILDER = {
+    ("r2d2", "Pool::new"): (
+        re.compile(r"(?P<head>(?:\w+::)*)Pool::new\((?P<args>.*)\)\Z", re.S),
+        "Pool::builder().build",
+    ),
+}
+# sea-orm's `Database::connect(url)` takes no setters: the options are built first and passed in.
+OPTIONS_FIRST = {
+    ("sea-orm", "Database::connect"): re.compile(
+        r"(?P<head>(?:\w+::)*)Database::connect\((?P<args>.*)\)", re.S
+    ),
+}
 
 
 class RustCode:
@@ -104,6 +118,12 @@ class RustCode:
         fragments = [*fragments, *self._required(text[start:end], fragments, library)]
         if pool.site.entry in SETTER_CHAINS:
             return Inserted(self._appended(text, end, fragments), notes)
+        options_first = OPTIONS_FIRST.get((pool.site.library, pool.site.entry))
+        found = options_first.match(text, start, end) if options_first else None
+        if found and fragments:
+            calls = "".join(f".{fragment}" for fragment in fragments)
+            options = f"let mut opt = {found['head']}ConnectOptions::new({found['args']}); opt{calls};"
+            return Inserted(text, (*notes, f"Build the options first, `{options}`, and pass `opt` instead."))
         if not top_level(text, start, end, ".", RUST):
             converted = self._builder_for(text[start:end], pool)
             if converted is None:
@@ -271,6 +291,10 @@ class RustCode:
 
     def _builder_for(self, chain: str, pool: Pool) -> tuple[str, tuple[str, ...]] | None:
         """``PgPool::connect(url)`` -> ``PgPoolOptions::new().connect(url)``, and the import it needs."""
+        form = NEW_TO_BUILDER.get((pool.site.library, pool.site.entry))
+        written = form[0].match(chain) if form else None
+        if form and written:
+            return f"{written['head']}{form[1]}({written['args']})", ()
         builders = ALL_DEFAULTS_BUILDERS.get(pool.site.library, {})
         found = ALL_DEFAULTS.match(chain)
         if found is None or found["pool"] not in builders:

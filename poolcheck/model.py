@@ -246,10 +246,65 @@ class Server:
     scope: str = ""  # the folder whose pools it serves ("" for all)
     # Read from the running server (--server-url): its connections open now, by application_name.
     in_use: tuple[tuple[str, int], ...] | None = None
+    bouncer: Bouncer | None = None  # set when this budget is PgBouncer's client side, max_client_conn
 
     @property
     def available(self) -> int:
         return self.max_connections - self.reserved
+
+
+@dataclass(frozen=True)
+class BouncerDatabase:
+    """One ``[databases]`` entry of PgBouncer: a pool of server connections per user."""
+
+    name: str  # "*": every database
+    line: int
+    pool_size: int | None  # None: the bouncer's default_pool_size
+    max_db_connections: int | None  # None: the bouncer's
+
+
+@dataclass(frozen=True)
+class Bouncer:
+    """PgBouncer in front of a server: the clients it takes, and the server connections it opens."""
+
+    path: str
+    line: int
+    how: str  # "pgbouncer.ini", "edoburu/pgbouncer image environment in docker-compose"
+    service: str  # its compose service or Kubernetes workload: the host name services reach it by
+    listen_port: int
+    max_client_conn: int
+    default_pool_size: int
+    reserve_pool_size: int
+    max_db_connections: int  # 0: no cap
+    databases: tuple[BouncerDatabase, ...] = ()
+    written: tuple[str, ...] = ()  # the settings declared; the others are PgBouncer's defaults
+
+    @property
+    def server_connections(self) -> int:
+        """The most it opens to the server: per database (one user each), its pool size and the
+        reserve, capped by max_db_connections; with no database listed, one."""
+        total = 0
+        for database in self.databases or (BouncerDatabase("*", self.line, None, None),):
+            size = self.default_pool_size if database.pool_size is None else database.pool_size
+            cap = (
+                self.max_db_connections
+                if database.max_db_connections is None
+                else database.max_db_connections
+            )
+            total += min(size + self.reserve_pool_size, cap) if cap else size + self.reserve_pool_size
+        return total
+
+
+@dataclass(frozen=True)
+class DatabaseUrl:
+    """A database URL (or conninfo) in a service's environment: it says which host the service reaches."""
+
+    value: str
+    path: str
+    line: int
+    service: str
+    build: str | None = None
+    images: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -277,10 +332,13 @@ class Demand:
 class Budget:
     server: Server
     demands: tuple[Demand, ...]
+    bouncers: tuple[Bouncer, ...] = ()  # in front of the server: their server connections count here
 
     @property
     def total(self) -> int:
-        return sum(d.connections or 0 for d in self.demands)
+        return sum(d.connections or 0 for d in self.demands) + sum(
+            b.server_connections for b in self.bouncers
+        )
 
     @property
     def unknown(self) -> tuple[Demand, ...]:
@@ -300,5 +358,7 @@ class Declarations:
     errors: tuple[FileError, ...] = ()  # a value out of range, a document that cannot be read
     autoscalers: tuple[Autoscaler, ...] = ()
     processes: tuple[ProcessCount, ...] = ()
+    bouncers: tuple[Bouncer, ...] = ()
+    urls: tuple[DatabaseUrl, ...] = ()
     # Files that could not be read at all: most such files declare nothing, so a warning, not an error.
     warnings: tuple[str, ...] = ()

@@ -113,4 +113,4 @@ def _budget(budget: Budget, pools: dict[int, Pool]) -> Budget:
         replace(demand, pool=pools.get(id(demand.pool)) or redacted_pool(demand.pool))
         for demand in budget.demands
     )
-    return Budget(budget.server, demands)
+    return replace(budget, demands=demands)

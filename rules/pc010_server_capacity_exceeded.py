@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from poolcheck.model import Budget, Demand
+from poolcheck.model import Bouncer, Budget, Demand
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
 
@@ -13,19 +13,43 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
         return
     server = budget.server
     counted = [d for d in budget.demands if d.connections is not None]
-    terms = " + ".join(_term(d) for d in counted)
+    terms = " + ".join([*(_term(d) for d in counted), *(_bouncer_term(b) for b in budget.bouncers)])
     unknown = (
         f"; {len(budget.unknown)} more pool(s) with a maximum set at run time or a process per CPU "
         "are not counted"
         if budget.unknown
         else ""
     )
+    if server.bouncer is not None:  # PgBouncer's client side
+        yield Violation(
+            f"the pools behind PgBouncer may open {terms} = {budget.total} client connections, above its "
+            f"max_client_conn {server.max_connections} ({_declared(server.bouncer, 'max_client_conn')})"
+            f"{unknown}: under load PgBouncer refuses the clients past it and their requests fail",
+            "p1",
+        )
+        return
     yield Violation(
         f"the pools on this server may open {terms} = {budget.total} connections, above the "
         f"{server.available} it allows (max_connections {server.max_connections} from {server.where} "
         f"minus {server.reserved} reserved){unknown}: under load connections are refused and requests fail",
         "p1",
     )
+
+
+def _bouncer_term(bouncer: Bouncer) -> str:
+    """``PgBouncer 20 per database x 2 databases + 5 reserve each (pgbouncer.ini:3)``."""
+    count = len(bouncer.databases) or 1
+    listed = (
+        f"{count} database{'s' if count != 1 else ''}" if bouncer.databases else "1 database (none listed)"
+    )
+    reserve = f" + {bouncer.reserve_pool_size} reserve each" if bouncer.reserve_pool_size else ""
+    size = f"default_pool_size {bouncer.default_pool_size} ({_declared(bouncer, 'default_pool_size')})"
+    return f"{bouncer.server_connections} from PgBouncer ({size} x {listed}{reserve}, one user each)"
+
+
+def _declared(bouncer: Bouncer, setting: str) -> str:
+    where = f"{bouncer.path}:{bouncer.line}"
+    return f"{bouncer.how}, {where}" if setting in bouncer.written else f"PgBouncer's default; {where}"
 
 
 def _term(demand: Demand) -> str:

@@ -7,13 +7,16 @@ Rust service is one process.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 
 from poolcheck.live import LiveServer
 from poolcheck.model import (
     Autoscaler,
+    Bouncer,
     Budget,
+    DatabaseUrl,
     Declarations,
     Demand,
     Pool,
@@ -26,6 +29,7 @@ from poolcheck.numbers import parse_count
 from poolcheck.server import POSTGRESQL
 
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so
+POSTGRESQL_PORT = 5432  # a URL with it reaches the server itself, whatever a bouncer listens on
 MAX_SURGE = 100_000  # pods, as many as the replicas a declaration may have
 
 
@@ -38,7 +42,9 @@ def budgets(
 ) -> tuple[Budget, ...]:
     """One budget per server found (or given, or read, or assumed), over the pools it serves."""
     servers = find_servers(declared, given, assume_default, live)
-    return tuple(budget(server, pools, declared) for server in servers)
+    behind = {index: found for index, pool in enumerate(pools) if (found := bouncer_of(pool, declared))}
+    server_side = [budget(server, pools, declared, behind) for server in servers]
+    return (*server_side, *(client_budget(b, pools, declared, behind) for b in declared.bouncers))
 
 
 def find_servers(
@@ -73,19 +79,61 @@ def find_servers(
     return servers
 
 
-def budget(server: Server, pools: Sequence[Pool], declared: Declarations) -> Budget:
+def budget(
+    server: Server, pools: Sequence[Pool], declared: Declarations, behind: Mapping[int, Bouncer] | None = None
+) -> Budget:
+    """The server's budget: its pools, but for those behind a bouncer, whose server connections
+    count instead (every bouncer in the server's scope: it opens them whoever its clients are)."""
+    behind = behind or {}
     demands = []
     scope = PurePosixPath(server.scope)
     for index, pool in enumerate(pools):
-        if not pool.site.pooled or pool.site.database not in COUNTED_DATABASES:
+        if not pool.site.pooled or pool.site.database not in COUNTED_DATABASES or index in behind:
             continue
         if server.scope and not _inside(PurePosixPath(pool.site.path), scope):
             continue
-        setting = pool.settings.get("max_connections")
-        value = setting.value if setting is not None else None
-        maximum = int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
-        demands.append(demand(index, pool, maximum, declared))
+        demands.append(demand(index, pool, _maximum(pool), declared))
+    bouncers = tuple(
+        b for b in declared.bouncers if not server.scope or _inside(PurePosixPath(b.path).parent, scope)
+    )
+    return Budget(server, tuple(demands), bouncers)
+
+
+def client_budget(
+    bouncer: Bouncer, pools: Sequence[Pool], declared: Declarations, behind: Mapping[int, Bouncer]
+) -> Budget:
+    """A bouncer's client side: the pools behind it, against its ``max_client_conn``."""
+    setting = ServerSetting(
+        "max_client_conn", bouncer.max_client_conn, bouncer.path, bouncer.line, bouncer.how
+    )
+    where = f"PgBouncer {bouncer.path}:{bouncer.line} ({bouncer.how})"
+    server = Server(bouncer.max_client_conn, 0, where, setting, bouncer=bouncer)
+    demands = [
+        demand(index, pool, _maximum(pool), declared)
+        for index, pool in enumerate(pools)
+        if behind.get(index) is bouncer
+    ]
     return Budget(server, tuple(demands))
+
+
+def bouncer_of(pool: Pool, declared: Declarations) -> Bouncer | None:
+    """The bouncer the pool reaches: its URL in the code, or in its service's environment, names the
+    bouncer's host (its compose service) or its port."""
+    source = PurePosixPath(pool.site.path)
+    urls = [url.value for url in declared.urls if _tied(source, url)]
+    for bouncer in declared.bouncers:
+        if any(_reaches(text, bouncer) for text in (pool.site.text, *urls)):
+            return bouncer
+    return None
+
+
+def _reaches(text: str, bouncer: Bouncer) -> bool:
+    host = re.escape(bouncer.service)
+    hosts = rf"(?:@{host}(?=[:/?\s'\"]|$)|\bhost={host}\b)" if bouncer.service else None
+    port = rf"(?::{bouncer.listen_port}(?=[/?\s'\"]|$)|\bport={bouncer.listen_port}\b)"
+    if hosts is not None and re.search(hosts, text):
+        return True
+    return bouncer.listen_port != POSTGRESQL_PORT and re.search(port, text) is not None
 
 
 def demand(index: int, pool: Pool, maximum: int | None, declared: Declarations) -> Demand:
@@ -134,7 +182,7 @@ def processes_for(
     return max(folders, key=lambda p: (len(PurePosixPath(p.path).parent.parts), p.precedence))
 
 
-def _tied(source: PurePosixPath, declared: ProcessCount | ReplicaCount) -> bool:
+def _tied(source: PurePosixPath, declared: ProcessCount | ReplicaCount | DatabaseUrl) -> bool:
     """Is the code at ``source`` that of the service ``declared`` belongs to (build context or name)?"""
     if declared.build is not None:
         return _inside(source, PurePosixPath(declared.path).parent / declared.build)
@@ -158,6 +206,12 @@ def surge_of(written: str, replicas: int) -> int | None:
         percent = parse_count(text[:-1], 0, 100_000)
         return None if percent is None else -(-replicas * percent // 100)
     return parse_count(text, 0, MAX_SURGE)
+
+
+def _maximum(pool: Pool) -> int | None:
+    setting = pool.settings.get("max_connections")
+    value = setting.value if setting is not None else None
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _reserved(settings: Sequence[ServerSetting]) -> int:

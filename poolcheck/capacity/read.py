@@ -6,13 +6,22 @@ from collections.abc import Iterable
 
 from poolcheck.discover import display_path
 from poolcheck.emit.escape import printable
-from poolcheck.model import Autoscaler, Declarations, FileError, ProcessCount, ReplicaCount, ServerSetting
+from poolcheck.model import (
+    Autoscaler,
+    Bouncer,
+    DatabaseUrl,
+    Declarations,
+    FileError,
+    ProcessCount,
+    ReplicaCount,
+    ServerSetting,
+)
 from poolcheck.read import read_regular
 
 # The files that may declare servers, replicas or processes: by suffix (every Dockerfile and
 # Procfile among them), and gunicorn's configuration files, which are Python and read as code too.
 DOCKERFILES = ("Dockerfile", ".dockerfile")
-SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env", *DOCKERFILES, "Procfile")
+SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env", *DOCKERFILES, "Procfile", "pgbouncer.ini")
 GUNICORN_CONFIGS = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_config.py")
 MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configuration a person wrote
 
@@ -35,6 +44,8 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     errors: list[FileError] = []
     autoscalers: list[Autoscaler] = []
     processes: list[ProcessCount] = []
+    bouncers: list[Bouncer] = []
+    urls: list[DatabaseUrl] = []
     warnings: list[str] = []
     for path in paths:
         try:
@@ -51,6 +62,8 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         replicas += found.replicas
         autoscalers += found.autoscalers
         processes += found.processes
+        bouncers += found.bouncers
+        urls += found.urls
         errors += [FileError(display_path(e.path), e.message, e.kind) for e in found.errors]
     return Declarations(
         tuple(settings),
@@ -58,5 +71,7 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         tuple(errors),
         autoscalers=tuple(autoscalers),
         processes=tuple(processes),
+        bouncers=tuple(bouncers),
+        urls=tuple(urls),
         warnings=tuple(warnings),
     )

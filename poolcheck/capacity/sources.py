@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from poolcheck.capacity.bouncers import from_environment, is_bouncer_image, read_ini
 from poolcheck.capacity.budget import surge_of
 from poolcheck.capacity.documents import BadDocument, YamlMapping, YamlSequence, yaml_documents
 from poolcheck.capacity.processes import (
@@ -39,7 +40,16 @@ from poolcheck.capacity.processes import (
 )
 from poolcheck.capacity.read import DOCKERFILES, GUNICORN_CONFIGS
 from poolcheck.capacity.sql import sql_code
-from poolcheck.model import Autoscaler, Declarations, FileError, ProcessCount, ReplicaCount, ServerSetting
+from poolcheck.model import (
+    Autoscaler,
+    Bouncer,
+    DatabaseUrl,
+    Declarations,
+    FileError,
+    ProcessCount,
+    ReplicaCount,
+    ServerSetting,
+)
 from poolcheck.numbers import parse_count
 
 # Files worth reading at all; every other file is skipped without being opened.
@@ -52,6 +62,8 @@ TRIGGERS = (
     *(name.encode() for name in SERVERS),
     b"WEB_CONCURRENCY",
     b"workers",  # gunicorn.conf.py
+    b"pgbouncer",  # pgbouncer.ini's section, the images' names
+    b"PGBOUNCER",
 )
 NAMES = (*DOCKERFILES, "Procfile", *GUNICORN_CONFIGS)  # files that start processes
 MAX_GUNICORN_CONFIG = 100_000  # characters; gunicorn's configuration files are a few dozen lines
@@ -98,6 +110,7 @@ def is_candidate(name: str, data: bytes) -> bool:
         or name.startswith(".env")
         or name == "postgresql.conf"
         or name.endswith(NAMES)
+        or name.endswith("pgbouncer.ini")
     )
     return known and any(token in data for token in TRIGGERS)
 
@@ -106,7 +119,9 @@ def declarations(path: str, text: str) -> Declarations:
     """Every server setting and replica count declared in one file, and what in it could not be read."""
     name = PurePosixPath(path).name
     reader = _Reader(path, text)
-    if name.endswith(DOCKERFILES):
+    if name.endswith("pgbouncer.ini"):
+        reader.bouncer_ini()
+    elif name.endswith(DOCKERFILES):
         reader.dockerfile()
     elif name.endswith("Procfile"):
         reader.procfile()
@@ -126,6 +141,8 @@ def declarations(path: str, text: str) -> Declarations:
         tuple(reader.errors),
         autoscalers=tuple(reader.autoscalers),
         processes=tuple(reader.processes),
+        bouncers=tuple(reader.bouncers),
+        urls=tuple(reader.urls),
     )
 
 
@@ -140,6 +157,8 @@ class _Reader:
     errors: list[FileError] = field(default_factory=list)
     autoscalers: list[Autoscaler] = field(default_factory=list)
     processes: list[ProcessCount] = field(default_factory=list)
+    bouncers: list[Bouncer] = field(default_factory=list)
+    urls: list[DatabaseUrl] = field(default_factory=list)
     line_starts: list[int] | None = None
 
     def lines_below(self, line: int, word: str) -> int:
@@ -294,6 +313,30 @@ class _Reader:
             )
         self.compose_replicas(service, spec)
         self.compose_processes(service, spec)
+        if isinstance(environment, (YamlMapping, YamlSequence)):
+            self.compose_bouncer_and_urls(service, spec, environment)
+
+    def compose_bouncer_and_urls(
+        self, service: str, spec: YamlMapping, environment: YamlMapping | YamlSequence
+    ) -> None:
+        """A PgBouncer image's settings, and the database URLs a service is given (which host it reaches)."""
+        pairs = _pairs(environment)
+        if is_bouncer_image(spec.get("image")):
+            values = {key: value for key, value, _ in pairs}
+            how = f"{spec.get('image')} environment in docker-compose"
+            self.bouncers.append(from_environment(self.path, spec.line_of("image"), how, service, values))
+            return
+        build, images = _compose_build(spec)
+        for _, value, line in pairs:
+            if isinstance(value, str) and ("://" in value or "host=" in value):
+                self.urls.append(DatabaseUrl(value, self.path, line, service, build, images))
+
+    def bouncer_ini(self) -> None:
+        bouncer, problems = read_ini(self.path, self.text)
+        for line, message in problems:
+            self.problem(line, message)
+        if bouncer is not None:
+            self.bouncers.append(bouncer)
 
     def compose_processes(self, service: str, spec: YamlMapping) -> None:
         """The workers of the service's command, or of the image's, told WEB_CONCURRENCY."""
@@ -320,15 +363,7 @@ class _Reader:
             )
 
     def environment(self, environment: YamlMapping | YamlSequence, how: str, server: str) -> None:
-        if isinstance(environment, YamlMapping):
-            pairs = [(str(k), v, environment.line_of(k)) for k, v in environment.items()]
-        else:
-            pairs = [
-                (*str(item).split("=", 1), environment.line_of(index))  # type: ignore[misc]
-                for index, item in enumerate(environment)
-                if isinstance(item, str) and "=" in item
-            ]
-        for key, value, line in pairs:
+        for key, value, line in _pairs(environment):
             if key in ENV_KEYS and value is not None:
                 self.setting_interpolated(ENV_KEYS[key], str(value), line, how, server)
 
@@ -501,6 +536,17 @@ def _compose_build(spec: YamlMapping) -> tuple[str | None, tuple[str, ...]]:
     return (str(context) if isinstance(context, str) else None), (
         (str(image),) if isinstance(image, str) and image else ()
     )
+
+
+def _pairs(environment: YamlMapping | YamlSequence) -> list[tuple[str, Any, int]]:
+    """(name, value, line) of a compose environment, in the mapping or the ``NAME=value`` list form."""
+    if isinstance(environment, YamlMapping):
+        return [(str(k), v, environment.line_of(k)) for k, v in environment.items()]
+    return [
+        (*str(item).split("=", 1), environment.line_of(index))  # type: ignore[misc]
+        for index, item in enumerate(environment)
+        if isinstance(item, str) and "=" in item
+    ]
 
 
 def _environment_value(environment: Any, key: str) -> tuple[Any, int] | None:

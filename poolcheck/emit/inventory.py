@@ -79,6 +79,8 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
     lines = [
         f"Server {printable(server.where)}: max_connections {server.max_connections} - "
         f"{server.reserved} reserved = {server.available} available"
+        if server.bouncer is None
+        else f"{printable(server.where)}: max_client_conn {server.max_connections}"
     ]
     if server.in_use is not None:
         held = ", ".join(f"{printable(name)} {count}" for name, count in server.in_use) or "none"
@@ -104,6 +106,9 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
             else "x 1 (no replica count declared)"
         )
         lines.append(f"  {where}  {demand.maximum} {replicas}{per_replica} = {demand.connections}")
+    for bouncer in budget.bouncers:
+        where = f"{printable(bouncer.path)}:{bouncer.line}"
+        lines.append(f"  {where}  PgBouncer, towards the server: {bouncer.server_connections}")
     verdict = "EXCEEDED" if budget.exceeded else "fits"
     lines.append(f"  total {budget.total} of {server.available}: {verdict}")
     return "\n".join(lines)

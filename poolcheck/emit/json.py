@@ -54,6 +54,7 @@ def _budget(budget: Budget) -> dict[str, Any]:
     setting = server.setting
     return {
         "server": {
+            "kind": "pgbouncer" if server.bouncer is not None else "postgresql",
             "max_connections": server.max_connections,
             "reserved": server.reserved,
             "available": server.available,
@@ -85,6 +86,18 @@ def _budget(budget: Budget) -> dict[str, Any]:
                 "connections": demand.connections,
             }
             for demand in budget.demands
+        ],
+        "bouncers": [
+            {
+                "path": bouncer.path,
+                "line": bouncer.line,
+                "how": bouncer.how,
+                "default_pool_size": bouncer.default_pool_size,
+                "databases": len(bouncer.databases),
+                "reserve_pool_size": bouncer.reserve_pool_size,
+                "connections": bouncer.server_connections,
+            }
+            for bouncer in budget.bouncers
         ],
         "total": budget.total,
         "unknown": [demand.index for demand in budget.unknown],

@@ -456,6 +456,13 @@ WORDS = st.sampled_from(
         "maxReplicaCount",
         "maxSurge",
         "25%",
+        "[pgbouncer]\n",
+        "[databases]\n",
+        "max_client_conn = ",
+        "default_pool_size",
+        "pool_size=",
+        "image: edoburu/pgbouncer",
+        "@pgbouncer:6432",
         "kind: Deployment",
         "\\\n",
         "&a",
@@ -495,6 +502,7 @@ NAMES = st.sampled_from(
         "Dockerfile",
         "Procfile",
         "gunicorn.conf.py",
+        "pgbouncer.ini",
     ]
 )
 
@@ -516,5 +524,7 @@ def test_generated_declarations_never_raise(
         assert 0 <= scaler.max_replicas <= 100_000
     for processes in declared.processes:
         assert processes.count is None or 1 <= processes.count <= 10_000
+    for bouncer in declared.bouncers:
+        assert 0 <= bouncer.server_connections <= 10**12
     assert all(e.message.startswith("line ") for e in declared.errors)
     budgets(declared, (), None, assume_default=True)

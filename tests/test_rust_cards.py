@@ -10,21 +10,27 @@ deadpool timeout comes with a runtime, or ``build()`` returns NoRuntimeSpecified
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import tree_sitter
 import tree_sitter_rust
 from conftest import ROOT, write_snippet
-from test_cards import cards_for, code_blocks, section
+from test_cards import DAY, code_blocks, section
 
+from poolcheck.cards.content import build_cards
 from poolcheck.cards.model import Card
+from poolcheck.cards.source import statement_tail
+from poolcheck.check import default_options
 from poolcheck.frontends.rust.pool_builders import FORMS
 from poolcheck.frontends.rust.sqlx import BUILDER_CONSTRUCTORS, BUILDERS
 from poolcheck.frontends.rust.sqlx import TERMINALS as SQLX_TERMINALS
 from poolcheck.libraries import LIBRARIES
 from poolcheck.libraries.table import Library
+from poolcheck.pipeline import RunSettings, run
 
 PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_rust.language()))
 TERMINALS = SQLX_TERMINALS | {t for form in FORMS for t in form.terminals}
@@ -121,10 +127,31 @@ fn deadpool_literal() -> deadpool_postgres::Pool {
 
 
 @pytest.fixture(scope="module")
-def rust_cards(tmp_path_factory: pytest.TempPathFactory) -> tuple[Card, ...]:
+def rust_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[tuple[Card, ...], dict[str, Library]]:
+    """The cards, and the table that applies to each card's pool (its constructor's, its database's)."""
     folder = tmp_path_factory.mktemp("rust")
     write_snippet(folder, SNIPPETS, "src/pools.rs")
-    return cards_for([folder, ROOT / "fixtures/rust-service", ROOT / "fixtures/platform-services/rust"])
+    previous = Path.cwd()
+    os.chdir(ROOT)  # paths as the command shows them from the repository root
+    try:
+        report = run(
+            [folder, Path("fixtures/rust-service"), Path("fixtures/platform-services/rust")], RunSettings()
+        )
+    finally:
+        os.chdir(previous)
+    options = default_options()
+    cards = build_cards(report, lambda path: options, DAY, "pool", statement_tail)  # type: ignore[arg-type]
+    tables = {}
+    for pool in report.pools:
+        span, site = pool.site.span, pool.site
+        lines = f"{span.line}-{span.end_line}" if span.end_line != span.line else f"{span.line}"
+        tables[f"{site.path}:{lines}"] = LIBRARIES[site.library].for_entry(site.entry, site.database)
+    return cards, tables
+
+
+@pytest.fixture(scope="module")
+def rust_cards(rust_run: tuple[tuple[Card, ...], dict[str, Library]]) -> tuple[Card, ...]:
+    return rust_run[0]
 
 
 def proposals(cards: tuple[Card, ...]) -> Iterator[tuple[Card, str, str]]:
@@ -246,9 +273,7 @@ def problems(library: Library, original: str, block: str, notes: str) -> list[st
             target = target.child_by_field_name("value")
         if target is not None and re.search(rf"\blet\s+{re.escape(text(target))}\s*=", block):
             found.append(f"{text(target)} is assigned to but not declared `mut`")
-    # The library's and its constructors' own (deadpool's Config takes its runtime in create_pool).
-    variants = [variant.requirements for variant in library.variants.values()]
-    for requirement in dict.fromkeys([*library.requirements, *(r for rs in variants for r in rs)]):
+    for requirement in library.requirements:
         needed = any(given.get(name, "None") != "None" for name in requirement.when)
         if needed and given.get(requirement.needs, "None") == "None":
             found.append(f"{requirement.reason}: {requirement.code} is missing")
@@ -294,14 +319,17 @@ def _nodes(node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
         yield from _nodes(child)
 
 
-def test_every_rust_card_proposes_code_its_library_accepts(rust_cards: tuple[Card, ...]) -> None:
+def test_every_rust_card_proposes_code_its_library_accepts(
+    rust_run: tuple[tuple[Card, ...], dict[str, Library]],
+) -> None:
+    rust_cards, tables = rust_run
     checked: dict[str, int] = {}
     failures = []
     for card, original, proposal in proposals(rust_cards):
         block, notes = proposal.split("\n", 1)[0], proposal
         block = code_blocks(proposal, "rust")[0] if code_blocks(proposal, "rust") else block
         library = card.tags[-1]
-        for problem in problems(LIBRARIES[library], original, block, notes):
+        for problem in problems(tables[card.subject], original, block, notes):
             failures.append(f"{card.subject} ({library}): {problem}\n{block}")
         checked[library] = checked.get(library, 0) + 1
     assert not failures, "\n\n".join(failures)
@@ -315,7 +343,9 @@ def test_the_check_rejects_what_the_libraries_reject() -> None:
     runtime = "let p = deadpool_postgres::Pool::builder(mgr).wait_timeout(Some(Duration::from_secs(5))).build().unwrap();"
     assert any("NoRuntimeSpecified" in p for p in problems(deadpool, "", runtime, ""))
     config = "cfg.pool = Some(PoolConfig { timeouts: Timeouts { wait: Some(Duration::from_secs(5)), ..Default::default() }, ..Default::default() });\ncfg.create_pool(None, NoTls).unwrap()"
-    assert any("NoRuntimeSpecified" in p for p in problems(deadpool, "", config, ""))
+    assert any(
+        "NoRuntimeSpecified" in p for p in problems(deadpool.for_entry("Config::create_pool"), "", config, "")
+    )
     plain = "bb8::Pool::builder().idle_timeout(Duration::from_secs(5)).build(m).await.unwrap()"
     assert any("takes Option<Duration>" in p for p in problems(bb8, "", plain, ""))
     wrapped = "PgPoolOptions::new().acquire_timeout(Some(Duration::from_secs(5))).connect(u).await"

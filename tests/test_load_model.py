@@ -1,0 +1,53 @@
+"""The Erlang C model of a pool's waits, against the textbook formula and its known values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from poolcheck.capacity.load import connections_needed, erlang_c, wait
+
+
+def textbook(connections: int, load: float) -> float:
+    """Erlang C as textbooks write it, with factorials: fine for small pools."""
+    top = load**connections / math.factorial(connections) * connections / (connections - load)
+    return top / (sum(load**k / math.factorial(k) for k in range(connections)) + top)
+
+
+def test_known_values() -> None:
+    assert erlang_c(3, 2.0) == pytest.approx(4 / 9)
+    assert erlang_c(1, 0.5) == pytest.approx(0.5)  # M/M/1: the utilisation
+    assert erlang_c(10, 8.0) == pytest.approx(0.4092, abs=1e-4)
+    assert erlang_c(5, 0.0) == 0.0 and erlang_c(5, 5.0) == 1.0 and erlang_c(5, 9.0) == 1.0
+
+
+@settings(derandomize=True, database=None, deadline=None, max_examples=200)
+@given(st.integers(1, 60), st.floats(0.01, 0.99))
+def test_the_recurrence_agrees_with_the_factorials(connections: int, utilisation: float) -> None:
+    load = connections * utilisation
+    assert erlang_c(connections, load) == pytest.approx(textbook(connections, load), rel=1e-9, abs=1e-12)
+
+
+def test_large_pools_stay_finite() -> None:
+    # 2,000 connections: the factorials overflow a float; the recurrence does not.
+    assert 0 < erlang_c(2000, 1950.0) < 1
+
+
+def test_the_mean_wait_and_a_pool_that_cannot_keep_up() -> None:
+    # 40 requests a second holding 100 ms: 4 connections busy on average.
+    at_five = wait(5, rate=40, hold=0.1)
+    assert at_five.utilisation == pytest.approx(0.8)
+    assert at_five.mean == pytest.approx(erlang_c(5, 4.0) * 0.1 / (5 - 4))
+    assert wait(4, rate=40, hold=0.1).unbounded and wait(4, 40, 0.1).mean == math.inf
+
+
+def test_connections_needed_is_the_smallest_that_fits() -> None:
+    needed = connections_needed(rate=200, hold=0.05, acceptable_wait=0.005)  # 10 busy on average
+    assert wait(needed, 200, 0.05).mean <= 0.005 < wait(needed - 1, 200, 0.05).mean
+    assert needed > 10
+    assert connections_needed(rate=0, hold=0.05, acceptable_wait=0.001) == 1
+    # A longer acceptable wait never needs more connections.
+    assert connections_needed(200, 0.05, 0.05) <= needed

@@ -139,6 +139,31 @@ def probe_asyncpg(module: ModuleType, expected: dict[str, str]) -> dict:
     return asyncio.run(main())
 
 
+def probe_asyncpg_with(module: ModuleType, expected: dict[str, str]) -> dict:
+    """A pool used as ``async with create_pool(...) as pool:`` inside the module's ``consume(handle)``."""
+    report: dict = {}
+
+    async def handle(pool: Any) -> None:
+        report["select_1"] = await pool.fetchval("SELECT 1")
+        report["knobs"] = read(pool, ASYNCPG, expected, vars(module))
+
+    asyncio.run(module.consume(handle))
+    return report
+
+
+def probe_psycopg_pool_async(module: ModuleType, expected: dict[str, str]) -> dict:
+    """An AsyncConnectionPool used as ``async with`` inside the module's ``build(handle)``."""
+    report: dict = {}
+
+    async def handle(pool: Any) -> None:
+        async with pool.connection() as connection:
+            report["select_1"] = (await (await connection.execute("SELECT 1")).fetchone())[0]
+        report["knobs"] = read(pool, PSYCOPG_POOL, expected, vars(module))
+
+    asyncio.run(module.build(handle))
+    return report
+
+
 def probe_aiopg(module: ModuleType, expected: dict[str, str]) -> dict:
     async def main() -> dict:
         pool = await module.make_pool()
@@ -203,6 +228,8 @@ PROBES = {
     "flask": (probe_flask, "Flask-SQLAlchemy"),
     "psycopg_pool": (probe_psycopg_pool, "psycopg-pool"),
     "asyncpg": (probe_asyncpg, "asyncpg"),
+    "asyncpg_with": (probe_asyncpg_with, "asyncpg"),
+    "psycopg_pool_async": (probe_psycopg_pool_async, "psycopg-pool"),
     "aiopg": (probe_aiopg, "aiopg"),
     "psycopg2": (probe_psycopg2, "psycopg2-binary"),
     "django": (probe_django, "Django"),

@@ -111,6 +111,24 @@ SERVICES = (
         (v.SQLALCHEMY_1_4, v.SQLALCHEMY_2_0),
     ),
     Service(
+        "sqlalchemy-from-config",
+        "reports/engine.py",
+        '''
+        """Engine from the app's ini settings."""
+
+        import os
+
+        from sqlalchemy import engine_from_config
+
+        SETTINGS = {"sqlalchemy.url": os.environ["DATABASE_URL"], "sqlalchemy.pool_size": 5}
+
+        engine = engine_from_config(SETTINGS, prefix="sqlalchemy.")
+        ''',
+        "sqlalchemy",
+        url_env("postgresql+psycopg2"),
+        (v.SQLALCHEMY_1_4, v.SQLALCHEMY_2_0),
+    ),
+    Service(
         "flask-sqlalchemy",
         "admin/app.py",
         '''
@@ -157,6 +175,48 @@ SERVICES = (
         "psycopg_pool",
         conninfo_env,
         (v.PSYCOPG_POOL_3_1, v.PSYCOPG_POOL_3_2, v.PSYCOPG_POOL_3_3),
+    ),
+    Service(
+        "psycopg_pool-async",
+        "reports/build.py",
+        '''
+        """Report builder."""
+
+        import os
+
+        from psycopg_pool import AsyncConnectionPool
+
+        CONNINFO = os.environ["DATABASE_URL"]
+
+
+        async def build(handle):
+            async with AsyncConnectionPool(CONNINFO, max_size=4) as pool:
+                await handle(pool)
+        ''',
+        "psycopg_pool_async",
+        conninfo_env,
+        (v.PSYCOPG_POOL_3_1, v.PSYCOPG_POOL_3_2, v.PSYCOPG_POOL_3_3),
+    ),
+    Service(
+        "asyncpg-with",
+        "worker/queue.py",
+        '''
+        """Queue consumer: one pool for the consumer's life."""
+
+        import os
+
+        import asyncpg
+
+        DSN = os.environ["DATABASE_URL"]
+
+
+        async def consume(handle):
+            async with asyncpg.create_pool(DSN, max_size=5, command_timeout=30) as pool:
+                await handle(pool)
+        ''',
+        "asyncpg_with",
+        url_env("postgresql"),
+        (v.ASYNCPG_0_31, v.ASYNCPG_0_32),
     ),
     Service(
         "asyncpg",
@@ -249,6 +309,10 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("psycopg_pool", "psycopg_pool-3.1"): (
         "the card adds check=ConnectionPool.check_connection; psycopg_pool 3.1 has neither the check "
         "parameter nor ConnectionPool.check_connection (both from 3.2): AttributeError at import"
+    ),
+    ("psycopg_pool-async", "psycopg_pool-3.1"): (
+        "the card adds check=AsyncConnectionPool.check_connection; psycopg_pool 3.1 has neither the check "
+        "parameter nor AsyncConnectionPool.check_connection (both from 3.2): AttributeError at import"
     ),
     ("django", "*"): (
         "the card adds check=pool.check_connection to OPTIONS['pool']: no name `pool` exists in a settings "
@@ -377,9 +441,41 @@ def apply_option(source: str, card: Card, number: int) -> str:
     assert not unknown, f"a note the test does not know how to apply: {unknown}"
     if added:
         fixed = add_to_configuration(fixed, first, re.findall(r"`([A-Za-z_]\w*)=([^`]+)`", added[0]))
+    moved = len(block.splitlines()) - (last - first + 1)  # how far the splice moved the lines below it
+    for knob, value, line in re.findall(
+        r"^- Set `(\w+)` to `([^`]+)` where it is written \(line (\d+)\)\.$", notes, re.M
+    ):
+        at = int(line) if int(line) < first else int(line) + moved
+        fixed = set_where_written(fixed, at, knob, value)
     if "Needs `import os`" in notes and not re.search(r"^import os$", fixed, re.M):
         fixed = "import os\n" + fixed
     return fixed
+
+
+def set_where_written(source: str, line: int, knob: str, value: str) -> str:
+    """The value of the setting ``knob`` (a keyword, or a dict key ending with it) on ``line`` replaced."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            pairs = [
+                (k.value, v)
+                for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant)
+            ]
+        elif isinstance(node, ast.Call):
+            pairs = [(keyword.arg, keyword.value) for keyword in node.keywords]
+        else:
+            continue
+        for key, old in pairs:
+            if (
+                isinstance(key, str)
+                and key.rsplit(".", 1)[-1] == knob
+                and old.lineno == line == old.end_lineno
+            ):
+                lines = source.splitlines()
+                text = lines[line - 1]
+                lines[line - 1] = text[: old.col_offset] + value + text[old.end_col_offset :]  # type: ignore[operator]
+                return "\n".join(lines) + "\n"
+    raise AssertionError(f"no {knob} written on line {line}:\n{source}")
 
 
 def add_to_configuration(source: str, first: int, settings: list[tuple[str, str]]) -> str:
@@ -420,7 +516,7 @@ def environment_overrides(fixed: str, positional: tuple[str, ...]) -> tuple[dict
             pairs += [(name, value) for name, value in zip(positional, node.args, strict=False)]
         elif isinstance(node, ast.Dict):
             pairs = [
-                (key.value, value)
+                (str(key.value).rsplit(".", 1)[-1], value)  # engine_from_config: "sqlalchemy.pool_size"
                 for key, value in zip(node.keys, node.values, strict=True)
                 if isinstance(key, ast.Constant)
             ]

@@ -53,10 +53,15 @@ OnError = Callable[[str, str, Exception], None]
 
 
 def check_pools(
-    pools: Sequence[Pool], rule_sets: RuleSets, root: Path | None = None, on_error: OnError | None = None
+    pools: Sequence[Pool],
+    rule_sets: RuleSets,
+    root: Path | None = None,
+    on_error: OnError | None = None,
+    include_tests: bool = False,
 ) -> list[Finding]:
     """Every violation in ``pools`` of the rules that run on each pool's file (``rule_sets``),
-    located, and fingerprinted from the project ``root``.
+    located, and fingerprinted from the project ``root``. Test pools are checked only with
+    ``include_tests``; migration and tool pools get no sizing rule (roles.py).
 
     With ``on_error``, an exception while checking one pool is handed to it, that pool's
     findings are dropped and the other pools are still checked; without, it propagates.
@@ -64,7 +69,7 @@ def check_pools(
     fingerprints = construction_fingerprints(pools, root)
     findings = []
     for index, pool in enumerate(pools):
-        if not pool.site.pooled:
+        if not pool.site.pooled or (pool.site.role.name == "test" and not include_tests):
             continue
         applying = rule_sets(pool.site.path)
         try:
@@ -81,6 +86,8 @@ def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str)
     findings = []
     for rule in applying.rules:
         if pool.exempt and not rule.exempt_pools_too:
+            continue
+        if rule.sizing and pool.site.role.name in ("migration", "tool"):
             continue
         for violation in rule.check(pool, applying.options) if rule.check else ():
             findings.append(

@@ -181,6 +181,12 @@ class InterruptibleCommand(click.Command):
     "PostgreSQL server (read-only; needs poolcheck[live]). Also POOLCHECK_SERVER_URL.",
 )
 @click.option(
+    "--include-tests",
+    is_flag=True,
+    default=None,
+    help="Check the pools of test code too (tests/, test_*.py, conftest.py, ...): not reported by default.",
+)
+@click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Hide the findings whose fingerprint is in this baseline file.",
@@ -268,6 +274,7 @@ def main(
     stdin_filename: Path | None,
     server_max_connections: str | None,
     server_url: str | None,
+    include_tests: bool | None,
     baseline: Path | None,
     write_baseline: Path | None,
     report_unused_ignores: bool,
@@ -337,6 +344,7 @@ def main(
         baseline=known,
         server_max_connections=_server_limit(server_max_connections) or config.server_max_connections,
         assume_server_default=(server_max_connections or "").strip().lower() == "default",
+        include_tests=bool(include_tests or config.include_tests),
         jobs=jobs,
         timeout=timeout or config.timeout or DEFAULT_TIMEOUT,
         max_file_size=max_file_size or config.max_file_size or DEFAULT_MAX_FILE_SIZE,

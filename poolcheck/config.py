@@ -48,6 +48,7 @@ KEYS = (
     "fail-on",
     "server-max-connections",
     "server-url",
+    "include-tests",
     "timeout",
     "max-file-size",
     "respect-gitignore",
@@ -88,6 +89,7 @@ class Config:
     timeout: float | None = None  # seconds one file's analysis may take
     max_file_size: float | None = None  # MB; bigger files are not parsed
     respect_gitignore: bool | None = None  # skip what git ignores (default True)
+    include_tests: bool | None = None  # check test code's pools too (default False)
 
     @property
     def root(self) -> Path | None:
@@ -100,7 +102,8 @@ def load_config(explicit: Path | None, paths: Sequence[Path]) -> Config:
     else the nearest to the checked paths, else an empty Config.
 
     It gives the settings that belong to the run rather than to a file (``fail-on``,
-    ``timeout``, ``max-file-size``, ``server-max-connections``, ``server-url``, ``respect-gitignore``).
+    ``timeout``, ``max-file-size``, ``server-max-connections``, ``server-url``, ``include-tests``,
+    ``respect-gitignore``).
     """
     if explicit is not None:
         return read_config(Path(os.path.abspath(explicit)), required=True) or Config()
@@ -245,6 +248,9 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
     respect_gitignore = table.get("respect-gitignore")
     if respect_gitignore is not None and not isinstance(respect_gitignore, bool):
         raise fail("respect-gitignore", f"must be true or false, not {_shown(respect_gitignore)}")
+    include_tests = table.get("include-tests")
+    if include_tests is not None and not isinstance(include_tests, bool):
+        raise fail("include-tests", f"must be true or false, not {_shown(include_tests)}")
     timeout = _positive(table, "timeout", fail, MAX_TIMEOUT)
     max_file_size = _positive(table, "max-file-size", fail, MAX_FILE_SIZE)
     return Config(
@@ -261,6 +267,7 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
         timeout=timeout or base.timeout,
         max_file_size=max_file_size or base.max_file_size,
         respect_gitignore=base.respect_gitignore if respect_gitignore is None else respect_gitignore,
+        include_tests=base.include_tests if include_tests is None else include_tests,
     )
 
 

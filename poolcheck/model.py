@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from poolcheck.roles import SERVICE, Role
+
 Source = Literal["explicit", "default", "env-default", "constant", "dynamic", "disabled"]
 Priority = Literal["p1", "p2", "p3"]
 ErrorKind = Literal["parse", "read", "config", "timeout"]
@@ -88,6 +90,7 @@ class PoolSite:
     knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
     pooled: bool = True
     entry: str = ""  # the library's own name for the constructor, e.g. "sqlalchemy.create_engine"
+    role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
 
 
 @dataclass(frozen=True)

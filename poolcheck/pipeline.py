@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from poolcheck.baseline import without_baselined
@@ -23,7 +23,8 @@ from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.live import LiveServer
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE
-from poolcheck.root import project_root
+from poolcheck.roles import role_of
+from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
 from poolcheck.workers import analyse_data_bounded, analyse_files
@@ -44,6 +45,7 @@ class RunSettings:
     server_max_connections: int | None = None  # the server's limit when the repository does not say
     assume_server_default: bool = False  # without a limit found or given, assume PostgreSQL's 100
     live_server: LiveServer | None = None  # the limits read from a running server (--server-url)
+    include_tests: bool = False  # check the pools of test code too (roles.py)
     project_root: Path | None = None  # what fingerprints name files from; None: found from the paths
     read_versions: bool = True  # library versions from lockfiles and manifests; False: the latest's facts
 
@@ -124,7 +126,8 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         message = f"internal error while checking {what} ({type(error).__name__}: {error}); please report it"
         internal.append(FileError(path, message, "parse"))
 
-    pools = tuple(_effective_pools(results, failed))
+    root = settings.project_root or project_root(paths, None)
+    pools = tuple(_with_role(pool, root) for pool in _effective_pools(results, failed))
 
     def rule_set(path: str) -> RuleSet:
         return lookup.for_file(path).rule_set
@@ -141,8 +144,8 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     except Exception as error:  # the pools are still checked one by one, without the server's budget
         capacity = ()
         failed(next(iter(files.declarations), "."), "the servers' connection budgets", error)
-    root = settings.project_root or project_root(paths, None)
-    findings = check_pools(pools, rule_set, root, failed) + check_system(capacity, rule_set, root, failed)
+    findings = check_pools(pools, rule_set, root, failed, settings.include_tests)
+    findings += check_system(capacity, rule_set, root, failed)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
     findings = [f for f in findings if not _ignored_here(f, lookup)]
     suppressions = {result.path: result.suppressions for result in results if result.suppressions}
@@ -173,6 +176,12 @@ def _effective_pools(results: list[FileResult], failed: OnError) -> Iterator[Poo
                 yield effective_pool(site)
             except Exception as error:
                 failed(site.path, f"the {site.constructor} pool at line {site.span.line}", error)
+
+
+def _with_role(pool: Pool, root: Path) -> Pool:
+    """The pool with its role, read from where it is built in the project."""
+    where = relative_to_root(pool.site.path, root) or pool.site.path
+    return replace(pool, site=replace(pool.site, role=role_of(where, pool.site.text)))
 
 
 def _suppressed(

@@ -69,6 +69,7 @@ class Rule:
     options: tuple[RuleOption, ...] = ()
     references: tuple[tuple[str, str], ...] = ()
     exempt_pools_too: bool = False  # SQLite pools get only the rules that set this
+    sizing: bool = False  # sizes a pool for production load: not run on migration and tool pools (roles.py)
     # What an issue card (``--format todo``) needs beyond the documentation above.
     concept: str | None = None  # the setting the rule is about, when it is always the same one
     recommended_by: str | None = None  # the option holding the value a card recommends for ``concept``

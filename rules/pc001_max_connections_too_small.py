@@ -27,6 +27,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
 
 RULE = Rule(
     id="PC001",
+    sizing=True,
     name="max-connections-too-small",
     priority="p2",
     tags=("performance", "database", "connection-pool"),

@@ -31,6 +31,7 @@ def _never_shrinks(pool: Pool) -> bool:
 
 RULE = Rule(
     id="PC005",
+    sizing=True,
     name="idle-timeout-missing",
     priority="p2",
     tags=("performance", "database", "connection-pool"),

@@ -26,6 +26,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
 
 RULE = Rule(
     id="PC006",
+    sizing=True,
     name="min-connections-missing",
     priority="p3",
     tags=("performance", "database", "connection-pool"),

@@ -42,7 +42,11 @@ def budgets(
 ) -> tuple[Budget, ...]:
     """One budget per server found (or given, or read, or assumed), over the pools it serves."""
     servers = find_servers(declared, given, assume_default, live)
-    behind = {index: found for index, pool in enumerate(pools) if (found := bouncer_of(pool, declared))}
+    behind = {
+        index: found
+        for index, pool in enumerate(pools)
+        if pool.site.role.name == "service" and (found := bouncer_of(pool, declared))
+    }
     server_side = [budget(server, pools, declared, behind) for server in servers]
     return (*server_side, *(client_budget(b, pools, declared, behind) for b in declared.bouncers))
 
@@ -89,6 +93,8 @@ def budget(
     scope = PurePosixPath(server.scope)
     for index, pool in enumerate(pools):
         if not pool.site.pooled or pool.site.database not in COUNTED_DATABASES or index in behind:
+            continue
+        if pool.site.role.name != "service":  # tests, migrations and tools do not run under the load
             continue
         if server.scope and not _inside(PurePosixPath(pool.site.path), scope):
             continue

@@ -57,8 +57,9 @@ def _header() -> list[str]:
 
 def _row(pool: Pool) -> list[str]:
     site = pool.site
+    role = f" ({site.role.name})" if site.role.name != "service" else ""
     cells = [
-        f"{printable(site.path)}:{site.span.line}",
+        f"{printable(site.path)}:{site.span.line}{role}",
         site.library,
         site.database if site.pooled else f"{site.database} (no pool)",
     ]

@@ -124,6 +124,7 @@ def _pool(pool: Pool) -> dict[str, Any]:
         "constructor": site.constructor,
         "database": site.database,
         "pooled": site.pooled,
+        "role": {"name": site.role.name, "reason": site.role.reason},
         "settings": {concept: _setting(s) for concept, s in pool.settings.items()},
     }
 

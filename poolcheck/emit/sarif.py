@@ -97,6 +97,8 @@ def _result(
             "properties": {"priority": finding.priority, "library": finding.library},
         }
     )
+    if pool is not None:  # what the pool is for: a reviewer weighs a tool's finding apart
+        result["properties"]["role"] = pool.site.role.name
     return result
 
 

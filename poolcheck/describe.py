@@ -42,7 +42,7 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
     """
     expr = (code or _backticked)(setting.expr) if setting.expr else None
     if setting.source == "default":
-        return f"{library} default"
+        return f"{setting.by or library} default"
     if setting.source == "env-default":
         return f"default of env {code(setting.env) if code and setting.env else setting.env}"
     if setting.source == "constant":

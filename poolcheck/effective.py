@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from poolcheck.libraries import LIBRARIES, Library
+from poolcheck.libraries import Library, library_for
 from poolcheck.model import Pool, PoolSite, Setting, Source
 
 # When terms of a sum come from different places, the least certain one names the result.
@@ -13,9 +13,9 @@ UNCERTAINTY: dict[Source, int] = {"default": 0, "explicit": 1, "constant": 2, "e
 
 def effective_pool(site: PoolSite) -> Pool:
     """The pool's configuration as it runs: written knobs over the library's defaults."""
-    library = LIBRARIES[site.library].for_entry(site.entry, site.database)
+    library = library_for(site)
     settings: dict[str, Setting] = {
-        concept: Setting(value=default.value, source="default", note=default.note)
+        concept: Setting(value=default.value, source="default", note=default.note, by=default.by)
         for concept, default in library.defaults.items()
     }
     terms: dict[str, Setting] = {}

@@ -64,6 +64,7 @@ class Setting:
     note: str | None = None  # a default that is not a plain number ("CPU-dependent")
     via: str | None = None  # how a derived value was reached ("max_size unset: min_size")
     parts: tuple[tuple[str, Setting], ...] = ()  # the knobs a summed value adds up, by name
+    by: str | None = None  # who sets a default, when not the library itself ("Flask-SQLAlchemy")
 
     @property
     def written(self) -> bool:

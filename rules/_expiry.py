@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import Violation
 
@@ -16,7 +16,7 @@ def missing_timer(pool: Pool, concept: str, consequence: str) -> Iterator[Violat
     if setting is None or setting.source not in ("default", "disabled"):
         return
     library = pool.site.library
-    knob = LIBRARIES[library].knob_name(concept)
+    knob = library_for(pool.site).knob_name(concept)
     if setting.unbounded:
         yield Violation(
             f"{knob} is {described(concept, setting, library)}: {consequence}; set it explicitly",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import quantity
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.libraries.table import Library
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
@@ -16,12 +16,23 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
     if setting is None or setting.source not in ("default", "disabled"):
         return  # the library has no pool-level acquire timeout, or one is written
     library = pool.site.library
-    table = LIBRARIES[library].for_entry(pool.site.entry, pool.site.database)
+    table = library_for(pool.site)
     knob = table.knob_name("acquire_timeout")
     if setting.value is None:
         wait = "waits forever" if setting.source == "disabled" else f"waits forever ({library} default)"
     else:
         wait = f"waits up to {quantity('acquire_timeout', setting.value)} ({library} default)"
+    written_by = table.knob(knob)
+    shared = written_by.shared if written_by is not None else None
+    if shared is not None:  # a few seconds here would also cut what else the knob bounds
+        yield Violation(
+            f"no acquire timeout is set: when the pool is exhausted a request {wait} for a "
+            f"connection, and {knob} also bounds {shared.bounds}, so a few seconds there makes "
+            f"slower work fail; {shared.instead}",
+            "p3",
+            "acquire_timeout",
+        )
+        return
     yield Violation(
         f"no acquire timeout is set: when the pool is exhausted a request {wait} for a "
         f"connection instead of failing fast; set {knob} to a few seconds{_needed_with(table, knob)}",
@@ -213,7 +224,7 @@ import aiopg
 
 
 async def connect(dsn):
-    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+    return await aiopg.create_pool(dsn, maxsize=50, timeout=60)  # also every query's timeout
 """,
         ),
     ),

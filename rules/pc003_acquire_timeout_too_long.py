@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described, quantity
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
@@ -15,6 +16,10 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
     limit = options["max-acquire-timeout"]
     if setting is None or not setting.written or seconds is None or seconds <= limit:
         return
+    table = library_for(pool.site)
+    knob = table.knob(table.knob_name("acquire_timeout"))
+    if knob is not None and knob.shared is not None:
+        return  # it also bounds queries (aiopg): a long value there is a query budget, not a wait
     yield Violation(
         f"acquire timeout is {described('acquire_timeout', setting, pool.site.library)}: "
         f"an exhausted pool keeps requests hanging that long before they fail; "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
@@ -12,8 +12,7 @@ from ._expiry import missing_timer
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
-    table = LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
-    if table.idle_keeps_min and _never_shrinks(pool):
+    if library_for(pool.site).idle_keeps_min and _never_shrinks(pool):
         return  # the pool refills to its floor, which is its maximum: no idle timeout closes anything
     yield from missing_timer(
         pool,
@@ -118,14 +117,14 @@ import aiopg
 
 
 async def connect(dsn):
-    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+    return await aiopg.create_pool(dsn, maxsize=50)
 """,
             good="""
 import aiopg
 
 
 async def connect(dsn):
-    return await aiopg.create_pool(dsn, maxsize=50, timeout=5, pool_recycle=600)
+    return await aiopg.create_pool(dsn, maxsize=50, pool_recycle=600)
 """,
         ),
         Example(

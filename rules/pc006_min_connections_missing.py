@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
@@ -16,7 +16,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
         return
     library = pool.site.library
     yield Violation(
-        f"{LIBRARIES[library].knob_name('min_connections')} is "
+        f"{library_for(pool.site).knob_name('min_connections')} is "
         f"{described('min_connections', setting, library)}: no warm connections are kept, "
         "so the first requests after a quiet period pay for opening connections; keep a warm floor",
         "p3",

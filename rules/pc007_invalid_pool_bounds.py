@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
     library = pool.site.library
-    table = LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
+    table = library_for(pool.site)
     settings = pool.settings
     for concept in sorted(settings):
         setting = settings[concept]

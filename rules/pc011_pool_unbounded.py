@@ -99,14 +99,14 @@ import aiopg
 
 
 async def connect(dsn):
-    return await aiopg.create_pool(dsn, maxsize=0, timeout=5)
+    return await aiopg.create_pool(dsn, maxsize=0)
 """,
             good="""
 import aiopg
 
 
 async def connect(dsn):
-    return await aiopg.create_pool(dsn, maxsize=50, timeout=5)
+    return await aiopg.create_pool(dsn, maxsize=50)
 """,
         ),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
@@ -16,7 +16,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
         return
     library = pool.site.library
     yield Violation(
-        f"{LIBRARIES[library].knob_name('health_check')} is "
+        f"{library_for(pool.site).knob_name('health_check')} is "
         f"{described('health_check', setting, library)}: a connection broken by a database "
         "restart, failover or network cut is handed out and the request's first query fails",
         "p3",

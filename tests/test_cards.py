@@ -414,7 +414,7 @@ def test_every_rule_has_its_card_text() -> None:
 def test_every_card_parses_and_follows_the_format(
     pool_cards: tuple[Card, ...], finding_cards: tuple[Card, ...]
 ) -> None:
-    assert len(pool_cards) == 8 and len(finding_cards) == 26
+    assert len(pool_cards) == 8 and len(finding_cards) == 25
     for cards in (pool_cards, finding_cards):
         for number, card in enumerate(cards, 1):
             check_card_file(file_name(card, number), render(card, number))
@@ -470,9 +470,9 @@ def test_card_per_finding_and_stdout() -> None:
     assert result.stdout.count("\nstatus: pending\n") == 8 and result.stderr == ""
     assert "### 2025-01-02 - Code Review Discovery" in result.stdout
     per_finding = poolcheck("--format", "todo", "--card-per", "finding", *SERVICES)
-    assert per_finding.stdout.count("\nstatus: pending\n") == 26
+    assert per_finding.stdout.count("\nstatus: pending\n") == 25
     report = json.loads(poolcheck("--format", "json", *SERVICES).stdout)
-    assert report["summary"]["findings"] == 26
+    assert report["summary"]["findings"] == 25
 
 
 def test_writing_twice_adds_nothing_and_touches_nothing(tmp_path: Path) -> None:
@@ -493,10 +493,10 @@ def test_writing_twice_adds_nothing_and_touches_nothing(tmp_path: Path) -> None:
 
 def test_the_report_goes_on_and_the_card_lines_follow_it(tmp_path: Path) -> None:
     text = poolcheck("--todos-dir", str(tmp_path / "a"), *SERVICES)
-    assert "Found 26 findings" in text.stdout and "poolcheck: added " in text.stdout
-    assert text.stdout.index("Found 26 findings") < text.stdout.index("poolcheck: added ")
+    assert "Found 25 findings" in text.stdout and "poolcheck: added " in text.stdout
+    assert text.stdout.index("Found 25 findings") < text.stdout.index("poolcheck: added ")
     machine = poolcheck("--format", "json", "--todos-dir", str(tmp_path / "b"), *SERVICES)
-    assert json.loads(machine.stdout)["summary"]["findings"] == 26  # stdout stays one JSON document
+    assert json.loads(machine.stdout)["summary"]["findings"] == 25  # stdout stays one JSON document
     assert "poolcheck: 8 cards added" in machine.stderr
 
 

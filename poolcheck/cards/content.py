@@ -21,7 +21,10 @@ from poolcheck.cards.recommend import (
     Target,
     concept_rank,
     finding_concept,
+    fix_words,
     library_of,
+    shared_knob,
+    shared_words,
     targets,
 )
 from poolcheck.cards.rewrite import as_written
@@ -300,7 +303,9 @@ class PoolCard:
     def _solutions(self) -> str:
         if not self.solutions:
             fixes = " ".join(
-                dict.fromkeys(self.rules[f.rule].fix for f in self.findings if f.rule in self.rules)
+                dict.fromkeys(
+                    fix_words(self.rules[f.rule], self.library) for f in self.findings if f.rule in self.rules
+                )
             )
             return (
                 "### Option 1: Apply the rules' fix (Recommended)\n\n"
@@ -420,11 +425,19 @@ class PoolCard:
             if rule is None:
                 continue
             target = by_concept.pop(concept, None) if concept else None
-            if target is not None and rule.card is not None:
+            shared = shared_knob(self.library, concept) if concept else None
+            if target is not None and shared is not None:
+                code = self._fields(rule, target)["code"]
+                items.append((concept_rank(concept), f"{code} written as a choice. {shared_words(shared)}"))
+            elif target is not None and rule.card is not None:
                 items.append((concept_rank(concept), self._criterion(rule, target)))
             elif finding.rule not in seen_rules and not (concept and concept in self._covered()):
-                items.append((concept_rank(concept), rule.fix))
+                items.append((concept_rank(concept), fix_words(rule, self.library)))
             seen_rules.add(finding.rule)
+        for concept, target in by_concept.items():  # set along with another (a fixed pool's idle timeout)
+            rule = next((r for r in self.rules.values() if r.concept == concept and r.card), None)
+            if rule is not None:
+                items.append((concept_rank(concept), self._criterion(rule, target)))
         lines = [text for _, text in sorted(items, key=lambda item: item[0])]
         server = self.server
         if any(t.concept == "max_connections" for t in self.targets):

@@ -20,8 +20,10 @@ from poolcheck.server import SERVERS, ServerDefaults
 # What an exhausted pool does where the library has no acquire timeout to set (LIBRARIES.md).
 EXHAUSTED = {
     "psycopg2": "fail at once: getconn() raises PoolError when every connection is in use",
+    # Pool._acquire (asyncpg 0.32.0 pool.py) awaits the queue without a deadline when timeout is None.
     "asyncpg": (
-        "keep waiting: asyncpg has no pool-level acquire timeout, only one each pool.acquire() may pass"
+        "keep waiting: asyncpg has no pool-level acquire timeout, and pool.acquire() waits forever "
+        "unless it is given timeout="
     ),
 }
 REFUSING = frozenset({"psycopg2"})  # pools that never queue a request

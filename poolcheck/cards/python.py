@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from poolcheck.cards.rewrite import Inserted
 from poolcheck.cards.spelling import Assignment, callback_on, writing
@@ -54,7 +55,11 @@ class PythonCode:
     def insert(
         self, text: str, start: int, end: int, fragments: Sequence[str], pool: Pool
     ) -> Inserted | None:
-        """New keyword arguments go last in the call, keeping its layout (and a trailing comma)."""
+        """New keyword arguments go last in the call, keeping its layout (and a trailing comma); a
+        settings dict (Flask's engine options, a Django DATABASES entry) gets ``"knob": value`` entries.
+        """
+        if text[end - 1] == "}":
+            return _into_settings(text, start, end, fragments, pool)
         if fragments and not writing(pool).adds:
             return None
         closing = end - 1
@@ -87,6 +92,8 @@ class PythonCode:
         return (), f'{cast}(os.getenv("{variable}", "{self.literal(assignment, pool)}"))'
 
     def cores_preamble(self, per_core: int, lower: int, upper: int | None, pool: Pool) -> tuple[str, ...]:
+        if pool.site.entry.startswith("django.DATABASES"):
+            return ()  # an entry inside DATABASES: no statement can go before it
         sized = f"max((os.cpu_count() or 4) * {per_core}, {lower})"
         return (
             f"max_connections = min({sized}, {upper})" if upper is not None else f"max_connections = {sized}",
@@ -121,3 +128,105 @@ class PythonCode:
 
 
 PYTHON_CODE = PythonCode()
+
+
+# Where a settings entry's knobs live when not in its outer dict: Django's pool options sit in
+# OPTIONS["pool"], while CONN_HEALTH_CHECKS (the pool's check, libraries/django.py) stays beside them.
+NESTED_SETTINGS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
+    "django.DATABASES.OPTIONS.pool": (("OPTIONS", "pool"), frozenset({"CONN_HEALTH_CHECKS", "CONN_MAX_AGE"})),
+}
+
+
+def _into_settings(text: str, start: int, end: int, fragments: Sequence[str], pool: Pool) -> Inserted | None:
+    """``"knob": value`` entries added to the settings dict a construction is, or to a dict inside it."""
+    if not fragments:
+        return Inserted(text)
+    entries = [fragment.split("=", 1) for fragment in fragments]
+    path, outer_knobs = NESTED_SETTINGS.get(pool.site.entry, ((), frozenset()))
+    outer = [(knob, code) for knob, code in entries if not path or knob in outer_knobs]
+    inner = [(knob, code) for knob, code in entries if path and knob not in outer_knobs]
+    opening = _dict_opening(text, start, end)
+    if opening is None:
+        return None
+    edits: list[tuple[int, int, str]] = []
+    if inner:
+        place = _nested_value(text, opening, end - 1, path)
+        if place is None:
+            return None
+        low, high = place
+        if text[low] == "{":
+            edits.append(_dict_entries(text, low, high - 1, inner))
+        else:  # "pool": True: the options become a dict
+            edits.append((low, high, "{" + ", ".join(f'"{k}": {c}' for k, c in inner) + "}"))
+    if outer:
+        edits.append(_dict_entries(text, opening, end - 1, outer))
+    for low, high, code in sorted(edits, reverse=True):
+        text = text[:low] + code + text[high:]
+    return Inserted(text)
+
+
+def _dict_opening(text: str, start: int, end: int) -> int | None:
+    """The ``{`` matching the construction's final ``}``: the settings dict itself."""
+    openings = top_level(text, start, end, "{", PYTHON)
+    return openings[-1] if openings else None
+
+
+def _nested_value(text: str, opening: int, closing: int, path: tuple[str, ...]) -> tuple[int, int] | None:
+    """The span of ``dict[path[0]][path[1]]..`` inside the dict literal at ``opening``..``closing``."""
+    low, high = opening, closing + 1
+    for key in path:
+        if text[low] != "{":
+            return None
+        found = None
+        for item in _dict_items(text, low + 1, high - 1):
+            name, colon, value = item
+            if name.strip().strip("\"'") == key and colon:
+                found = value
+        if found is None:
+            return None
+        low, high = found
+    return low, high
+
+
+def _dict_items(text: str, start: int, end: int) -> list[tuple[str, bool, tuple[int, int]]]:
+    """Each top-level ``key: value`` of a dict body: the key's text and the value's span (stripped)."""
+    items = []
+    cuts = [start - 1, *top_level(text, start, end, ",", PYTHON), end]
+    for before, high in pairwise(cuts):
+        low = before + 1
+        colons = top_level(text, low, high, ":", PYTHON)
+        if not colons:
+            continue
+        colon = colons[0]
+        value_low, value_high = colon + 1, high
+        while value_low < value_high and text[value_low] in " \t\n":
+            value_low += 1
+        while value_high > value_low and text[value_high - 1] in " \t\n":
+            value_high -= 1
+        items.append((text[low:colon], True, (value_low, value_high)))
+    return items
+
+
+def _dict_entries(
+    text: str, opening: int, closing: int, entries: Sequence[Sequence[str]]
+) -> tuple[int, int, str]:
+    """An edit adding ``entries`` before the dict's ``}`` at ``closing``, in its layout."""
+    rendered = [f'"{knob}": {code}' for knob, code in entries]
+    body = text[opening + 1 : closing]
+    if "\n" not in body:
+        joined = ", ".join(rendered)
+        before = body.rstrip()
+        if not before.strip():
+            return opening + 1, closing, joined
+        comma = " " if before.endswith(",") else ", "
+        return opening + 1 + len(before), closing, comma + joined
+    before = text[:closing].rstrip()
+    line_start = text.rfind("\n", 0, closing) + 1
+    if text[line_start:closing].strip():  # `}` follows the last entry on its line
+        comma = " " if before.endswith(",") else ", "
+        return len(before), closing, comma + ", ".join(rendered)
+    last_line = before[before.rfind("\n") + 1 :]
+    indent = leading_space(last_line)
+    comma = "" if before.endswith((",", "{")) else ","
+    lines = "".join(f"{indent}{entry},\n" for entry in rendered)
+    return len(before), line_start, comma + "\n" + lines

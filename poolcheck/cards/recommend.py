@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from poolcheck.libraries import LIBRARIES, Library
+from poolcheck.libraries import Knob, Library, library_for
 from poolcheck.model import COUNT_CONCEPTS, Finding, Pool
 from poolcheck.rule import Rule, amount
 
@@ -43,7 +43,7 @@ def finding_concept(finding: Finding, rules: Mapping[str, Rule]) -> str | None:
 
 def library_of(pool: Pool) -> Library:
     """The library table that applies to the pool's constructor."""
-    return LIBRARIES[pool.site.library].for_entry(pool.site.entry, pool.site.database)
+    return library_for(pool.site)
 
 
 def targets(
@@ -56,10 +56,36 @@ def targets(
         if not library.has(concept):
             continue
         value = _recommended(concept, library, rules, options)
+        if shared_knob(library, concept) is not None:
+            # It bounds more than the concept (aiopg's timeout is every query's): the library's
+            # value, written so it is a choice, never one sized for the concept alone.
+            value = amount_of(library.defaults[concept].value)
         if value is not None:
             values[concept] = value
     _keep_bounds(pool, values)
-    return tuple(Target(concept, value) for concept, value in values.items())
+    _idle_timeout_once_it_shrinks(pool, library, values, rules, options)
+    ordered = sorted(values.items(), key=lambda item: concept_rank(item[0]))
+    return tuple(Target(concept, value) for concept, value in ordered)
+
+
+def shared_knob(library: Library, concept: str) -> Knob | None:
+    """The knob that sets ``concept`` when its one value also bounds something else."""
+    knob = library.knob(library.knob_name(concept))
+    return knob if knob is not None and knob.shared is not None else None
+
+
+def fix_words(rule: Rule, library: Library) -> str:
+    """The rule's fix, or where its setting's knob bounds more than the concept, what to do instead."""
+    knob = shared_knob(library, rule.concept) if rule.concept else None
+    return shared_words(knob) if knob is not None else rule.fix
+
+
+def shared_words(knob: Knob) -> str:
+    assert knob.shared is not None
+    return (
+        f"Do not lower `{knob.name}` to a few seconds: it also bounds {knob.shared.bounds}. "
+        f"Instead, {knob.shared.instead}."
+    )
 
 
 def _recommended(
@@ -82,6 +108,32 @@ def _recommended(
 
 def amount_of(value: object) -> Number | None:
     return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _idle_timeout_once_it_shrinks(
+    pool: Pool,
+    library: Library,
+    values: dict[str, Number | bool],
+    rules: Sequence[Rule],
+    options: Mapping[str, float],
+) -> None:
+    """A fixed pool (minimum = maximum) whose maximum is raised above its written or default minimum
+    starts closing idle connections (psycopg_pool's max_size over min_size): its idle timeout is then
+    chosen here too, not left to the library.
+    """
+    wanted = values.get("max_connections")
+    idle = pool.settings.get("idle_timeout")
+    low = pool.settings.get("min_connections")
+    if not library.idle_keeps_min or "idle_timeout" in values or idle is None or idle.written:
+        return
+    minimum = values.get("min_connections", amount(low) if low is not None and not low.via else None)
+    high = amount(pool.settings.get("max_connections"))
+    if not isinstance(wanted, int) or minimum is None or high is None or high > minimum:
+        return  # no raise, a minimum that follows the maximum, or a pool that shrinks already
+    if wanted > minimum:
+        value = _recommended("idle_timeout", library, rules, options)
+        if value is not None:
+            values["idle_timeout"] = value
 
 
 def _keep_bounds(pool: Pool, values: dict[str, Number | bool]) -> None:

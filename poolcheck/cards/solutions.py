@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from poolcheck.cards.python import PYTHON_CODE
-from poolcheck.cards.recommend import Target
+from poolcheck.cards.recommend import Target, library_of, shared_knob, shared_words
 from poolcheck.cards.rewrite import Change, Language, rewritten
 from poolcheck.cards.rust import RUST_CODE
 from poolcheck.cards.spelling import Assignment, assignments
@@ -92,8 +92,12 @@ def solutions(
             )
         )
     size = next((t.value for t in targets if t.concept == "max_connections"), None)
+    upper: int | None = None
+    preamble: tuple[str, ...] = ()
     if isinstance(size, int) and not isinstance(size, bool):
         upper = server.usable_connections if server and server.usable_connections > size else None
+        preamble = language.cores_preamble(CONNECTIONS_PER_CORE, size, upper, pool)
+    if preamble:  # none where no statement can go before the construction (a DATABASES entry)
         found.append(
             _solution(
                 pool,
@@ -108,7 +112,7 @@ def solutions(
                 "and replicas multiply the total; it can over-provision on large hosts.",
                 effort="Medium (45 minutes)",
                 risk="Medium: several replicas on large hosts can exceed the server's connection limit",
-                preamble=language.cores_preamble(CONNECTIONS_PER_CORE, size, upper, pool),
+                preamble=preamble,
             )
         )
     return tuple(found)
@@ -136,6 +140,9 @@ def _solution(
         valued = strategy(assignment)
         if valued.note:
             notes.append(valued.note)
+        shared = shared_knob(library_of(pool), assignment.concept)
+        if shared is not None and shared.name == assignment.knob:
+            notes.append(shared_words(shared))
         if valued.code is None:
             continue
         inside = tuple(s.span for s in assignment.written if s.span and site.span.contains(s.span))

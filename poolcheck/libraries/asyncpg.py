@@ -1,16 +1,20 @@
 """asyncpg 0.31: ``create_pool`` keyword arguments and their defaults."""
 
-from poolcheck.libraries.table import Default, Knob, Library
+from poolcheck.libraries.table import Default, Knob, Library, Zero
 
 ASYNCPG = Library(
     name="asyncpg",
     language="python",
     knobs=(
-        Knob("max_size", "max_connections", "count"),
+        # Pool.__init__ (0.32.0 pool.py): "max_size is expected to be greater than zero".
+        Knob("max_size", "max_connections", "count", zero=Zero("raises ValueError in create_pool")),
         Knob("min_size", "min_connections", "count"),
         Knob("max_inactive_connection_lifetime", "idle_timeout", "seconds", disabled_by=(0,)),
         # A connect() keyword passed through **connect_kwargs: opening one connection.
-        Knob("timeout", "connect_timeout", "seconds"),
+        # 0: connect() runs under compat.timeout(0), so every connection attempt times out.
+        Knob(
+            "timeout", "connect_timeout", "seconds", zero=Zero("every connection attempt times out at once")
+        ),
     ),
     # No pool-level acquire timeout (only pool.acquire(timeout=)), no lifetime
     # knob (max_queries recycles by use, not time), no health check.

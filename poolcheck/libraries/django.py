@@ -1,10 +1,19 @@
-"""Django ``DATABASES``: persistent connections (CONN_MAX_AGE) without a pool.
-
-With ``OPTIONS["pool"]`` (Django 5.1+, PostgreSQL) Django builds a psycopg_pool
-ConnectionPool, so that case is checked against the psycopg_pool table.
+"""Django ``DATABASES``: persistent connections (CONN_MAX_AGE) without a pool, and with
+``OPTIONS["pool"]`` (Django 5.1+, PostgreSQL) the psycopg_pool ConnectionPool Django builds.
 """
 
+from dataclasses import replace
+
+from poolcheck.libraries.psycopg_pool import PSYCOPG_POOL
 from poolcheck.libraries.table import Default, Knob, Library
+
+DOCS = (
+    (
+        "Django persistent connections",
+        "https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
+    ),
+    ("Django connection pool", "https://docs.djangoproject.com/en/stable/ref/databases/#connection-pool"),
+)
 
 DJANGO = Library(
     name="django",
@@ -15,11 +24,25 @@ DJANGO = Library(
         Knob("CONN_HEALTH_CHECKS", "health_check", "flag"),
     ),
     defaults={"max_lifetime": Default(0.0), "health_check": Default(False)},
-    docs=(
-        (
-            "Django persistent connections",
-            "https://docs.djangoproject.com/en/stable/ref/databases/#persistent-connections",
-        ),
-        ("Django connection pool", "https://docs.djangoproject.com/en/stable/ref/databases/#connection-pool"),
+    docs=DOCS,
+)
+
+# The constructor name of a pool built from OPTIONS["pool"] (frontends/python/entries.py).
+DJANGO_POOL_ENTRY = "django.DATABASES.OPTIONS.pool"
+
+# DatabaseWrapper.pool (django/db/backends/postgresql/base.py) calls ConnectionPool(kwargs=..,
+# open=False, configure=.., check=ConnectionPool.check_connection if CONN_HEALTH_CHECKS else None,
+# **OPTIONS["pool"]) in Django 5.1, 5.2 and 6.0, so a "check" key there is a TypeError (check given
+# twice); 6.1 uses pool_options.setdefault("check", ..), so a written "check" wins. The alias's
+# CONN_HEALTH_CHECKS is the checkout check on every version, and the one a fix may write.
+DJANGO_POOL = replace(
+    PSYCOPG_POOL,
+    knobs=(
+        *(k for k in PSYCOPG_POOL.knobs if k.concept != "health_check"),
+        Knob("check", "health_check", "callback"),
+        Knob("CONN_HEALTH_CHECKS", "health_check", "flag", rank=1),
     ),
+    defaults={**PSYCOPG_POOL.defaults, "health_check": Default(False, by="Django")},
+    docs=(*PSYCOPG_POOL.docs, DOCS[1]),
+    variants={},
 )

@@ -1,6 +1,10 @@
 """psycopg_pool 3.1 - 3.3: ConnectionPool / AsyncConnectionPool and NullConnectionPool."""
 
-from poolcheck.libraries.table import Default, Knob, Library
+from poolcheck.libraries.table import Default, Knob, Library, Zero
+
+# _get_ready_connection (3.2.8 pool.py) raises PoolTimeout when timeout <= 0, before it looks for
+# an idle connection.
+TIMEOUT_ZERO = Zero("every getconn() raises PoolTimeout at once, even with idle connections in the pool")
 
 DOCS = (
     ("psycopg_pool API", "https://www.psycopg.org/psycopg3/docs/api/pool.html"),
@@ -13,7 +17,7 @@ PSYCOPG_NULL_POOL = Library(
     language="python",
     knobs=(
         Knob("max_size", "max_connections", "count", disabled_by=(0,)),
-        Knob("timeout", "acquire_timeout", "seconds"),
+        Knob("timeout", "acquire_timeout", "seconds", zero=TIMEOUT_ZERO),
     ),
     defaults={"max_connections": Default(None), "acquire_timeout": Default(30.0)},
     docs=DOCS,
@@ -23,9 +27,10 @@ PSYCOPG_POOL = Library(
     name="psycopg_pool",
     language="python",
     knobs=(
-        Knob("max_size", "max_connections", "count"),
+        # _check_size (3.2.8 base.py): max_size below min_size, or both 0, is a ValueError.
+        Knob("max_size", "max_connections", "count", zero=Zero("raises ValueError when the pool is built")),
         Knob("min_size", "min_connections", "count"),
-        Knob("timeout", "acquire_timeout", "seconds"),
+        Knob("timeout", "acquire_timeout", "seconds", zero=TIMEOUT_ZERO),
         Knob("max_lifetime", "max_lifetime", "seconds"),
         Knob("max_idle", "idle_timeout", "seconds"),
         Knob("check", "health_check", "callback"),
@@ -40,6 +45,9 @@ PSYCOPG_POOL = Library(
         "health_check": Default(False),  # check=None
     },
     docs=DOCS,
+    # _shrink_pool (3.2.8 pool.py) closes an idle connection only while more than min_size are open:
+    # a fixed pool (max_size unset or equal to min_size) never shrinks, whatever max_idle says.
+    idle_keeps_min=True,
     variants={
         "psycopg_pool.NullConnectionPool": PSYCOPG_NULL_POOL,
         "psycopg_pool.AsyncNullConnectionPool": PSYCOPG_NULL_POOL,

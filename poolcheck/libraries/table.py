@@ -23,6 +23,7 @@ class Default:
 
     value: Value
     note: str | None = None  # said instead of a number, e.g. "CPU count x 2"
+    by: str | None = None  # who sets it, when not the library itself ("Flask-SQLAlchemy")
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,16 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Shared:
+    """One value that bounds more than the knob's concept (aiopg's ``timeout`` is also every query's),
+    so a value sized for the concept alone breaks the rest: rules and cards never propose one.
+    """
+
+    bounds: str  # what else it bounds: "opening each connection and every query on them, by default"
+    instead: str  # how to bound the concept alone, as advice with code: "... `asyncio.timeout(5)` ..."
+
+
+@dataclass(frozen=True)
 class Knob:
     """A parameter as the library spells it, and the concept it sets."""
 
@@ -67,6 +78,7 @@ class Knob:
     rank: int = 0  # when two knobs set one concept, the higher rank wins whatever the order
     note: str | None = None
     part_default: Default | None = None  # for a knob that is one term of a summed concept
+    shared: Shared | None = None  # the value also bounds something else
     zero: Zero | None = None  # what a written zero does, where it is not "fails every time"
     above_max: Zero | None = None  # what a minimum above the maximum does, where the library checks it
 

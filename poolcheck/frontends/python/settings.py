@@ -71,6 +71,9 @@ def _django(databases: ast.Dict, scopes: list[Scope], finder: SiteFinder) -> Ite
         pool = _pool_option(alias, scopes, line, finder)
         if pool is not None:
             keywords, opaque = pool
+            # Django turns the alias's CONN_HEALTH_CHECKS into the pool's check (libraries/django.py).
+            if "CONN_HEALTH_CHECKS" in alias.keywords:
+                keywords = {**keywords, "CONN_HEALTH_CHECKS": alias.keywords["CONN_HEALTH_CHECKS"]}
             yield finder.site(where, DJANGO_POOL, keywords, opaque, scopes)
             continue
         keywords = {k: v for k, v in alias.keywords.items() if k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}

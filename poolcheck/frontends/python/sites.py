@@ -11,7 +11,7 @@ from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import number
-from poolcheck.libraries import LIBRARIES
+from poolcheck.libraries import table_for
 from poolcheck.libraries.table import Unit
 from poolcheck.model import PoolSite, Setting, Span
 
@@ -65,7 +65,7 @@ class SiteFinder:
     ) -> PoolSite:
         """A site for a construction at ``node`` receiving ``keywords`` (``opaque``: maybe more)."""
         line = node.lineno
-        library = LIBRARIES[entry.library].for_entry(entry.name)
+        library = table_for(entry.library, entry.name)
         knobs: list[tuple[str, Setting]] = []
         for name, keyword in keywords.items():
             knob = library.knob(name)
@@ -91,7 +91,8 @@ class SiteFinder:
             text=self._text(node),
             knobs=tuple(knobs),
             lines=tuple(self.lines[span.line - 1 : span.end_line]),
-            pooled=self._pooled(keywords, scopes, line),
+            pooled=self._pooled(keywords, scopes, line)
+            and not self._in_memory_sqlite(keywords, scopes, line),
             entry=entry.name,
         )
 
@@ -174,6 +175,19 @@ class SiteFinder:
             poolclass is None
             or self.bindings.qualified(poolclass.value, scopes, line) not in UNPOOLED_CLASSES
         )
+
+    def _in_memory_sqlite(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:
+        """An in-memory SQLite URL: SQLAlchemy 1.4 and 2.0 give it SingletonThreadPool (StaticPool with
+        aiosqlite) and Flask-SQLAlchemy 3.x StaticPool, one shared connection and no sized pool
+        (dialects/sqlite/pysqlite.py get_pool_class, flask_sqlalchemy/extension.py).
+        """
+        url = keywords.get("url")
+        written = self.resolver.resolve(url.value, scopes, line).value if url else None
+        if not isinstance(written, str) or not written.lower().startswith("sqlite"):
+            return False
+        _, _, rest = written.partition("://")
+        database, _, query = rest.removeprefix("/").partition("?")
+        return database in ("", ":memory:") or "mode=memory" in query.split("&")
 
     # positions: ast columns are UTF-8 byte offsets into the line
 

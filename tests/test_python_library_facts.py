@@ -199,6 +199,11 @@ def test_in_memory_sqlite_keeps_no_pool(snippets: Snippets, url: str, pooled: bo
             "p1",
             "raises ValueError in create_pool",
         ),
+        (  # Pool._fill_free_pool closes every free connection idle longer than 0 s
+            "import aiopg\nasync def f(d):\n    return await aiopg.create_pool(d, pool_recycle=0)",
+            "p2",
+            "each acquire opens a new connection",
+        ),
         (
             "from sqlalchemy import create_engine\ne = create_engine(u, pool_recycle=0)",
             "p2",

@@ -22,7 +22,7 @@ from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.live import LiveServer
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
-from poolcheck.read import DEFAULT_MAX_FILE_SIZE
+from poolcheck.read import DEFAULT_MAX_FILE_SIZE, read_regular
 from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
@@ -66,6 +66,9 @@ class Files:
     declarations: tuple[str, ...]
     errors: tuple[FileError, ...]
     warnings: tuple[str, ...]
+    # With only files named and a system file among them, the repository's code is read for the
+    # budgets, and the pools' findings are reported for these (as shown) only; None: for every file.
+    reported: frozenset[str] | None = None
 
 
 def source_suffixes() -> tuple[str, ...]:
@@ -97,8 +100,53 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         shown = " ".join(display_path(p) for p in paths)
         warnings.append(f"no Python or Rust files found under {shown}")
     warnings += found.warnings
-    declaring = tuple(p for p in files if not p.endswith(sources) or p.endswith(GUNICORN_CONFIGS))
-    return Files(code, declaring, found.errors, tuple(warnings))
+    declaring = tuple(p for p in files if _declares(p, sources))
+    checked = Files(code, declaring, found.errors, tuple(warnings))
+    if paths and not any(os.path.isdir(p) for p in paths):
+        return _with_the_system(paths, checked, settings, lookup)
+    return checked
+
+
+def _declares(path: str, sources: tuple[str, ...]) -> bool:
+    """Is the file one that may declare servers, replicas or processes (not code only)?"""
+    return not path.endswith(sources) or path.endswith(GUNICORN_CONFIGS)
+
+
+def _declares_something(path: str) -> bool:
+    """Does the file hold a word that servers, replicas, processes or bouncers are declared with?"""
+    from poolcheck.capacity.read import MAX_SIZE
+    from poolcheck.capacity.sources import is_candidate  # here: it loads the YAML reader
+
+    try:
+        return is_candidate(os.path.basename(path), read_regular(path, MAX_SIZE))
+    except OSError:
+        return False
+
+
+def _with_the_system(paths: list[Path], named: Files, settings: RunSettings, lookup: SettingsLookup) -> Files:
+    """Files named one by one (the staged files a pre-commit hook passes): the system is the
+    repository's all the same. Its system files (compose, Kubernetes, pgbouncer.ini, ...) count,
+    and when one of them is named, its code is read too, so that the budgets see every pool,
+    while the pools' findings are reported for the named files only. Outside a git work tree the
+    named files are the whole run, as a folder above them may be anything.
+    """
+    root = settings.project_root or project_root(paths, None)
+    if not os.path.exists(os.path.join(root, ".git")):
+        return named
+    sources = source_suffixes()
+    whole = discover(
+        [root],
+        sources + CAPACITY_SUFFIXES,
+        respect_gitignore=settings.respect_gitignore,
+        follow_symlinks=settings.follow_symlinks,
+    )
+    files = [path for path in whole.files if not _excluded(path, set(), lookup)]
+    declaring = tuple(dict.fromkeys((*named.declarations, *(p for p in files if _declares(p, sources)))))
+    if not any(_declares_something(p) for p in named.declarations):  # a CI workflow, say
+        return replace(named, declarations=declaring)
+    code = tuple(dict.fromkeys((*named.sources, *(p for p in files if p.endswith(sources)))))
+    quiet = tuple(w for w in named.warnings if not w.startswith("no Python or Rust files found"))
+    return Files(code, declaring, named.errors, quiet, frozenset(named.sources))
 
 
 def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
@@ -150,10 +198,15 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     findings = [f for f in findings if not _ignored_here(f, lookup)]
     suppressions = {result.path: result.suppressions for result in results if result.suppressions}
     findings, unused = _suppressed(findings, pools, suppressions, failed)
+    if files.reported is not None:  # code read for the budgets only: its own findings are not asked for
+        findings = [f for f in findings if f.pool is None or f.path in files.reported]
     baselined = 0
     if settings.baseline is not None:
         findings, baselined = without_baselined(findings, settings.baseline)
-    errors = files.errors + tuple(e for result in results for e in result.errors) + tuple(internal)
+    read_errors = (e for result in results for e in result.errors)
+    if files.reported is not None:
+        read_errors = (e for e in read_errors if e.path in files.reported)
+    errors = files.errors + tuple(read_errors) + tuple(internal)
     errors += declared.errors  # values out of range, documents not read, in the declaring files
     return Report(
         pools,

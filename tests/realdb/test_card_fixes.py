@@ -362,16 +362,19 @@ def cases() -> list[object]:
 # --- the card --------------------------------------------------------------------------------------
 
 
-def cards_for(project: Path, file: str) -> tuple[Card, ...]:
-    """The cards ``poolcheck --format todo`` builds for one file of the project, run from its root."""
+def cards_for(project: Path, file: str) -> tuple[tuple[Card, ...], set[str]]:
+    """The cards ``poolcheck --format todo`` builds for one file of the project, run from its root,
+    and the rules it found there."""
     previous = Path.cwd()
     os.chdir(project)
     try:
         report = run([Path(file)], RunSettings())
         options = default_options()
-        return build_cards(report, lambda path: options, date(2025, 1, 2), "pool", statement_tail)  # type: ignore[arg-type]
+        cards = build_cards(report, lambda path: options, date(2025, 1, 2), "pool", statement_tail)  # type: ignore[arg-type]
     finally:
         os.chdir(previous)
+    assert not report.errors, report.errors
+    return cards, {finding.rule for finding in report.findings}
 
 
 def rules_found(project: Path, file: str) -> set[str]:
@@ -571,8 +574,7 @@ def test_the_card_s_fix_runs_on_the_real_library(
     (project / "requirements.txt").write_text(version_set.requirements())
     source = textwrap.dedent(service.source).lstrip("\n")
     path.write_text(source)
-    before = rules_found(project, service.file)
-    [card] = cards_for(project, service.file)
+    (card,), before = cards_for(project, service.file)
     expected = card_values(card)
     assert expected, "the card's acceptance criteria name the settings"
 

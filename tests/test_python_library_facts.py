@@ -284,3 +284,14 @@ def test_a_databases_entry_gets_no_statement_before_it(tmp_path: Path) -> None:
     (card,) = cards(tmp_path, DJANGO.format(extra="").replace('"max_size": 50', '"max_size": 10'))
     solutions = next(s.body for s in card.sections if s.heading == "Proposed Solutions")
     assert "Option 2" in solutions and "Sized from CPU cores" not in solutions
+
+
+def test_flask_engine_options_argument_gets_the_new_keys(tmp_path: Path) -> None:
+    # SQLAlchemy(..) takes no pool_* keywords of its own: they go into engine_options.
+    code = 'from flask_sqlalchemy import SQLAlchemy\n\ndb = SQLAlchemy(engine_options={"pool_size": 40})\n'
+    (card,) = cards(tmp_path, code)
+    call = ast.parse(option_code(card, 1)).body[0]
+    assert isinstance(call, ast.Assign) and isinstance(call.value, ast.Call)
+    assert [k.arg for k in call.value.keywords] == ["engine_options"]
+    options = ast.literal_eval(call.value.keywords[0].value)
+    assert options["pool_pre_ping"] is True and options["pool_timeout"] == 5

@@ -60,6 +60,8 @@ class PythonCode:
         """
         if text[end - 1] == "}":
             return _into_settings(text, start, end, fragments, pool)
+        if pool.site.entry in OPTIONS_ARGUMENT:
+            return _into_options_argument(text, start, end, fragments, OPTIONS_ARGUMENT[pool.site.entry])
         if fragments and not writing(pool).adds:
             return None
         closing = end - 1
@@ -135,6 +137,38 @@ PYTHON_CODE = PythonCode()
 NESTED_SETTINGS: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
     "django.DATABASES.OPTIONS.pool": (("OPTIONS", "pool"), frozenset({"CONN_HEALTH_CHECKS", "CONN_MAX_AGE"})),
 }
+
+
+# Constructors that take the pool's keywords as one dict argument, not as keywords of their own:
+# SQLAlchemy(engine_options={..}) (Flask-SQLAlchemy 3.1 extension.py), whose __init__ has no pool_*.
+OPTIONS_ARGUMENT: dict[str, str] = {"flask_sqlalchemy.SQLAlchemy": "engine_options"}
+
+
+def _into_options_argument(
+    text: str, start: int, end: int, fragments: Sequence[str], argument: str
+) -> Inserted | None:
+    """``"knob": value`` entries added to the dict literal passed as ``argument=`` in the call."""
+    if not fragments:
+        return Inserted(text)
+    openings = top_level(text, start, end, "(", PYTHON)
+    if text[end - 1] != ")" or not openings:
+        return None
+    opening = openings[0]
+    cuts = [opening, *top_level(text, opening + 1, end - 1, ",", PYTHON), end - 1]
+    for before, after in pairwise(cuts):
+        name, equals, _ = text[before + 1 : after].partition("=")
+        if equals and name.strip() == argument:
+            low = text.index("=", before + 1) + 1
+            while text[low] in " \t\n":
+                low += 1
+            high = after
+            while text[high - 1] in " \t\n":
+                high -= 1
+            if text[low] != "{" or text[high - 1] != "}":
+                return None  # a name or a call: the dict is elsewhere
+            edit = _dict_entries(text, low, high - 1, [f.split("=", 1) for f in fragments])
+            return Inserted(text[: edit[0]] + edit[2] + text[edit[1] :])
+    return None
 
 
 def _into_settings(text: str, start: int, end: int, fragments: Sequence[str], pool: Pool) -> Inserted | None:

@@ -314,16 +314,6 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
         "the card adds check=AsyncConnectionPool.check_connection; psycopg_pool 3.1 has neither the check "
         "parameter nor AsyncConnectionPool.check_connection (both from 3.2): AttributeError at import"
     ),
-    ("django", "*"): (
-        "the card adds check=pool.check_connection to OPTIONS['pool']: no name `pool` exists in a settings "
-        "file (NameError); spelled ConnectionPool.check_connection it is a TypeError in Django 5.1-6.0, "
-        "which pass check= themselves (backends/postgresql/base.py); the fix is CONN_HEALTH_CHECKS = True"
-    ),
-    ("aiopg", "*"): (
-        "the card sets timeout=5 as the acquire timeout; aiopg passes the pool's timeout to connect() "
-        "and it is the default timeout of every cursor.execute() (aiopg 1.4.0 pool.py, connection.py): "
-        "every query over 5 s fails"
-    ),
 }
 
 

@@ -159,6 +159,30 @@ SERVICES = (
         (v.FLASK_SQLALCHEMY_3_1,),
     ),
     Service(
+        "flask-sqlalchemy-engine-options",
+        "portal/app.py",
+        '''
+        """The customer portal."""
+
+        import os
+
+        from flask import Flask
+        from flask_sqlalchemy import SQLAlchemy
+
+        db = SQLAlchemy(engine_options={"pool_size": 5, "pool_pre_ping": True})
+
+
+        def create_app() -> Flask:
+            app = Flask(__name__)
+            app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+            db.init_app(app)
+            return app
+        ''',
+        "flask",
+        url_env("postgresql+psycopg2"),
+        (v.FLASK_SQLALCHEMY_3_1,),
+    ),
+    Service(
         "psycopg_pool",
         "jobs/nightly.py",
         '''

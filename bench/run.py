@@ -20,6 +20,11 @@ Every tree is measured with:
 - before: another poolcheck command, when ``--against PATH`` is given (an
   earlier revision installed in a venv of its own, not editable).
 
+Library version discovery (the lockfiles and manifests the corpus carries) is
+measured in this process on each tree: whole runs with and without it,
+round-robin, and the lookup alone over the pools the run found, from a cold
+cache; both as a share of the run.
+
 Each command runs ``--repeat`` times, round-robin after one warm-up each, and
 medians are compared, so the ratios hold on a noisy machine even when the
 seconds do not. The commands run without PYTHONDONTWRITEBYTECODE, so that an
@@ -62,7 +67,9 @@ from poolcheck.discover import DEFAULT_EXCLUDES, discover
 from poolcheck.frontends import FRONT_ENDS
 from poolcheck.gitignore import repository_top
 from poolcheck.model import Candidate
+from poolcheck.pipeline import RunSettings, run
 from poolcheck.read import read_source, search_tokens
+from poolcheck.versions.lookup import VersionLookup, version_used
 from poolcheck.workers import available_cores
 
 FLOOR = """
@@ -360,6 +367,29 @@ def report(
     print(f"  poolcheck peak memory: largest process {largest:.0f} MB{together} (target: under 300 MB)")
 
 
+def measure_versions(label: str, root: Path, repeat: int) -> None:
+    """Runs with and without version discovery, round-robin, and the lookup alone from a cold cache."""
+    times: dict[str, list[float]] = {"with versions": [], "without": [], "lookup alone": []}
+    pools = run([root], RunSettings(read_versions=False)).pools  # warm-up: the OS caches the files
+    for _ in range(repeat):
+        for name, read_versions in (("with versions", True), ("without", False)):
+            started = time.perf_counter()
+            run([root], RunSettings(read_versions=read_versions))
+            times[name].append(time.perf_counter() - started)
+        started = time.perf_counter()
+        lookup = VersionLookup(root)
+        found = sum(not version_used(pool.site, lookup).assumed for pool in pools)
+        times["lookup alone"].append(time.perf_counter() - started)
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    print(f"\n{label}: version discovery, {len(pools)} pools, {found} with a version from a file")
+    for name, median in medians.items():
+        print(f"  {name:<14}{median:>10.4f} s")
+    print(
+        f"  with / without: {medians['with versions'] / medians['without']:.3f}x; lookup alone: "
+        f"{medians['lookup alone'] / medians['without']:.2%} of a run (target: under 5%)"
+    )
+
+
 # The last revision whose walk read the .gitignore files itself, before discovery asked git.
 WALK_BEFORE = "d8f99f0"
 Walk = Callable[[], int]  # one discovery; the number of files it found
@@ -523,6 +553,7 @@ def main() -> None:
             if skipped:
                 print(f"(not installed, skipped: {', '.join(skipped)})")
             report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))
+            measure_versions(label, root, args.repeat)
         walk_benchmarks(
             [(label, root) for label, root in trees if label.startswith("checkout")],
             scratch,

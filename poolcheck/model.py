@@ -76,6 +76,22 @@ class Setting:
         return self.value is None and self.source in ("default", "disabled") and not self.note
 
 
+ASSUMED = "assumed"  # the source of a version no file names: the latest release's facts apply
+
+
+@dataclass(frozen=True)
+class LibraryVersion:
+    """The version of a pool's library whose facts apply, and where it was read (poolcheck/versions/)."""
+
+    version: str  # "0.7.4", as the file writes it
+    source: str  # the lockfile or manifest as shown, or ASSUMED: the table's latest release
+    at_least: bool = False  # a manifest's lower bound ("0.7" allows 0.7.0 and up)
+
+    @property
+    def assumed(self) -> bool:
+        return self.source == ASSUMED
+
+
 @dataclass(frozen=True)
 class PoolSite:
     """A pool construction as a front end found it: the knobs written, no defaults yet."""
@@ -91,6 +107,8 @@ class PoolSite:
     knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
     pooled: bool = True
     entry: str = ""  # the library's own name for the constructor, e.g. "sqlalchemy.create_engine"
+    # The library's version whose facts apply, set by the pipeline; None: not looked up (the latest's).
+    version: LibraryVersion | None = None
     role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
 
 
@@ -100,6 +118,10 @@ class Pool:
 
     site: PoolSite
     settings: Mapping[str, Setting] = field(default_factory=dict)
+
+    @property
+    def version(self) -> LibraryVersion | None:
+        return self.site.version
 
     @property
     def exempt(self) -> bool:

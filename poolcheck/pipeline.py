@@ -27,6 +27,7 @@ from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
+from poolcheck.versions.lookup import VersionLookup, version_used
 from poolcheck.workers import analyse_data_bounded, analyse_files
 
 
@@ -175,7 +176,8 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         internal.append(FileError(path, message, "parse"))
 
     root = settings.project_root or project_root(paths, None)
-    pools = tuple(_with_role(pool, root) for pool in _effective_pools(results, failed))
+    versions = VersionLookup(root) if settings.read_versions else None
+    pools = tuple(_with_role(pool, root) for pool in _effective_pools(results, failed, versions))
 
     def rule_set(path: str) -> RuleSet:
         return lookup.for_file(path).rule_set
@@ -217,16 +219,22 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         baselined=baselined,
         capacity=capacity,
         root=root,
-        warnings=files.warnings + declared.warnings,
+        warnings=files.warnings
+        + declared.warnings
+        + tuple(dict.fromkeys(versions.warnings if versions else ())),
     )
 
 
-def _effective_pools(results: list[FileResult], failed: OnError) -> Iterator[Pool]:
-    """Each site's effective pool; a site that fails is told to ``failed`` and left out."""
+def _effective_pools(
+    results: list[FileResult], failed: OnError, versions: VersionLookup | None
+) -> Iterator[Pool]:
+    """Each site's effective pool at its library's version; a site that fails is told to ``failed``
+    and left out.
+    """
     for result in results:
         for site in result.sites:
             try:
-                yield effective_pool(site)
+                yield effective_pool(replace(site, version=version_used(site, versions)))
             except Exception as error:
                 failed(site.path, f"the {site.constructor} pool at line {site.span.line}", error)
 

@@ -87,6 +87,7 @@ def test_inventory_table() -> None:
     assert lines[2].split() == [
         "location",
         "library",
+        "version",
         "database",
         "max",
         "min",
@@ -98,6 +99,8 @@ def test_inventory_table() -> None:
     row = next(line for line in lines if line.startswith("fixtures/rust-service/src/main.rs:21"))
     assert row.split()[1:] == [
         "sqlx",
+        ">=0.7",
+        "(fixtures/rust-service/Cargo.toml)",
         "postgres",
         "10",
         "w",

@@ -230,6 +230,26 @@ class PoolCard:
     def _library_words(self) -> str:
         return LIBRARY_NAMES.get(self.site.library, self.site.library)
 
+    def _version_words(self) -> str:
+        """Which version the advice is for: ``sqlx 0.7.4, from `Cargo.lock```, or the one assumed."""
+        name, version = self._library_words(), self.site.version
+        if version is None or version.assumed:
+            latest = version.version if version and version.version else ""
+            release = f"the latest release, {name} {latest}" if latest else f"{name}'s latest release"
+            return f"no version found; advice for {release}"
+        shown = f"{version.version} or later" if version.at_least else version.version
+        return f"{name} {markdown_prose(shown)}, from {markdown_code(version.source)}"
+
+    def _version_notes(self) -> str | None:
+        """What this version's knobs mean where the name does not say it, and its other facts."""
+        notes = [
+            f"`{self.library.knob_name(concept)}` is {note}" for concept, note in self.library.notes.items()
+        ]
+        notes += self.library.remarks
+        if not notes:
+            return None
+        return "**In this version**:\n\n" + "\n".join(f"- {note}" for note in notes)
+
     # --- sections ---------------------------------------------------------------------------
 
     def _problem(self) -> str:
@@ -260,6 +280,7 @@ class PoolCard:
     def _findings(self) -> str:
         parts = [
             f"**Location**: `{self.location}`",
+            f"**Library version**: {self._version_words()}",
             _fenced(self._fence(), as_written(self.pool, self.tail), "**Current configuration**:\n\n"),
             f"**Effective settings** (what is written, over {self._library_words()}'s defaults):\n\n"
             + self._settings_table(),
@@ -353,6 +374,9 @@ class PoolCard:
             self._default_words(concept) for concept in sorted(self.library.defaults, key=concept_rank)
         ]
         parts.append(f"**{self._library_words()} defaults** for what is not written: {', '.join(defaults)}.")
+        notes = self._version_notes()
+        if notes:
+            parts.append(notes)
         server = self.server
         if server is not None:
             defaults_ = server.defaults

@@ -30,7 +30,8 @@ def render(report: Report) -> str:
         f"Pools ({len(report.pools)})",
         "\n".join(lines),
         "Sources: w written, c constant, e env default, d library default, ? set at run time, x disabled; "
-        "- the library has no such knob.",
+        "- the library has no such knob. Versions: from the file named; assumed: none found, the latest "
+        "release's facts apply.",
     ]
     parts += [_budget(budget, report.pools) for budget in report.capacity]
     if not report.capacity:
@@ -52,7 +53,7 @@ SOURCE_MARKS = {
 
 
 def _header() -> list[str]:
-    return ["location", "library", "database", *(name for name, _ in COLUMNS)]
+    return ["location", "library", "version", "database", *(name for name, _ in COLUMNS)]
 
 
 def _row(pool: Pool) -> list[str]:
@@ -61,6 +62,7 @@ def _row(pool: Pool) -> list[str]:
     cells = [
         f"{printable(site.path)}:{site.span.line}{role}",
         site.library,
+        _version(pool),
         site.database if site.pooled else f"{site.database} (no pool)",
     ]
     for _, concept in COLUMNS:
@@ -73,6 +75,15 @@ def _row(pool: Pool) -> list[str]:
             shown = setting.note.split(" (", 1)[0] if setting.note else quantity(concept, setting.value)
             cells.append(f"{shown} {SOURCE_MARKS[setting.source]}")
     return cells
+
+
+def _version(pool: Pool) -> str:
+    """``0.7.4 (Cargo.lock)``, ``>=0.7 (Cargo.toml)``, or ``0.8.6 assumed`` when no file names it."""
+    version = pool.version
+    if version is None or version.assumed:
+        return f"{version.version} assumed" if version and version.version else "latest assumed"
+    shown = f">={version.version}" if version.at_least else version.version
+    return f"{printable(shown)} ({printable(version.source)})"
 
 
 def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from poolcheck import __version__
-from poolcheck.model import PRIORITIES, Budget, Pool, Report, Setting, Span
+from poolcheck.model import PRIORITIES, Budget, LibraryVersion, Pool, Report, Setting, Span
 
 SCHEMA_VERSION = 1
 
@@ -125,8 +125,16 @@ def _pool(pool: Pool) -> dict[str, Any]:
         "database": site.database,
         "pooled": site.pooled,
         "role": {"name": site.role.name, "reason": site.role.reason},
+        "library_version": _version(site.version),
         "settings": {concept: _setting(s) for concept, s in pool.settings.items()},
     }
+
+
+def _version(version: LibraryVersion | None) -> dict[str, Any] | None:
+    """The version whose facts apply: from a lockfile or manifest, or "assumed" (the latest release)."""
+    if version is None:
+        return None
+    return {"version": version.version or None, "source": version.source, "at_least": version.at_least}
 
 
 def _setting(setting: Setting) -> dict[str, Any]:

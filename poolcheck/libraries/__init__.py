@@ -43,8 +43,8 @@ def table_for(library: str, entry: str = "", database: str = "") -> Library:
 
 
 def library_for(site: PoolSite) -> Library:
-    """The table that applies to a pool construction."""
-    return table_for(site.library, site.entry, site.database)
+    """The table that applies to a pool construction, at the library version it uses."""
+    return table_for(site.library, site.entry, site.database).at(site.version)
 
 
 __all__ = ["ENTRY_TABLES", "LIBRARIES", "Default", "Knob", "Library", "library_for", "table_for"]

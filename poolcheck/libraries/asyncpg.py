@@ -1,6 +1,6 @@
 """asyncpg 0.31: ``create_pool`` keyword arguments and their defaults."""
 
-from poolcheck.libraries.table import Default, Knob, Library, Zero
+from poolcheck.libraries.table import Default, Era, Knob, Library, Zero
 
 ASYNCPG = Library(
     name="asyncpg",
@@ -24,6 +24,26 @@ ASYNCPG = Library(
         "idle_timeout": Default(300.0),
         "connect_timeout": Default(60.0),
     },
+    # 0.32 made min_size a floor kept through idle periods (init_size now sets the first ones), and
+    # the inactivity timeout closes only connections above min_size (asyncpg 0.32.0 pool.py
+    # _deactivate_inactive_connection, _maintain_min_size). Before, it closed every idle one.
+    latest="0.32.0",
+    idle_keeps_min=True,
+    notes={
+        "min_connections": "a floor: the pool keeps min_size connections open through idle periods "
+        "and replaces closed ones (init_size, default min_size, is how many open at start)",
+    },
+    eras=(
+        Era(
+            before="0.32",
+            idle_keeps_min=False,
+            notes={
+                "min_connections": "the initial size only: max_inactive_connection_lifetime (300 s by "
+                "default) closes every idle connection whatever min_size says, so an idle pool drains "
+                "to 0 (min_size became a floor in 0.32)",
+            },
+        ),
+    ),
     docs=(
         (
             "asyncpg connection pools",

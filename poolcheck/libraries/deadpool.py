@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from poolcheck.libraries.table import Default, Knob, Library, Parameter, Requirement, Zero
+from poolcheck.libraries.table import Default, Era, Knob, Library, Parameter, Requirement, Zero
 
 # Pool::timeout_get treats `wait: Some(0)` as "do not wait": try_acquire, and Timeout(Wait) when no
 # slot is free (deadpool 0.12.2 src/managed/mod.rs).
@@ -78,6 +78,16 @@ DEADPOOL = Library(
         "connect_timeout": Default(None),
         "health_check": Default(False, note=RECYCLING_DEFAULT),
     },
+    # The default max_size by version: num_cpus::get_physical() * 4 through 0.12.2 (src/managed/config.rs
+    # PoolConfig::default, 0.8.0 - 0.12.2); num_cpus::get() * 2 from 0.12.3 (src/util.rs
+    # get_default_pool_max_size, 0.12.3 and 0.13.0).
+    latest="0.13.0",
+    eras=(
+        Era(
+            before="0.12.3",
+            defaults={"max_connections": Default(None, note="CPU-dependent (physical cores x 4)")},
+        ),
+    ),
     # Builder setters and PoolConfig fields (deadpool 0.12.2 src/managed/builder.rs, config.rs);
     # `Config::create_pool(runtime: Option<Runtime>, tls)` in deadpool-postgres 0.10 - 0.14.
     api=(

@@ -1,6 +1,6 @@
 """sqlx 0.5 - 0.9: PoolOptions knobs and defaults (identical across those versions)."""
 
-from poolcheck.libraries.table import Default, Knob, Library, Parameter, Zero
+from poolcheck.libraries.table import Default, Era, Knob, Library, Parameter, Zero
 
 MINUTE = 60.0
 
@@ -46,6 +46,12 @@ SQLX = Library(
         Parameter("max_lifetime", "impl Into<Option<Duration>>"),
         Parameter("idle_timeout", "impl Into<Option<Duration>>"),
         Parameter("test_before_acquire", "bool"),
+    ),
+    latest="0.8.6",
+    eras=(
+        # 0.5 has PoolOptions::connect_timeout and no acquire_timeout (sqlx-core 0.5.13
+        # src/pool/options.rs); 0.6.0 renamed it with no alias, so a 0.5 fix must say connect_timeout.
+        Era(before="0.6", without=("acquire_timeout",)),
     ),
     docs=(
         ("sqlx PoolOptions", "https://docs.rs/sqlx/latest/sqlx/pool/struct.PoolOptions.html"),

@@ -8,10 +8,11 @@ them, so adding a library means adding a table and its front-end matcher.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from poolcheck.model import Priority, Value
+from poolcheck.model import LibraryVersion, Priority, Value
+from poolcheck.versions.release import Release, release
 
 # "callback": a function parameter; any value but None turns the concept on.
 Unit = Literal["count", "seconds", "flag", "callback"]
@@ -84,6 +85,41 @@ class Knob:
 
 
 @dataclass(frozen=True)
+class Era:
+    """Facts of a range of a library's versions that differ from the table's (the latest release's).
+
+    ``since`` is the first version they hold for (None: every earlier one), ``before`` the first
+    they no longer hold for (None: through the latest). A range removes or replaces, never adds:
+    the front ends read the whole table, so every version's knob names stay in it.
+    """
+
+    since: str | None = None
+    before: str | None = None
+    without: tuple[str, ...] = ()  # knobs (and API names) these versions do not have
+    defaults: Mapping[str, Default | None] = field(default_factory=dict)  # replaced; None: no such concept
+    notes: Mapping[str, str] = field(default_factory=dict)  # what a concept's knob means here
+    idle_keeps_min: bool | None = None
+    remarks: tuple[str, ...] | None = None  # replace the table's
+
+    def holds_for(self, version: Release) -> bool:
+        low = release(self.since) if self.since else None
+        high = release(self.before) if self.before else None
+        return (low is None or version >= low) and (high is None or version < high)
+
+    def applied(self, table: Library) -> Library:
+        defaults = {**table.defaults, **self.defaults}
+        return replace(
+            table,
+            knobs=tuple(knob for knob in table.knobs if knob.name not in self.without),
+            api=tuple(parameter for parameter in table.api if parameter.name not in self.without),
+            defaults={concept: d for concept, d in defaults.items() if d is not None},
+            notes={**table.notes, **self.notes},
+            idle_keeps_min=table.idle_keeps_min if self.idle_keeps_min is None else self.idle_keeps_min,
+            remarks=table.remarks if self.remarks is None else self.remarks,
+        )
+
+
+@dataclass(frozen=True)
 class Library:
     name: str  # as users know it: "sqlx", "sqlalchemy"
     language: Literal["rust", "python"]
@@ -104,6 +140,35 @@ class Library:
     # The setters, functions and fields proposed code may use, and what they need (Rust).
     api: tuple[Parameter, ...] = ()
     requirements: tuple[Requirement, ...] = ()
+    # The release whose facts the table states, and the ranges of earlier ones that differ.
+    latest: str = ""
+    eras: tuple[Era, ...] = ()
+    # What a concept's knob means, where the name does not say it (asyncpg's min_size), for cards.
+    notes: Mapping[str, str] = field(default_factory=dict)
+    remarks: tuple[str, ...] = ()  # other facts of the version a card says (psycopg_pool's `open`)
+
+    def at(self, version: LibraryVersion | str | None) -> Library:
+        """The table for one version of the library: the latest release's facts when it is None."""
+        if isinstance(version, LibraryVersion):
+            version = version.version
+        parts = release(version) if version else None
+        if parts is None or not self._versioned():
+            return self
+        table = self
+        for era in self.eras:
+            if era.holds_for(parts):
+                table = era.applied(table)
+        return replace(
+            table,
+            eras=(),
+            variants={entry: variant.at(version) for entry, variant in self.variants.items()},
+            databases={database: other.at(version) for database, other in self.databases.items()},
+        )
+
+    def _versioned(self) -> bool:
+        return bool(self.eras) or any(
+            other._versioned() for other in (*self.variants.values(), *self.databases.values())
+        )
 
     def for_entry(self, entry: str, database: str = "") -> Library:
         """The table that applies to one constructor of the library, over one database."""

@@ -329,16 +329,7 @@ SERVICES = (
 # Fixes the library rejects or that change more than the card says: each reason says what the
 # card proposes and what the library does. strict, and only for FixRejected: the test turns red
 # once the card is right, and a harness failure (a card the test cannot apply) is never hidden.
-KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ("psycopg_pool", "psycopg_pool-3.1"): (
-        "the card adds check=ConnectionPool.check_connection; psycopg_pool 3.1 has neither the check "
-        "parameter nor ConnectionPool.check_connection (both from 3.2): AttributeError at import"
-    ),
-    ("psycopg_pool-async", "psycopg_pool-3.1"): (
-        "the card adds check=AsyncConnectionPool.check_connection; psycopg_pool 3.1 has neither the check "
-        "parameter nor AsyncConnectionPool.check_connection (both from 3.2): AttributeError at import"
-    ),
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
 
 
 class FixRejected(Exception):

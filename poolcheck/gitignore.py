@@ -213,7 +213,9 @@ def _any_of(regexes: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     if anywhere:
         rooted.append(ANY_DEPTH + "(?:" + "|".join(anywhere) + ")")
     try:
-        return re.compile("|".join(f"(?:{written})" for written in rooted))
+        with warnings.catch_warnings():  # re's "possible nested set" for `[[`, as in gitignore_spec
+            warnings.simplefilter("ignore")
+            return re.compile("|".join(f"(?:{written})" for written in rooted))
     except re.error:
         return None
 

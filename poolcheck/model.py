@@ -107,9 +107,9 @@ class PoolSite:
     knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
     pooled: bool = True
     entry: str = ""  # the library's own name for the constructor, e.g. "sqlalchemy.create_engine"
+    role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
     # The library's version whose facts apply, set by the pipeline; None: not looked up (the latest's).
     version: LibraryVersion | None = None
-    role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,7 @@ class Pool:
 
     site: PoolSite
     settings: Mapping[str, Setting] = field(default_factory=dict)
+    ceiling: Ceiling | None = None  # the largest maximum the budgets it counts in allow (capacity/shares.py)
 
     @property
     def version(self) -> LibraryVersion | None:
@@ -264,22 +265,6 @@ class ProcessCount:
 
 
 @dataclass(frozen=True)
-class Server:
-    max_connections: int
-    reserved: int
-    where: str  # "docker-compose.yml:5 (docker-compose command)", "server-max-connections option"
-    setting: ServerSetting | None = None
-    scope: str = ""  # the folder whose pools it serves ("" for all)
-    # Read from the running server (--server-url): its connections open now, by application_name.
-    in_use: tuple[tuple[str, int], ...] | None = None
-    bouncer: Bouncer | None = None  # set when this budget is PgBouncer's client side, max_client_conn
-
-    @property
-    def available(self) -> int:
-        return self.max_connections - self.reserved
-
-
-@dataclass(frozen=True)
 class BouncerDatabase:
     """One ``[databases]`` entry of PgBouncer: a pool of server connections per user."""
 
@@ -334,6 +319,22 @@ class DatabaseUrl:
 
 
 @dataclass(frozen=True)
+class Server:
+    max_connections: int
+    reserved: int
+    where: str  # "docker-compose.yml:5 (docker-compose command)", "server-max-connections option"
+    setting: ServerSetting | None = None
+    scope: str = ""  # the folder whose pools it serves ("" for all)
+    # Read from the running server (--server-url): its connections open now, by application_name.
+    in_use: tuple[tuple[str, int], ...] | None = None
+    bouncer: Bouncer | None = None  # set when this budget is PgBouncer's client side, max_client_conn
+
+    @property
+    def available(self) -> int:
+        return self.max_connections - self.reserved
+
+
+@dataclass(frozen=True)
 class Demand:
     """One pool's share of a server: its maximum times its replicas (the worst case) and processes."""
 
@@ -373,6 +374,23 @@ class Budget:
     @property
     def exceeded(self) -> bool:
         return self.total > self.server.available
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """The largest maximum one pool may have for a budget to hold, and the arithmetic behind it."""
+
+    connections: int  # per process: its share of the available connections
+    per_process: int  # replicas x processes: how many times its maximum counts
+    others: int  # what the other pools (and bouncers) of the budget may open
+    reserved: int
+    available: int
+    where: str  # the budget's server or bouncer, as Server.where says it
+    bouncer: bool = False  # the budget is a PgBouncer's max_client_conn
+
+    def limit_for(self, size: int) -> int:
+        """The server's max_connections (or the bouncer's max_client_conn) that ``size`` would need."""
+        return self.reserved + self.others + size * self.per_process
 
 
 @dataclass(frozen=True)

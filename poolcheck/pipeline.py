@@ -14,6 +14,7 @@ from poolcheck.baseline import without_baselined
 from poolcheck.capacity.budget import budgets
 from poolcheck.capacity.read import GUNICORN_CONFIGS, read_declarations
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
+from poolcheck.capacity.shares import ceilings
 from poolcheck.check import OnError, RuleSet, check_pools, check_system
 from poolcheck.config import Configs
 from poolcheck.discover import discover, display_path
@@ -70,6 +71,11 @@ class Files:
     # With only files named and a system file among them, the repository's code is read for the
     # budgets, and the pools' findings are reported for these (as shown) only; None: for every file.
     reported: frozenset[str] | None = None
+    named: int | None = None  # files named one by one: the run says it checked these, not the system's
+
+    @property
+    def checked(self) -> int:
+        return self.named if self.named is not None else len({*self.sources, *self.declarations})
 
 
 def source_suffixes() -> tuple[str, ...]:
@@ -132,7 +138,9 @@ def _with_the_system(paths: list[Path], named: Files, settings: RunSettings, loo
     named files are the whole run, as a folder above them may be anything.
     """
     root = settings.project_root or project_root(paths, None)
-    if not os.path.exists(os.path.join(root, ".git")):
+    top = str(root).rstrip(os.sep) + os.sep
+    inside = all(os.path.abspath(p).startswith(top) for p in paths)  # not files of another tree
+    if not inside or not os.path.exists(os.path.join(root, ".git")):
         return named
     sources = source_suffixes()
     whole = discover(
@@ -143,11 +151,12 @@ def _with_the_system(paths: list[Path], named: Files, settings: RunSettings, loo
     )
     files = [path for path in whole.files if not _excluded(path, set(), lookup)]
     declaring = tuple(dict.fromkeys((*named.declarations, *(p for p in files if _declares(p, sources)))))
+    count = len({*named.sources, *named.declarations})
     if not any(_declares_something(p) for p in named.declarations):  # a CI workflow, say
-        return replace(named, declarations=declaring)
+        return replace(named, declarations=declaring, named=count)
     code = tuple(dict.fromkeys((*named.sources, *(p for p in files if p.endswith(sources)))))
     quiet = tuple(w for w in named.warnings if not w.startswith("no Python or Rust files found"))
-    return Files(code, declaring, named.errors, quiet, frozenset(named.sources))
+    return Files(code, declaring, named.errors, quiet, frozenset(named.sources), count)
 
 
 def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
@@ -194,6 +203,9 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     except Exception as error:  # the pools are still checked one by one, without the server's budget
         capacity = ()
         failed(next(iter(files.declarations), "."), "the servers' connection budgets", error)
+    # Each pool's share of the budgets it counts in: what its recommended size may not pass.
+    shares = ceilings(capacity)
+    pools = tuple(replace(pool, ceiling=shares.get(index)) for index, pool in enumerate(pools))
     findings = check_pools(pools, rule_set, root, failed, settings.include_tests)
     findings += check_system(capacity, rule_set, root, failed)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
@@ -214,7 +226,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         pools,
         tuple(findings),
         errors,
-        files_checked=len(results) if stdin is not None else len({*files.sources, *files.declarations}),
+        files_checked=len(results) if stdin is not None else files.checked,
         unused_suppressions=tuple(unused),
         baselined=baselined,
         capacity=capacity,

@@ -19,7 +19,7 @@ RoleName = Literal["service", "test", "migration", "tool"]
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "benches", "__tests__", "testutils", "fixtures_test"})
 TEST_FILES = re.compile(r"(?:test_.*|.*_tests?|conftest|tests)\.pyi?$|.*_test\.rs$")
 MIGRATION_FOLDERS = frozenset({"migrations", "alembic", "migration", "migrate"})
-TOOL_FOLDERS = frozenset({"scripts", "bin", "tools", "commands"})  # src/bin/*.rs, management/commands
+TOOL_FOLDERS = frozenset({"scripts", "bin", "commands"})  # src/bin/*.rs, management/commands
 # Text in the construction that marks a test pool: testcontainers' database in place of a real one.
 TEST_TEXT = re.compile(r"\b(?:PostgresContainer|testcontainers|pytest_postgresql|postgresql_proc)\b")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.model import Pool
+from poolcheck.model import Ceiling, Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
 
@@ -19,10 +19,29 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
         yield Violation(
             f"max_connections is {described('max_connections', setting, pool.site.library)}: "
             f"under load, requests queue for one of {size:g} connections and time out; "
-            f"raise it to at least {minimum:g}",
+            f"{_advice(pool.ceiling, size, int(minimum))}",
             "p2",
             "max_connections",
         )
+
+
+def _advice(ceiling: Ceiling | None, size: float, minimum: int) -> str:
+    """Raise it to the floor, or as far as the budgets it counts in allow, with the ways past them."""
+    if ceiling is None or ceiling.connections >= minimum:
+        return f"raise it to at least {minimum}"
+    limit = "PgBouncer's max_client_conn" if ceiling.bouncer else "the server's max_connections"
+    reserved = f"{ceiling.reserved} reserved + " if ceiling.reserved else ""
+    needed = (
+        f"{minimum} needs {limit} of {ceiling.limit_for(minimum)} ({reserved}{ceiling.others} for the "
+        f"other pools + {minimum} x {ceiling.per_process}): raise it"
+    )
+    ways = f"{needed}, run fewer replicas or processes" + (
+        "" if ceiling.bouncer else ", or put PgBouncer in front"
+    )
+    budget = f"{ceiling.where} ({ceiling.available} available)"
+    if ceiling.connections > size:
+        return f"raise it to {ceiling.connections}, the most that fits {budget}; {ways}"
+    return f"it cannot grow within {budget}; {ways}"
 
 
 RULE = Rule(

@@ -60,12 +60,25 @@ def targets(
             # It bounds more than the concept (aiopg's timeout is every query's): the library's
             # value, written so it is a choice, never one sized for the concept alone.
             value = amount_of(library.defaults[concept].value)
+        if concept == "max_connections" and pool.ceiling is not None and value is not None:
+            value = _within_budget(pool, value)
         if value is not None:
             values[concept] = value
     _keep_bounds(pool, values)
     _idle_timeout_once_it_shrinks(pool, library, values, rules, options)
     ordered = sorted(values.items(), key=lambda item: concept_rank(item[0]))
     return tuple(Target(concept, value) for concept, value in ordered)
+
+
+def _within_budget(pool: Pool, value: Number | bool) -> Number | None:
+    """A size no larger than the pool's share of its budgets; None when even that is no raise.
+
+    Raising past the share would leave a capacity finding (PC010) where a small pool was.
+    """
+    assert pool.ceiling is not None
+    current = amount(pool.settings.get("max_connections"))
+    allowed = min(int(value), pool.ceiling.connections)
+    return allowed if current is None or allowed > current else None
 
 
 def shared_knob(library: Library, concept: str) -> Knob | None:

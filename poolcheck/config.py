@@ -49,10 +49,13 @@ KEYS = (
     "server-max-connections",
     "server-url",
     "include-tests",
+    "load",  # [load]: read as PC001's load-* options
     "timeout",
     "max-file-size",
     "respect-gitignore",
 )
+# The load a service's pools serve ([load]), for sizing them from it (capacity/load.py).
+LOAD_KEYS = ("requests-per-second", "hold-ms", "acceptable-wait-ms")
 Fail = Callable[[str, str], "ConfigError"]  # (key as shown, problem) -> the error to raise
 # A configuration file is a few kilobytes; the cap keeps a hostile one from filling memory.
 MAX_CONFIG_SIZE = 4 * 2**20
@@ -206,9 +209,23 @@ def _read_table(path: Path) -> dict[str, Any] | None:
     return cast(dict[str, Any] | None, table)
 
 
+def _flattened_load(table: Mapping[str, Any], where: str) -> Mapping[str, Any]:
+    """``[load]`` (``[tool.poolcheck.load]``): its keys are PC001's ``load-*`` options."""
+    load = table.get("load")
+    if load is None:
+        return table
+    if not isinstance(load, dict):
+        raise ConfigError(f"{where}load: must be a table of {', '.join(LOAD_KEYS)}")
+    for key in load:
+        if key not in LOAD_KEYS:
+            raise ConfigError(f"{where}unknown key load.{_shown(key)}{_suggestion(key, list(LOAD_KEYS))}")
+    return {**{k: v for k, v in table.items() if k != "load"}, **{f"load-{k}": v for k, v in load.items()}}
+
+
 def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Config:
     where = f"{display_path(path)}: " + ("[tool.poolcheck] " if path.name == PYPROJECT else "")
     option_names = {option.name for rule in all_rules() for option in rule.options}
+    table = _flattened_load(table, where)
     known = [*KEYS, *sorted(option_names)]
     for key in table:
         if key not in known:

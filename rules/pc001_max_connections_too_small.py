@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from poolcheck.capacity.load import declared_load
 from poolcheck.describe import described
 from poolcheck.model import Ceiling, Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
@@ -12,17 +13,34 @@ from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violati
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
     setting = pool.settings.get("max_connections")
     size = amount(setting)
-    minimum = options["min-max-connections"]
     if setting is None or size is None or size <= 0:
         return  # dynamic, unlimited, CPU-dependent, or invalid (PC007)
+    minimum, because = required_size(pool, options)
     if size < minimum:
         yield Violation(
             f"max_connections is {described('max_connections', setting, pool.site.library)}: "
-            f"under load, requests queue for one of {size:g} connections and time out; "
-            f"{_advice(pool.ceiling, size, int(minimum))}",
+            f"{because or f'under load, requests queue for one of {size:g} connections and time out'}; "
+            f"{_advice(pool.ceiling, size, minimum)}",
             "p2",
             "max_connections",
         )
+
+
+def required_size(pool: Pool, options: Options) -> tuple[int, str | None]:
+    """The size the pool needs: from its declared load when there is one, else the configured floor;
+    and, for a load, the reasoning."""
+    load = declared_load(options)
+    if load is None:
+        return int(options["min-max-connections"]), None
+    pools = pool.ceiling.per_process if pool.ceiling is not None else 1
+    needed = load.needed(pools)
+    rate = load.per_pool(pools)
+    share = f" ({load.requests_per_second:g} over {pools} pools)" if pools > 1 else ""
+    return needed, (
+        f"at the declared peak of {rate:g} requests a second{share}, each holding a connection "
+        f"{load.hold * 1000:g} ms, {rate * load.hold:.3g} connections are busy on average and "
+        f"{needed} keep the mean acquire wait within {load.acceptable_wait * 1000:g} ms (Erlang C)"
+    )
 
 
 def _advice(ceiling: Ceiling | None, size: float, minimum: int) -> str:
@@ -80,7 +98,17 @@ RULE = Rule(
         "and keep the sum over all services and replicas below the server's "
         "max_connections (PC010)."
     ),
-    options=(RuleOption("min-max-connections", 50, "the smallest maximum pool size accepted in production"),),
+    options=(
+        RuleOption("min-max-connections", 50, "the smallest maximum pool size accepted in production"),
+        RuleOption(
+            "load-requests-per-second",
+            0,
+            "the service's peak requests per second, over all its replicas and processes ([load]); "
+            "with load-hold-ms, the pool's size comes from the load (docs/load-model.md), not the floor",
+        ),
+        RuleOption("load-hold-ms", 0, "how long a request holds its connection, in milliseconds ([load])"),
+        RuleOption("load-acceptable-wait-ms", 5, "the mean acquire wait accepted at that load ([load])"),
+    ),
     examples=(
         Example(
             library="sqlx",

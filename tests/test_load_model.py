@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poolcheck.capacity.load import connections_needed, erlang_c, wait
+from poolcheck.config import ConfigError, Configs, load_config
+from poolcheck.pipeline import RunSettings, run
 
 
 def textbook(connections: int, load: float) -> float:
@@ -51,3 +54,50 @@ def test_connections_needed_is_the_smallest_that_fits() -> None:
     assert connections_needed(rate=0, hold=0.05, acceptable_wait=0.001) == 1
     # A longer acceptable wait never needs more connections.
     assert connections_needed(200, 0.05, 0.05) <= needed
+
+
+COMPOSE = (
+    "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=200\n"
+    "  api:\n    build: ./api\n    command: gunicorn app.main:app -w 2\n    deploy:\n      replicas: 2\n"
+)
+ENGINE = (
+    "from sqlalchemy import create_engine\n"
+    "engine = create_engine(URL, pool_size=5, max_overflow=0, pool_timeout=5, pool_recycle=1800, pool_pre_ping=True)\n"
+)
+
+
+def service(root: Path, load: str) -> Path:
+    (root / "api" / "app").mkdir(parents=True)
+    (root / "docker-compose.yml").write_text(COMPOSE)
+    (root / "api" / "app" / "db.py").write_text(ENGINE)
+    (root / "poolcheck.toml").write_text(load)
+    return root
+
+
+def test_a_declared_load_sizes_the_pool_per_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = service(tmp_path, "[load]\nrequests-per-second = 800\nhold-ms = 20\nacceptable-wait-ms = 2\n")
+    monkeypatch.chdir(root)
+    report = run([Path(".")], RunSettings(configs=Configs(fallback=load_config(None, [Path(".")]))))
+    (finding,) = report.findings
+    # 800 a second over 2 replicas x 2 workers: 200 each, 4 busy on average, and by Erlang C 7 keep
+    # the mean wait within 2 ms.
+    assert connections_needed(200, 0.02, 0.002) == 7
+    assert "at the declared peak of 200 requests a second (800 over 4 pools)" in finding.message
+    assert finding.message.endswith("raise it to at least 7")
+
+
+def test_a_pool_large_enough_for_its_load_is_not_too_small(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = service(tmp_path, "[load]\nrequests-per-second = 100\nhold-ms = 20\n")  # 25 each, 0.5 busy
+    monkeypatch.chdir(root)
+    report = run([Path(".")], RunSettings(configs=Configs(fallback=load_config(None, [Path(".")]))))
+    assert report.findings == ()  # 5 < the floor of 50, but the load needs fewer
+
+
+def test_an_unknown_load_key_is_a_configuration_error(tmp_path: Path) -> None:
+    (tmp_path / "poolcheck.toml").write_text("[load]\nrequest-per-second = 100\n")
+    with pytest.raises(
+        ConfigError, match=r"unknown key load\.'request-per-second' \(did you mean 'requests-per-second'\?\)"
+    ):
+        load_config(tmp_path / "poolcheck.toml", [tmp_path])

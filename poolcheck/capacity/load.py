@@ -13,6 +13,7 @@ docs/load-model.md has the derivation and a check against a real server.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MAX_CONNECTIONS = 100_000  # a search for the size that fits stops here
@@ -74,3 +75,28 @@ def connections_needed(rate: float, hold: float, acceptable_wait: float) -> int:
     while size < MAX_CONNECTIONS and wait(size, rate, hold).mean > acceptable_wait:
         size += 1
     return size
+
+
+@dataclass(frozen=True)
+class Load:
+    """A service's peak load, as ``[load]`` declares it: in all, over every replica and process."""
+
+    requests_per_second: float
+    hold: float  # seconds a request holds its connection
+    acceptable_wait: float  # seconds of mean acquire wait
+
+    def per_pool(self, pools: int) -> float:
+        """The requests each of ``pools`` (replicas x processes) serves."""
+        return self.requests_per_second / max(pools, 1)
+
+    def needed(self, pools: int) -> int:
+        return connections_needed(self.per_pool(pools), self.hold, self.acceptable_wait)
+
+
+def declared_load(options: Mapping[str, float]) -> Load | None:
+    """The load PC001's ``load-*`` options declare, or None when no rate is given."""
+    rate = options.get("load-requests-per-second", 0)
+    hold = options.get("load-hold-ms", 0)
+    if rate <= 0 or hold <= 0:
+        return None
+    return Load(rate, hold / 1000, options.get("load-acceptable-wait-ms", 5) / 1000)

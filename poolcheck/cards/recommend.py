@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from poolcheck.capacity.load import declared_load
 from poolcheck.libraries import Knob, Library, library_for
 from poolcheck.model import COUNT_CONCEPTS, Finding, Pool
 from poolcheck.rule import Rule, amount
@@ -60,8 +61,12 @@ def targets(
             # It bounds more than the concept (aiopg's timeout is every query's): the library's
             # value, written so it is a choice, never one sized for the concept alone.
             value = amount_of(library.defaults[concept].value)
-        if concept == "max_connections" and pool.ceiling is not None and value is not None:
-            value = _within_budget(pool, value)
+        if concept == "max_connections" and value is not None:
+            load = declared_load(options)
+            if load is not None:  # sized from the load, as PC001 asks
+                value = load.needed(pool.ceiling.per_process if pool.ceiling is not None else 1)
+            if pool.ceiling is not None:
+                value = _within_budget(pool, value)
         if value is not None:
             values[concept] = value
     _keep_bounds(pool, values)

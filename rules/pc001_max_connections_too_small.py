@@ -68,7 +68,10 @@ RULE = Rule(
     name="max-connections-too-small",
     priority="p2",
     tags=("performance", "database", "connection-pool"),
-    summary="Checks that a pool's effective maximum size is at least `min-max-connections`.",
+    summary=(
+        "Checks that a pool's effective maximum size is at least `min-max-connections`, or the size "
+        "its declared load needs ([load]), and says how far it can grow within the server's budget."
+    ),
     why=(
         "Every request that needs the database holds a connection while its queries run. "
         "When more requests are in flight than the pool has connections, the rest wait in "

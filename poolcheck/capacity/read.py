@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import fields, replace
 
 from poolcheck.discover import display_path
 from poolcheck.emit.escape import printable
-from poolcheck.model import (
-    Autoscaler,
-    Bouncer,
-    DatabaseUrl,
-    Declarations,
-    FileError,
-    ProcessCount,
-    ReplicaCount,
-    ServerSetting,
-)
+from poolcheck.model import Declarations, FileError
 from poolcheck.read import read_regular
 
 # The files that may declare servers, replicas or processes: by suffix (every Dockerfile and
@@ -39,13 +31,7 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
     # Here: the readers load PyYAML, which a run on code alone (a pre-commit hook) does not need.
     from poolcheck.capacity.sources import declarations, is_candidate
 
-    settings: list[ServerSetting] = []
-    replicas: list[ReplicaCount] = []
-    errors: list[FileError] = []
-    autoscalers: list[Autoscaler] = []
-    processes: list[ProcessCount] = []
-    bouncers: list[Bouncer] = []
-    urls: list[DatabaseUrl] = []
+    found: list[Declarations] = []
     warnings: list[str] = []
     for path in paths:
         try:
@@ -57,21 +43,11 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         name = path.rsplit("/", 1)[-1]
         if len(data) > MAX_SIZE or not is_candidate(name, data):
             continue
-        found = declarations(path, data.decode("utf-8", "replace"))
-        settings += found.settings
-        replicas += found.replicas
-        autoscalers += found.autoscalers
-        processes += found.processes
-        bouncers += found.bouncers
-        urls += found.urls
-        errors += [FileError(display_path(e.path), e.message, e.kind) for e in found.errors]
-    return Declarations(
-        tuple(settings),
-        tuple(replicas),
-        tuple(errors),
-        autoscalers=tuple(autoscalers),
-        processes=tuple(processes),
-        bouncers=tuple(bouncers),
-        urls=tuple(urls),
-        warnings=tuple(warnings),
-    )
+        declared = declarations(path, data.decode("utf-8", "replace"))
+        shown_errors = tuple(FileError(display_path(e.path), e.message, e.kind) for e in declared.errors)
+        found.append(replace(declared, errors=shown_errors))
+    # Every file's declarations one after another, field by field, and the files not read.
+    combined = {
+        f.name: tuple(item for part in found for item in getattr(part, f.name)) for f in fields(Declarations)
+    }
+    return Declarations(**{**combined, "warnings": tuple(warnings)})

@@ -39,8 +39,10 @@ def test_the_same_system_with_room_passes() -> None:
 
 def test_each_composed_server_serves_only_its_own_code() -> None:
     found = report("fixtures/")
-    assert [f["path"] for f in found["findings"] if f["rule"] == "PC010"] == [
-        "fixtures/system-over/docker-compose.yml"
+    assert [(f["path"], f["line"]) for f in found["findings"] if f["rule"] == "PC010"] == [
+        ("fixtures/system-over/docker-compose.yml", 5),
+        ("fixtures/system-scaled/docker-compose.yml", 5),  # the server
+        ("fixtures/system-scaled/docker-compose.yml", 8),  # PgBouncer's max_client_conn
     ]
     for budget in found["capacity"]:
         folder = budget["server"]["path"].rsplit("/", 1)[0]

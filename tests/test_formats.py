@@ -170,7 +170,7 @@ def test_fixtures_sarif_is_valid_and_points_each_result_at_its_rule() -> None:
     assert [r["id"] for r in rules] == [r.id for r in all_rules()]
     assert run["columnKind"] == "utf16CodeUnits"
     assert run["invocations"] == [{"executionSuccessful": True, "toolExecutionNotifications": []}]
-    assert len(run["results"]) == 50
+    assert len(run["results"]) == 58
     for result in run["results"]:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
         location = result["locations"][0]["physicalLocation"]
@@ -180,6 +180,7 @@ def test_fixtures_sarif_is_valid_and_points_each_result_at_its_rule() -> None:
                 "fixtures/rust-service/src/",
                 "fixtures/python-service/",
                 "fixtures/system-over/",
+                "fixtures/system-scaled/",
                 "fixtures/platform-services/",
             )
         )
@@ -358,7 +359,7 @@ def test_github_format_writes_the_step_summary_through_the_command(tmp_path: Pat
     assert result.returncode == 1, result.stderr
     content = summary.read_text(encoding="utf-8")
     assert content.startswith("earlier step\n\n## poolcheck\n")
-    assert content.count("| PC0") == 50
+    assert content.count("| PC0") == 58
 
 
 # --- GitLab Code Quality -------------------------------------------------------------------------

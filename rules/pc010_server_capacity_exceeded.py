@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from poolcheck.capacity.shares import ceilings
 from poolcheck.model import Bouncer, Budget, Demand
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
@@ -24,16 +25,29 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
         yield Violation(
             f"the pools behind PgBouncer may open {terms} = {budget.total} client connections, above its "
             f"max_client_conn {server.max_connections} ({_declared(server.bouncer, 'max_client_conn')})"
-            f"{unknown}: under load PgBouncer refuses the clients past it and their requests fail",
+            f"{unknown}: under load PgBouncer refuses the clients past it and their requests fail"
+            f"{_the_change(budget)}",
             "p1",
         )
         return
     yield Violation(
         f"the pools on this server may open {terms} = {budget.total} connections, above the "
         f"{server.available} it allows (max_connections {server.max_connections} from {server.where} "
-        f"minus {server.reserved} reserved){unknown}: under load connections are refused and requests fail",
+        f"minus {server.reserved} reserved){unknown}: under load connections are refused and requests fail"
+        f"{_the_change(budget)}",
         "p1",
     )
+
+
+def _the_change(budget: Budget) -> str:
+    """Each pool's size that brings the sum within the budget, in proportion to its size now."""
+    shares = ceilings([budget])
+    changes = [
+        f"{d.pool.site.path}:{d.pool.site.span.line} to {shares[d.index].connections}"
+        for d in budget.demands
+        if d.index in shares and d.maximum is not None and shares[d.index].connections < d.maximum
+    ]
+    return f"; to fit, lower {', '.join(changes)}" if changes else ""
 
 
 def _bouncer_term(bouncer: Bouncer) -> str:

@@ -24,6 +24,10 @@ def test_two_services_with_replicas_exceed_the_composed_server() -> None:
     assert (finding["path"], finding["line"]) == ("fixtures/system-over/docker-compose.yml", 5)
     assert "50 x 2 replicas" in finding["message"] and "= 200 connections" in finding["message"]
     assert "above the 97 it allows (max_connections 100" in finding["message"]
+    # Each pool lowered in proportion: 24 x 2 + 24 x 2 = 96 of 97.
+    assert finding["message"].endswith(
+        "; to fit, lower fixtures/system-over/catalog/app/db.py:5 to 24, fixtures/system-over/orders/src/db.rs:6 to 24"
+    )
     (budget,) = found["capacity"]
     assert (budget["total"], budget["server"]["available"], budget["exceeded"]) == (200, 97, True)
     assert sorted(p["replicas"] for p in budget["pools"]) == [2, 2]

@@ -126,3 +126,20 @@ def test_a_url_to_the_server_itself_is_not_behind_the_bouncer(tmp_path: Path) ->
     root = tree(tmp_path, {"docker-compose.yml": COMPOSE, "reports/db.py": ENGINE})
     server, bouncer = budgets(run([root], RunSettings()))
     assert len(server.demands) == 1 and bouncer.demands == ()
+
+
+def test_a_bouncer_deployed_on_kubernetes_is_read_from_its_container_env(tmp_path: Path) -> None:
+    manifest = (
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: pgbouncer\nspec:\n  template:\n"
+        "    spec:\n      containers:\n        - name: pgbouncer\n          image: bitnami/pgbouncer:1.23.1\n"
+        "          env:\n            - name: PGBOUNCER_MAX_CLIENT_CONN\n              value: '150'\n"
+        "            - name: PGBOUNCER_DEFAULT_POOL_SIZE\n              value: '25'\n"
+    )
+    engine = ENGINE.replace('os.environ["DATABASE_URL"]', '"postgresql://app@pgbouncer:6432/shop"')
+    root = tree(
+        tmp_path,
+        {"k8s/pgbouncer.yaml": manifest, "postgresql.conf": "max_connections = 100\n", "app/db.py": engine},
+    )
+    server, client = budgets(run([root], RunSettings()))
+    assert (client.server.max_connections, server.total, server.demands) == (150, 25, ())
+    assert [d.pool.site.path.endswith("app/db.py") for d in client.demands] == [True]

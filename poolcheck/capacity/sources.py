@@ -434,6 +434,8 @@ class _Reader:
         )
         for container in containers:
             self.container_processes(container, name, images)
+            if is_bouncer_image(container.get("image")):
+                self.container_bouncer(container, name)
             env = container.get("env")
             if not isinstance(env, YamlSequence):
                 if env is not None:
@@ -484,6 +486,17 @@ class _Reader:
         if workers is not None:
             line = container.line_of("command" if "command" in container else "args")
             self.workers(workers, line, "Kubernetes container command", name, None, images)
+
+    def container_bouncer(self, container: YamlMapping, name: str) -> None:
+        """A PgBouncer image in a workload: its settings from the container's env; reached by the name."""
+        env = container.get("env")
+        values = {}
+        if isinstance(env, YamlSequence):
+            for item in env:
+                if isinstance(item, YamlMapping) and "value" in item:
+                    values[str(item.get("name"))] = item.get("value")
+        how = f"{container.get('image')} environment in Kubernetes"
+        self.bouncers.append(from_environment(self.path, container.line_of("image"), how, name, values))
 
     def autoscaler(self, document: YamlMapping, kind: str) -> None:
         """An HPA's ``maxReplicas`` or a KEDA ScaledObject's ``maxReplicaCount`` (100 unwritten)."""

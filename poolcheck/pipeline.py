@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poolcheck.baseline import without_baselined
 from poolcheck.capacity.budget import budgets
@@ -21,15 +22,17 @@ from poolcheck.discover import discover, display_path
 from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
-from poolcheck.live import LiveServer
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, read_regular
 from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
-from poolcheck.versions.lookup import VersionLookup, version_used
 from poolcheck.workers import analyse_data_bounded, analyse_files
+
+if TYPE_CHECKING:  # here: a run with no pool reads no lockfile and asks no server
+    from poolcheck.live import LiveServer
+    from poolcheck.versions.lookup import VersionLookup
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,11 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         internal.append(FileError(path, message, "parse"))
 
     root = settings.project_root or project_root(paths, None)
-    versions = VersionLookup(root) if settings.read_versions else None
+    versions = None
+    if settings.read_versions and any(result.sites for result in results):
+        from poolcheck.versions.lookup import VersionLookup
+
+        versions = VersionLookup(root)
     pools = tuple(_with_role(pool, root) for pool in _effective_pools(results, failed, versions))
 
     def rule_set(path: str) -> RuleSet:
@@ -245,6 +252,8 @@ def _effective_pools(
     """
     for result in results:
         for site in result.sites:
+            from poolcheck.versions.lookup import version_used  # here: only where there is a pool
+
             try:
                 yield effective_pool(replace(site, version=version_used(site, versions)))
             except Exception as error:

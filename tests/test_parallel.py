@@ -66,7 +66,8 @@ try:
 except SystemExit as end:
     print("exit", end.code, file=sys.stderr)
 heavy = ("tree_sitter", "libcst", "poolcheck.frontends.python.parse", "poolcheck.frontends.python.sites",
-         "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content", "yaml")
+         "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content", "yaml",
+         "poolcheck.versions", "poolcheck.live", "psycopg")
 print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 
@@ -105,6 +106,7 @@ def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
         timeout=120,
     )
     assert "poolcheck.frontends.python.parse" in result.stdout.splitlines()[-1]
+    assert "poolcheck.versions.lookup" in result.stdout.splitlines()[-1]  # a pool's version is looked up
 
 
 def children_of(pid: int) -> list[int]:

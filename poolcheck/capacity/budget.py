@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
-from poolcheck.live import LiveServer
 from poolcheck.model import (
     Autoscaler,
     Bouncer,
@@ -27,6 +27,9 @@ from poolcheck.model import (
 )
 from poolcheck.numbers import parse_count
 from poolcheck.server import POSTGRESQL
+
+if TYPE_CHECKING:
+    from poolcheck.live import LiveServer
 
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so
 POSTGRESQL_PORT = 5432  # a URL with it reaches the server itself, whatever a bouncer listens on

@@ -67,7 +67,8 @@ except SystemExit as end:
     print("exit", end.code, file=sys.stderr)
 heavy = ("tree_sitter", "libcst", "poolcheck.frontends.python.parse", "poolcheck.frontends.python.sites",
          "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content", "yaml",
-         "poolcheck.versions", "poolcheck.live", "psycopg")
+         "poolcheck.versions.lookup", "poolcheck.versions.cargo", "poolcheck.versions.python",
+         "poolcheck.versions.requirements", "poolcheck.live", "psycopg")
 print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 

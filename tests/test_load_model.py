@@ -6,10 +6,12 @@ import math
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poolcheck.capacity.load import connections_needed, erlang_c, wait
+from poolcheck.cli import main
 from poolcheck.config import ConfigError, Configs, load_config
 from poolcheck.pipeline import RunSettings, run
 
@@ -101,3 +103,18 @@ def test_an_unknown_load_key_is_a_configuration_error(tmp_path: Path) -> None:
         ConfigError, match=r"unknown key load\.'request-per-second' \(did you mean 'requests-per-second'\?\)"
     ):
         load_config(tmp_path / "poolcheck.toml", [tmp_path])
+
+
+def test_the_card_shows_the_waits_at_the_declared_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service(tmp_path, "[load]\nrequests-per-second = 800\nhold-ms = 20\nacceptable-wait-ms = 2\n")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["--format", "todo", "."])
+    now, recommended = wait(5, 200, 0.02), wait(7, 200, 0.02)
+    assert f"| Now (5) | 4 | {now.probability:.0%} | {now.mean * 1000:.1f} ms |" in result.output
+    assert (
+        f"| Recommended (7) | 4 | {recommended.probability:.0%} | {recommended.mean * 1000:.1f} ms |"
+        in result.output
+    )
+    assert "holds a connection for 50% of its time" not in result.output  # the assumption gives way

@@ -14,6 +14,7 @@ from pathlib import PurePath
 from typing import Literal
 
 from poolcheck import __version__
+from poolcheck.capacity.load import declared_load
 from poolcheck.cards.impact import impact as impact_of
 from poolcheck.cards.impact import server_for
 from poolcheck.cards.model import Card, Section
@@ -163,6 +164,7 @@ class PoolCard:
         self.lead_rule = rules[self.lead.rule]
         self.concepts = [finding_concept(f, rules) for f in findings]
         self.targets = targets(pool, self.concepts, list(rules.values()), options)
+        self.load = declared_load(options)
         server = server_for(pool)
         self.server = server
         self.solutions = solutions(
@@ -292,7 +294,7 @@ class PoolCard:
         ]
         size = self._size_after()
         for target in self.targets:
-            figures = impact_of(self.pool, target, size)
+            figures = impact_of(self.pool, target, size, self.load)
             if figures:
                 parts.append(f"**Impact: {CONCEPT_WORDS.get(target.concept, target.concept)}**\n\n{figures}")
         return "\n\n".join(parts)

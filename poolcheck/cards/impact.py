@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from poolcheck.capacity.load import Load, offered_load, wait
 from poolcheck.cards.recommend import Target, amount_of
 from poolcheck.describe import described, quantity
 from poolcheck.model import Pool
@@ -53,10 +54,13 @@ def server_for(pool: Pool) -> Server | None:
     return None
 
 
-def impact(pool: Pool, target: Target, size: int | None) -> str:
+def impact(pool: Pool, target: Target, size: int | None, load: Load | None = None) -> str:
     """Markdown for one recommended change, or "" when it has no figures; ``size`` is the pool's
-    maximum after the change, when known.
+    maximum after the change, when known. With a declared ``load``, the pool's size is judged by
+    the waits at that load instead of the assumed share of a request's time.
     """
+    if load is not None and target.concept == "max_connections":
+        return _pool_size_at_load(pool, target, load, server_for(pool))
     figures = IMPACTS.get(target.concept)
     return figures(pool, target, size, server_for(pool)) if figures else ""
 
@@ -98,15 +102,45 @@ def _pool_size(pool: Pool, target: Target, size: int | None, server: Server | No
         + f"{until}.",
     ]
     if server is not None:
-        per = server.defaults.idle_backend_mib
-        shown = f"{current:g} connections ≈ {current * per:g} MiB, " if current else ""
-        text.append(
-            f"{server.on()} each connection is a server process holding about {per:g} MiB when idle "
-            f"(plus `work_mem`, {server.defaults.work_mem_mb} MB by default, per sort or hash while a "
-            f"query runs): {shown}{wanted} ≈ {wanted * per:g} MiB. A default server accepts "
-            f"{server.defaults.max_connections} connections, {server.defaults.usable_connections} for "
-            "ordinary roles, shared by every pool of every service and replica."
-        )
+        text.append(_memory(server, current, wanted))
+    return "\n\n".join(text)
+
+
+def _memory(server: Server, current: float | None, wanted: int) -> str:
+    per = server.defaults.idle_backend_mib
+    shown = f"{current:g} connections ≈ {current * per:g} MiB, " if current else ""
+    return (
+        f"{server.on()} each connection is a server process holding about {per:g} MiB when idle "
+        f"(plus `work_mem`, {server.defaults.work_mem_mb} MB by default, per sort or hash while a "
+        f"query runs): {shown}{wanted} ≈ {wanted * per:g} MiB. A default server accepts "
+        f"{server.defaults.max_connections} connections, {server.defaults.usable_connections} for "
+        "ordinary roles, shared by every pool of every service and replica."
+    )
+
+
+def _pool_size_at_load(pool: Pool, target: Target, load: Load, server: Server | None) -> str:
+    """The waits at the declared load, now and at the recommended size (Erlang C)."""
+    pools = pool.ceiling.per_process if pool.ceiling is not None else 1
+    rate = load.per_pool(pools)
+    current = amount(pool.settings.get("max_connections"))
+    sizes = [("Now", int(current))] if current and current > 0 else []
+    sizes.append(("Recommended", int(target.value)))
+    rows = ["| Pool size | Busy on average | Requests that wait | Mean acquire wait |", "|---|---|---|---|"]
+    for label, size in sizes:
+        found = wait(size, rate, load.hold)
+        waits = "all: the queue grows" if found.unbounded else f"{found.probability:.0%}"
+        mean = "unbounded" if found.unbounded else f"{found.mean * 1000:.1f} ms"
+        rows.append(f"| {label} ({size}) | {offered_load(rate, load.hold):.3g} | {waits} | {mean} |")
+    share = f" ({load.requests_per_second:g} over {pools} pools)" if pools > 1 else ""
+    text = [
+        "\n".join(rows),
+        f"At the declared peak of {rate:g} requests a second{share}, each holding a connection "
+        f"{load.hold * 1000:g} ms, with arrivals at random (Erlang C; see docs/load-model.md in "
+        "poolcheck): the acceptable mean wait is "
+        f"{load.acceptable_wait * 1000:g} ms.",
+    ]
+    if server is not None:
+        text.append(_memory(server, current, int(target.value)))
     return "\n\n".join(text)
 
 

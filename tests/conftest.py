@@ -50,6 +50,13 @@ def require_shared(path: Path, what: str) -> Path:
     pytest.skip(message)
 
 
+def write_tree(root: Path, files: dict[str, str]) -> Path:
+    """Write ``files`` (relative path -> text, dedented) under ``root``; ``root`` back."""
+    for name, text in files.items():
+        write_snippet(root, text, name)
+    return root
+
+
 def write_snippet(folder: Path, code: str, name: str) -> Path:
     path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import write_tree
+
 from poolcheck.capacity.bouncers import read_ini
 from poolcheck.model import Budget, Report
 from poolcheck.pipeline import RunSettings, run
@@ -53,13 +55,6 @@ reserve_pool_size = 5
 """
 
 
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 def budgets(report: Report) -> tuple[Budget, Budget]:
     server = next(b for b in report.capacity if b.server.bouncer is None)
     bouncer = next(b for b in report.capacity if b.server.bouncer is not None)
@@ -67,7 +62,9 @@ def budgets(report: Report) -> tuple[Budget, Budget]:
 
 
 def test_pools_behind_the_bouncer_count_against_its_clients_and_it_against_the_server(tmp_path: Path) -> None:
-    root = tree(tmp_path, {"docker-compose.yml": COMPOSE, "api/app/db.py": ENGINE, "reports/db.py": ENGINE})
+    root = write_tree(
+        tmp_path, {"docker-compose.yml": COMPOSE, "api/app/db.py": ENGINE, "reports/db.py": ENGINE}
+    )
     report = run([root], RunSettings())
     server, bouncer = budgets(report)
     # The server: the reports service directly (30) and the bouncer's 40 for its one database.
@@ -83,7 +80,9 @@ def test_each_hop_that_is_exceeded_is_a_finding(tmp_path: Path) -> None:
     crowded = COMPOSE.replace('MAX_CLIENT_CONN: "200"', 'MAX_CLIENT_CONN: "100"').replace(
         'DEFAULT_POOL_SIZE: "40"', 'DEFAULT_POOL_SIZE: "90"'
     )
-    root = tree(tmp_path, {"docker-compose.yml": crowded, "api/app/db.py": ENGINE, "reports/db.py": ENGINE})
+    root = write_tree(
+        tmp_path, {"docker-compose.yml": crowded, "api/app/db.py": ENGINE, "reports/db.py": ENGINE}
+    )
     messages = sorted(f.message for f in run([root], RunSettings()).findings if f.rule == "PC010")
     assert len(messages) == 2
     client, server = messages
@@ -101,7 +100,7 @@ def test_pgbouncer_ini_counts_each_database_with_its_pool_size_and_the_reserve(t
     assert bouncer.server_connections == (30 + 5) + (10 + 5)
     # A service reaches it by its port: the code's URL names port 6432.
     engine = ENGINE.replace('os.environ["DATABASE_URL"]', '"postgresql://shop@bouncer.internal:6432/shop"')
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "deploy/pgbouncer.ini": INI,
@@ -123,7 +122,7 @@ def test_defaults_and_bad_values_in_pgbouncer_ini() -> None:
 
 
 def test_a_url_to_the_server_itself_is_not_behind_the_bouncer(tmp_path: Path) -> None:
-    root = tree(tmp_path, {"docker-compose.yml": COMPOSE, "reports/db.py": ENGINE})
+    root = write_tree(tmp_path, {"docker-compose.yml": COMPOSE, "reports/db.py": ENGINE})
     server, bouncer = budgets(run([root], RunSettings()))
     assert len(server.demands) == 1 and bouncer.demands == ()
 
@@ -136,7 +135,7 @@ def test_a_bouncer_deployed_on_kubernetes_is_read_from_its_container_env(tmp_pat
         "            - name: PGBOUNCER_DEFAULT_POOL_SIZE\n              value: '25'\n"
     )
     engine = ENGINE.replace('os.environ["DATABASE_URL"]', '"postgresql://app@pgbouncer:6432/shop"')
-    root = tree(
+    root = write_tree(
         tmp_path,
         {"k8s/pgbouncer.yaml": manifest, "postgresql.conf": "max_connections = 100\n", "app/db.py": engine},
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 from poolcheck.capacity.budget import surge_of
 from poolcheck.capacity.processes import (
@@ -31,13 +32,6 @@ RUST_POOL = (
     "    PgPoolOptions::new().max_connections(10).connect(url).await\n}\n"
 )
 SERVER = "  db:\n    image: postgres:16\n    command: postgres -c max_connections=200\n"
-
-
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
 
 
 def budget_of(root: Path) -> Budget:
@@ -127,7 +121,7 @@ def test_a_rolling_update_s_surge_rounds_up_as_kubernetes_does(
 
 
 def test_a_composed_service_s_workers_multiply_its_pool(tmp_path: Path) -> None:
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "docker-compose.yml": (
@@ -153,7 +147,7 @@ def test_a_composed_service_s_workers_multiply_its_pool(tmp_path: Path) -> None:
 
 
 def test_the_image_s_command_counts_when_the_service_has_none(tmp_path: Path) -> None:
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "docker-compose.yml": "services:\n  api:\n    build: ./api\n    deploy:\n      replicas: 2\n"
@@ -173,7 +167,7 @@ def test_the_image_s_command_counts_when_the_service_has_none(tmp_path: Path) ->
 
 
 def test_a_procfile_s_command_wins_over_gunicorn_s_configuration_file(tmp_path: Path) -> None:
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "Procfile": "release: python manage.py migrate\nweb: gunicorn config.wsgi -w 6\n",
@@ -202,7 +196,7 @@ def test_an_autoscaler_s_maximum_and_the_surge_are_the_worst_case(tmp_path: Path
         "spec:\n  scaleTargetRef:\n    apiVersion: apps/v1\n    kind: Deployment\n    name: catalog\n"
         "  minReplicas: 2\n  maxReplicas: 6\n"
     )
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "k8s/catalog.yaml": deployment + "---\n" + hpa,
@@ -236,7 +230,7 @@ def test_keda_s_default_maximum_and_a_recreate_strategy(tmp_path: Path) -> None:
         "apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata:\n  name: worker-scaler\n"
         "spec:\n  scaleTargetRef:\n    name: worker\n  triggers:\n    - type: rabbitmq\n"
     )
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "deploy/worker.yaml": deployment + "---\n" + scaled,
@@ -253,7 +247,7 @@ def test_keda_s_default_maximum_and_a_recreate_strategy(tmp_path: Path) -> None:
 
 
 def test_celery_with_a_process_per_cpu_is_not_counted(tmp_path: Path) -> None:
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "docker-compose.yml": "services:\n  worker:\n    build: ./worker\n    command: celery -A tasks worker -l info\n"

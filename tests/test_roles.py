@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import write_tree
 
 from poolcheck.pipeline import RunSettings, run
 from poolcheck.roles import role_of
@@ -44,15 +45,8 @@ def test_a_test_container_marks_a_test_pool() -> None:
     assert role_of("app/fixtures.py", text).name == "test"
 
 
-def tree(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(text)
-    return root
-
-
 def test_test_pools_are_not_reported_unless_asked(tmp_path: Path) -> None:
-    root = tree(tmp_path, {"app/db.py": SMALL, "tests/test_db.py": SMALL, "app/test_api.py": SMALL})
+    root = write_tree(tmp_path, {"app/db.py": SMALL, "tests/test_db.py": SMALL, "app/test_api.py": SMALL})
     reported = {
         f.path.rsplit("/", 2)[-2] + "/" + f.path.rsplit("/", 1)[-1]
         for f in run([root], RunSettings()).findings
@@ -64,7 +58,7 @@ def test_test_pools_are_not_reported_unless_asked(tmp_path: Path) -> None:
 
 
 def test_migrations_and_tools_get_no_sizing_rule_but_the_others(tmp_path: Path) -> None:
-    root = tree(tmp_path, {"alembic/env.py": SMALL, "scripts/backfill.py": SMALL, "app/db.py": SMALL})
+    root = write_tree(tmp_path, {"alembic/env.py": SMALL, "scripts/backfill.py": SMALL, "app/db.py": SMALL})
     rules: dict[str, set[str]] = {}
     for finding in run([root], RunSettings()).findings:
         rules.setdefault(finding.path.rsplit("/", 2)[-2], set()).add(finding.rule)
@@ -75,7 +69,7 @@ def test_migrations_and_tools_get_no_sizing_rule_but_the_others(tmp_path: Path) 
 
 def test_budgets_count_service_pools_only(tmp_path: Path) -> None:
     big = SMALL.replace("pool_size=2", "pool_size=60, max_overflow=0")
-    root = tree(
+    root = write_tree(
         tmp_path,
         {
             "postgresql.conf": "max_connections = 100\n",
@@ -91,7 +85,9 @@ def test_budgets_count_service_pools_only(tmp_path: Path) -> None:
 
 def test_the_role_is_read_from_the_project_root_not_from_where_the_project_sits(tmp_path: Path) -> None:
     # A checkout under a folder named tests/ (a CI workspace, say) is not test code.
-    root = tree(tmp_path / "tests" / "shop", {".git/HEAD": "ref: refs/heads/main\n", "app/db.py": SMALL})
+    root = write_tree(
+        tmp_path / "tests" / "shop", {".git/HEAD": "ref: refs/heads/main\n", "app/db.py": SMALL}
+    )
     report = run([root], RunSettings())
     assert [p.site.role.name for p in report.pools] == ["service"]
     assert report.findings

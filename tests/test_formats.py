@@ -398,3 +398,20 @@ def test_gitlab_unique_fingerprints_avoid_existing_ones() -> None:
     assert unique[0] == "a" and unique[2] == "b"
     assert len(set(unique)) == 4
     assert unique == gitlab.unique_fingerprints(["a", "a", "b", "a"])
+
+
+def test_each_finding_names_the_library_version_that_judged_it() -> None:
+    found = json.loads(poolcheck("--format", "json", "fixtures/").stdout)
+    versioned = [f for f in found["findings"] if f["pool"] is not None]
+    assert versioned and all(
+        f["library_version"] == found["pools"][f["pool"]]["library_version"] for f in versioned
+    )
+    assert {f["library_version"]["source"] for f in versioned} >= {
+        "fixtures/rust-service/Cargo.toml",
+        "assumed",
+    }
+    assert all(f["library_version"] is None for f in found["findings"] if f["pool"] is None)
+    results = json.loads(poolcheck("--format", "sarif", "fixtures/").stdout)["runs"][0]["results"]
+    assert {r["properties"].get("libraryVersionSource") for r in results} >= {
+        "fixtures/rust-service/Cargo.toml"
+    }

@@ -31,6 +31,8 @@ def as_document(report: Report) -> dict[str, Any]:
                 **_span(f.span),
                 "message": f.message,
                 "library": f.library,
+                # The version whose facts the finding is judged by, as pools[].library_version has it.
+                "library_version": _version(report.pools[f.pool].version) if f.pool is not None else None,
                 "fingerprint": f.fingerprint,
                 "pool": f.pool,
             }

@@ -99,6 +99,9 @@ def _result(
     )
     if pool is not None:  # what the pool is for: a reviewer weighs a tool's finding apart
         result["properties"]["role"] = pool.site.role.name
+        if pool.version is not None:  # the library version whose facts judged it, and from where
+            result["properties"]["libraryVersion"] = pool.version.version
+            result["properties"]["libraryVersionSource"] = pool.version.source
     return result
 
 

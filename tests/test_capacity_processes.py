@@ -259,3 +259,25 @@ def test_celery_with_a_process_per_cpu_is_not_counted(tmp_path: Path) -> None:
     demand = demand_at(budget, "worker/tasks/db.py")
     assert demand.processes is None and demand.connections is None
     assert budget.unknown == (demand,)
+
+
+def test_a_pool_run_by_a_web_service_and_its_worker_counts_in_each(tmp_path: Path) -> None:
+    # One image, two commands: the API under gunicorn, its tasks under Celery.
+    root = write_tree(
+        tmp_path,
+        {
+            "docker-compose.yml": (
+                "services:\n"
+                "  web:\n    build: ./shop\n    command: gunicorn shop.wsgi -w 3\n    deploy:\n      replicas: 2\n"
+                "  worker:\n    build: ./shop\n    command: celery -A shop worker --concurrency 4\n" + SERVER
+            ),
+            "shop/shop/db.py": ENGINE,
+        },
+    )
+    budget = budget_of(root)
+    per_service = sorted((d.replicas, d.processes, d.connections) for d in budget.demands)
+    assert per_service == [(1, 4, 40), (2, 3, 60)]  # 10 x 1 x 4 (worker) and 10 x 2 x 3 (web)
+    assert budget.total == 100
+    (finding,) = [f for f in run([root], RunSettings()).findings if f.rule == "PC001"]
+    # Its share: 10 x 197 / 100 = 19 per process, in both services together 19 x 10 = 190 of 197.
+    assert "raise it to 19" in finding.message and "50 x 10" in finding.message

@@ -101,7 +101,7 @@ def budget(
             continue
         if server.scope and not _inside(PurePosixPath(pool.site.path), scope):
             continue
-        demands.append(demand(index, pool, _maximum(pool), declared))
+        demands += demands_of(index, pool, _maximum(pool), declared)
     bouncers = tuple(
         b for b in declared.bouncers if not server.scope or _inside(PurePosixPath(b.path).parent, scope)
     )
@@ -118,9 +118,10 @@ def client_budget(
     where = f"PgBouncer {bouncer.path}:{bouncer.line} ({bouncer.how})"
     server = Server(bouncer.max_client_conn, 0, where, setting, bouncer=bouncer)
     demands = [
-        demand(index, pool, _maximum(pool), declared)
+        found
         for index, pool in enumerate(pools)
         if behind.get(index) is bouncer
+        for found in demands_of(index, pool, _maximum(pool), declared)
     ]
     return Budget(server, tuple(demands))
 
@@ -145,9 +146,41 @@ def _reaches(text: str, bouncer: Bouncer) -> bool:
     return bouncer.listen_port != POSTGRESQL_PORT and re.search(port, text) is not None
 
 
-def demand(index: int, pool: Pool, maximum: int | None, declared: Declarations) -> Demand:
-    """The pool's maximum, with the worst case of replicas and the processes per replica it runs in."""
-    replicas = replicas_for(pool.site.path, declared.replicas)
+def demands_of(index: int, pool: Pool, maximum: int | None, declared: Declarations) -> list[Demand]:
+    """The pool's demands: one per compose service built from its code (a web service and its Celery
+    worker from one build context each run the pool), else one."""
+    source = PurePosixPath(pool.site.path)
+    services: dict[tuple[str, str], None] = {}
+    ties: list[ReplicaCount | ProcessCount] = [*declared.replicas, *declared.processes]
+    for tie in ties:
+        if tie.service and tie.build is not None and _tied(source, tie):
+            services.setdefault((tie.path, tie.service), None)
+    if len(services) < 2:
+        return [demand(index, pool, maximum, declared)]
+    found = []
+    for path, service in services:
+        replicas = next((r for r in declared.replicas if (r.path, r.service) == (path, service)), None)
+        processes = next((p for p in declared.processes if (p.path, p.service) == (path, service)), None)
+        found.append(demand(index, pool, maximum, declared, replicas or _one(path, service), processes))
+    return found
+
+
+def _one(path: str, service: str) -> ReplicaCount:
+    """A compose service with no replica count: compose runs one."""
+    return ReplicaCount(1, path, 1, "docker-compose service (1 replica: none declared)", service)
+
+
+def demand(
+    index: int,
+    pool: Pool,
+    maximum: int | None,
+    declared: Declarations,
+    service: ReplicaCount | None = None,
+    service_processes: ProcessCount | None = None,
+) -> Demand:
+    """The pool's maximum, with the worst case of replicas and the processes per replica it runs in;
+    ``service`` (and its processes), when the pool runs in more than one."""
+    replicas = service or replicas_for(pool.site.path, declared.replicas)
     if replicas is None:
         count, scaled, surge = 1, None, 0
     else:
@@ -155,7 +188,9 @@ def demand(index: int, pool: Pool, maximum: int | None, declared: Declarations) 
         count = max(replicas.count, scaled.max_replicas) if scaled else replicas.count
         surge = (surge_of(replicas.surge, count) or 0) if replicas.surge else 0
     # Each Python worker builds its own pools; a Rust service is one process.
-    processes = processes_for(pool, replicas, declared.processes) if pool.site.language == "python" else None
+    processes = None
+    if pool.site.language == "python":
+        processes = service_processes if service else processes_for(pool, replicas, declared.processes)
     per_replica = processes.count if processes else 1
     return Demand(index, pool, maximum, count + surge, replicas, scaled, surge, per_replica, processes)
 

@@ -20,24 +20,30 @@ def ceilings(budgets: Sequence[Budget]) -> dict[int, Ceiling]:
     """By pool index: the tightest share over the budgets the pool counts in."""
     found: dict[int, Ceiling] = {}
     for budget in budgets:
-        counted = [d for d in budget.demands if d.connections is not None and d.maximum is not None]
         used = budget.total
         available = budget.server.available
-        for demand in counted:
-            assert demand.maximum is not None and demand.connections is not None
-            per_process = demand.replicas * (demand.processes or 1)
+        # A pool that runs in several services counts once per service: its factors add up.
+        maxima: dict[int, int] = {}
+        factors: dict[int, int] = {}
+        for demand in budget.demands:
+            if demand.connections is None or demand.maximum is None:
+                continue
+            maxima[demand.index] = demand.maximum
+            factors[demand.index] = factors.get(demand.index, 0) + demand.replicas * (demand.processes or 1)
+        for index, maximum in maxima.items():
+            per_process = factors[index]
             if per_process <= 0:
                 continue
-            share = demand.maximum * available // used if used > 0 else available // per_process
+            share = maximum * available // used if used > 0 else available // per_process
             ceiling = Ceiling(
                 connections=max(share, 0),
                 per_process=per_process,
-                others=used - demand.connections,
+                others=used - maximum * per_process,
                 reserved=budget.server.reserved,
                 available=available,
                 where=budget.server.where,
                 bouncer=budget.server.bouncer is not None,
             )
-            if demand.index not in found or ceiling.connections < found[demand.index].connections:
-                found[demand.index] = ceiling
+            if index not in found or ceiling.connections < found[index].connections:
+                found[index] = ceiling
     return found

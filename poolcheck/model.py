@@ -262,6 +262,7 @@ class ProcessCount:
     images: tuple[str, ...] = ()
     # As gunicorn reads them: 2 a command-line flag, 1 its configuration file, 0 a default or WEB_CONCURRENCY.
     precedence: int = 2
+    threads: int = 1  # per process (gunicorn --threads, threads = N): Django holds a connection per thread
 
 
 @dataclass(frozen=True)

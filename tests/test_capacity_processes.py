@@ -281,3 +281,27 @@ def test_a_pool_run_by_a_web_service_and_its_worker_counts_in_each(tmp_path: Pat
     (finding,) = [f for f in run([root], RunSettings()).findings if f.rule == "PC001"]
     # Its share: 10 x 197 / 100 = 19 per process, in both services together 19 x 10 = 190 of 197.
     assert "raise it to 19" in finding.message and "50 x 10" in finding.message
+
+
+def test_django_without_a_pool_holds_a_connection_per_thread(tmp_path: Path) -> None:
+    settings_py = (
+        "DATABASES = {\n"
+        '    "default": {"ENGINE": "django.db.backends.postgresql", "NAME": "shop", "CONN_MAX_AGE": 60},\n'
+        "}\n"
+    )
+    root = write_tree(
+        tmp_path,
+        {
+            "docker-compose.yml": (
+                "services:\n  web:\n    build: ./shop\n"
+                "    command: gunicorn shop.wsgi --workers 4 --threads 8\n    deploy:\n      replicas: 3\n"
+                + SERVER.replace("200", "60")
+            ),
+            "shop/shop/settings.py": settings_py,
+        },
+    )
+    budget = budget_of(root)
+    (demand,) = budget.demands
+    assert (demand.maximum, demand.replicas, demand.processes, demand.connections) == (8, 3, 4, 96)
+    assert budget.exceeded  # 96 connections of 57: PC010
+    assert command_workers("gunicorn app:app -w 2 --threads=4").threads == 4  # type: ignore[union-attr]

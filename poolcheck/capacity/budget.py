@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from poolcheck.libraries.django import DJANGO_POOL_ENTRY
 from poolcheck.model import (
     Autoscaler,
     Bouncer,
@@ -192,6 +193,10 @@ def demand(
     if pool.site.language == "python":
         processes = service_processes if service else processes_for(pool, replicas, declared.processes)
     per_replica = processes.count if processes else 1
+    if maximum is None and pool.site.library == "django" and pool.site.entry != DJANGO_POOL_ENTRY:
+        # Django without a pool holds one connection per thread serving a request (CONN_MAX_AGE only
+        # says how long it is kept): a process's maximum is its threads.
+        maximum = processes.threads if processes else 1
     return Demand(index, pool, maximum, count + surge, replicas, scaled, surge, per_replica, processes)
 
 

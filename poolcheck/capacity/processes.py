@@ -35,13 +35,14 @@ class Server:
     # Flags that choose a worker model, and the models that run in one process (threads, green threads).
     model_flags: tuple[str, ...] = ()
     one_process: tuple[str, ...] = ()
+    thread_flags: tuple[str, ...] = ()  # threads per process
 
 
 # gunicorn: config.py (`workers`, default $WEB_CONCURRENCY or 1); uvicorn: main.py (`--workers`,
 # default $WEB_CONCURRENCY or 1); Hypercorn: `-w/--workers`, default 1; Celery: `-c/--concurrency`,
 # default the CPU count (prefork).
 SERVERS = {
-    "gunicorn": Server(("-w", "--workers"), 1, environment=True),
+    "gunicorn": Server(("-w", "--workers"), 1, environment=True, thread_flags=("--threads",)),
     "uvicorn": Server(("--workers",), 1, environment=True),
     "hypercorn": Server(("-w", "--workers"), 1),
     "celery": Server(
@@ -64,6 +65,7 @@ class Workers:
     count: int | None
     program: str
     written: str  # "--workers 4", "default", "WEB_CONCURRENCY"
+    threads: int = 1  # per process (gunicorn --threads): Django holds a connection per thread
 
 
 def command_workers(command: str | list[str], environment: int | None = None) -> Workers | None:
@@ -99,13 +101,15 @@ def _workers(words: list[str], environment: int | None) -> Workers | None:
         model = _flag(rest, server.model_flags) if server.model_flags else None
         if model is not None and model[1] in server.one_process:
             return Workers(1, program, f"{model[0]} {model[1]}")
+        threaded = _flag(rest, server.thread_flags) if server.thread_flags else None
+        threads = (_count(threaded[1]) or 1) if threaded else 1
         written = _flag(rest, server.flags)
         if written is not None:
             flag, value = written
-            return Workers(_count(value), program, f"{flag} {value}")
+            return Workers(_count(value), program, f"{flag} {value}", threads)
         if server.environment and environment is not None:
-            return Workers(environment, program, "WEB_CONCURRENCY")
-        return Workers(server.default, program, "default")
+            return Workers(environment, program, "WEB_CONCURRENCY", threads)
+        return Workers(server.default, program, "default", threads)
     return None
 
 

@@ -259,7 +259,9 @@ class _Reader:
         elif workers.written == "default":
             precedence, how = 0, f"{workers.program}'s default in {where}"
         self.processes.append(
-            ProcessCount(workers.count, self.path, line, how, service, build, images, precedence)
+            ProcessCount(
+                workers.count, self.path, line, how, service, build, images, precedence, workers.threads
+            )
         )
 
     # YAML: compose, Kubernetes, Helm values

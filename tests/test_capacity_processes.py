@@ -102,12 +102,12 @@ def test_procfile_and_gunicorn_configuration() -> None:
         (2, "worker", 2),
     ]
     assert gunicorn_config_workers(
-        "import os\nbind = '0.0.0.0:8000'\nworkers = int(os.getenv('WEB_CONCURRENCY', '4'))\n"
-    ) == (3, 4)
+        "import os\nbind = '0.0.0.0:8000'\nworkers = int(os.getenv('WEB_CONCURRENCY', '4'))\nthreads = 2\n"
+    ) == (3, 4, 2)
     # Computed from the machine: not a count poolcheck can know.
     assert gunicorn_config_workers(
         "import multiprocessing\nworkers = multiprocessing.cpu_count() * 2 + 1\n"
-    ) == (2, None)
+    ) == (2, None, 1)
     assert gunicorn_config_workers("workers = (\n") is None
 
 

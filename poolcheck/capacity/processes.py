@@ -228,23 +228,27 @@ def procfile_workers(text: str) -> list[tuple[int, str, Workers]]:
 # gunicorn.conf.py
 
 
-def gunicorn_config_workers(text: str) -> tuple[int, int | None] | None:
-    """``workers = 4`` in a gunicorn configuration file: (line, count); None where unset.
+def gunicorn_config_workers(text: str) -> tuple[int, int | None, int] | None:
+    """``workers = 4`` in a gunicorn configuration file: (line, count, threads); None where unset.
 
     ``int(os.environ.get("WEB_CONCURRENCY", 4))`` counts its default; anything computed
     (``multiprocessing.cpu_count() * 2 + 1``) is one worker per CPU, or more: not counted.
+    ``threads = N`` (1 unset or computed) is the threads of each worker.
     """
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    found = None
+    found: dict[str, tuple[int, int | None]] = {}
     for statement in tree.body:
-        if isinstance(statement, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "workers" for target in statement.targets
-        ):
-            found = (statement.lineno, _literal_count(statement.value))
-    return found
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name) and target.id in ("workers", "threads"):
+                    found[target.id] = (statement.lineno, _literal_count(statement.value))
+    if "workers" not in found:
+        return None
+    line, count = found["workers"]
+    return line, count, found.get("threads", (0, 1))[1] or 1
 
 
 def _literal_count(node: ast.expr) -> int | None:

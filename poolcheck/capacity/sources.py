@@ -240,9 +240,9 @@ class _Reader:
             return
         found = gunicorn_config_workers(self.text)
         if found is not None:
-            line, count = found
+            line, count, threads = found
             how = "gunicorn.conf.py workers"
-            self.processes.append(ProcessCount(count, self.path, line, how, precedence=1))
+            self.processes.append(ProcessCount(count, self.path, line, how, precedence=1, threads=threads))
 
     def workers(
         self,

@@ -6,6 +6,7 @@
     python bench/run.py --tree ~/src/checkout --no-synthetic
     python bench/run.py --walk-only                       # only the walk: git, own walk, before
     python bench/run.py --against /tmp/old/bin/poolcheck  # the whole command against an earlier install
+    python bench/run.py --front-end-only --against /tmp/old/bin/poolcheck  # the Python front end per file
 
 Every tree is measured with:
 
@@ -38,6 +39,12 @@ poolcheck's memory is measured in one more run: the largest process's peak RSS
 (getrusage of the children) and the peak sum over poolcheck and its workers,
 sampled from /proc every few milliseconds (RSS, and PSS, which counts the pages
 forked workers share once).
+
+The Python front end is measured per file, in-process, on two Python trees of
+``--front-end-files`` files: a dense one (every file builds an engine) and one
+with no trigger token in any file; with ``--against``, the same timing code runs
+under that install's interpreter over the same trees, round-robin with this
+checkout's, so both numbers come from one run (bench/front_end.py).
 """
 
 from __future__ import annotations
@@ -61,6 +68,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import add_ignore_files, build_corpus
+from front_end import front_end_benchmark
 
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
 from poolcheck.discover import DEFAULT_EXCLUDES, discover
@@ -505,7 +513,14 @@ def main() -> None:
         "--lookalike-share", type=float, default=0.01, help="share of files with a trigger but no pool"
     )
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--walk-only", action="store_true", help="measure only the walk (discovery alone)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--walk-only", action="store_true", help="measure only the walk (discovery alone)")
+    only.add_argument(
+        "--front-end-only", action="store_true", help="measure only the Python front end per file"
+    )
+    parser.add_argument(
+        "--front-end-files", type=int, default=500, help="files in each tree the front end is timed on"
+    )
     parser.add_argument(
         "--walk-against", default=WALK_BEFORE, help="the revision whose walk the walk is compared with"
     )
@@ -514,7 +529,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--against",
-        help="another poolcheck command (an earlier revision installed apart), timed as 'before'",
+        help="another poolcheck command (an earlier revision installed apart), timed as 'before'; "
+        "its front end is timed under the Python it runs with",
     )
     args = parser.parse_args()
 
@@ -528,6 +544,9 @@ def main() -> None:
         synthetic_walk = None if args.no_synthetic else args.files
         if args.walk_only:
             walk_benchmarks(trees, scratch, synthetic_walk, args.walk_against, args.repeat)
+            return
+        if args.front_end_only:
+            front_end_benchmark(scratch, args.front_end_files, args.repeat, args.against)
             return
         if not args.no_synthetic:
             languages = tuple(args.languages.split(","))
@@ -554,6 +573,8 @@ def main() -> None:
                 print(f"(not installed, skipped: {', '.join(skipped)})")
             report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))
             measure_versions(label, root, args.repeat)
+        if not args.no_synthetic:
+            front_end_benchmark(scratch, args.front_end_files, args.repeat, args.against)
         walk_benchmarks(
             [(label, root) for label, root in trees if label.startswith("checkout")],
             scratch,

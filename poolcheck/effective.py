@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from poolcheck.libraries import Library, library_for
+from poolcheck.libraries.table import POOL_CLASS
 from poolcheck.model import Pool, PoolSite, Setting, Source
 
 # When terms of a sum come from different places, the least certain one names the result.
@@ -22,7 +23,7 @@ def effective_pool(site: PoolSite) -> Pool:
     ranks: dict[str, int] = {}
     for name, written in site.knobs:
         knob = library.knob(name)
-        if knob is None:
+        if knob is None or knob.concept == POOL_CLASS:
             continue
         setting = _normalized(written, knob.disabled_by, knob.unit == "flag")
         if knob.part_default is not None:
@@ -36,7 +37,20 @@ def effective_pool(site: PoolSite) -> Pool:
         if settings[concept].source in ("default", "disabled") and other in settings:
             via = f"{library.knob_name(concept)} unset: {library.knob_name(other)}"
             settings[concept] = replace(settings[other], via=via)
-    return Pool(site=site, settings=settings)
+    return Pool(site=_with_library_class(site, library), settings=settings)
+
+
+def _with_library_class(site: PoolSite, library: Library) -> PoolSite:
+    """A construction that names no pool class gets the library's choice for its database at its
+    version: with SQLAlchemy before 2.0 a SQLite file engine is a NullPool, no pool at all.
+    """
+    if not site.pooled or site.database not in library.unpooled:
+        return site
+    for name, written in site.knobs:
+        knob = library.knob(name)
+        if knob is not None and knob.concept == POOL_CLASS and written.value is not False:
+            return site  # a class is written (or may be, through **kwargs): the front end judged it
+    return replace(site, pooled=False)
 
 
 def _normalized(setting: Setting, disabled_by: tuple[object, ...], flag: bool) -> Setting:

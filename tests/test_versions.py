@@ -420,6 +420,16 @@ def test_deadpool_default_size_formula_by_version() -> None:
     assert "physical cores x 4" not in (table.at("0.12.3").defaults["max_connections"].note or "")
 
 
+def test_sqlalchemy_pools_a_sqlite_file_from_2_0() -> None:
+    """get_pool_class: NullPool for a SQLite file before 2.0, QueuePool from 2.0 (pysqlite.py)."""
+    table = LIBRARIES["sqlalchemy"]
+    assert table.at("1.3.24").unpooled == {"sqlite": "NullPool"}
+    assert table.at("1.4.54").unpooled == {"sqlite": "NullPool"}
+    assert table.at("2.0.0").unpooled == {} and table.at(None).unpooled == {}
+    flask = table.for_entry("flask_sqlalchemy.SQLAlchemy", "mysql")
+    assert flask.at("1.4.54").unpooled == {"sqlite": "NullPool"}
+
+
 # --- a run: findings, JSON, inventory, cards -------------------------------------------------------
 
 
@@ -520,3 +530,40 @@ def test_a_fixed_asyncpg_pool_has_an_idle_timeout_that_matters_only_before_0_32(
     assert "`min_size` is the initial size only" in cards and "drains to 0" in cards
     (repo / "requirements.txt").write_text("asyncpg==0.32.0\n")
     assert not [f for f in run([Path("db.py")], RunSettings()).findings if f.rule == "PC005"]
+
+
+SQLITE_ENGINES_CODE = """\
+from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import QueuePool
+
+engine = create_engine("sqlite:///app.db", pool_timeout=0)
+chosen = create_engine("sqlite:///app.db", poolclass=QueuePool, pool_timeout=0)
+left = create_engine("sqlite:///app.db", poolclass=None, pool_timeout=0)
+opaque = create_engine("sqlite:///app.db", **ENGINE_OPTIONS)
+tasks = create_async_engine("sqlite+aiosqlite:///tasks.db", pool_timeout=0)
+"""
+
+
+@pytest.mark.parametrize(
+    ("requirement", "pooled"),
+    [
+        # SQLAlchemy picks NullPool for a SQLite file before 2.0, unless a class is written.
+        ("SQLAlchemy==1.4.54", {5: False, 6: True, 7: False, 8: True, 9: False}),
+        ("sqlalchemy>=1.3,<1.4", {5: False, 6: True, 7: False, 8: True, 9: False}),
+        ("SQLAlchemy==2.0.58", {5: True, 6: True, 7: True, 8: True, 9: True}),
+        ("", {5: True, 6: True, 7: True, 8: True, 9: True}),  # no version: the latest, 2.1
+    ],
+)
+def test_a_sqlite_file_engine_is_a_pool_from_sqlalchemy_2_0(
+    repo: Path, requirement: str, pooled: dict[int, bool]
+) -> None:
+    write(repo, {"requirements.txt": requirement + "\n", "db.py": SQLITE_ENGINES_CODE})
+    report = run([Path("db.py")], RunSettings())
+    assert {pool.site.span.line: pool.site.pooled for pool in report.pools} == pooled
+    # PC007 (pool_timeout=0 does not wait) is the one rule a SQLite pool gets: only where there is one.
+    lines = {f.span.line for f in report.findings if f.rule == "PC007"}
+    assert lines == {line for line, is_pool in pooled.items() if is_pool and line != 8}
+    result = CliRunner().invoke(main, ["--format", "json", "db.py"])
+    shown = {pool["line"]: pool["pooled"] for pool in json.loads(result.output)["pools"]}
+    assert shown == pooled

@@ -1,10 +1,10 @@
-"""SQLAlchemy 1.4 / 2.0: engine pool arguments (QueuePool's own names too) and defaults, and the
+"""SQLAlchemy 1.3 - 2.1: engine pool arguments (QueuePool's own names too) and defaults, and the
 defaults Flask-SQLAlchemy 3.x adds over them.
 """
 
 from dataclasses import replace
 
-from poolcheck.libraries.table import Default, Knob, Library, Zero
+from poolcheck.libraries.table import POOL_CLASS, Default, Era, Knob, Library, Zero
 
 # QueuePool._do_get (1.4.54 and 2.0.58 pool/impl.py) waits only once pool_size + max_overflow
 # connections are open, with Queue.get(True, timeout) (util/queue.py): 0 does not wait, a negative
@@ -33,6 +33,9 @@ CORE = Library(
         Knob("timeout", "acquire_timeout", "seconds", zero=NO_WAIT),
         Knob("recycle", "max_lifetime", "seconds", disabled_by=(-1,), zero=RECYCLE_ZERO),
         Knob("pre_ping", "health_check", "flag"),
+        # A written class replaces the one the dialect picks (unpooled below); NullPool and StaticPool
+        # the front end reads as no pool.
+        Knob("poolclass", POOL_CLASS, "callback"),
     ),
     sums={"max_connections": ("pool_size", "max_overflow")},
     # No minimum (the pool starts empty) and no idle expiry; the connect
@@ -43,6 +46,17 @@ CORE = Library(
         "max_lifetime": Default(None),  # pool_recycle=-1: never
         "health_check": Default(False),
     },
+    # create_engine takes the dialect's get_pool_class(url) when no poolclass is written. A SQLite file
+    # gets QueuePool from 2.0 (AsyncAdaptedQueuePool with aiosqlite), sized as any other (2.0.58 and
+    # 2.1.9 dialects/sqlite/pysqlite.py, aiosqlite.py). An in-memory one gets SingletonThreadPool
+    # (StaticPool with aiosqlite) on every version, one connection a thread: the front end reads it
+    # as no pool.
+    latest="2.1.9",
+    eras=(
+        # Before 2.0 a SQLite file gets NullPool, pysqlite and aiosqlite alike (1.3.24 and 1.4.54
+        # dialects/sqlite/pysqlite.py, 1.4.54 aiosqlite.py get_pool_class): no pool to judge.
+        Era(before="2.0", unpooled={"sqlite": "NullPool"}),
+    ),
     docs=(
         ("SQLAlchemy connection pooling", "https://docs.sqlalchemy.org/en/20/core/pooling.html"),
         (

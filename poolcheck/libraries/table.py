@@ -16,6 +16,9 @@ from poolcheck.versions.release import Release, release
 
 # "callback": a function parameter; any value but None turns the concept on.
 Unit = Literal["count", "seconds", "flag", "callback"]
+# The concept of a knob that names the pool class (SQLAlchemy's poolclass): not a setting, it says
+# whether the library's own choice of class applies (``Library.unpooled``).
+POOL_CLASS = "pool_class"
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,7 @@ class Era:
     notes: Mapping[str, str] = field(default_factory=dict)  # what a concept's knob means here
     idle_keeps_min: bool | None = None
     remarks: tuple[str, ...] | None = None  # replace the table's
+    unpooled: Mapping[str, str] | None = None  # replace the table's
 
     def holds_for(self, version: Release) -> bool:
         low = release(self.since) if self.since else None
@@ -116,6 +120,7 @@ class Era:
             notes={**table.notes, **self.notes},
             idle_keeps_min=table.idle_keeps_min if self.idle_keeps_min is None else self.idle_keeps_min,
             remarks=table.remarks if self.remarks is None else self.remarks,
+            unpooled=table.unpooled if self.unpooled is None else self.unpooled,
         )
 
 
@@ -146,6 +151,9 @@ class Library:
     # What a concept's knob means, where the name does not say it (asyncpg's min_size), for cards.
     notes: Mapping[str, str] = field(default_factory=dict)
     remarks: tuple[str, ...] = ()  # other facts of the version a card says (psycopg_pool's `open`)
+    # Databases the library gives no sized pool when no pool class is written, with the class it
+    # picks instead, by database (SQLAlchemy before 2.0: a SQLite file gets NullPool).
+    unpooled: Mapping[str, str] = field(default_factory=dict)
 
     def at(self, version: LibraryVersion | str | None) -> Library:
         """The table for one version of the library: the latest release's facts when it is None."""

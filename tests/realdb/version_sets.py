@@ -28,6 +28,14 @@ DJANGO_6_0 = VersionSet(
 DJANGO_6_1 = VersionSet(
     "django-6.1", ("Django==6.1.3", "psycopg[binary]==3.3.9", "psycopg-pool==3.3.3"), python=(3, 12)
 )
+# SQLAlchemy's own choice of pool class for SQLite URLs, pysqlite (the standard library) and aiosqlite
+# (1.3 has no asyncio engines).
+SQLALCHEMY_SQLITE_1_3 = VersionSet("sqlalchemy-sqlite-1.3", ("SQLAlchemy==1.3.24",))
+SQLALCHEMY_SQLITE_1_4 = VersionSet("sqlalchemy-sqlite-1.4", ("SQLAlchemy==1.4.54", "aiosqlite==0.22.1"))
+SQLALCHEMY_SQLITE_2_0 = VersionSet("sqlalchemy-sqlite-2.0", ("SQLAlchemy==2.0.58", "aiosqlite==0.22.1"))
+SQLALCHEMY_SQLITE_2_1 = VersionSet(
+    "sqlalchemy-sqlite-2.1", ("SQLAlchemy[asyncio]==2.1.9", "aiosqlite==0.22.1")
+)
 AIOPG_1_4 = VersionSet("aiopg-1.4", ("aiopg==1.4.0", "psycopg2-binary==2.9.13"))
 PSYCOPG2_2_9 = VersionSet("psycopg2-2.9", ("psycopg2-binary==2.9.13",))
 
@@ -46,4 +54,8 @@ ALL = (
     DJANGO_6_1,
     AIOPG_1_4,
     PSYCOPG2_2_9,
+    SQLALCHEMY_SQLITE_1_3,
+    SQLALCHEMY_SQLITE_1_4,
+    SQLALCHEMY_SQLITE_2_0,
+    SQLALCHEMY_SQLITE_2_1,
 )

@@ -261,9 +261,10 @@ def _effective_pools(
 
 
 def _with_role(pool: Pool, root: Path) -> Pool:
-    """The pool with its role, read from where it is built in the project."""
+    """The pool with its role, read from where it is built in the project and from the code around
+    it (the front end's)."""
     where = relative_to_root(pool.site.path, root) or pool.site.path
-    return replace(pool, site=replace(pool.site, role=role_of(where, pool.site.text)))
+    return replace(pool, site=replace(pool.site, role=role_of(where, pool.site.text, pool.site.role)))
 
 
 def _suppressed(

@@ -33,8 +33,22 @@ class Role:
 SERVICE = Role("service", "")
 
 
-def role_of(path: str, text: str = "") -> Role:
-    """The role of a pool built in the file at ``path`` (as shown) by the construction ``text``."""
+# The stronger role wins: test code is never a service's, a migration may be run by a tool.
+RANK: dict[RoleName, int] = {"test": 0, "migration": 1, "tool": 2, "service": 3}
+
+
+def role_of(path: str, text: str = "", found: Role = SERVICE) -> Role:
+    """The role of a pool built in the file at ``path`` (as shown) by the construction ``text``.
+
+    ``found`` is the role a front end read from the code around the construction (a Rust
+    ``#[cfg(test)]`` module, a pool used only to migrate): the stronger of it and the path's
+    wins, and on a tie the front end's, whose reason is the more precise.
+    """
+    by_path = _role_by_path(path, text)
+    return found if RANK[found.name] <= RANK[by_path.name] and found.name != "service" else by_path
+
+
+def _role_by_path(path: str, text: str) -> Role:
     posix = PurePosixPath(path.replace("\\", "/"))
     folders = [part.lower() for part in posix.parent.parts]
     name = posix.name

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
+from poolcheck.frontends.rust.roles import role_in
 from poolcheck.frontends.rust.sites import written_setting
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, matches, path_segments, receiver
 from poolcheck.frontends.rust.values import Resolver
@@ -187,6 +188,7 @@ def _site(
         knobs=tuple(knobs),
         lines=file.lines(span.line, span.end_line),
         entry="Config::create_pool",
+        role=role_in(file, origin, call, DEADPOOL, knobs),
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from poolcheck.frontends.rust.chains import Chain
+from poolcheck.frontends.rust.roles import role_in
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field
 from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries import Library
@@ -60,6 +61,7 @@ def site_from_chain(
         text=file.data[origin.call.start_byte : end.end_byte].decode("utf-8", "replace"),
         knobs=tuple(knobs),
         lines=file.lines(span.line, span.end_line),
+        role=role_in(file, origin.call, end, library, knobs),
     )
 
 

@@ -41,43 +41,52 @@ def cache_root() -> Path:
     return Path(base) / "poolcheck-tests" / "venvs"
 
 
-def _version_of(python: str) -> tuple[int, int] | None:
+# The interpreter's version and the installed interpreter behind it: itself, or a venv's base. Python
+# 3.10's venv module links a venv made from a venv to that venv's `python` (3.11 links it to the base),
+# and a cached venv must outlive the dev or CI venv that ran the tests which built it.
+ABOUT = """
+import os, sys
+base = os.path.join(sys.base_prefix, "bin", "python%d.%d" % sys.version_info[:2])
+print(*sys.version_info[:2])
+print(base if os.path.exists(base) else os.path.realpath(sys.executable))
+"""
+
+
+def _about(python: str) -> tuple[tuple[int, int], str] | None:
     try:
-        result = subprocess.run(
-            [python, "-c", "import sys; print(*sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
+        result = subprocess.run([python, "-c", ABOUT], capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
     if result.returncode != 0:  # a pyenv shim for a version that is not selected
         return None
-    major, minor = result.stdout.split()
-    return int(major), int(minor)
+    version, base = result.stdout.splitlines()
+    major, minor = version.split()
+    return (int(major), int(minor)), base
 
 
-def interpreter(minimum: tuple[int, int]) -> str:
-    """This interpreter when new enough, else the oldest installed one that is (PATH, then pyenv)."""
+def interpreter(minimum: tuple[int, int]) -> tuple[tuple[int, int], str]:
+    """The version and installed interpreter venvs are built on, never a venv's own ``python``: this
+    one's when new enough, else the oldest installed one that is (PATH, then pyenv)."""
     if sys.version_info[:2] >= minimum:
-        return sys.executable
-    candidates = [shutil.which(f"python3.{minor}") for minor in range(minimum[1], 20)]
-    candidates += sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.*" / "bin" / "python3")))
+        candidates: list[str | None] = [sys.executable]
+    else:
+        candidates = [shutil.which(f"python3.{minor}") for minor in range(minimum[1], 20)]
+        candidates += sorted(glob.glob(str(Path.home() / ".pyenv" / "versions" / "3.*" / "bin" / "python3")))
     found: list[tuple[tuple[int, int], str]] = []
     for candidate in candidates:
-        version = _version_of(candidate) if candidate else None
-        if version is not None and version >= minimum:
-            found.append((version, str(candidate)))
+        about = _about(candidate) if candidate else None
+        if about is not None and about[0] >= minimum:
+            found.append(about)
     if not found:
         raise VenvUnavailable(f"no Python {minimum[0]}.{minimum[1]} or newer is installed")
-    return min(found)[1]
+    return min(found)
 
 
 def venv_python(version_set: VersionSet) -> Path:
     """The ``python`` of the version set's venv, building it first when it is not cached."""
-    base = interpreter(version_set.python)
-    version = _version_of(base)
-    key = hashlib.sha256(repr((version, sorted(version_set.pins))).encode()).hexdigest()[:16]
+    version, base = interpreter(version_set.python)
+    # Keyed by the interpreter too: each installed interpreter, of whatever version, has its own venvs.
+    key = hashlib.sha256(repr((version, base, sorted(version_set.pins))).encode()).hexdigest()[:16]
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{version_set.name}-{key}"

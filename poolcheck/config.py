@@ -192,7 +192,9 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         # Most pyproject.toml files are not ours: skip them without decoding or parsing.
         if path.name == PYPROJECT and b"poolcheck" not in data:
             return None
-        return cast(dict[str, Any], tomllib.loads(data.decode("utf-8")))
+        # Annotated, not cast: tomli is typed where it is installed (Python 3.10) and Any where not.
+        document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+        return document
 
     try:
         document = read_document(path, MAX_CONFIG_SIZE, parse)

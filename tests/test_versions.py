@@ -420,6 +420,13 @@ def test_deadpool_default_size_formula_by_version() -> None:
     assert "physical cores x 4" not in (table.at("0.12.3").defaults["max_connections"].note or "")
 
 
+def test_every_table_names_the_release_its_facts_were_checked_against() -> None:
+    """With no version found the latest release's facts apply, and the card names that release."""
+    for name, table in LIBRARIES.items():
+        tables = [table, *table.variants.values(), *table.databases.values()]
+        assert all(release(t.latest) is not None for t in tables), name
+
+
 def test_sqlalchemy_pools_a_sqlite_file_from_2_0() -> None:
     """get_pool_class: NullPool for a SQLite file before 2.0, QueuePool from 2.0 (pysqlite.py)."""
     table = LIBRARIES["sqlalchemy"]

@@ -41,4 +41,5 @@ AIOPG = Library(
         "idle_timeout": Default(None),
     },
     docs=(("aiopg Pool", "https://aiopg.readthedocs.io/en/stable/core.html#pool"),),
+    latest="1.4.0",  # create_pool and Pool.__init__ (aiopg 1.4.0 pool.py, connection.py TIMEOUT)
 )

@@ -49,6 +49,7 @@ BB8 = Library(
     idle_keeps_min=True,
     api=API,
     docs=(("bb8 Builder", "https://docs.rs/bb8/latest/bb8/struct.Builder.html"),),
+    latest="0.9.1",  # Builder::default (bb8 0.9.1 bb8/src/api.rs)
 )
 
 R2D2 = Library(
@@ -73,4 +74,5 @@ R2D2 = Library(
         ("r2d2 Builder", "https://docs.rs/r2d2/latest/r2d2/struct.Builder.html"),
         ("diesel r2d2", "https://docs.rs/diesel/latest/diesel/r2d2/index.html"),
     ),
+    latest="0.8.10",  # Builder::new (r2d2 0.8.10 src/config.rs)
 )

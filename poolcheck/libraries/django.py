@@ -25,6 +25,8 @@ DJANGO = Library(
     ),
     defaults={"max_lifetime": Default(0.0), "health_check": Default(False)},
     docs=DOCS,
+    # ConnectionHandler.configure_settings (django 6.1.3 db/utils.py) sets both defaults.
+    latest="6.1.3",
 )
 
 # The constructor name of a pool built from OPTIONS["pool"] (frontends/python/entries.py).

@@ -16,4 +16,5 @@ PSYCOPG2 = Library(
         "min_connections": Default(None, note="a required argument"),
     },
     docs=(("psycopg2.pool", "https://www.psycopg.org/docs/pool.html"),),
+    latest="2.9.13",  # AbstractConnectionPool (psycopg2 2.9.13 lib/pool.py)
 )

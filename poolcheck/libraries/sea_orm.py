@@ -30,6 +30,10 @@ SEA_ORM = Library(
     ),
     defaults=SQLX.defaults,
     idle_keeps_min=SQLX.idle_keeps_min,
+    # ConnectOptions and sqlx_pool_options (sea-orm 2.0.0 src/database/mod.rs, src/driver/sqlx_common.rs)
+    # set only what is written over sqlx's PoolOptions::new(), whose defaults 0.9 (0.9.0-alpha.1
+    # sqlx-core/src/pool/options.rs) keeps from 0.8.
+    latest="2.0.0",
     # ConnectOptions setters (sea-orm 1.1 / 2.0 src/database/mod.rs). 1.x takes a plain Duration for
     # max_lifetime and idle_timeout, 2.0 `impl Into<Option<Duration>>`: a Duration suits both.
     api=(

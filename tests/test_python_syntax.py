@@ -222,3 +222,203 @@ def test_a_file_that_is_not_python_3_is_an_error_and_no_wrong_value(kind: str) -
     for site in result.sites:
         for name, value in knobs(site).items():
             assert name not in allowed or value in allowed[name], (name, value)
+
+
+# One construct of Python 2, or a number Python 3 cannot read, in a file that builds a pool at line 4
+# or after: (the line, what follows the imports, the values its pool_size may be read as).
+NOT_PYTHON_3_LINES = {
+    "octal literal": (4, "engine = create_engine(DATABASE_URL, pool_size=010)", (8, None)),
+    "long literal": (4, "engine = create_engine(DATABASE_URL, pool_size=10L)", (10, None)),
+    "backticks": (4, "engine = create_engine(`DATABASE_URL`, pool_size=5)", (5, None)),
+    "<> operator": (4, "if POOL <> 0:\n    engine = create_engine(DATABASE_URL, pool_size=5)", (5, None)),
+    "ur prefix": (4, "engine = create_engine(ur'postgresql://app@db/app', pool_size=5)", (5, None)),
+    "exec statement": (
+        4,
+        "exec 'import settings'\nengine = create_engine(DATABASE_URL, pool_size=5)",
+        (5, None),
+    ),
+    "print statement": (
+        4,
+        "print 'connecting'\nengine = create_engine(DATABASE_URL, pool_size=5)",
+        (5, None),
+    ),
+    "raise with a message": (
+        5,
+        "def fail():\n    raise ValueError, 'no pool'\nengine = create_engine(DATABASE_URL, pool_size=5)",
+        (5, None),
+    ),
+    "tuple parameter": (
+        4,
+        "def size((low, high)):\n    return high\nengine = create_engine(DATABASE_URL, pool_size=5)",
+        (5, None),
+    ),
+    "trailing underscore": (4, "engine = create_engine(DATABASE_URL, pool_size=10_)", (None,)),
+    "doubled underscore": (4, "engine = create_engine(DATABASE_URL, pool_size=1__0)", (None,)),
+    "leading zero": (4, "engine = create_engine(DATABASE_URL, pool_size=09)", (None,)),
+    "binary digit 2": (4, "engine = create_engine(DATABASE_URL, pool_size=0b12)", (None,)),
+    "exponent without digits": (4, "engine = create_engine(DATABASE_URL, pool_size=1e)", (None,)),
+}
+
+
+@pytest.mark.parametrize("construct", sorted(NOT_PYTHON_3_LINES))
+def test_each_construct_python_3_cannot_read_is_an_error_at_its_line(construct: str) -> None:
+    line, code, allowed = NOT_PYTHON_3_LINES[construct]
+    result = extract(f"from sqlalchemy import create_engine\n\nPOOL = 1\n{code}\n")
+    assert parse_error_lines(result) == [line]
+    assert all(knobs(site).get("pool_size") in allowed for site in result.sites), result.sites
+
+
+# Every statement and expression form of Python 3.10 in one file, then a pool: nothing is an error.
+SYNTAX_OF_3_10 = r'''\
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from sqlalchemy import create_engine
+from sqlalchemy.pool import QueuePool
+
+__all__ = ["engine", "Settings"]
+DEBUG: bool = os.getenv("DEBUG", "") not in {"", "0", *("false", "no")}
+RETRIES, *_ = 3, 4, 5
+(WIDTH): int = 80
+MASK = 0b1010 | 0o17 ^ 0xFF_FF & ~1 << 2 >> 1
+RATIO = 1_000.000_1e-1_0 + .5 + 5. + 1J + 3j.imag
+PATH = rb"\d+" + Rb"x" + BR"y" + b"\x00"[:0]
+TEXT = u"caf\u00e9" "\N{EM DASH}" r"\d" f"{DEBUG=}" f"{WIDTH!r:>{WIDTH}}" F"{RATIO:.2f}" fr"{PATH!a}" rf"\{WIDTH}"
+MULTI = f"""{
+    WIDTH
+}"""
+LONG = 1 + \
+    2
+squares = {n: n * n for n in range(10) if n % 2 if n}
+evens = {n for n in range(10)}
+pairs = [(x, y) for x in range(3) for y in range(x) if (z := x + y) > 1]
+total = sum(x for x in range(5))
+matrix = [[1, 0], [0, 1]]
+product = matrix @ matrix if hasattr(matrix, "__matmul__") else None
+merged = {**{"a": 1}, "b": 2, **dict(c=3)}
+head, *tail = [*range(3), *"ab"]
+view = matrix[0][::1], matrix[...,] if False else None
+check = 1 < 2 <= 3 != 4 not in [] and DEBUG is not None
+lookup = (lambda *, key=None, **rest: key)(key=1)
+nothing = lambda: (yield)
+
+
+def positional(a, b=2, /, c=3, *args, d, e=5, **kwargs) -> tuple[Any, ...]:
+    global DEBUG
+    assert a, "a is required"
+    del kwargs
+    return *args, a, b
+
+
+def counter() -> Callable[[], int]:
+    count = 0
+
+    def step() -> int:
+        nonlocal count
+        count += 1; count //= 1; count **= 1; count >>= 0; count <<= 0; count ^= 0; count |= 0
+        return count
+
+    return step
+
+
+class Settings(dict, metaclass=type):
+    """Settings read once."""
+
+    url: str = "postgresql+psycopg://app@db/app"
+    size = property(lambda self: 10)
+
+    @functools.cached_property
+    def overflow(self) -> int:
+        return 5
+
+    @size.setter
+    def size(self, value: int) -> None:
+        raise AttributeError("size") from None
+
+
+async def stream() -> AsyncIterator[int]:
+    async with contextlib.AsyncExitStack() as stack, contextlib.AsyncExitStack():
+        async for item in ticker():
+            yield item
+        values = [await asyncio.sleep(0, n) async for n in ticker()]
+        await stack.aclose()
+        print(f"{await asyncio.sleep(0, 'done')}", *values, sep="")
+
+
+async def ticker() -> AsyncIterator[int]:
+    for n in range(3):
+        yield n
+    else:
+        pass
+
+
+def generator():
+    x = yield
+    yield from range(x or 0)
+    while False:
+        break
+    else:
+        return
+
+
+def shapes(command: Any) -> str:
+    match command:
+        case {"action": "move", "to": [x, y], **rest} if not rest:
+            return f"{x},{y}"
+        case Settings(url=str() as url) | Settings(size=10 as url):
+            return url
+        case [1, 2, *others] | (3, *others):
+            return str(others)
+        case -1 | 1.5 | 2 + 3j | -4 - 5j | None | True | "s" "t" if False:
+            return ""
+        case os.sep:
+            return "sep"
+        case str(name) as whole:
+            return whole
+        case _:
+            return "?"
+
+
+with (
+    open(os.devnull) as first,
+    open(os.devnull) as second,
+):
+    pass
+
+try:
+    pass
+except (OSError, ValueError) as error:
+    raise RuntimeError() from error
+except Exception:
+    pass
+else:
+    pass
+finally:
+    pass
+
+if DEBUG: print("debug")
+elif not DEBUG: pass
+else: ...
+
+settings = Settings()
+engine = create_engine(
+    settings.url,
+    poolclass=QueuePool,
+    pool_size=12,
+    max_overflow=settings.overflow,
+    pool_timeout=7.5,
+)
+'''
+
+
+def test_every_form_of_python_3_10_is_read_without_an_error(snippets: Snippets) -> None:
+    site = snippets.site(SYNTAX_OF_3_10, ".py")
+    written = knobs(site)
+    assert site.span.line == SYNTAX_OF_3_10.split("\n").index("engine = create_engine(") + 1
+    assert (written["pool_size"], written["max_overflow"], written["pool_timeout"]) == (12, None, 7.5)

@@ -47,7 +47,7 @@ NOT_SHIPPED = shutil.ignore_patterns(
     ".git",
     ".venv",
     "venv",
-    ".ci-venv",
+    ".ci-venv*",  # .ci-venv and .ci-venv-3.10, the oldest Python's
     "*.egg-info",
     "__pycache__",
     ".*_cache",

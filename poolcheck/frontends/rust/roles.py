@@ -37,8 +37,6 @@ TEST_ATTRIBUTES = frozenset(
         "rstest::rstest",
     }
 )
-# Items whose attributes decide whether what they hold is compiled for tests only.
-ITEMS = frozenset({"function_item", "mod_item", "impl_item", "trait_item", "const_item", "static_item"})
 # Where inner attributes (``#![cfg(test)]``) sit: a file, or an inline module's body.
 ITEM_LISTS = frozenset({"source_file", "declaration_list"})
 KINDS = {"function_item": "function", "mod_item": "module", "impl_item": "impl", "trait_item": "trait"}
@@ -84,42 +82,14 @@ def role_in(
 
 def _test_role(file: RustFile, above: list[Node]) -> Role | None:
     """A test function or a ``#[cfg(test)]`` item around the construction, the outermost first."""
-    for depth, node in enumerate(above):
-        if node.type in ITEM_LISTS:
-            for attribute in _inner_attributes(node):
-                if _marks_test(file, attribute):
+    for node in above:
+        for attribute in file.attributes.get(node.id, ()):
+            if _marks_test(file, attribute):
+                if node.type in ITEM_LISTS:  # #![cfg(test)] at the top of a file or a module
                     where = "file" if node.type == "source_file" else "module"
                     return Role("test", f"in a {where} under #![{_shown(file, attribute)}]")
-        if node.type in ITEMS and depth > 0:
-            for attribute in _outer_attributes(node, above[depth - 1]):
-                if _marks_test(file, attribute):
-                    kind = KINDS.get(node.type, "item")
-                    return Role("test", f"in a #[{_shown(file, attribute)}] {kind}")
+                return Role("test", f"in a #[{_shown(file, attribute)}] {KINDS.get(node.type, 'item')}")
     return None
-
-
-def _outer_attributes(item: Node, parent: Node) -> list[Node]:
-    """The ``#[..]`` attributes written before ``item`` (comments between them allowed)."""
-    siblings = parent.children
-    at = next((i for i, child in enumerate(siblings) if child == item), 0)
-    found: list[Node] = []
-    for sibling in reversed(siblings[:at]):
-        if sibling.type == "attribute_item":
-            found.extend(c for c in sibling.named_children if c.type == "attribute")
-        elif sibling.type not in ("line_comment", "block_comment"):
-            break
-    return found
-
-
-def _inner_attributes(items: Node) -> list[Node]:
-    """The ``#![..]`` attributes at the top of a file or a module body."""
-    return [
-        c
-        for inner in items.named_children
-        if inner.type == "inner_attribute_item"
-        for c in inner.named_children
-        if c.type == "attribute"
-    ]
 
 
 def _marks_test(file: RustFile, attribute: Node) -> bool:

@@ -27,7 +27,10 @@ CONSTANT_ITEMS = (
 # Functions and closures: the scopes bindings and parameters live in.
 SCOPE_TYPES = ("function_item", "closure_expression")
 SCOPES = "[(function_item) (closure_expression)] @scope"
-FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS, SCOPES)
+# A file and the bodies of its modules, impls and traits: the lists whose items carry attributes.
+ITEM_LISTS = "[(source_file) (declaration_list)] @items"
+FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS, SCOPES, ITEM_LISTS)
+COMMENTS = ("line_comment", "block_comment")
 
 
 @cache
@@ -106,6 +109,30 @@ class RustFile:
     def constants(self) -> dict[str, Node]:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
         return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
+
+    @cached_property
+    def attributes(self) -> dict[int, tuple[Node, ...]]:
+        """The attributes written on each item, by the item's node id: the ``#[..]`` before it and,
+        for a file or a module's body, the ``#![..]`` at its top. Items without any are left out.
+
+        Found in one pass over each item list, so that a site's attributes cost its depth.
+        """
+        found: dict[int, tuple[Node, ...]] = {}
+        for match in self._file_matches[ITEM_LISTS]:
+            items = match["items"]
+            inner: list[Node] = []
+            pending: list[Node] = []
+            for child in items.named_children:
+                if child.type in ("attribute_item", "inner_attribute_item"):
+                    attributes = [c for c in child.named_children if c.type == "attribute"]
+                    (inner if child.type == "inner_attribute_item" else pending).extend(attributes)
+                elif child.type not in COMMENTS:
+                    if pending:
+                        found[child.id] = tuple(pending)
+                    pending = []
+            if inner:
+                found[items.id] = tuple(inner)
+        return found
 
     def ancestors(self, node: Node) -> list[Node]:
         """The nodes from the root down to ``node``'s parent, root first; empty for the root.
@@ -258,7 +285,7 @@ def arguments(call: Node) -> list[Node]:
     args = field(call, "arguments")
     if args is None:
         return []
-    return [a for a in args.named_children if a.type not in ("line_comment", "block_comment")]
+    return [a for a in args.named_children if a.type not in COMMENTS]
 
 
 def method_name(call: Node, file: RustFile) -> str | None:

@@ -413,3 +413,35 @@ def test_the_path_and_the_syntax_agree_on_the_stronger_role(tmp_path: Path) -> N
         ("tests/api.rs", "test", "in a #[cfg(test)] module"),
         ("tests/api.rs", "test", "under tests/"),
     ]
+
+
+def test_hostile_attributes_and_migrators_end_in_a_role_not_a_crash(snippets: Snippets) -> None:
+    deep_cfg = "#[cfg(" + "all(" * 5_000 + "test" + ")" * 5_000 + ")]"
+    unwraps = ".unwrap()" * 5_000
+    found = roles(
+        snippets,
+        f"""
+        use sqlx::{{migrate::Migrator, PgPool}};
+
+        static MIGRATOR: Migrator = MIGRATOR_ALIAS;
+        static MIGRATOR_ALIAS: Migrator = MIGRATOR;
+
+        pub async fn ring(url: &str) -> anyhow::Result<()> {{
+            let pool = PgPool::connect(url).await?;
+            MIGRATOR.run(&pool).await?;
+            Ok(())
+        }}
+
+        pub async fn long(url: &str) -> anyhow::Result<()> {{
+            let pool = PgPool::connect(url).await?;
+            Migrator::new(dir).await{unwraps}.run(&pool).await?;
+            Ok(())
+        }}
+
+        {deep_cfg}
+        pub async fn nested(url: &str) -> PgPool {{
+            PgPool::connect(url).await.unwrap()
+        }}
+        """,
+    )
+    assert [role for _, role, _ in found] == ["service", "service", "service"]

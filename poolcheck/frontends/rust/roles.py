@@ -63,6 +63,7 @@ REFERENCES = frozenset(
 )  # &pool, &*pool
 FINISHERS = frozenset({"close"})
 
+MAX_STEPS = 40  # how far a cfg's nesting or a migrator's constants are followed
 MAIN = "main"
 BIN = "bin"
 
@@ -122,12 +123,15 @@ def _requires_test(predicate: str) -> bool:
     tokens = CFG_TOKENS.findall(predicate)
     if tokens[:1] != ["("]:
         return False
-    requires, _ = _predicate_list(tokens, 1)
+    requires, _ = _predicate_list(tokens, 1, 0)
     return len(requires) == 1 and requires[0]
 
 
-def _predicate_list(tokens: list[str], at: int) -> tuple[list[bool], int]:
-    """The predicates of a list from ``at`` to its closing parenthesis: whether each requires test."""
+def _predicate_list(tokens: list[str], at: int, depth: int) -> tuple[list[bool], int]:
+    """The predicates of a list from ``at`` to its closing parenthesis: whether each requires test.
+
+    Nested past MAX_STEPS, a predicate is taken not to (no crash on a hostile cfg).
+    """
     found: list[bool] = []
     while at < len(tokens) and tokens[at] != ")":
         if tokens[at] == ",":
@@ -136,7 +140,9 @@ def _predicate_list(tokens: list[str], at: int) -> tuple[list[bool], int]:
         name = tokens[at]
         at += 1
         if at < len(tokens) and tokens[at] == "(":
-            inner, at = _predicate_list(tokens, at + 1)
+            if depth >= MAX_STEPS:
+                return [], len(tokens)
+            inner, at = _predicate_list(tokens, at + 1, depth + 1)
             found.append((name == "all" and any(inner)) or (name == "any" and bool(inner) and all(inner)))
         elif at < len(tokens) and tokens[at] == "=":
             at += 2  # feature = "x"
@@ -241,26 +247,34 @@ def _migration_call(file: RustFile, call: Node) -> str | None:
 
 
 def _is_migrator(file: RustFile, node: Node) -> bool:
-    """``sqlx::migrate!(..)``, ``Migrator::new(..).await?``, or a migrator's name (``MIGRATOR``)."""
-    while node.type in WRAPPERS:
-        if not node.named_children:
+    """``sqlx::migrate!(..)``, ``Migrator::new(..).await?``, or a migrator's name (``MIGRATOR``).
+
+    Followed through ``.unwrap()``-like calls and same-file constants for at most MAX_STEPS
+    steps: constants that name each other in a ring are no migrator.
+    """
+    for _ in range(MAX_STEPS):
+        while node.type in WRAPPERS:
+            if not node.named_children:
+                return False
+            node = node.named_children[0]
+        if node.type == "macro_invocation":
+            macro = field(node, "macro")
+            return macro is not None and file.text(macro) in MIGRATOR_MACROS
+        if node.type == "call_expression":
+            inner = receiver(node)
+            if method_name(node, file) in CARRIERS and inner is not None:
+                node = inner
+                continue
+            function = field(node, "function")
+            segments = [name for name, _ in path_segments(function, file)] if function is not None else []
+            return tuple(segments[-2:]) in MIGRATOR_CONSTRUCTORS
+        if node.type not in ("identifier", "scoped_identifier"):
             return False
-        node = node.named_children[0]
-    if node.type == "macro_invocation":
-        macro = field(node, "macro")
-        return macro is not None and file.text(macro) in MIGRATOR_MACROS
-    if node.type == "call_expression":
-        function = field(node, "function")
-        segments = [name for name, _ in path_segments(function, file)] if function is not None else []
-        if method_name(node, file) in CARRIERS and (inner := receiver(node)) is not None:
-            return _is_migrator(file, inner)
-        return tuple(segments[-2:]) in MIGRATOR_CONSTRUCTORS
-    if node.type in ("identifier", "scoped_identifier"):
         name = file.text(node).rsplit("::", 1)[-1]
         constant = file.constants.get(name)
-        if constant is not None:
-            return _is_migrator(file, constant)
-        return bool(MIGRATION_NAME.search(name))
+        if constant is None:
+            return bool(MIGRATION_NAME.search(name))
+        node = constant
     return False
 
 

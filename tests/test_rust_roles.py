@@ -179,6 +179,12 @@ def test_a_pool_only_for_migrations_is_a_migration_pool(snippets: Snippets) -> N
             MIGRATOR.undo(&pool, target).await?;
             Ok(())
         }
+
+        pub async fn migrate_past_deleted_files(url: &str) -> anyhow::Result<()> {
+            let pool = PgPool::connect(url).await?;
+            sqlx::migrate!().set_ignore_missing(true).run(&pool).await?;
+            Ok(())
+        }
         """,
     )
     assert found == [
@@ -186,6 +192,7 @@ def test_a_pool_only_for_migrations_is_a_migration_pool(snippets: Snippets) -> N
         (22, "migration", "used only for Migrator::new(..).run(..)"),
         (28, "migration", "built for sqlx::migrate!().run(..) alone"),
         (32, "migration", "used only for MIGRATOR.undo(..)"),
+        (38, "migration", "used only for sqlx::migrate!().set_ignore_missing(..).run(..)"),
     ]
 
 

@@ -46,6 +46,7 @@ KINDS = {"function_item": "function", "mod_item": "module", "impl_item": "impl",
 MIGRATOR_MACROS = frozenset({"migrate", "sqlx::migrate"})
 MIGRATOR_CONSTRUCTORS = frozenset({("Migrator", "new")})  # Migrator::new(Path::new("./migrations"))
 MIGRATOR_METHODS = frozenset({"run", "undo"})
+MIGRATOR_SETTERS = frozenset({"set_ignore_missing", "set_locking"})  # return the migrator itself
 # sea-orm-migration: the MigratorTrait functions take the connection first, `Migrator::up(&db, None)`
 # (sea-orm-migration 1.1 src/migrator.rs).
 MIGRATOR_FUNCTIONS = frozenset({"up", "down", "fresh", "refresh", "reset", "install", "status"})
@@ -262,7 +263,7 @@ def _is_migrator(file: RustFile, node: Node) -> bool:
             return macro is not None and file.text(macro) in MIGRATOR_MACROS
         if node.type == "call_expression":
             inner = receiver(node)
-            if method_name(node, file) in CARRIERS and inner is not None:
+            if method_name(node, file) in CARRIERS | MIGRATOR_SETTERS and inner is not None:
                 node = inner
                 continue
             function = field(node, "function")

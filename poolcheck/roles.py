@@ -17,7 +17,8 @@ RoleName = Literal["service", "test", "migration", "tool"]
 
 # Folders (any part of the path) and file names, by role; the first role that matches wins.
 TEST_FOLDERS = frozenset({"tests", "test", "testing", "benches", "__tests__", "testutils", "fixtures_test"})
-TEST_FILES = re.compile(r"(?:test_.*|.*_tests?|conftest|tests)\.pyi?$|.*_test\.rs$")
+# Rust's `src/tests.rs` and `src/test_utils.rs` are the files of `#[cfg(test)] mod tests;` and its kin.
+TEST_FILES = re.compile(r"(?:test_.*|.*_tests?|conftest|tests)\.pyi?$|(?:test_.*|.*_tests?|tests)\.rs$")
 MIGRATION_FOLDERS = frozenset({"migrations", "alembic", "migration", "migrate"})
 TOOL_FOLDERS = frozenset({"scripts", "bin", "commands"})  # src/bin/*.rs, management/commands
 # Text in the construction that marks a test pool: testcontainers' database in place of a real one.

@@ -25,6 +25,10 @@ SMALL = 'from sqlalchemy import create_engine\n\nengine = create_engine("postgre
         ("crates/orders/tests/api.rs", "test", "under tests/"),
         ("crates/orders/benches/pool.rs", "test", "under benches/"),
         ("crates/orders/src/db_test.rs", "test", "a test file (db_test.rs)"),
+        ("crates/orders/src/tests.rs", "test", "a test file (tests.rs)"),  # `#[cfg(test)] mod tests;`
+        ("crates/orders/src/test_utils.rs", "test", "a test file (test_utils.rs)"),
+        ("crates/orders/src/db_tests.rs", "test", "a test file (db_tests.rs)"),
+        ("crates/orders/src/attestation.rs", "service", ""),
         ("alembic/env.py", "migration", "under alembic/"),
         ("orders/migrations/env.py", "migration", "under migrations/"),
         ("scripts/backfill.py", "tool", "under scripts/"),

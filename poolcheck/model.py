@@ -20,6 +20,7 @@ Value = int | float | bool | None
 CONCEPTS = (
     "max_connections",
     "min_connections",
+    "initial_connections",  # asyncpg 0.32's init_size: how many open at start
     "acquire_timeout",
     "connect_timeout",
     "max_lifetime",
@@ -30,7 +31,7 @@ CONCEPTS = (
 TIME_CONCEPTS = frozenset(
     {"acquire_timeout", "connect_timeout", "max_lifetime", "idle_timeout", "recycle_timeout"}
 )
-COUNT_CONCEPTS = frozenset({"max_connections", "min_connections"})
+COUNT_CONCEPTS = frozenset({"max_connections", "min_connections", "initial_connections"})
 PRIORITIES: tuple[Priority, ...] = ("p1", "p2", "p3")
 
 

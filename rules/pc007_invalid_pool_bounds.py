@@ -36,6 +36,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
                 "p1",
                 concept,
             )
+    yield from _outside_bounds(pool)
     low, high = settings.get("min_connections"), settings.get("max_connections")
     minimum, maximum = amount(low), amount(high)
     if low and high and minimum is not None and maximum is not None and 0 < maximum < minimum:
@@ -51,6 +52,28 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
             "p1",
             "min_connections" if low.written else "max_connections",
         )
+
+
+def _outside_bounds(pool: Pool) -> Iterator[Violation]:
+    """A written count the library requires between two others (asyncpg's init_size) outside them."""
+    library = pool.site.library
+    table = library_for(pool.site)
+    for concept, setting in sorted(pool.settings.items()):
+        knob = table.knob(setting.knob or "") or table.knob(table.knob_name(concept))
+        value = amount(setting)
+        if knob is None or knob.between is None or value is None or not setting.written or setting.via:
+            continue
+        for name, side in ((knob.between.low, "below"), (knob.between.high, "above")):
+            bound = pool.settings.get(name)
+            limit = amount(bound)
+            if bound is None or limit is None or not (value < limit if side == "below" else value > limit):
+                continue
+            yield Violation(
+                f"{concept} is {described(concept, setting, library)}, {side} {name} "
+                f"{described(name, bound, library)}: {knob.between.effect}",
+                knob.between.priority,
+                concept,
+            )
 
 
 RULE = Rule(
@@ -140,6 +163,23 @@ import asyncpg
 
 async def connect(dsn):
     return await asyncpg.create_pool(dsn, min_size=10)
+""",
+        ),
+        Example(
+            library="asyncpg",
+            bad="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, min_size=5, max_size=60, init_size=80)
+""",
+            good="""
+import asyncpg
+
+
+async def connect(dsn):
+    return await asyncpg.create_pool(dsn, min_size=5, max_size=60, init_size=20)
 """,
         ),
         Example(

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import textwrap
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -574,3 +576,41 @@ def test_a_sqlite_file_engine_is_a_pool_from_sqlalchemy_2_0(
     result = CliRunner().invoke(main, ["--format", "json", "db.py"])
     shown = {pool["line"]: pool["pooled"] for pool in json.loads(result.output)["pools"]}
     assert shown == pooled
+
+
+INIT_SIZE_CODE = """\
+import asyncpg
+
+
+async def make_pool(dsn: str) -> asyncpg.Pool:
+    return await asyncpg.create_pool(dsn, min_size=5, max_size=20{init})
+"""
+
+
+def test_asyncpg_init_size_opens_min_size_unless_written_from_0_32(repo: Path) -> None:
+    """0.32's init_size: None opens min_size at start (pool.py Pool.__init__); 0.31 has no such knob."""
+    write(repo, {"requirements.txt": "asyncpg==0.32.0\n", "db.py": INIT_SIZE_CODE.format(init="")})
+    initial = run([Path("db.py")], RunSettings()).pools[0].settings["initial_connections"]
+    assert (initial.value, initial.via) == (5, "init_size unset: min_size")
+    (repo / "db.py").write_text(INIT_SIZE_CODE.format(init=", init_size=8"))
+    assert run([Path("db.py")], RunSettings()).pools[0].settings["initial_connections"].value == 8
+    result = CliRunner().invoke(main, ["--format", "json", "db.py"])
+    schema = json.loads((Path(__file__).resolve().parents[1] / "docs" / "report.schema.json").read_text())
+    jsonschema.validate(json.loads(result.output), schema)  # the concept is a documented one
+    (repo / "requirements.txt").write_text("asyncpg==0.31.0\n")
+    assert "initial_connections" not in run([Path("db.py")], RunSettings()).pools[0].settings
+    assert LIBRARIES["asyncpg"].at("0.31.0").knob("init_size") is None
+
+
+@pytest.mark.parametrize(
+    ("init", "side"),
+    [(", init_size=2", "below min_connections 5"), (", init_size=30", "above max_connections")],
+)
+def test_asyncpg_init_size_outside_min_and_max_raises(repo: Path, init: str, side: str) -> None:
+    write(repo, {"requirements.txt": "asyncpg==0.32.0\n", "db.py": INIT_SIZE_CODE.format(init=init)})
+    (finding,) = [f for f in run([Path("db.py")], RunSettings()).findings if f.rule == "PC007"]
+    assert (finding.priority, finding.concept) == ("p1", "initial_connections")
+    assert side in finding.message and "raises ValueError in create_pool" in finding.message
+    solutions = re.findall(r"## Proposed Solutions(.*?)## Recommended Action", cards_of(repo, "db.py"), re.S)
+    sizes = {int(n) for part in solutions for n in re.findall(r"init_size=(\d+)", part)}
+    assert sizes and all(5 <= size <= 50 for size in sizes), sizes  # max_size is raised to 50 too

@@ -46,6 +46,7 @@ LIBRARY_NAMES = {"sqlalchemy": "SQLAlchemy"}  # as the library writes its own na
 CONCEPT_WORDS = {
     "max_connections": "maximum pool size",
     "min_connections": "minimum pool size",
+    "initial_connections": "initial pool size",
     "acquire_timeout": "acquire timeout",
     "connect_timeout": "connect timeout",
     "max_lifetime": "maximum connection lifetime",

@@ -14,6 +14,7 @@ from poolcheck.rule import Rule, amount
 CONCEPT_ORDER = (
     "max_connections",
     "min_connections",
+    "initial_connections",
     "acquire_timeout",
     "connect_timeout",
     "idle_timeout",
@@ -70,6 +71,7 @@ def targets(
         if value is not None:
             values[concept] = value
     _keep_bounds(pool, values)
+    _keep_within(pool, library, values)
     _idle_timeout_once_it_shrinks(pool, library, values, rules, options)
     ordered = sorted(values.items(), key=lambda item: concept_rank(item[0]))
     return tuple(Target(concept, value) for concept, value in ordered)
@@ -164,3 +166,25 @@ def _keep_bounds(pool: Pool, values: dict[str, Number | bool]) -> None:
     wanted = values.get("max_connections")
     if "min_connections" not in values and isinstance(wanted, (int, float)) and kept_minimum is not None:
         values["max_connections"] = max(wanted, int(kept_minimum))
+
+
+def _keep_within(pool: Pool, library: Library, values: dict[str, Number | bool]) -> None:
+    """A written count the library requires between two others (asyncpg's init_size, from min_size to
+    max_size) moved inside them, whether it was outside or the recommended ones would leave it outside.
+    """
+    for knob in library.knobs:
+        setting = pool.settings.get(knob.concept)
+        if knob.between is None or setting is None or not setting.written or setting.via:
+            continue  # unset, it follows the others (init_size: min_size)
+        current = values.get(knob.concept, amount(setting))
+        if not isinstance(current, (int, float)) or isinstance(current, bool):
+            continue
+        low = values.get(knob.between.low, amount(pool.settings.get(knob.between.low)))
+        high = values.get(knob.between.high, amount(pool.settings.get(knob.between.high)))
+        wanted = current
+        if isinstance(low, (int, float)) and wanted < low:
+            wanted = low
+        if isinstance(high, (int, float)) and wanted > high:
+            wanted = high
+        if wanted != current:
+            values[knob.concept] = int(wanted)

@@ -39,6 +39,18 @@ class Zero:
 
 
 @dataclass(frozen=True)
+class Between:
+    """The concepts a written count must lie between, where the library checks it, and what it does
+    otherwise (asyncpg's init_size: from min_size to max_size, else ValueError).
+    """
+
+    low: str
+    high: str
+    effect: str
+    priority: Priority = "p1"
+
+
+@dataclass(frozen=True)
 class Parameter:
     """A setter, constructor or struct field as the library declares it, for checking proposed code:
     ``max_size`` (a builder method), ``PoolConfig::new`` (a function), ``Timeouts.wait`` (a field),
@@ -85,6 +97,7 @@ class Knob:
     shared: Shared | None = None  # the value also bounds something else
     zero: Zero | None = None  # what a written zero does, where it is not "fails every time"
     above_max: Zero | None = None  # what a minimum above the maximum does, where the library checks it
+    between: Between | None = None  # the bounds a written count must keep, where the library checks them
 
 
 @dataclass(frozen=True)
@@ -111,13 +124,19 @@ class Era:
         return (low is None or version >= low) and (high is None or version < high)
 
     def applied(self, table: Library) -> Library:
-        defaults = {**table.defaults, **self.defaults}
+        replaced = {**table.defaults, **self.defaults}
+        defaults = {concept: d for concept, d in replaced.items() if d is not None}
         return replace(
             table,
             knobs=tuple(knob for knob in table.knobs if knob.name not in self.without),
             api=tuple(parameter for parameter in table.api if parameter.name not in self.without),
-            defaults={concept: d for concept, d in defaults.items() if d is not None},
-            notes={**table.notes, **self.notes},
+            defaults=defaults,
+            fallbacks={concept: other for concept, other in table.fallbacks.items() if concept in defaults},
+            notes={
+                concept: note
+                for concept, note in {**table.notes, **self.notes}.items()
+                if concept in defaults
+            },
             idle_keeps_min=table.idle_keeps_min if self.idle_keeps_min is None else self.idle_keeps_min,
             remarks=table.remarks if self.remarks is None else self.remarks,
             unpooled=table.unpooled if self.unpooled is None else self.unpooled,

@@ -14,6 +14,7 @@ UNBOUNDED = {
     "max_lifetime": "unlimited",
     "idle_timeout": "unlimited",
     "recycle_timeout": "none (waits forever)",
+    "persistent_connections": "unlimited",
 }
 
 

@@ -27,9 +27,17 @@ CONCEPTS = (
     "idle_timeout",
     "health_check",
     "recycle_timeout",  # deadpool: bounds the checkout check that recycling runs
+    "persistent_connections",  # Django's CONN_MAX_AGE beside a pool: refused unless 0
 )
 TIME_CONCEPTS = frozenset(
-    {"acquire_timeout", "connect_timeout", "max_lifetime", "idle_timeout", "recycle_timeout"}
+    {
+        "acquire_timeout",
+        "connect_timeout",
+        "max_lifetime",
+        "idle_timeout",
+        "recycle_timeout",
+        "persistent_connections",
+    }
 )
 COUNT_CONCEPTS = frozenset({"max_connections", "min_connections", "initial_connections"})
 PRIORITIES: tuple[Priority, ...] = ("p1", "p2", "p3")

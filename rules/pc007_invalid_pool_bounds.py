@@ -21,6 +21,8 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
         unit = knob.unit if knob else None
         if value is None or not setting.written or setting.via or unit not in ("count", "seconds"):
             continue
+        if knob is not None and knob.refused is not None:
+            continue  # one value only is accepted here: _refused judges it
         shown = described(concept, setting, library)
         # What a zero really does in this library (a panic, a non-blocking try) is table data.
         zero = knob.zero if knob and value == 0 else None
@@ -37,6 +39,7 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
                 concept,
             )
     yield from _outside_bounds(pool)
+    yield from _refused(pool)
     low, high = settings.get("min_connections"), settings.get("max_connections")
     minimum, maximum = amount(low), amount(high)
     if low and high and minimum is not None and maximum is not None and 0 < maximum < minimum:
@@ -74,6 +77,19 @@ def _outside_bounds(pool: Pool) -> Iterator[Violation]:
                 knob.between.priority,
                 concept,
             )
+
+
+def _refused(pool: Pool) -> Iterator[Violation]:
+    """A value the library refuses in this construction (Django's CONN_MAX_AGE beside a pool)."""
+    table = library_for(pool.site)
+    for knob in table.knobs:
+        setting = pool.settings.get(knob.concept)
+        if knob.refused is None or setting is None or not knob.refuses(setting):
+            continue
+        shown = described(knob.concept, setting, pool.site.library)
+        yield Violation(
+            f"{knob.name} is {shown}: {knob.refused.effect}; {knob.refused.instead}", "p1", knob.concept
+        )
 
 
 RULE = Rule(

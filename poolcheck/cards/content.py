@@ -52,6 +52,7 @@ CONCEPT_WORDS = {
     "max_lifetime": "maximum connection lifetime",
     "idle_timeout": "idle timeout",
     "health_check": "checkout health check",
+    "persistent_connections": "persistent connection age",
 }
 PRIORITY_WORDS = {
     "p1": "critical: it blocks the merge",

@@ -72,6 +72,7 @@ def targets(
             values[concept] = value
     _keep_bounds(pool, values)
     _keep_within(pool, library, values)
+    _only_accepted(pool, library, values)
     _idle_timeout_once_it_shrinks(pool, library, values, rules, options)
     ordered = sorted(values.items(), key=lambda item: concept_rank(item[0]))
     return tuple(Target(concept, value) for concept, value in ordered)
@@ -188,3 +189,21 @@ def _keep_within(pool: Pool, library: Library, values: dict[str, Number | bool])
             wanted = high
         if wanted != current:
             values[knob.concept] = int(wanted)
+
+
+def _only_accepted(pool: Pool, library: Library, values: dict[str, Number | bool]) -> None:
+    """A written value the library refuses in this construction (Django's CONN_MAX_AGE beside a
+    pool) goes back to the one it accepts, whatever the card's findings are about.
+    """
+    for knob in library.knobs:
+        setting = pool.settings.get(knob.concept)
+        if knob.refused is not None and setting is not None and knob.refuses(setting):
+            accepted = amount_of(knob.refused.accepted)
+            if accepted is not None:
+                values[knob.concept] = accepted
+
+
+def refused_knob(library: Library, name: str) -> Knob | None:
+    """The knob ``name`` when the library accepts one value only for it here: it is written as that."""
+    knob = library.knob(name)
+    return knob if knob is not None and knob.refused is not None else None

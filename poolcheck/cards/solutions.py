@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from poolcheck.cards.python import PYTHON_CODE
-from poolcheck.cards.recommend import Target, library_of, shared_knob, shared_words
+from poolcheck.cards.recommend import Target, library_of, refused_knob, shared_knob, shared_words
 from poolcheck.cards.rewrite import Change, Language, rewritten
 from poolcheck.cards.rust import RUST_CODE
 from poolcheck.cards.spelling import Assignment, assignments
@@ -75,7 +75,8 @@ def solutions(
             + (": check the server's connection limit first (Technical Details)" if raises_size else ""),
         )
     ]
-    if any(a.unit in ("count", "seconds") for a in planned):
+    configurable = [a for a in planned if not refused_knob(library_of(pool), a.knob)]
+    if any(a.unit in ("count", "seconds") for a in configurable):
         found.append(
             _solution(
                 pool,
@@ -186,8 +187,8 @@ def _production(pool: Pool, assignment: Assignment, language: Language) -> Value
 
 
 def _from_environment(pool: Pool, assignment: Assignment, language: Language) -> Valued:
-    if assignment.unit not in ("count", "seconds"):
-        return Valued(language.literal(assignment, pool))
+    if assignment.unit not in ("count", "seconds") or refused_knob(library_of(pool), assignment.knob):
+        return Valued(language.literal(assignment, pool))  # no other value is possible here
     read = next((s for s in assignment.written if s.source == "env-default" and s.env), None)
     if read is not None and read.env and read.expr and read.env not in read.expr:
         # Read into a name elsewhere (a constant or a `let`): its default is the thing to change.

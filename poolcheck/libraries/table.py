@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from poolcheck.model import LibraryVersion, Priority, Value
+from poolcheck.model import LibraryVersion, Priority, Setting, Value
 from poolcheck.versions.release import Release, release
 
 # "callback": a function parameter; any value but None turns the concept on.
@@ -48,6 +48,18 @@ class Between:
     high: str
     effect: str
     priority: Priority = "p1"
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A knob the library refuses in this construction with any value but ``accepted`` (Django's
+    CONN_MAX_AGE beside OPTIONS["pool"]): an error PC007 reports, and cards write ``accepted``.
+    """
+
+    accepted: Value
+    code: str  # the accepted value as code: "0"
+    effect: str  # what the library does with another value
+    instead: str  # what bounds the concept in this construction, as advice
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,13 @@ class Knob:
     zero: Zero | None = None  # what a written zero does, where it is not "fails every time"
     above_max: Zero | None = None  # what a minimum above the maximum does, where the library checks it
     between: Between | None = None  # the bounds a written count must keep, where the library checks them
+    refused: Refused | None = None  # only one value is accepted in this construction
+
+    def refuses(self, setting: Setting) -> bool:
+        """Is the written value one the library refuses? Unknown (dynamic) values are not judged."""
+        if self.refused is None or setting.source == "dynamic":
+            return False
+        return setting.source == "disabled" or setting.value != self.refused.accepted
 
 
 @dataclass(frozen=True)

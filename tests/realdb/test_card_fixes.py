@@ -287,6 +287,32 @@ SERVICES = (
         (v.DJANGO_5_1, v.DJANGO_5_2, v.DJANGO_6_0, v.DJANGO_6_1),
     ),
     Service(
+        # Persistent connections beside a pool: Django raises ImproperlyConfigured unless CONN_MAX_AGE
+        # is 0, so the card's code must put it back to 0 (backends/postgresql/base.py, 5.1 - 6.1).
+        "django-persistent",
+        "shop/settings.py",
+        '''
+        """Django settings for the shop."""
+
+        import os
+
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": os.getenv("DB_NAME", "shop"),
+                "HOST": os.getenv("DB_HOST", "localhost"),
+                "PORT": os.getenv("DB_PORT", "5432"),
+                "USER": os.getenv("DB_USER", "shop"),
+                "CONN_MAX_AGE": 600,
+                "OPTIONS": {"pool": {"min_size": 2, "max_size": 4}},
+            },
+        }
+        ''',
+        "django",
+        django_env,
+        (v.DJANGO_5_1, v.DJANGO_5_2, v.DJANGO_6_0, v.DJANGO_6_1),
+    ),
+    Service(
         "aiopg",
         "notify/sender.py",
         '''
@@ -329,7 +355,11 @@ SERVICES = (
 # Fixes the library rejects or that change more than the card says: each reason says what the
 # card proposes and what the library does. strict, and only for FixRejected: the test turns red
 # once the card is right, and a harness failure (a card the test cannot apply) is never hidden.
-KNOWN_WRONG: dict[tuple[str, str], str] = {}
+KNOWN_WRONG: dict[tuple[str, str], str] = {
+    ("django-persistent", "*"): "the Python front end does not pass the alias's CONN_MAX_AGE to the "
+    "pool it reads from OPTIONS['pool'] (frontends/python/settings.py forwards CONN_HEALTH_CHECKS "
+    "only), so no PC007 finding sets it to 0 and Django raises ImproperlyConfigured",
+}
 
 
 class FixRejected(Exception):

@@ -43,10 +43,14 @@ def role_of(path: str, text: str = "", found: Role = SERVICE) -> Role:
 
     ``found`` is the role a front end read from the code around the construction (a Rust
     ``#[cfg(test)]`` module, a pool used only to migrate): the stronger of it and the path's
-    wins, and on a tie the front end's, whose reason is the more precise.
+    wins, and on a tie the front end's, whose reason is the more precise. A service the front
+    end has a reason for (a bin target that serves requests) is not a tool for its folder.
     """
     by_path = _role_by_path(path, text)
-    return found if RANK[found.name] <= RANK[by_path.name] and found.name != "service" else by_path
+    if found.name == "service":
+        # A reason for a service is evidence against a tool folder: a `src/bin/` target that serves.
+        return found if found.reason and by_path.name == "tool" else by_path
+    return found if RANK[found.name] <= RANK[by_path.name] else by_path
 
 
 def _role_by_path(path: str, text: str) -> Role:

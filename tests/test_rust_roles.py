@@ -452,3 +452,61 @@ def test_hostile_attributes_and_migrators_end_in_a_role_not_a_crash(snippets: Sn
         """,
     )
     assert [role for _, role, _ in found] == ["service", "service", "service"]
+
+
+API_BIN = """
+    use axum::{routing::get, Router};
+    use sqlx::postgres::PgPoolOptions;
+
+    #[tokio::main]
+    async fn main() -> anyhow::Result<()> {
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .connect(&std::env::var("DATABASE_URL")?)
+            .await?;
+        let app = Router::new().route("/orders", get(list_orders)).with_state(pool);
+        let listener = tokio::net::TcpListener::bind("0.0.0.0:8080").await?;
+        axum::serve(listener, app).await?;
+        Ok(())
+    }
+"""
+
+GRPC_BIN = """
+    use tonic::transport::Server;
+
+    #[tokio::main]
+    async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        let pool = sqlx::PgPool::connect(&std::env::var("DATABASE_URL")?).await?;
+        Server::builder()
+            .add_service(LedgerServer::new(Ledger { pool }))
+            .serve("[::1]:50051".parse()?)
+            .await?;
+        Ok(())
+    }
+"""
+
+
+def test_a_bin_target_that_serves_is_a_service_not_a_tool(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path,
+        {
+            "src/bin/api.rs": API_BIN,
+            "src/bin/ledger/main.rs": GRPC_BIN,
+            "src/bin/reindex.rs": BACKFILL.replace("max_connections(1)", "max_connections(4)"),
+        },
+    )
+    report = run([root], RunSettings())
+    found = sorted(
+        (p.site.path.replace(str(root) + "/", ""), p.site.role.name, p.site.role.reason) for p in report.pools
+    )
+    assert found == [
+        ("src/bin/api.rs", "service", "a bin target that serves requests (axum::serve)"),
+        (
+            "src/bin/ledger/main.rs",
+            "service",
+            "a bin target that serves requests (tonic::transport::Server::builder)",
+        ),
+        ("src/bin/reindex.rs", "tool", "under bin/"),
+    ]
+    sized = {f.path.replace(str(root) + "/", "") for f in report.findings if f.rule == "PC001"}
+    assert sized == {"src/bin/api.rs", "src/bin/ledger/main.rs"}  # 5 and 10 connections for a server

@@ -9,7 +9,9 @@ shows, and the pipeline keeps the stronger of the two (test, then migration, the
   (``let pool = ..; sqlx::migrate!().run(&pool).await?;``), or built inside that call; a pool
   that migrates and then serves (``axum::serve(.., app(pool))``) stays a service pool;
 - ``tool``: a deliberate single connection (``max_connections(1)``) built in the ``main`` of a
-  binary target under ``src/bin/``.
+  binary target under ``src/bin/``;
+- ``service``, with its reason: a ``src/bin/`` target that starts a server (``axum::serve``,
+  ``HttpServer::new``, ...), which its ``bin/`` folder alone would make a tool.
 """
 
 from __future__ import annotations
@@ -64,6 +66,21 @@ REFERENCES = frozenset(
 )  # &pool, &*pool
 FINISHERS = frozenset({"close"})
 
+# Calls that start serving requests, by their path through the file's `use` declarations: a bin
+# target that makes one is a server (`src/bin/api.rs`), not a command-line tool.
+SERVERS = frozenset(
+    {
+        ("axum", "serve"),  # axum 0.7+
+        ("axum", "Server", "bind"),  # axum 0.6, hyper's re-export
+        ("hyper", "Server", "bind"),  # hyper 0.14
+        ("actix_web", "HttpServer", "new"),
+        ("tonic", "transport", "Server", "builder"),
+        ("warp", "serve"),
+        ("rocket", "build"),
+        ("poem", "Server", "new"),
+        ("salvo", "Server", "new"),
+    }
+)
 MAX_STEPS = 40  # how far a cfg's nesting or a migrator's constants are followed
 MAIN = "main"
 BIN = "bin"
@@ -77,6 +94,7 @@ def role_in(
     return (
         _test_role(file, above)
         or _migration_role(file, end)
+        or _server_role(file)
         or _tool_role(file, above, library, knobs)
         or SERVICE
     )
@@ -289,6 +307,16 @@ def _short(file: RustFile, node: Node) -> str:
     if node.type == "call_expression" and head is not None:
         return f"{' '.join(file.text(head).split())}(..)"
     return " ".join(file.text(node).split())
+
+
+def _server_role(file: RustFile) -> Role | None:
+    """A bin target that serves requests: its pools are a service's, whatever its folder says."""
+    if not _bin_target(file.path):
+        return None
+    serving = sorted(SERVERS & file.called_paths)
+    return (
+        Role("service", f"a bin target that serves requests ({'::'.join(serving[0])})") if serving else None
+    )
 
 
 def _tool_role(

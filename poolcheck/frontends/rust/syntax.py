@@ -106,6 +106,14 @@ class RustFile:
         return [match["tree"] for match in self._file_matches[USE_DECLARATIONS]]
 
     @cached_property
+    def called_paths(self) -> frozenset[tuple[str, ...]]:
+        """The paths this file calls (``axum::serve(..)``), each expanded through its ``use``."""
+        return frozenset(
+            tuple(self.qualified([name for name, _ in path_segments(function, self)]))
+            for _, function in self.path_calls
+        )
+
+    @cached_property
     def constants(self) -> dict[str, Node]:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
         return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}

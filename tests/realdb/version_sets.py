@@ -33,8 +33,8 @@ DJANGO_6_1 = VersionSet(
 SQLALCHEMY_SQLITE_1_3 = VersionSet("sqlalchemy-sqlite-1.3", ("SQLAlchemy==1.3.24",))
 SQLALCHEMY_SQLITE_1_4 = VersionSet("sqlalchemy-sqlite-1.4", ("SQLAlchemy==1.4.54", "aiosqlite==0.22.1"))
 SQLALCHEMY_SQLITE_2_0 = VersionSet("sqlalchemy-sqlite-2.0", ("SQLAlchemy==2.0.58", "aiosqlite==0.22.1"))
-SQLALCHEMY_SQLITE_2_1 = VersionSet(
-    "sqlalchemy-sqlite-2.1", ("SQLAlchemy[asyncio]==2.1.9", "aiosqlite==0.22.1")
+SQLALCHEMY_SQLITE_2_1 = VersionSet(  # SQLAlchemy 2.1.9's METADATA: Requires-Python >=3.11
+    "sqlalchemy-sqlite-2.1", ("SQLAlchemy[asyncio]==2.1.9", "aiosqlite==0.22.1"), python=(3, 11)
 )
 AIOPG_1_4 = VersionSet("aiopg-1.4", ("aiopg==1.4.0", "psycopg2-binary==2.9.13"))
 PSYCOPG2_2_9 = VersionSet("psycopg2-2.9", ("psycopg2-binary==2.9.13",))

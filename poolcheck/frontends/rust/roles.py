@@ -39,6 +39,7 @@ TEST_ATTRIBUTES = frozenset(
         "rstest::rstest",
     }
 )
+TEST_WORDS = (b"test",)  # in every attribute above: a file without it has no test code to find
 # Where inner attributes (``#![cfg(test)]``) sit: a file, or an inline module's body.
 ITEM_LISTS = frozenset({"source_file", "declaration_list"})
 KINDS = {"function_item": "function", "mod_item": "module", "impl_item": "impl", "trait_item": "trait"}
@@ -56,6 +57,9 @@ MIGRATOR_TYPE = "Migrator"
 # A project's own migrator or migration function says so in its name (`MIGRATOR.run(&pool)`,
 # `db::run_migrations(&pool)`).
 MIGRATION_NAME = re.compile(r"migrat", re.IGNORECASE)
+# Every migration above is written with one of these: a file without them has no migration pool, and
+# its pools' uses are never looked up.
+MIGRATION_WORDS = (b"migrat", b"Migrat", b"MIGRAT")
 # What hands the pool on unchanged from its construction to its binding, and what a one-shot pool
 # may do besides migrating.
 CARRIERS = frozenset({"unwrap", "expect", "context", "with_context", "map_err"})
@@ -102,13 +106,23 @@ def role_in(
 
 def _test_role(file: RustFile, above: list[Node]) -> Role | None:
     """A test function or a ``#[cfg(test)]`` item around the construction, the outermost first."""
-    for node in above:
-        for attribute in file.attributes.get(node.id, ()):
-            if _marks_test(file, attribute):
-                if node.type in ITEM_LISTS:  # #![cfg(test)] at the top of a file or a module
-                    where = "file" if node.type == "source_file" else "module"
-                    return Role("test", f"in a {where} under #![{_shown(file, attribute)}]")
-                return Role("test", f"in a #[{_shown(file, attribute)}] {KINDS.get(node.type, 'item')}")
+    if not file.names_any(TEST_WORDS):
+        return None
+    for depth, node in enumerate(above):
+        parent = above[depth - 1] if depth else None
+        if node.type in ITEM_LISTS:  # #![cfg(test)] at the top of a file or a module
+            attributes = file.attributes_in(node).get(node.id, ())
+        elif parent is not None and parent.type in ITEM_LISTS:
+            attributes = file.attributes_in(parent).get(node.id, ())
+        else:
+            continue
+        for attribute in attributes:
+            if not _marks_test(file, attribute):
+                continue
+            if node.type in ITEM_LISTS:
+                where = "file" if node.type == "source_file" else "module"
+                return Role("test", f"in a {where} under #![{_shown(file, attribute)}]")
+            return Role("test", f"in a #[{_shown(file, attribute)}] {KINDS.get(node.type, 'item')}")
     return None
 
 
@@ -173,6 +187,8 @@ def _predicate_list(tokens: list[str], at: int, depth: int) -> tuple[list[bool],
 
 def _migration_role(file: RustFile, end: Node) -> Role | None:
     """A pool built for a migration and nothing else."""
+    if not file.names_any(MIGRATION_WORDS):
+        return None
     top, above = _handed_on(file, end)
     parent = above[-1] if above else None
     if parent is not None and parent.type == "arguments":

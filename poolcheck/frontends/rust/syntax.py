@@ -27,9 +27,7 @@ CONSTANT_ITEMS = (
 # Functions and closures: the scopes bindings and parameters live in.
 SCOPE_TYPES = ("function_item", "closure_expression")
 SCOPES = "[(function_item) (closure_expression)] @scope"
-# A file and the bodies of its modules, impls and traits: the lists whose items carry attributes.
-ITEM_LISTS = "[(source_file) (declaration_list)] @items"
-FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS, SCOPES, ITEM_LISTS)
+FILE_PATTERNS = (PATH_CALLS, USE_DECLARATIONS, CONSTANT_ITEMS, SCOPES)
 COMMENTS = ("line_comment", "block_comment")
 
 
@@ -77,6 +75,7 @@ class RustFile:
         self._lines = data.split(b"\n")
         self._columns = Columns(lambda row: self._lines[row] if row < len(self._lines) else b"")
         self._decoded: dict[int, str] = {}
+        self._attributes: dict[int, dict[int, tuple[Node, ...]]] = {}  # item lists read for attributes
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "replace")
@@ -118,28 +117,29 @@ class RustFile:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
         return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
 
-    @cached_property
-    def attributes(self) -> dict[int, tuple[Node, ...]]:
-        """The attributes written on each item, by the item's node id: the ``#[..]`` before it and,
-        for a file or a module's body, the ``#![..]`` at its top. Items without any are left out.
+    def attributes_in(self, items: Node) -> dict[int, tuple[Node, ...]]:
+        """For a file or a module's, impl's or trait's body: the attributes written on each of its
+        items, by the item's node id (the ``#[..]`` before it), and by the body's own id the
+        ``#![..]`` at its top. Items without any are left out.
 
-        Found in one pass over each item list, so that a site's attributes cost its depth.
+        Read once per body, and only for the bodies asked about.
         """
+        if items.id in self._attributes:
+            return self._attributes[items.id]
         found: dict[int, tuple[Node, ...]] = {}
-        for match in self._file_matches[ITEM_LISTS]:
-            items = match["items"]
-            inner: list[Node] = []
-            pending: list[Node] = []
-            for child in items.named_children:
-                if child.type in ("attribute_item", "inner_attribute_item"):
-                    attributes = [c for c in child.named_children if c.type == "attribute"]
-                    (inner if child.type == "inner_attribute_item" else pending).extend(attributes)
-                elif child.type not in COMMENTS:
-                    if pending:
-                        found[child.id] = tuple(pending)
-                    pending = []
-            if inner:
-                found[items.id] = tuple(inner)
+        inner: list[Node] = []
+        pending: list[Node] = []
+        for child in items.named_children:
+            if child.type in ("attribute_item", "inner_attribute_item"):
+                attributes = [c for c in child.named_children if c.type == "attribute"]
+                (inner if child.type == "inner_attribute_item" else pending).extend(attributes)
+            elif child.type not in COMMENTS:
+                if pending:
+                    found[child.id] = tuple(pending)
+                pending = []
+        if inner:
+            found[items.id] = tuple(inner)
+        self._attributes[items.id] = found
         return found
 
     def ancestors(self, node: Node) -> list[Node]:

@@ -205,14 +205,29 @@ def test_thousands_of_chained_calls(tmp_path: Path) -> None:
     ],
     ids=["parentheses", "lists", "unary", "not", "attributes", "calls", "sums"],
 )
-def test_python_nested_past_the_parser_limits_is_an_error_entry(tmp_path: Path, nested: str) -> None:
-    (tmp_path / "deep.py").write_text(f"from sqlalchemy import create_engine\nvalue = {nested}\n")
+def test_python_nested_past_the_parser_limits_is_read_without_a_crash(tmp_path: Path, nested: str) -> None:
+    # CPython's parser gives up on these; tree-sitter's does not, and a value this deep reads as unknown.
+    (tmp_path / "deep.py").write_text(
+        f"from sqlalchemy import create_engine\ne = create_engine(u, pool_size={nested})\n"
+    )
     (tmp_path / "good.py").write_text(
         "from sqlalchemy import create_engine\ne = create_engine(u, pool_size=5)\n"
     )
     report = report_for(tmp_path)
-    assert [(e.path.rsplit("/", 1)[-1], e.kind) for e in report.errors] == [("deep.py", "parse")]
-    assert "internal error" not in report.errors[0].message
+    assert report.errors == ()
+    sizes = {p.site.path.rsplit("/", 1)[-1]: dict(p.site.knobs)["pool_size"] for p in report.pools}
+    assert (sizes["good.py"].value, sizes["deep.py"].source) == (5, "dynamic")
+
+
+def test_python_blocks_nested_past_cpythons_limit_are_read_or_an_error_entry(tmp_path: Path) -> None:
+    nested = "".join(f"{chr(9) * depth}if x:\n" for depth in range(1200)) + chr(9) * 1200 + "pass\n"
+    (tmp_path / "deep.py").write_text(f"from sqlalchemy import create_engine\n{nested}")
+    (tmp_path / "good.py").write_text(
+        "from sqlalchemy import create_engine\ne = create_engine(u, pool_size=5)\n"
+    )
+    report = report_for(tmp_path)
+    assert {e.kind for e in report.errors} <= {"parse"}
+    assert not [e for e in report.errors if "internal error" in e.message]
     assert len(report.pools) == 1
 
 

@@ -6,13 +6,12 @@ these cases sit where a line search could miss them.
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 from conftest import Snippets
 
 from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.calls import calling_names, naming_lines
+from poolcheck.frontends.python.syntax import parse
 
 
 @pytest.mark.parametrize(
@@ -39,7 +38,7 @@ def test_entry_calls_are_found(snippets: Snippets, code: str) -> None:
 
 def test_names_that_can_call_an_entry() -> None:
     code = "import sqlalchemy as sa\nmake = sa.create_engine\nother = sa.text\nhelper = make\n"
-    names = calling_names(ModuleBindings(ast.parse(code)))
+    names = calling_names(ModuleBindings(parse(code).root))
     assert {"make", "helper", "create_engine"} <= names
     assert not {"sa", "other"} & names
 

@@ -17,18 +17,44 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-Scope = ast.AST  # Module, ClassDef, FunctionDef or AsyncFunctionDef
-SCOPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+from poolcheck.frontends.python.expressions import expression, identifier
+from poolcheck.frontends.python.syntax import Node, Scope, blocks, definition, scope_of, statements
+
 BUILTINS = frozenset(dir(builtins))
 LOCAL = "<local>."  # prefix of names defined in this module
+TARGET_LISTS = ("pattern_list", "tuple_pattern", "list_pattern")
+
+
+class Value:
+    """An expression bound to a name, converted to ``ast`` only when something reads it."""
+
+    __slots__ = ("_converted", "node")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self._converted: ast.expr | None = None
+
+    def get(self) -> ast.expr:
+        if self._converted is None:
+            self._converted = expression(self.node)
+        return self._converted
+
+    @property
+    def is_name(self) -> bool:
+        """Written as a plain or dotted name: an alias, maybe."""
+        return self.node.type in ("identifier", "attribute")
 
 
 @dataclass(frozen=True)
 class Binding:
     line: int
-    block: int  # id of the statement list it sits in
-    value: ast.expr | None = None  # for an assignment
+    block: int  # key of the statement list it sits in
+    written: Value | None = None  # for an assignment
     qualified: str | None = None  # for an import or a definition
+
+    @property
+    def value(self) -> ast.expr | None:
+        return self.written.get() if self.written is not None else None
 
 
 @dataclass(frozen=True)
@@ -50,93 +76,131 @@ class ScopeIndex:
 class ModuleBindings:
     """Every binding of a module, by scope, and lookups from any point in it."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, root: Node) -> None:
         self.scopes: dict[int, ScopeIndex] = {}
         self.class_bases: dict[str, set[str]] = {}  # a local class's qualified name -> its bases'
-        self._collect(tree, [tree])
+        self._statements(root, [scope_of(root)])
 
     # collection
 
-    def _collect(self, scope: Scope, stack: list[Scope]) -> None:
-        body = getattr(scope, "body", [])
-        self._statements(body, stack)
+    def _statements(self, block: Node, stack: list[Scope]) -> None:
+        key = block.id
+        for statement in statements(block):
+            line = statement.start_point[0] + 1
+            inner = definition(statement)
+            if inner.type in ("function_definition", "class_definition"):
+                self._definition(inner, key, stack)
+                continue
+            self._statement(statement, line, key, stack)
+            for nested in blocks(statement):
+                self._statements(nested, stack)
 
-    def _statements(self, statements: list[ast.stmt], stack: list[Scope]) -> None:
-        block = id(statements)
-        for statement in statements:
-            self._statement(statement, block, stack)
-            for name in ("body", "orelse", "finalbody", "handlers"):
-                nested = getattr(statement, name, None)
-                if isinstance(nested, list) and nested and not isinstance(statement, SCOPES):
-                    if name == "handlers":
-                        for handler in nested:
-                            self._statements(handler.body, stack)
-                    else:
-                        self._statements(nested, stack)
-            if isinstance(statement, ast.Match):
-                for case in statement.cases:
-                    self._statements(case.body, stack)
-            self._expressions(statement, block, stack)
-
-    def _statement(self, node: ast.stmt, block: int, stack: list[Scope]) -> None:
-        line = node.lineno
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bound = alias.asname or alias.name.split(".", 1)[0]
-                target = alias.name if alias.asname else bound
-                self._bind(stack, bound, Binding(line, block, qualified=target))
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name != "*":
-                    qualified = f"{module}.{alias.name}" if module else alias.name
-                    self._bind(stack, alias.asname or alias.name, Binding(line, block, qualified=qualified))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            qualified = LOCAL + node.name
-            self._bind(stack, node.name, Binding(line, block, qualified=qualified))
-            if isinstance(node, ast.ClassDef):
-                self.class_bases[qualified] = {q for b in node.bases if (q := self.qualified(b, stack, line))}
-            self._collect(node, [*stack, node])
-        elif isinstance(node, ast.Assign):
-            for assigned in node.targets:
-                self._assigned(assigned, node.value, line, block, stack)
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            self._assigned(node.target, node.value, line, block, stack)
-        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
-            if isinstance(node.op, ast.BitOr):
-                self._mutated(stack, node.target.id, Mutation(line, block, "merge", value=node.value))
-            else:  # `size += 5`: the name no longer holds what it was assigned
-                self._bind(stack, node.target.id, Binding(line, block))
-
-    def _expressions(self, statement: ast.stmt, block: int, stack: list[Scope]) -> None:
-        """``d.update(..)`` and ``d.setdefault(..)`` calls made as statements."""
-        if not isinstance(statement, ast.Expr) or not isinstance(statement.value, ast.Call):
+    def _definition(self, node: Node, block: int, stack: list[Scope]) -> None:
+        name = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name is None:
             return
-        call = statement.value
-        func = call.func
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.attr in ("update", "setdefault")
-        ):
-            key = _string(call.args[0]) if call.args else None
-            value = call.args[1] if len(call.args) > 1 else None
-            mutation = Mutation(statement.lineno, block, func.attr, key=key, value=value, call=call)
-            self._mutated(stack, func.value.id, mutation)
+        line = node.start_point[0] + 1
+        bound = identifier(name)
+        qualified = LOCAL + bound
+        self._bind(stack, bound, Binding(line, block, qualified=qualified))
+        if node.type == "class_definition":
+            bases = node.child_by_field_name("superclasses")
+            self.class_bases[qualified] = {
+                q
+                for base in (bases.named_children if bases is not None else ())
+                if base.type in ("identifier", "attribute")
+                and (q := self.qualified(expression(base), stack, line))
+            }
+        if body is not None:
+            self._statements(body, [*stack, scope_of(node)])
 
-    def _assigned(self, target: ast.expr, value: ast.expr, line: int, block: int, stack: list[Scope]) -> None:
-        if isinstance(target, ast.Name):
-            self._bind(stack, target.id, Binding(line, block, value=value))
-        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
-            mutation = Mutation(line, block, "set", key=_string(target.slice), value=value)
-            self._mutated(stack, target.value.id, mutation)
-        elif isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:  # unpacking: the names are bound, to values we do not follow
-                if isinstance(element, ast.Name):
-                    self._bind(stack, element.id, Binding(line, block))
+    def _statement(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:
+        kind = node.type
+        if kind == "import_statement":
+            for imported in node.named_children:
+                name, alias = _imported(imported)
+                if name:
+                    bound = alias or name.split(".", 1)[0]
+                    self._bind(stack, bound, Binding(line, block, qualified=name if alias else bound))
+        elif kind == "import_from_statement":
+            module = _module(node.child_by_field_name("module_name"))
+            for imported in node.children_by_field_name("name"):
+                name, alias = _imported(imported)
+                if name:
+                    qualified = f"{module}.{name}" if module else name
+                    self._bind(stack, alias or name, Binding(line, block, qualified=qualified))
+        elif kind == "expression_statement":
+            for expressed in node.named_children:
+                if expressed.type == "assignment":
+                    self._assignment(expressed, line, block, stack)
+                elif expressed.type == "augmented_assignment":
+                    self._augmented(expressed, line, block, stack)
+                elif expressed.type == "call":
+                    self._mutating_call(expressed, line, block, stack)
+
+    def _assignment(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:
+        """``a = b = value``: a chain of assignments binds every target to the last value."""
+        targets = []
+        value: Node | None = node
+        while value is not None and value.type == "assignment":
+            target = value.child_by_field_name("left")
+            if target is not None:
+                targets.append(target)
+            value = value.child_by_field_name("right")
+        if value is None:  # `x: int` binds nothing
+            return
+        written = Value(value)
+        for target in targets:
+            self._assigned(target, written, line, block, stack)
+
+    def _augmented(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:
+        target, operator = node.child_by_field_name("left"), node.child_by_field_name("operator")
+        right = node.child_by_field_name("right")
+        if target is None or target.type != "identifier":
+            return
+        if operator is not None and operator.type == "|=" and right is not None:
+            self._mutated(stack, identifier(target), Mutation(line, block, "merge", value=expression(right)))
+        else:  # `size += 5`: the name no longer holds what it was assigned
+            self._bind(stack, identifier(target), Binding(line, block))
+
+    def _mutating_call(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:
+        """``d.update(..)`` and ``d.setdefault(..)`` calls made as statements."""
+        function = node.child_by_field_name("function")
+        if function is None or function.type != "attribute":
+            return
+        owner, method = function.child_by_field_name("object"), function.child_by_field_name("attribute")
+        if owner is None or owner.type != "identifier" or method is None:
+            return
+        name = identifier(method)
+        if name not in ("update", "setdefault"):
+            return
+        call = expression(node)
+        assert isinstance(call, ast.Call)
+        key = _string(call.args[0]) if call.args else None
+        value = call.args[1] if len(call.args) > 1 else None
+        self._mutated(stack, identifier(owner), Mutation(line, block, name, key=key, value=value, call=call))
+
+    def _assigned(self, target: Node, value: Value, line: int, block: int, stack: list[Scope]) -> None:
+        kind = target.type
+        if kind == "identifier":
+            self._bind(stack, identifier(target), Binding(line, block, written=value))
+        elif kind == "subscript":
+            owner = target.child_by_field_name("value")
+            indices = target.children_by_field_name("subscript")
+            if owner is not None and owner.type == "identifier":
+                key = _string(expression(indices[0])) if len(indices) == 1 else None
+                mutation = Mutation(line, block, "set", key=key, value=value.get())
+                self._mutated(stack, identifier(owner), mutation)
+        elif kind in TARGET_LISTS:
+            for (
+                element
+            ) in target.named_children:  # unpacking: the names are bound, to values we do not follow
+                if element.type == "identifier":
+                    self._bind(stack, identifier(element), Binding(line, block))
 
     def _index(self, scope: Scope) -> ScopeIndex:
-        return self.scopes.setdefault(id(scope), ScopeIndex())
+        return self.scopes.setdefault(scope.key, ScopeIndex())
 
     def _bind(self, stack: list[Scope], name: str, binding: Binding) -> None:
         self._index(stack[-1]).bindings.setdefault(name, []).append(binding)
@@ -150,9 +214,9 @@ class ModuleBindings:
         """What ``name`` holds at ``line``, seen from the innermost scope of ``stack``."""
         innermost = True
         for scope in reversed(stack):
-            if isinstance(scope, ast.ClassDef) and not innermost:
+            if scope.kind == "class" and not innermost:
                 continue
-            found = self.scopes.get(id(scope), ScopeIndex()).bindings.get(name, [])
+            found = self.scopes.get(scope.key, ScopeIndex()).bindings.get(name, [])
             usable = [b for b in found if b.line < line] if innermost else found
             if usable:
                 return usable[-1]
@@ -178,7 +242,7 @@ class ModuleBindings:
         return None
 
     def mutations(self, name: str, scope: Scope, after: int, before: int) -> list[Mutation]:
-        found = self.scopes.get(id(scope), ScopeIndex()).mutations.get(name, [])
+        found = self.scopes.get(scope.key, ScopeIndex()).mutations.get(name, [])
         return [m for m in found if after <= m.line <= before]
 
 
@@ -186,3 +250,29 @@ def _string(node: ast.expr | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     return None
+
+
+def _imported(node: Node) -> tuple[str | None, str | None]:
+    """``a.b`` or ``a.b as c`` in an import: the name and its alias."""
+    if node.type == "aliased_import":
+        name, alias = node.child_by_field_name("name"), node.child_by_field_name("alias")
+        return (_dotted(name) if name else None), (identifier(alias) if alias else None)
+    if node.type == "dotted_name":
+        return _dotted(node), None
+    return None, None
+
+
+def _dotted(node: Node) -> str:
+    return ".".join(identifier(part) for part in node.named_children if part.type == "identifier")
+
+
+def _module(node: Node | None) -> str:
+    """``from ..pkg import x``'s module: dots for the relative levels, then the dotted name."""
+    if node is None:
+        return ""
+    if node.type == "relative_import":
+        prefix = next((c for c in node.named_children if c.type == "import_prefix"), None)
+        dots = len((prefix.text or b"").strip()) if prefix is not None else 0
+        name = next((c for c in node.named_children if c.type == "dotted_name"), None)
+        return "." * dots + (_dotted(name) if name is not None else "")
+    return _dotted(node)

@@ -15,15 +15,16 @@ import ast
 import unicodedata
 from bisect import bisect_left
 
-from poolcheck.frontends.python.bindings import SCOPES, Binding, ModuleBindings, Scope
+from poolcheck.frontends.python.bindings import Binding, ModuleBindings
 from poolcheck.frontends.python.entries import ENTRIES
+from poolcheck.frontends.python.expressions import expression, identifier
+from poolcheck.frontends.python.syntax import COMPOUND, SCOPE_KINDS, Node, Scope, scope_of
 
 ENTRY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ENTRIES)
+STATEMENT_LISTS = frozenset({"module", "block"})
 
 
-def entry_calls(
-    tree: ast.Module, lines: list[str], bindings: ModuleBindings
-) -> list[tuple[ast.Call, list[Scope]]]:
+def entry_calls(root: Node, lines: list[str], bindings: ModuleBindings) -> list[tuple[ast.Call, list[Scope]]]:
     """Every call whose function is written with a name that may stand for an entry, with its scopes.
 
     In source order; ``lines`` are the module's lines as the parser counts them.
@@ -31,17 +32,26 @@ def entry_calls(
     names = calling_names(bindings)
     wanted = naming_lines(lines, names)
     found: list[tuple[ast.Call, list[Scope]]] = []
-    pending: list[tuple[ast.AST, list[Scope]]] = [(tree, [tree])] if wanted else []
+    pending: list[tuple[Node, list[Scope]]] = [(root, [scope_of(root)])] if wanted else []
     while pending:
         node, scopes = pending.pop()
-        if isinstance(node, ast.Call) and _written_with(node.func, names):
-            found.append((node, scopes))
-        inner = [*scopes, node] if isinstance(node, SCOPES) and node is not tree else scopes
-        for child in ast.iter_child_nodes(node):
-            # Statements are skipped by their lines; expressions are always entered (f-string parts
-            # are misplaced before Python 3.12).
-            if not isinstance(child, ast.stmt) or _spans(child, wanted):
+        if node.type == "call" and _written_with(node, names):
+            call = expression(node)
+            if isinstance(call, ast.Call):
+                found.append((call, scopes))
+        inner = [*scopes, scope_of(node)] if node.type in SCOPE_KINDS and node.type != "module" else scopes
+        statements = node.type in STATEMENT_LISTS or node.is_error
+        for child in node.named_children:
+            if child.type == "comment" or (child.is_error and not statements):
+                continue
+            if child.is_error:  # the complete statements an error node swallowed are still read
                 pending.append((child, inner))
+                continue
+            # A statement is entered only when it covers a line naming an entry; one that holds a
+            # syntax error is left to recovery, unless it is a compound one (its blocks are kept).
+            if statements and not (_spans(child, wanted) and _readable(child)):
+                continue
+            pending.append((child, inner))
     found.sort(key=lambda item: (item[0].lineno, item[0].col_offset))
     return found
 
@@ -49,16 +59,16 @@ def entry_calls(
 def calling_names(bindings: ModuleBindings) -> frozenset[str]:
     """The entries' own names, and every name the module binds to an entry, a subclass of one, or an alias."""
     subclasses = {name for name, bases in bindings.class_bases.items() if not bases.isdisjoint(ENTRIES)}
-    bound = [
-        (name, binding)
-        for index in bindings.scopes.values()
-        for name, listed in index.bindings.items()
-        for binding in listed
-    ]
     names = set(ENTRY_NAMES)
-    while added := {
-        name for name, binding in bound if name not in names and _stands_for(binding, names, subclasses)
-    }:
+    aliases: list[tuple[str, str]] = []  # (name, the name it is assigned from)
+    for index in bindings.scopes.values():
+        for name, listed in index.bindings.items():
+            for binding in listed:
+                if binding.qualified in ENTRIES or binding.qualified in subclasses:
+                    names.add(name)
+                elif (alias := _alias_of(binding)) is not None:
+                    aliases.append((name, alias))
+    while added := {name for name, alias in aliases if alias in names and name not in names}:
         names |= added  # an alias of an alias: go round again
     return frozenset(names)
 
@@ -80,26 +90,34 @@ def naming_lines(lines: list[str], names: frozenset[str]) -> list[int]:
     return sorted(found)
 
 
-def _stands_for(binding: Binding, names: set[str], subclasses: set[str]) -> bool:
-    value = binding.value
+def _alias_of(binding: Binding) -> str | None:
+    """``make = sa.create_engine``: the last name of a plain or dotted name assigned."""
+    written = binding.written
+    return _last_name(written.node) if written is not None and written.is_name else None
+
+
+def _last_name(node: Node) -> str | None:
+    """``make`` for ``make`` and ``create_engine`` for ``sa.create_engine``."""
+    if node.type == "attribute":
+        node = node.child_by_field_name("attribute") or node
+    return identifier(node) if node.type == "identifier" else None
+
+
+def _written_with(call: Node, names: frozenset[str]) -> bool:
+    function = call.child_by_field_name("function")
     return (
-        binding.qualified in ENTRIES
-        or binding.qualified in subclasses
-        or (isinstance(value, ast.Attribute) and value.attr in names)
-        or (isinstance(value, ast.Name) and value.id in names)
+        function is not None
+        and function.type in ("identifier", "attribute")
+        and _last_name(function) in names
     )
 
 
-def _written_with(function: ast.expr, names: frozenset[str]) -> bool:
-    if isinstance(function, ast.Attribute):
-        return function.attr in names
-    return isinstance(function, ast.Name) and function.id in names
+def _readable(statement: Node) -> bool:
+    return statement.type in COMPOUND or not statement.has_error
 
 
-def _spans(statement: ast.stmt, lines: list[int]) -> bool:
-    """Does the statement cover one of ``lines`` (sorted)? Decorators stand above a definition's line."""
-    decorators = getattr(statement, "decorator_list", None) or ()
-    first = min([statement.lineno, *(d.lineno for d in decorators)])
-    last = statement.end_lineno or statement.lineno
+def _spans(statement: Node, lines: list[int]) -> bool:
+    """Does the statement cover one of ``lines`` (sorted)? A decorated definition starts at its decorators."""
+    first, last = statement.start_point[0] + 1, statement.end_point[0] + 1
     at = bisect_left(lines, first)
     return at < len(lines) and lines[at] <= last

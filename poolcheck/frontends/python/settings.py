@@ -15,9 +15,10 @@ import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
-from poolcheck.frontends.python.bindings import Scope
-from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS
+from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS, SETTINGS_NAMES
+from poolcheck.frontends.python.expressions import expression, located
 from poolcheck.frontends.python.sites import SiteFinder
+from poolcheck.frontends.python.syntax import Node, Scope, blocks, definition, scope_of, statements
 from poolcheck.frontends.python.values import Keyword, Splat, Stretch
 from poolcheck.model import PoolSite
 
@@ -28,14 +29,18 @@ DJANGO_ENGINES = {"postgresql": "postgres", "postgis": "postgres", "mysql": "mys
 # dj_database_url's keyword arguments and the settings keys they fill.
 DJ_DATABASE_URL = {"conn_max_age": "CONN_MAX_AGE", "conn_health_checks": "CONN_HEALTH_CHECKS"}
 DJ_DATABASE_URL_CALLS = {"dj_database_url.config", "dj_database_url.parse"}
+ALIAS_KNOBS = ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")  # an alias's own settings, with or without a pool
 
 
-def settings_sites(tree: ast.Module, finder: SiteFinder) -> list[PoolSite]:
+def mentions_settings(data: bytes) -> bool:
+    """Only a file naming a settings key can configure a pool through settings."""
+    return any(name in data for name in SETTINGS_NAMES)
+
+
+def settings_sites(root: Node, finder: SiteFinder) -> list[PoolSite]:
     sites = []
-    for statement, scopes in _assignments(tree):
-        target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
-        name = _setting_name(target)
-        if name == FLASK_KEY and statement.value is not None:
+    for statement, name, scopes in _assignments(root):
+        if name == FLASK_KEY:
             sites.append(_flask(statement, statement.value, scopes, finder))
         elif name == DJANGO_KEY and isinstance(statement.value, ast.Dict):
             sites += _django(statement.value, scopes, finder)
@@ -71,12 +76,12 @@ def _django(databases: ast.Dict, scopes: list[Scope], finder: SiteFinder) -> Ite
         pool = _pool_option(alias, scopes, line, finder)
         if pool is not None:
             keywords, opaque = pool
-            # Django turns the alias's CONN_HEALTH_CHECKS into the pool's check (libraries/django.py).
-            if "CONN_HEALTH_CHECKS" in alias.keywords:
-                keywords = {**keywords, "CONN_HEALTH_CHECKS": alias.keywords["CONN_HEALTH_CHECKS"]}
+            # Django turns the alias's CONN_HEALTH_CHECKS into the pool's check, and refuses a
+            # CONN_MAX_AGE beside a pool (libraries/django.py).
+            keywords = {**keywords, **{k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}}
             yield finder.site(where, DJANGO_POOL, keywords, opaque, scopes)
             continue
-        keywords = {k: v for k, v in alias.keywords.items() if k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+        keywords = {k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}
         site = finder.site(where, DJANGO_DATABASE, keywords, alias.opaque, scopes)
         lifetime = (
             finder.resolver.resolve(keywords["CONN_MAX_AGE"].value, scopes, line)
@@ -126,21 +131,44 @@ def _pool_option(
     return {}, enabled.source == "dynamic"
 
 
-def _assignments(tree: ast.Module) -> Iterator[tuple[ast.Assign | ast.AnnAssign, list[Scope]]]:
-    """Module-level and config-class-level assignments, including inside if/try blocks."""
-    pending: list[tuple[list[ast.stmt], list[Scope]]] = [(tree.body, [tree])]
+def _assignments(root: Node) -> Iterator[tuple[ast.Assign, str, list[Scope]]]:
+    """Assignments to a settings name, at any level (module, config class, create_app()), in order."""
+    pending: list[tuple[Node, list[Scope]]] = [(root, [scope_of(root)])]
     while pending:
-        body, scopes = pending.pop()
-        for statement in body:
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                yield statement, scopes
-            elif isinstance(statement, ast.ClassDef):
-                pending.append((statement.body, [*scopes, statement]))
-            elif isinstance(statement, (ast.If, ast.Try, ast.With)):
-                for name in ("body", "orelse", "finalbody"):
-                    pending.append((getattr(statement, name, []), scopes))
-            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                pending.append((statement.body, [*scopes, statement]))  # create_app() setting app.config
+        block, scopes = pending.pop()
+        for statement in statements(block):
+            inner = definition(statement)
+            if inner.type in ("function_definition", "class_definition"):
+                body = inner.child_by_field_name("body")
+                if body is not None:
+                    pending.append((body, [*scopes, scope_of(inner)]))
+            elif statement.type == "expression_statement":
+                assigned = _assigned(statement)
+                if assigned is not None:
+                    yield (*assigned, scopes)
+            else:
+                pending += [(nested, scopes) for nested in blocks(statement)]
+
+
+def _assigned(statement: Node) -> tuple[ast.Assign, str] | None:
+    """``NAME = value`` or ``x["NAME"] = value`` for a settings name, as an ``ast`` assignment."""
+    assignment = statement.named_children[0] if statement.named_child_count == 1 else None
+    if assignment is None or assignment.type != "assignment":
+        return None
+    target, value = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    if target is None or value is None or value.type == "assignment":
+        return None
+    if target.type == "identifier" and (target.text or b"") not in SETTINGS_NAMES:
+        return None
+    if target.type == "subscript" and not any(n in (target.text or b"") for n in SETTINGS_NAMES):
+        return None
+    converted = expression(target)
+    name = _setting_name(converted)
+    if name not in (FLASK_KEY, DJANGO_KEY):
+        return None
+    made = ast.Assign(targets=[converted], value=expression(value))
+    located(made, statement)
+    return made, name
 
 
 def _setting_name(target: ast.expr) -> str | None:

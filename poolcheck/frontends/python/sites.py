@@ -6,9 +6,10 @@ import ast
 from typing import Protocol
 
 from poolcheck.frontends.columns import Columns
-from poolcheck.frontends.python.bindings import ModuleBindings, Scope
+from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
+from poolcheck.frontends.python.syntax import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import number
 from poolcheck.libraries import table_for
@@ -39,9 +40,9 @@ class SiteFinder:
         self.resolver = Resolver(bindings)
         self._columns = Columns(self._line_bytes)
 
-    def find(self, tree: ast.Module) -> list[PoolSite]:
+    def find(self, root: Node) -> list[PoolSite]:
         sites = []
-        for call, scopes in entry_calls(tree, self.lines, self.bindings):
+        for call, scopes in entry_calls(root, self.lines, self.bindings):
             entry = self._entry(call, scopes)
             if entry is None:
                 continue

@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, replace
 
-from poolcheck.frontends.python.bindings import Binding, ModuleBindings, Scope
+from poolcheck.frontends.python.bindings import Binding, ModuleBindings
+from poolcheck.frontends.python.syntax import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
 ENV_GETTERS = {"os.getenv", "os.environ.get", "os.environ.setdefault"}

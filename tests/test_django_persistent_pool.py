@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Snippets
+from poolcheck.rules.pc007_invalid_pool_bounds import RULE as PC007
 
 from poolcheck.cards.content import build_cards
 from poolcheck.cards.source import statement_tail
@@ -23,7 +24,6 @@ from poolcheck.effective import effective_pool
 from poolcheck.libraries.django import DJANGO_POOL
 from poolcheck.model import Setting
 from poolcheck.pipeline import RunSettings, run
-from rules.pc007_invalid_pool_bounds import RULE as PC007
 
 POOLED = """
 DATABASES = {{
@@ -84,11 +84,6 @@ def proposed_code(folder: Path, code: str) -> list[str]:
     return [block for body in bodies for block in re.findall(r"```python\n(.*?)\n```", body, re.S)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Python front end does not pass the alias's CONN_MAX_AGE to the pool it reads from "
-    "OPTIONS['pool'] (frontends/python/settings.py forwards CONN_HEALTH_CHECKS only)",
-)
 def test_a_card_puts_conn_max_age_back_to_0_beside_a_pool(tmp_path: Path) -> None:
     blocks = proposed_code(tmp_path, POOLED.format(extra='\n        "CONN_MAX_AGE": 600,'))
     assert blocks

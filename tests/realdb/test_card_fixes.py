@@ -355,11 +355,7 @@ SERVICES = (
 # Fixes the library rejects or that change more than the card says: each reason says what the
 # card proposes and what the library does. strict, and only for FixRejected: the test turns red
 # once the card is right, and a harness failure (a card the test cannot apply) is never hidden.
-KNOWN_WRONG: dict[tuple[str, str], str] = {
-    ("django-persistent", "*"): "the Python front end does not pass the alias's CONN_MAX_AGE to the "
-    "pool it reads from OPTIONS['pool'] (frontends/python/settings.py forwards CONN_HEALTH_CHECKS "
-    "only), so no PC007 finding sets it to 0 and Django raises ImproperlyConfigured",
-}
+KNOWN_WRONG: dict[tuple[str, str], str] = {}
 
 
 class FixRejected(Exception):

@@ -49,9 +49,9 @@ KINDS = {"function_item": "function", "mod_item": "module", "impl_item": "impl",
 MIGRATOR_MACROS = frozenset({"migrate", "sqlx::migrate"})
 MIGRATOR_CONSTRUCTORS = frozenset({("Migrator", "new")})  # Migrator::new(Path::new("./migrations"))
 MIGRATOR_METHODS = frozenset({"run", "undo"})
-MIGRATOR_SETTERS = frozenset({"set_ignore_missing", "set_locking"})  # return the migrator itself
+MIGRATOR_SETTERS = frozenset({"set_ignore_missing", "set_locking"})  # return &Self, the migrator (0.8.6)
 # sea-orm-migration: the MigratorTrait functions take the connection first, `Migrator::up(&db, None)`
-# (sea-orm-migration 1.1 src/migrator.rs).
+# (sea-orm-migration 1.1.20 src/migrator.rs).
 MIGRATOR_FUNCTIONS = frozenset({"up", "down", "fresh", "refresh", "reset", "install", "status"})
 MIGRATOR_TYPE = "Migrator"
 # A project's own migrator or migration function says so in its name (`MIGRATOR.run(&pool)`,

@@ -245,7 +245,7 @@ def report_targets(dense: Passes, sparse: Passes) -> None:
         noise = max(spread([a["seconds"] for a in passes[side][name]]) for side in ("after", "before"))
         verdict = "met" if ratio <= target else "within noise" if ratio <= target + noise else "not met"
         print(
-            f"  {tree}, {name}: {ratio:.2f}x "
+            f"  {tree}, {name}: {ratio:.3f}x "
             f"(target: at most {target:.1f}x; {verdict}, repeats spread {noise:.0%})"
         )
 

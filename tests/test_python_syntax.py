@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from dataclasses import dataclass
 
 import pytest
 from conftest import Snippets
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from poolcheck.frontends import PYTHON
 from poolcheck.model import FileResult, PoolSite, Value
@@ -40,6 +43,165 @@ def parse_error_lines(result: FileResult) -> list[int]:
         lines.append(int(found.group(1)))
     return lines
 
+
+# Each construct in a file that builds a pool: (code, the pool's entry, its knobs as written).
+NEW_SYNTAX = {
+    "3.12 type aliases": (
+        '''
+        """Engine and session factory of the orders service."""
+
+        from collections.abc import AsyncIterator
+
+        from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+        type Engine = AsyncEngine
+        type SessionFactory = async_sessionmaker[AsyncSession]
+        type Rows[T] = list[tuple[T, ...]]
+
+
+        def build_engine(database_url: str) -> Engine:
+            return create_async_engine(
+                database_url,
+                pool_size=15,
+                max_overflow=5,
+                pool_timeout=10,
+                pool_pre_ping=True,
+            )
+        ''',
+        "sqlalchemy.ext.asyncio.create_async_engine",
+        {"pool_size": 15, "max_overflow": 5, "pool_timeout": 10, "pool_pre_ping": True},
+    ),
+    "3.12 generic function": (
+        """
+        import asyncpg
+
+
+        async def open_pool[R: asyncpg.Record](dsn: str, record_class: type[R]) -> asyncpg.Pool[R]:
+            return await asyncpg.create_pool(
+                dsn,
+                min_size=2,
+                max_size=12,
+                max_inactive_connection_lifetime=300.0,
+                record_class=record_class,
+            )
+        """,
+        "asyncpg.create_pool",
+        {"min_size": 2, "max_size": 12, "max_inactive_connection_lifetime": 300.0},
+    ),
+    "3.12 generic class, pool in a method": (
+        '''
+        from psycopg_pool import AsyncConnectionPool
+        from pydantic import BaseModel
+
+
+        class Repository[ModelT: BaseModel, *Keys, **Hooks]:
+            """CRUD over one table; each repository owns its pool."""
+
+            def __init__(self, model: type[ModelT], conninfo: str) -> None:
+                self.model = model
+                self.pool = AsyncConnectionPool(conninfo, min_size=1, max_size=8, timeout=5.0, open=False)
+
+            async def get(self, key: str) -> ModelT | None:
+                async with self.pool.connection() as conn:
+                    row = await (await conn.execute("SELECT data FROM items WHERE key = %s", (key,))).fetchone()
+                return self.model.model_validate(row[0]) if row else None
+        ''',
+        "psycopg_pool.ConnectionPool",
+        {"min_size": 1, "max_size": 8, "timeout": 5.0},
+    ),
+    "3.13 defaults on type parameters": (
+        """
+        from dataclasses import dataclass
+
+        from sqlalchemy import create_engine
+
+        type Pair[K = str, V = int] = dict[K, V]
+
+
+        def first[T = object](items: list[T]) -> T:
+            return items[0]
+
+
+        @dataclass
+        class Box[T = int, *Ts = *tuple[int, ...], **P = [str]]:
+            url: str
+
+            def engine(self):
+                return create_engine(self.url, pool_size=9, pool_recycle=1_800)
+        """,
+        "sqlalchemy.create_engine",
+        {"pool_size": 9, "pool_recycle": 1800},
+    ),
+    "3.14 except without parentheses": (
+        """
+        import asyncio
+        import logging
+
+        import asyncpg
+
+        log = logging.getLogger(__name__)
+
+
+        async def warm_up(pool: asyncpg.Pool) -> None:
+            try:
+                async with asyncio.TaskGroup() as group:
+                    for _ in range(pool.get_min_size()):
+                        group.create_task(pool.execute("SELECT 1"))
+            except* OSError, asyncpg.CannotConnectNowError:
+                log.warning("database still starting up")
+
+
+        async def open_pool(dsn: str, replica: str) -> asyncpg.Pool:
+            try:
+                conn = await asyncpg.connect(dsn, timeout=2)
+            except ConnectionRefusedError, TimeoutError:
+                log.warning("primary unreachable, using the replica")
+                dsn = replica
+            else:
+                await conn.close()
+            return await asyncpg.create_pool(dsn, min_size=1, max_size=6)
+        """,
+        "asyncpg.create_pool",
+        {"min_size": 1, "max_size": 6},
+    ),
+    "3.14 template strings": (
+        """
+        from string.templatelib import Template
+
+        from sqlalchemy import create_engine
+
+
+        def render(template: Template) -> str:
+            return "".join(str(part) for part in template)
+
+
+        user, host, width = "app", "db.internal", 8
+        banner = t"connecting {user!r:>{width}} to {host}"
+        engine = create_engine(render(t"postgresql+psycopg://{user}@{host}/app"), pool_size=4, pool_timeout=2.5)
+        """,
+        "sqlalchemy.create_engine",
+        {"pool_size": 4, "pool_timeout": 2.5},
+    ),
+    "3.12 f-strings with nested quotes": (
+        """
+        import tomllib
+
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        with open("config.toml", "rb") as f:
+            cfg = tomllib.load(f)["database"]
+
+        engine = create_async_engine(
+            f"postgresql+asyncpg://{cfg["user"]}:{cfg["password"]}@{",".join(cfg["hosts"])}/{f"{cfg["name"]}"}",
+            pool_size=cfg.get("pool_size", 10),
+            max_overflow=3,
+            pool_recycle=3600,
+        )
+        """,
+        "sqlalchemy.ext.asyncio.create_async_engine",
+        {"pool_size": None, "max_overflow": 3, "pool_recycle": 3600},
+    ),
+}
 
 # Syntax every supported interpreter reads (3.10 and up), and names its soft keywords may still be.
 OLD_SYNTAX = {
@@ -109,11 +271,23 @@ OLD_SYNTAX = {
 }
 
 
+@pytest.mark.parametrize("construct", sorted(NEW_SYNTAX))
+def test_newer_syntax_reports_its_pool(snippets: Snippets, construct: str) -> None:
+    code, entry, written = NEW_SYNTAX[construct]
+    site = snippets.site(code, ".py")  # no errors entry
+    assert (site.entry, knobs(site)) == (entry, written)
+
+
 @pytest.mark.parametrize("construct", sorted(OLD_SYNTAX))
 def test_syntax_of_every_version_reports_its_pool(snippets: Snippets, construct: str) -> None:
     code, entry, written = OLD_SYNTAX[construct]
     site = snippets.site(code, ".py")
     assert (site.entry, knobs(site)) == (entry, written)
+
+
+def test_nested_quotes_in_the_url_still_give_its_database(snippets: Snippets) -> None:
+    code, _, _ = NEW_SYNTAX["3.12 f-strings with nested quotes"]
+    assert snippets.site(code, ".py").database == "postgres"
 
 
 def test_walrus_in_the_condition_around_the_pool(snippets: Snippets) -> None:
@@ -153,6 +327,214 @@ def test_match_reports_the_pool_of_every_case(snippets: Snippets) -> None:
     )
     assert [(site.span.line, site.pooled) for site in sites] == [(8, False), (10, True), (12, True)]
     assert [knobs(site) for site in sites[1:]] == [{"pool_size": 30, "max_overflow": 0}, {"pool_size": 2}]
+
+
+# A syntax error in one function, a pool in another: (code, the error's line).
+BROKEN = {
+    "unclosed parenthesis in an earlier function": (
+        """
+        import logging
+
+        from sqlalchemy import create_engine
+
+        log = logging.getLogger(__name__)
+
+
+        def report(rows):
+            log.info("rows: %s", len(rows)
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        10,
+    ),
+    "missing colon": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def handler(event)
+            return event["id"]
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        5,
+    ),
+    "stray closing parenthesis": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def total(orders):
+            return sum(order.amount for order in orders))
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        6,
+    ),
+    "error after the pool": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+
+
+        def shutdown(:
+            engine().dispose()
+        """,
+        9,
+    ),
+    "unexpected indent": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def retries(settings):
+            count = settings.get("retries", 3)
+                return max(count, 1)
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        7,
+    ),
+    "unindent that matches no outer level": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def retries(settings):
+            if settings:
+                count = settings.get("retries", 3)
+              return max(count, 1)
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        8,
+    ),
+    "function body not indented": (
+        '''
+        from sqlalchemy import create_engine
+
+
+        def retries(settings):
+        """How many times to retry a connection."""
+            return settings.get("retries", 3)
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        ''',
+        6,
+    ),
+    "unclosed dict at module level": (
+        """
+        from sqlalchemy import create_engine
+
+        ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "echo": False,
+
+        engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        4,
+    ),
+    "unterminated string": (
+        """
+        from sqlalchemy import create_engine
+
+
+        def describe(rows):
+            return "rows: + str(len(rows))
+
+
+        def engine():
+            return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        6,
+    ),
+    "unclosed parenthesis in a decorator": (
+        """
+        from fastapi import FastAPI
+        from sqlalchemy import create_engine
+
+        app = FastAPI()
+
+
+        @app.get("/health"
+        async def health():
+            return {"ok": True}
+
+
+        @app.on_event("startup")
+        def engine():
+            app.state.engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)
+        """,
+        8,
+    ),
+    "error in a method of the class that builds the pool": (
+        """
+        from sqlalchemy import create_engine
+
+
+        class Database:
+            def __init__(self, url):
+                self.engine = create_engine(url, pool_size=8, max_overflow=2)
+
+            def ping(self):
+                with self.engine.connect() as conn
+                    conn.exec_driver_sql("SELECT 1")
+        """,
+        10,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_a_syntax_error_costs_its_statement_not_the_pool(case: str) -> None:
+    code, line = BROKEN[case]
+    result = extract(code)
+    assert parse_error_lines(result) == [line]
+    assert [knobs(site) for site in result.sites] == [{"pool_size": 8, "max_overflow": 2}]
+    assert result.sites[0].entry == "sqlalchemy.create_engine"
+
+
+def test_the_pool_after_an_error_keeps_its_imports_and_values() -> None:
+    result = extract(
+        """
+        import os
+
+        from psycopg_pool import ConnectionPool
+
+        POOL_MAX = int(os.getenv("POOL_MAX", "16"))
+
+
+        def broken(
+            return None
+
+
+        pool = ConnectionPool(os.environ["DATABASE_URL"], min_size=4, max_size=POOL_MAX)
+        """
+    )
+    assert parse_error_lines(result) == [9]
+    [site] = result.sites
+    written = dict(site.knobs)
+    assert site.entry == "psycopg_pool.ConnectionPool"
+    assert (written["min_size"].value, written["max_size"].value, written["max_size"].env) == (
+        4,
+        16,
+        "POOL_MAX",
+    )
 
 
 # Not Python 3 at all. Each names the values a pool reported from it may have: what the file holds,
@@ -415,6 +797,61 @@ engine = create_engine(
     pool_timeout=7.5,
 )
 '''
+# The forms 3.12, 3.13 and 3.14 add, then a pool.
+SYNTAX_OF_3_14 = r'''\
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+type Conninfo = str
+type Json = dict[str, Json] | list[Json] | str | int | float | bool | None
+type Callback[**P, R] = Callable[P, R]
+type Pair[K: (str, bytes), V = int] = tuple[K, V]
+
+
+class Registry[**P, T: (int, str) = int, *Ts = *tuple[int, ...]](dict[str, T]):
+    def register[F: Callable[..., Any]](self, fn: F, /) -> F:
+        return fn
+
+
+def first[T](items: list[T], *rest: *Ts) -> T:
+    return items[*rest]
+
+
+def join(hosts: list[str], cfg: dict[str, Any]) -> str:
+    where = f"{"\n".join(hosts)}|{cfg["name"]!r:>{cfg["width"]}}|{f"{f"{cfg["port"]}"}"}"
+    spread = f"{
+        cfg["user"]  # who connects
+    }@{hosts[0]}"
+    return where + spread
+
+
+async def gather() -> None:
+    try:
+        async with asyncio.TaskGroup() as group:
+            group.create_task(asyncio.sleep(0))
+    except* TimeoutError as timeouts:
+        raise timeouts from None
+    except* OSError, ValueError:
+        pass
+
+
+def retry(conninfo: Conninfo) -> str:
+    try:
+        return conninfo
+    except KeyError, IndexError:
+        return ""
+    finally:
+        label = t"{conninfo!r:>{len(conninfo)}}" + rt"\d{conninfo}" + Tr"{conninfo}" + T"""
+        {conninfo}
+        """
+        print(label)
+
+
+pool = ConnectionPool(retry("dbname=app"), min_size=2, max_size=20, max_lifetime=1800.0)
+'''
 
 
 def test_every_form_of_python_3_10_is_read_without_an_error(snippets: Snippets) -> None:
@@ -422,3 +859,262 @@ def test_every_form_of_python_3_10_is_read_without_an_error(snippets: Snippets) 
     written = knobs(site)
     assert site.span.line == SYNTAX_OF_3_10.split("\n").index("engine = create_engine(") + 1
     assert (written["pool_size"], written["max_overflow"], written["pool_timeout"]) == (12, None, 7.5)
+
+
+def test_every_form_python_3_12_to_3_14_adds_is_read_without_an_error(snippets: Snippets) -> None:
+    site = snippets.site(SYNTAX_OF_3_14, ".py")
+    assert (site.entry, knobs(site)) == (
+        "psycopg_pool.ConnectionPool",
+        {"min_size": 2, "max_size": 20, "max_lifetime": 1800.0},
+    )
+
+
+def character_span(line: str, text: str) -> tuple[int, int]:
+    """The 1-based columns, in characters, where ``text`` starts and ends on ``line``."""
+    start = line.index(text) + 1
+    return start, start + len(text)
+
+
+def test_columns_count_characters_on_lines_after_new_syntax(snippets: Snippets) -> None:
+    code = textwrap.dedent(
+        """
+        from psycopg_pool import ConnectionPool
+
+        type Größe = int
+        grüße = t"¡Hola {name}! 🚀"
+
+
+        def pool_für[T](dsn: str) -> ConnectionPool:
+            straße = "Bahnhofstraße 🚉"; pool = ConnectionPool(dsn, min_size=1, max_size=4)
+            return pool
+        """
+    )
+    site = snippets.site(code, ".py")
+    lines = code.split("\n")
+    call = "ConnectionPool(dsn, min_size=1, max_size=4)"
+    line = next(n for n, text in enumerate(lines, 1) if call in text)
+    assert (site.span.line, site.span.end_line) == (line, line)
+    assert (site.span.column, site.span.end_column) == character_span(lines[line - 1], call)
+    assert site.text == call
+    max_size = dict(site.knobs)["max_size"].span
+    assert max_size is not None
+    assert (max_size.line, max_size.column, max_size.end_column) == (
+        line,
+        *character_span(lines[line - 1], "max_size=4"),
+    )
+
+
+def test_columns_count_characters_after_non_ascii_names_and_strings(snippets: Snippets) -> None:
+    code = textwrap.dedent(
+        """
+        from sqlalchemy import create_engine
+
+        名前 = {"ホスト": "db"}
+        url = f"postgresql://{名前["ホスト"]}/app"
+        ø = "🚀"; engine = create_engine(url, connect_args={"application_name": "bücher-🚀"}, pool_size=6)
+        """
+    )
+    site = snippets.site(code, ".py")
+    number, line = next((n, text) for n, text in enumerate(code.split("\n"), 1) if "ø =" in text)
+    call = line[line.index("create_engine(") :]
+    assert (site.span.line, site.span.end_line) == (number, number)
+    assert (site.span.column, site.span.end_column) == character_span(line, call)
+    pool_size = dict(site.knobs)["pool_size"].span
+    assert pool_size is not None
+    assert (pool_size.column, pool_size.end_column) == character_span(line, "pool_size=6")
+    assert site.database == "postgres"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_a_call_over_several_lines_keeps_its_span_whatever_ends_the_lines(newline: str) -> None:
+    lines = [
+        "from sqlalchemy import create_engine",
+        "",
+        "type Size = int",
+        'nom = t"café {user} 🚀"; engine = create_engine(',
+        '    f"postgresql://{cfg["host"]}/app",',
+        "    pool_size=6,  # ü",
+        ")",
+        "",
+    ]
+    result = PYTHON.extract("service.py", newline.join(lines).encode())
+    [site] = result.sites
+    assert result.errors == ()
+    start = lines[3].index("create_engine(") + 1
+    assert (site.span.line, site.span.column, site.span.end_line, site.span.end_column) == (4, start, 7, 2)
+    assert site.text == "\n".join([lines[3][start - 1 :], *lines[4:7]])
+    pool_size = dict(site.knobs)["pool_size"].span
+    assert pool_size is not None
+    assert (pool_size.line, pool_size.column, pool_size.end_column) == (6, 5, 16)
+
+
+# Generated files: pool functions in every style above, between functions that build nothing.
+HEADER = """\
+import logging
+import os
+
+import asyncpg
+from fastapi import FastAPI
+from psycopg_pool import ConnectionPool
+from sqlalchemy import create_engine
+
+app = FastAPI()
+log = logging.getLogger(__name__)
+type Conninfo = str
+
+"""
+
+
+@dataclass(frozen=True)
+class PoolFunction:
+    """A function that builds one pool: its code (first line at 0), the call's line in it, its knobs."""
+
+    code: str
+    call_line: int
+    knobs: dict[str, Value]
+
+
+def pool_function(style: int, name: str, size: int, other: int) -> PoolFunction:
+    if style == 0:
+        code = (
+            f"def {name}():\n    return create_engine(DATABASE_URL, pool_size={size}, max_overflow={other})\n"
+        )
+        return PoolFunction(code, 1, {"pool_size": size, "max_overflow": other})
+    if style == 1:
+        code = (
+            f'@app.on_event("startup")\nasync def {name}():\n'
+            f"    app.state.pool = await asyncpg.create_pool(DSN, min_size={other}, max_size={size})\n"
+        )
+        return PoolFunction(code, 2, {"min_size": other, "max_size": size})
+    if style == 2:
+        code = (
+            f"def {name}[T](factory: type[T]) -> T:\n"
+            f"    return factory(ConnectionPool(CONNINFO, max_size={size}, timeout={other}))\n"
+        )
+        return PoolFunction(code, 1, {"max_size": size, "timeout": other})
+    code = (
+        f"def {name}(environment: str):\n    match environment:\n        case 'prod':\n"
+        f"            return create_engine(DATABASE_URL, pool_size={size}, pool_recycle={other})\n"
+    )
+    return PoolFunction(code, 3, {"pool_size": size, "pool_recycle": other})
+
+
+FILLER = (
+    "def {name}(rows):\n"
+    "    total = sum(row.amount for row in rows if row.amount > 0)\n"
+    "    log.info('total %s over %d rows', total, len(rows))\n"
+    "    return {{'total': total, 'rows': len(rows)}}\n"
+)
+# Damage within one line: characters and keywords, none that opens a string or a comment or ends the line.
+DAMAGE = st.lists(
+    st.sampled_from("abcxyz019 _+-*/%=<>!&|^~@:.,;()[]{}$?é漢🚀\t")
+    | st.sampled_from(["def ", "class ", "if ", "lambda", "return", "yield", "async ", "await"]),
+    min_size=1,
+    max_size=12,
+).map("".join)
+
+
+PoolAt = tuple[int, dict[str, Value]]  # a pool call's line and its knobs
+# The code, its pools, and the line of the first statement in the function that builds nothing.
+GeneratedFile = tuple[str, list[PoolAt], int]
+
+
+@st.composite
+def pool_files(draw: st.DrawFn) -> GeneratedFile:
+    """A header, one to four pool functions, and a function that builds nothing among them."""
+    count = draw(st.integers(1, 4))
+    filler_at = draw(st.integers(0, count))
+    parts, pools = [HEADER], []
+    line = HEADER.count("\n") + 1
+    filler_line = 0
+    for index in range(count + 1):
+        if index == filler_at:
+            parts.append(FILLER.format(name=f"summarise_{index}") + "\n\n")
+            filler_line = line + 1
+            line += FILLER.count("\n") + 2
+        if index == count:
+            break
+        size, other = draw(st.integers(1, 200)), draw(st.integers(0, 3600))
+        function = pool_function(draw(st.integers(0, 3)), f"pool_{index}", size, other)
+        parts.append(function.code + "\n\n")
+        pools.append((line + function.call_line, function.knobs))
+        line += function.code.count("\n") + 2
+    return "".join(parts), pools, filler_line
+
+
+def found(result: FileResult) -> list[PoolAt]:
+    return [(site.span.line, knobs(site)) for site in result.sites]
+
+
+@settings(max_examples=60)
+@given(pool_files())
+def test_generated_files_report_every_pool(file: GeneratedFile) -> None:
+    code, pools, _ = file
+    result = PYTHON.extract("generated.py", code.encode())
+    assert (result.errors, found(result)) == ((), pools)
+
+
+@settings(max_examples=150)
+@given(pool_files(), DAMAGE, st.integers(0, 2), st.integers(0, 60), st.integers(0, 60))
+def test_damage_in_one_function_leaves_the_other_pools(
+    file: GeneratedFile,
+    damage: str,
+    line_of_filler: int,
+    start: int,
+    length: int,
+) -> None:
+    """Characters of one line of a function that builds nothing replaced: every pool is still found."""
+    code, pools, filler_line = file
+    lines = code.split("\n")
+    row = filler_line - 1 + line_of_filler
+    indent = len(lines[row]) - len(lines[row].lstrip())
+    body = lines[row][indent:]
+    start = min(start, len(body))
+    lines[row] = lines[row][:indent] + body[:start] + damage + body[start + length :]
+    result = PYTHON.extract("damaged.py", "\n".join(lines).encode())
+    assert all(error.kind == "parse" for error in result.errors), result.errors
+    reported = found(result)
+    assert [pool for pool in pools if pool not in reported] == []
+
+
+MUTATIONS = st.tuples(
+    st.sampled_from(["insert", "delete", "replace", "duplicate"]),
+    st.binary(min_size=1, max_size=6)
+    | st.text(st.characters(codec="utf-8"), min_size=1, max_size=6).map(str.encode)
+    | st.sampled_from([b"(", b")", b"[", b"{", b'"', b"'''", b"\\", b":", b"\n    ", b"\t", b"\r", b"#"]),
+    st.integers(0, 10**6),  # where, past the imports
+    st.integers(1, 8),  # how many bytes it takes
+)
+
+
+@settings(max_examples=200)
+@given(pool_files(), st.lists(MUTATIONS, min_size=1, max_size=4))
+def test_random_byte_damage_never_raises_and_keeps_the_pools_before_it(
+    file: GeneratedFile,
+    mutations: list[tuple[str, bytes, int, int]],
+) -> None:
+    """Any bytes anywhere past the imports: a result, never an exception, and the pools before the
+    damage (the call's line ended and a blank line after it untouched) are still found."""
+    code, pools, _ = file
+    data = bytearray(code.encode())
+    first = len(data)
+    for kind, piece, where, length in mutations:
+        at = len(HEADER) + where % (len(data) - len(HEADER) + 1)
+        end = min(len(data), at + length)
+        first = min(first, at)  # each mutation leaves the bytes before its place as they were
+        if kind == "insert":
+            data[at:at] = piece
+        elif kind == "delete":
+            del data[at:end]
+        elif kind == "replace":
+            data[at:end] = piece
+        else:
+            data[at:at] = bytes(data[at:end])
+    result = PYTHON.extract("damaged.py", bytes(data))
+    assert all(error.kind in ("parse", "read") for error in result.errors), result.errors
+    text = bytes(data).decode("utf-8", "replace")
+    if "\0" in text or "\ufffd" in text:
+        return  # not UTF-8, or a NUL byte: the file may be refused whole
+    ended = code.encode()[:first].count(b"\n")
+    reported = found(result)
+    assert [pool for pool in pools if pool[0] < ended and pool not in reported] == []

@@ -509,6 +509,45 @@ def test_a_syntax_error_costs_its_statement_not_the_pool(case: str) -> None:
     assert result.sites[0].entry == "sqlalchemy.create_engine"
 
 
+POOL = "engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)"
+# A block header without its colon, and the pool after that block or beside it, in the code after
+# three lines of imports: (the code, the error's line).
+MISSING_COLON = {
+    "if": (f'if settings.DEBUG\n    logging.basicConfig(level="DEBUG")\n\n{POOL}', 4),
+    "elif": (
+        f'if settings.DEBUG:\n    level = "DEBUG"\nelif settings.TESTING\n    level = "INFO"\n\n{POOL}',
+        6,
+    ),
+    "for": (
+        f'for name in ("sqlalchemy.engine", "sqlalchemy.pool")\n    logging.getLogger(name).setLevel("WARNING")\n\n{POOL}',
+        4,
+    ),
+    "while": (f"while not ready()\n    time.sleep(0.5)\n\n{POOL}", 4),
+    "with": (f'with open("VERSION") as f\n    VERSION = f.read().strip()\n\n{POOL}', 4),
+    "try": (f"try\n    import orjson as json\nexcept ImportError:\n    import json\n\n{POOL}", 4),
+    "except": (f"try:\n    import orjson as json\nexcept ImportError\n    import json\n\n{POOL}", 6),
+    "async def": (f"async def ready()\n    return True\n\n{POOL}", 4),
+    "method": (f"class Health:\n    def ping(self)\n        return True\n\n{POOL}", 5),
+    "match case": (
+        f'match settings.ENV:\n    case "dev"\n        logging.basicConfig(level="DEBUG")\n    case _:\n        pass\n\n{POOL}',
+        5,
+    ),
+    "lambda": (f'on_connect = lambda conn conn.execute("SET timezone TO UTC")\n{POOL}', 4),
+    "except beside a broken try": (
+        f"try\n    from app.local import engine\nexcept ImportError:\n    {POOL}",
+        4,
+    ),
+}
+
+
+@pytest.mark.parametrize("header", sorted(MISSING_COLON))
+def test_a_block_header_without_its_colon_is_an_error_at_its_line(header: str) -> None:
+    code, line = MISSING_COLON[header]
+    result = extract(f"import logging\n\nfrom sqlalchemy import create_engine\n{code}\n")
+    assert parse_error_lines(result) == [line]
+    assert [knobs(site) for site in result.sites] == [{"pool_size": 8, "max_overflow": 2}]
+
+
 def test_the_pool_after_an_error_keeps_its_imports_and_values() -> None:
     result = extract(
         """

@@ -548,6 +548,56 @@ def test_a_block_header_without_its_colon_is_an_error_at_its_line(header: str) -
     assert [knobs(site) for site in result.sites] == [{"pool_size": 8, "max_overflow": 2}]
 
 
+def test_django_settings_with_new_syntax_and_an_error_keep_their_pool() -> None:
+    result = extract(
+        """
+        import os
+        from pathlib import Path
+
+        type Env = dict[str, str]
+        BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+        def env_list(name: str) -> list[str]
+            return os.environ.get(name, "").split(",")
+
+
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": os.environ.get("POSTGRES_DB", "app"),
+                "OPTIONS": {"pool": {"min_size": 2, "max_size": 9, "timeout": 10}},
+            }
+        }
+        """,
+        "settings.py",
+    )
+    assert parse_error_lines(result) == [9]
+    assert [(site.entry, knobs(site)) for site in result.sites] == [
+        ("django.DATABASES.OPTIONS.pool", {"min_size": 2, "max_size": 9, "timeout": 10})
+    ]
+
+
+def test_flask_sqlalchemy_options_after_new_syntax(snippets: Snippets) -> None:
+    site = snippets.site(
+        """
+        from flask import Flask
+        from flask_sqlalchemy import SQLAlchemy
+
+        type Config = dict[str, object]
+
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_size": 7, "max_overflow": 3, "pool_pre_ping": True}
+        db = SQLAlchemy(app)
+        """,
+        ".py",
+    )
+    assert (site.entry, knobs(site)) == (
+        "flask_sqlalchemy.SQLALCHEMY_ENGINE_OPTIONS",
+        {"pool_size": 7, "max_overflow": 3, "pool_pre_ping": True},
+    )
+
+
 def test_the_pool_after_an_error_keeps_its_imports_and_values() -> None:
     result = extract(
         """

@@ -68,6 +68,100 @@ def test_what_cannot_be_known_is_dynamic(snippets: Snippets, argument: str) -> N
     assert (found.value, found.source) == (None, "dynamic")
 
 
+@pytest.mark.parametrize(
+    ("argument", "value", "source", "env"),
+    [
+        ('max(5, int(os.getenv("POOL", "10")))', 10, "env-default", "POOL"),
+        (
+            'max(1, min(12, int(os.getenv("DATABASE_POOL_SIZE", "4") or "4")))',
+            4,
+            "env-default",
+            "DATABASE_POOL_SIZE",
+        ),
+        ("max(1, CONCURRENCY)", 8, "constant", None),
+        ("min(CONCURRENCY * 4, 20)", 20, "constant", None),
+        ("max(2, CONCURRENCY // 3)", 2, "constant", None),
+        ("abs(-12)", 12, "explicit", None),
+        ("round(7.6)", 8, "explicit", None),
+        ("round(CONCURRENCY * 1.5)", 12, "constant", None),
+        ("int(CONCURRENCY * 2.5)", 20, "constant", None),
+        ("CONCURRENCY if DEBUG else 8", 8, "constant", None),
+    ],
+)
+def test_pure_builtins_on_known_values(
+    snippets: Snippets, argument: str, value: int, source: str, env: str | None
+) -> None:
+    found = setting(snippets, engine(argument, "CONCURRENCY = 8"), "pool_size")
+    assert (found.value, found.source, found.env) == (value, source, env)
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "max(4, os.cpu_count() or 1)",
+        "max(2, settings.DB_POOL_SIZE // 2)",
+        "max(SIZES)",  # the largest of a collection: not followed
+        "max(*SIZES)",
+        'max("5", "10")',  # compares text
+        'abs("5")',
+        'int("7.5")',  # ValueError
+        "round(8, 1.5)",  # TypeError
+        "8 if DEBUG else 20",
+        'int(os.getenv("A", "5")) if DEBUG else int(os.getenv("B", "5"))',
+    ],
+)
+def test_builtins_on_unknown_values_stay_dynamic(snippets: Snippets, argument: str) -> None:
+    found = setting(snippets, engine(argument, "SIZES = [5, 10]"), "pool_size")
+    assert (found.value, found.source) == (None, "dynamic")
+
+
+def test_builtins_shadowed_by_the_module_are_not_the_builtins(snippets: Snippets) -> None:
+    found = setting(snippets, engine("max(5, 10)", "def max(*sizes):\n    return sizes[0]"), "pool_size")
+    assert (found.value, found.source) == (None, "dynamic")
+
+
+def test_timedelta_total_seconds(snippets: Snippets) -> None:
+    code = """
+        import datetime as dt
+        from datetime import timedelta
+        from sqlalchemy import create_engine
+
+        RECYCLE = timedelta(hours=1)
+
+        engine = create_engine(
+            URL,
+            pool_recycle=timedelta(minutes=30).total_seconds(),
+            pool_timeout=int(dt.timedelta(seconds=12, milliseconds=500).total_seconds()),
+        )
+        reports = create_engine(REPORTS_URL, pool_recycle=RECYCLE.total_seconds(), pool_timeout=timedelta(0, 45).total_seconds())
+    """
+    first, second = snippets.sites(code, ".py")
+    assert {n: (s.value, s.source, s.constant) for n, s in first.knobs} == {
+        "pool_recycle": (1800.0, "explicit", None),
+        "pool_timeout": (12, "explicit", None),
+    }
+    assert {n: (s.value, s.source, s.constant) for n, s in second.knobs} == {
+        "pool_recycle": (3600.0, "constant", "RECYCLE"),
+        "pool_timeout": (45.0, "explicit", None),
+    }
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "timedelta(minutes=30)",  # a timedelta where seconds go: no number of seconds
+        "timedelta(minutes=WINDOW).total_seconds()",
+        'timedelta(minutes="30").total_seconds()',
+        "timedelta(fortnights=2).total_seconds()",
+        "timedelta(10**12).total_seconds()",  # OverflowError
+        "(now - started).total_seconds()",
+    ],
+)
+def test_timedeltas_that_cannot_be_read_are_dynamic(snippets: Snippets, argument: str) -> None:
+    found = setting(snippets, engine(argument, "from datetime import timedelta"), "pool_size")
+    assert (found.value, found.source) == (None, "dynamic")
+
+
 def test_module_and_function_constants(snippets: Snippets) -> None:
     code = """
         import os

@@ -114,6 +114,12 @@ def _convert(node: Node, depth: int) -> ast.expr:
         return _binary(node, depth)
     if kind == "boolean_operator":
         return _boolean(node, depth)
+    if kind == "conditional_expression":  # `body if test else orelse`: three unnamed children
+        parts = _named(node)
+        if len(parts) != 3:
+            return Opaque()
+        body, test, orelse = (expression(part, depth) for part in parts)
+        return ast.IfExp(test=test, body=body, orelse=orelse)
     if kind == "subscript":
         return _subscript(node, depth)
     if kind == "dictionary":

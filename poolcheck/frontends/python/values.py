@@ -1,7 +1,9 @@
 """What a Python expression is worth statically, and which keywords a ``**splat`` supplies.
 
 Resolves literals, arithmetic, module-level and function-local constants,
-``int()``/``float()``, ``os.getenv("X", "20")``, ``os.environ.get("X", 10)``,
+``int()``/``float()``, ``max``/``min``/``abs``/``round`` of known numbers,
+``timedelta(..).total_seconds()``, a conditional expression whose arms agree,
+``os.getenv("X", "20")``, ``os.environ.get("X", 10)``,
 ``os.environ.get("X") or 25``; and dicts splatted into a call when they are
 literals or ``dict(..)`` built in the same scope or module, with straight-line
 updates. Anything else is dynamic.
@@ -10,13 +12,28 @@ updates. Anything else is dynamic.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
+from functools import reduce
 
+from poolcheck.frontends.python import members
 from poolcheck.frontends.python.bindings import Binding, ModuleBindings
 from poolcheck.frontends.python.syntax import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
 ENV_GETTERS = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
+# Pure builtins over numbers: the function, and how many positional arguments it takes.
+PureBuiltin = tuple[Callable[..., Raw], int, int]
+PURE_BUILTINS: dict[str, PureBuiltin] = {
+    "builtins.max": (max, 2, 64),  # max(iterable) reads a collection: not followed
+    "builtins.min": (min, 2, 64),
+    "builtins.abs": (abs, 1, 1),
+    "builtins.round": (round, 1, 2),
+}
+TIMEDELTA = "datetime.timedelta"
+# datetime.timedelta's parameters in positional order.
+TIMEDELTA_PARAMETERS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
 MAX_DEPTH = 40
 
 
@@ -38,8 +55,9 @@ class Splat:
 class Resolver:
     """Resolves expressions of one module, seen from a position in its scopes."""
 
-    def __init__(self, bindings: ModuleBindings) -> None:
+    def __init__(self, bindings: ModuleBindings, path: str = "") -> None:
         self.bindings = bindings
+        self.path = path  # the module's file, from which the project's other modules are found
 
     def resolve(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> Resolved:
         if depth > MAX_DEPTH:
@@ -65,15 +83,21 @@ class Resolver:
             return self._or_default(node.values[0], node.values[1], scopes, line, depth)
         if isinstance(node, ast.Call):
             return self._call(node, scopes, line, depth)
+        if isinstance(node, ast.IfExp):
+            return self._agreeing(node.body, node.orelse, scopes, line, depth)
         if (
             isinstance(node, ast.Subscript)
             and self.bindings.qualified(node.value, scopes, line) == "os.environ"
         ):
             return Resolved(None, "dynamic", env=_string(node.slice))
+        if isinstance(node, ast.Attribute) and self.path:
+            return members.attribute(self, node, scopes, line)
         return DYNAMIC
 
     def _name(self, node: ast.Name, scopes: list[Scope], line: int, depth: int) -> Resolved:
         binding = self.bindings.binding(node.id, scopes, line)
+        if binding is not None and binding.qualified is not None and self.path:
+            return members.imported(self, binding.qualified)  # defined in another of the project's modules
         if binding is None or binding.value is None:
             return DYNAMIC
         resolved = self.resolve(binding.value, scopes, binding.line, depth)
@@ -118,15 +142,36 @@ class Resolver:
             return Resolved(right.value, "env-default", env=left.env)
         return DYNAMIC
 
+    def _agreeing(
+        self, body: ast.expr, orelse: ast.expr, scopes: list[Scope], line: int, depth: int
+    ) -> Resolved:
+        """``a if c else b`` is known only when both arms are the same value from the same place."""
+        first = self.resolve(body, scopes, line, depth)
+        second = self.resolve(orelse, scopes, line, depth)
+        if (
+            first.value != second.value
+            or type(first.value) is not type(second.value)
+            or first.env != second.env
+        ):
+            return DYNAMIC
+        return combine(first, second, first.value)
+
     def _call(self, node: ast.Call, scopes: list[Scope], line: int, depth: int) -> Resolved:
+        if isinstance(node.func, ast.Attribute) and node.func.attr == "total_seconds" and not node.args:
+            return self._timedelta(node.func.value, scopes, line, depth)
         name = self.bindings.qualified(node.func, scopes, line)
         args = [a for a in node.args if not isinstance(a, ast.Starred)]
+        plain = len(args) == len(node.args) and not node.keywords
         if name in ("builtins.int", "builtins.float") and len(args) == 1 and not node.keywords:
             inner = self.resolve(args[0], scopes, line, depth)
             amount = number(inner.value)
             if amount is None or inner.source == "disabled":
                 return replace(DYNAMIC, env=inner.env)
+            if name == "builtins.int" and isinstance(inner.value, str) and not isinstance(amount, int):
+                return replace(DYNAMIC, env=inner.env)  # int("7.5") raises ValueError
             return replace(inner, value=int(amount) if name == "builtins.int" else float(amount))
+        if name in PURE_BUILTINS and plain:
+            return self._pure(PURE_BUILTINS[name], args, scopes, line, depth)
         if name in ENV_GETTERS and args:
             variable = _string(args[0])
             given = (
@@ -139,6 +184,61 @@ class Resolver:
                 return Resolved(None, "dynamic", env=variable)
             return Resolved(default.value, "env-default", env=variable)
         return DYNAMIC
+
+    def _pure(
+        self, builtin: PureBuiltin, args: list[ast.expr], scopes: list[Scope], line: int, depth: int
+    ) -> Resolved:
+        """``max(5, int(os.getenv("POOL", "10")))``: known when every argument is a known number."""
+        function, least, most = builtin
+        if not least <= len(args) <= most:
+            return DYNAMIC
+        given = [self.resolve(arg, scopes, line, depth) for arg in args]
+        # A string is no number to these: max("5", "10") compares text, abs("5") raises.
+        amounts = [None if isinstance(g.value, str) else number(g.value) for g in given]
+        if any(amount is None for amount in amounts):
+            return DYNAMIC
+        try:
+            value = number(function(*amounts))
+        except (ArithmeticError, TypeError, ValueError):  # round(x, 10**20), ...
+            return DYNAMIC
+        if value is None:
+            return DYNAMIC
+        return reduce(lambda done, g: combine(done, g, value), given[1:], replace(given[0], value=value))
+
+    def _timedelta(self, node: ast.expr, scopes: list[Scope], line: int, depth: int) -> Resolved:
+        """``timedelta(minutes=30).total_seconds()``, or a name bound to the timedelta, in seconds."""
+        if depth > MAX_DEPTH:
+            return DYNAMIC
+        if isinstance(node, ast.Name):
+            binding = self.bindings.binding(node.id, scopes, line)
+            if binding is None or binding.value is None:
+                return DYNAMIC
+            found = self._timedelta(binding.value, scopes, binding.line, depth + 1)
+            return (
+                replace(found, source="constant", constant=node.id) if found.source == "explicit" else found
+            )
+        if not isinstance(node, ast.Call) or self.bindings.qualified(node.func, scopes, line) != TIMEDELTA:
+            return DYNAMIC
+        if any(isinstance(a, ast.Starred) for a in node.args) or any(k.arg is None for k in node.keywords):
+            return DYNAMIC
+        if len(node.args) > len(TIMEDELTA_PARAMETERS):  # TypeError
+            return DYNAMIC
+        written = [
+            *zip(TIMEDELTA_PARAMETERS, node.args, strict=False),
+            *((k.arg, k.value) for k in node.keywords),
+        ]
+        given = {str(name): self.resolve(value, scopes, line, depth + 1) for name, value in written}
+        amounts = {n: None if isinstance(g.value, str) else number(g.value) for n, g in given.items()}
+        if len(given) != len(written) or any(amount is None for amount in amounts.values()):
+            return DYNAMIC
+        try:
+            seconds = number(timedelta(**amounts).total_seconds())  # type: ignore[arg-type]
+        except (OverflowError, TypeError, ValueError):
+            return DYNAMIC
+        if seconds is None:
+            return DYNAMIC
+        start = Resolved(seconds, "explicit")
+        return reduce(lambda done, g: combine(done, g, seconds), given.values(), start)
 
     def leading_text(self, node: ast.expr, scopes: list[Scope], line: int, depth: int = 0) -> str | None:
         """A string's known start: the whole literal, or an f-string's text before its first field.

@@ -19,6 +19,7 @@ class Resolved:
     source: Source
     env: str | None = None  # the variable of an env lookup
     constant: str | None = None  # the constant's name
+    defined_at: str | None = None  # "path:line" of a value defined in another file or class
 
 
 DYNAMIC = Resolved(None, "dynamic")

@@ -79,7 +79,10 @@ class ModuleBindings:
     def __init__(self, root: Node) -> None:
         self.scopes: dict[int, ScopeIndex] = {}
         self.class_bases: dict[str, set[str]] = {}  # a local class's qualified name -> its bases'
-        self._statements(root, [scope_of(root)])
+        # A local class's or function's qualified name -> its body's scope, and a function's body.
+        self.bodies: dict[str, tuple[Scope, Node]] = {}
+        self.module = scope_of(root)
+        self._statements(root, [self.module])
 
     # collection
 
@@ -113,6 +116,8 @@ class ModuleBindings:
                 and (q := self.qualified(expression(base), stack, line))
             }
         if body is not None:
+            if len(stack) == 1:  # module level: what another module can import
+                self.bodies[qualified] = (scope_of(node), body)
             self._statements(body, [*stack, scope_of(node)])
 
     def _statement(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:

@@ -37,7 +37,7 @@ class SiteFinder:
         self.path = path
         self.lines = lines
         self.bindings = bindings
-        self.resolver = Resolver(bindings)
+        self.resolver = Resolver(bindings, path)
         self._columns = Columns(self._line_bytes)
 
     def find(self, root: Node) -> list[PoolSite]:

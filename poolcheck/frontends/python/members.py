@@ -1,0 +1,275 @@
+"""What ``settings.db_pool_size`` holds: names imported from the project's modules, attributes of
+modules, of classes and of their instances, and settings classes' field defaults.
+
+``settings`` may be a module (``from app.core import config``), a module-level
+instance (``settings = Settings()``), or what a function returns
+(``@lru_cache def get_settings(): return Settings()``); its attribute is the
+class's field default, written plainly (``db_pool_size: int = 20``) or through
+``Field(default=20)``, ``field(default=20)``, ``attr.ib(default=20)``. A
+pydantic ``BaseSettings`` field is read from the environment first: its value is
+the default of env ``DB_POOL_SIZE`` (``env_prefix`` prepended). Every value keeps
+where it is defined.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
+from poolcheck.frontends.python.project import find_module
+from poolcheck.frontends.python.syntax import Node, Scope, statements
+from poolcheck.frontends.resolved import DYNAMIC, Resolved
+
+if TYPE_CHECKING:
+    from poolcheck.frontends.python.values import Resolver
+
+MAX_HOPS = 20  # imports, re-exports and aliases followed for one name
+END = 1 << 62  # a line after every binding: a module or class has run to its end when it is read
+FIELD_CALLS = frozenset(
+    {
+        "pydantic.Field",
+        "pydantic.fields.Field",
+        "pydantic_settings.Field",
+        "dataclasses.field",
+        "attr.ib",
+        "attr.attrib",
+        "attr.field",
+        "attrs.field",
+        "sqlmodel.Field",
+    }
+)
+SETTINGS_BASES = frozenset(
+    {"pydantic_settings.BaseSettings", "pydantic_settings.main.BaseSettings", "pydantic.BaseSettings"}
+)
+SETTINGS_CONFIG = frozenset({"pydantic_settings.SettingsConfigDict", "builtins.dict"})
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Something with attributes: a module, or a class (its attributes are its instances' too)."""
+
+    resolver: Resolver
+    stack: tuple[Scope, ...]  # the scopes its attributes are bound in, the module's first
+    name: str  # as a message names it: the module's or the class's
+
+
+def imported(resolver: Resolver, qualified: str, hops: int = 0) -> Resolved:
+    """The value of a name bound by an import of the project's (``from app.config import SIZE``)."""
+    head, _, name = qualified.rpartition(".")
+    module = _module(resolver, head) if head else None
+    if module is None:
+        return DYNAMIC
+    return member(module, name, hops + 1)
+
+
+def attribute(resolver: Resolver, node: ast.Attribute, scopes: list[Scope], line: int) -> Resolved:
+    """``settings.db_pool_size``, ``config.POOL_SIZE``, ``Settings.POOL_SIZE``."""
+    owner = owner_of(resolver, node.value, scopes, line, 0)
+    return member(owner, node.attr, 0) if owner is not None else DYNAMIC
+
+
+def member(owner: Owner, name: str, hops: int) -> Resolved:
+    if hops > MAX_HOPS:
+        return DYNAMIC
+    bindings = owner.resolver.bindings
+    binding = bindings.binding(name, list(owner.stack), END)
+    if binding is None and len(owner.stack) > 1:  # a field of a base class defined in the project
+        return _inherited(owner, name, hops)
+    if binding is None:
+        return DYNAMIC
+    if binding.qualified is not None:  # a re-export, or a name imported into the module
+        return imported(owner.resolver, binding.qualified, hops + 1) if not _local(binding) else DYNAMIC
+    value = binding.value
+    if value is None:
+        return DYNAMIC
+    stack = list(owner.stack)
+    default = _field_default(owner.resolver, value, stack, binding.line)
+    if default is None:
+        return DYNAMIC
+    resolved = owner.resolver.resolve(default, stack, binding.line)
+    where = f"{_shown(owner.resolver.path)}:{binding.line}"
+    if resolved.source == "dynamic":
+        return resolved
+    prefix = _settings_prefix(owner) if len(owner.stack) > 1 else None
+    if prefix is not None and resolved.source in ("explicit", "constant"):
+        return replace(resolved, source="env-default", env=f"{prefix}{name}".upper(), defined_at=where)
+    if resolved.source == "explicit":
+        return replace(resolved, source="constant", constant=f"{owner.name}.{name}", defined_at=where)
+    return resolved if resolved.defined_at else replace(resolved, defined_at=where)
+
+
+def owner_of(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int, hops: int) -> Owner | None:
+    """The module or class whose attributes ``node``'s are, if the project defines it."""
+    if hops > MAX_HOPS:
+        return None
+    bindings = resolver.bindings
+    if isinstance(node, ast.Name):
+        binding = bindings.binding(node.id, scopes, line)
+        if binding is None:
+            return None
+        if binding.qualified is not None:
+            return _named(resolver, binding.qualified, hops + 1)
+        if binding.value is not None:
+            return owner_of(resolver, binding.value, scopes, binding.line, hops + 1)
+        return None
+    if isinstance(node, ast.Attribute):
+        outer = owner_of(resolver, node.value, scopes, line, hops + 1)
+        if outer is None:
+            return None
+        binding = outer.resolver.bindings.binding(node.attr, list(outer.stack), END)
+        if binding is None:
+            return None
+        if binding.qualified is not None:
+            return _named(outer.resolver, binding.qualified, hops + 1)
+        if binding.value is not None:
+            return owner_of(outer.resolver, binding.value, list(outer.stack), binding.line, hops + 1)
+        return None
+    if isinstance(node, ast.Call):  # `Settings()` is an instance; `get_settings()` what it returns
+        called = bindings.qualified(node.func, scopes, line)
+        if called is None:
+            return owner_of(resolver, node.func, scopes, line, hops + 1)
+        return _called(resolver, called, hops + 1)
+    return None
+
+
+def _named(resolver: Resolver, qualified: str, hops: int) -> Owner | None:
+    """A module, or a module's class or instance, by the name an import or a definition gives it."""
+    if hops > MAX_HOPS:
+        return None
+    if qualified.startswith(LOCAL):
+        return _class(resolver, qualified)
+    module = _module(resolver, qualified)
+    if module is not None:
+        return module
+    head, _, name = qualified.rpartition(".")
+    outer = _module(resolver, head) if head else None
+    if outer is None:
+        return None
+    binding = outer.resolver.bindings.binding(name, list(outer.stack), END)
+    if binding is None:
+        return None
+    if binding.qualified is not None:
+        return _named(outer.resolver, binding.qualified, hops + 1)
+    if binding.value is not None:
+        return owner_of(outer.resolver, binding.value, list(outer.stack), binding.line, hops + 1)
+    return None
+
+
+def _called(resolver: Resolver, qualified: str, hops: int) -> Owner | None:
+    """The instance a call makes: a class's, or the owner a function's last ``return`` gives."""
+    if not qualified.startswith(LOCAL):
+        head, _, name = qualified.rpartition(".")
+        outer = _module(resolver, head) if head else None
+        if outer is None:
+            return None
+        binding = outer.resolver.bindings.binding(name, list(outer.stack), END)
+        if binding is None or binding.qualified is None:
+            return None
+        return _called(outer.resolver, binding.qualified, hops + 1) if hops <= MAX_HOPS else None
+    owner = _class(resolver, qualified)
+    if owner is not None:
+        return owner
+    body = resolver.bindings.bodies.get(qualified)
+    if body is None:
+        return None
+    scope, block = body
+    returned = _last_return(block)
+    if returned is None:
+        return None
+    from poolcheck.frontends.python.expressions import expression
+
+    stack = [*_module_scopes(resolver), scope]
+    return owner_of(resolver, expression(returned), stack, returned.start_point[0] + 1, hops + 1)
+
+
+def _class(resolver: Resolver, qualified: str) -> Owner | None:
+    bindings = resolver.bindings
+    if qualified not in bindings.class_bases:
+        return None
+    scope, _ = bindings.bodies.get(qualified, (None, None))
+    if scope is None:
+        return None
+    return Owner(resolver, (*_module_scopes(resolver), scope), qualified.removeprefix(LOCAL))
+
+
+def _module(resolver: Resolver, name: str) -> Owner | None:
+    module = find_module(resolver.path, name)
+    if module is None or os.path.abspath(module.path) == os.path.abspath(resolver.path):
+        return None
+    from poolcheck.frontends.python.values import Resolver as ModuleResolver
+
+    return Owner(ModuleResolver(module.bindings, module.path), (module.scope,), name.rsplit(".", 1)[-1])
+
+
+def _module_scopes(resolver: Resolver) -> tuple[Scope, ...]:
+    return (resolver.bindings.module,)
+
+
+def _inherited(owner: Owner, name: str, hops: int) -> Resolved:
+    bindings = owner.resolver.bindings
+    for base in bindings.class_bases.get(LOCAL + owner.name, ()):
+        parent = _named(owner.resolver, base, hops + 1)
+        if parent is not None and len(parent.stack) > 1:
+            found = member(parent, name, hops + 1)
+            if found.source != "dynamic":
+                return found
+    return DYNAMIC
+
+
+def _field_default(resolver: Resolver, value: ast.expr, stack: list[Scope], line: int) -> ast.expr | None:
+    """A field's default: the value itself, or ``Field(default=..)``'s; None when there is none."""
+    if not isinstance(value, ast.Call):
+        return value
+    if resolver.bindings.qualified(value.func, stack, line) not in FIELD_CALLS:
+        return value
+    given = next((k.value for k in value.keywords if k.arg == "default"), None)
+    if given is None and value.args:
+        given = value.args[0]
+    if given is None or (isinstance(given, ast.Constant) and given.value is ...):  # required
+        return None
+    return given
+
+
+def _settings_prefix(owner: Owner) -> str | None:
+    """A pydantic settings class's env prefix ("" without one); None for any other class."""
+    bindings = owner.resolver.bindings
+    if not _is_settings(bindings, LOCAL + owner.name, owner.resolver, 0):
+        return None
+    stack = list(owner.stack)
+    config = bindings.binding("model_config", stack, END)
+    if config is not None and isinstance(config.value, ast.Call):
+        given = next((k.value for k in config.value.keywords if k.arg == "env_prefix"), None)
+        prefix = owner.resolver.resolve(given, stack, config.line).value if given is not None else ""
+        return prefix if isinstance(prefix, str) else None
+    return ""
+
+
+def _is_settings(bindings: ModuleBindings, qualified: str, resolver: Resolver, hops: int) -> bool:
+    bases = bindings.class_bases.get(qualified, set())
+    if bases & SETTINGS_BASES:
+        return True
+    return hops < MAX_HOPS and any(
+        _is_settings(bindings, base, resolver, hops + 1) for base in bases if base.startswith(LOCAL)
+    )
+
+
+def _local(binding: Binding) -> bool:
+    return binding.qualified is not None and binding.qualified.startswith(LOCAL)
+
+
+def _last_return(block: Node) -> Node | None:
+    returned = None
+    for statement in statements(block):
+        if statement.type == "return_statement" and statement.named_child_count:
+            returned = statement.named_children[0]
+    return returned
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive
+        return path

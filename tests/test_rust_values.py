@@ -132,6 +132,56 @@ def test_env_default_bound_to_a_local_then_wrapped_in_a_duration(snippets: Snipp
 
 
 @pytest.mark.parametrize(
+    ("argument", "value", "source", "constant"),
+    [
+        ("CFG_SIZE.clamp(5, 50)", 50, "constant", "CFG_SIZE"),
+        ("DEFAULT_POOL.clamp(5, 50)", 8, "constant", "DEFAULT_POOL"),
+        ("(CFG_SIZE / 4).max(4)", 20, "constant", "CFG_SIZE"),
+        ("DEFAULT_POOL.min(4)", 4, "constant", "DEFAULT_POOL"),
+        ("std::cmp::max(DEFAULT_POOL, 10)", 10, "constant", "DEFAULT_POOL"),
+        ("max(2, DEFAULT_POOL / 4)", 2, "constant", "DEFAULT_POOL"),
+        ("u32::from(SMALL)", 6, "constant", "SMALL"),
+        ("From::from(SMALL)", 6, "constant", "SMALL"),
+        ("u32::try_from(CFG_SIZE).unwrap()", 80, "constant", "CFG_SIZE"),
+        ('u32::try_from(CFG_SIZE).expect("pool size fits in u32")', 80, "constant", "CFG_SIZE"),
+        ("SMALL.into()", 6, "constant", "SMALL"),
+        ("20u8.into()", 20, "explicit", None),
+    ],
+)
+def test_conversions_and_ordering_of_known_numbers(
+    snippets: Snippets, argument: str, value: int, source: str, constant: str | None
+) -> None:
+    prelude = """
+        use std::cmp::max;
+        const CFG_SIZE: usize = 80;
+        const DEFAULT_POOL: u32 = 8;
+        const SMALL: u16 = 6;
+    """
+    assert resolved(snippets, argument, prelude=prelude) == (value, source, None, constant)
+
+
+def test_env_default_clamped(snippets: Snippets) -> None:
+    argument = 'env::var("DB_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(100).clamp(5, 50)'
+    assert resolved(snippets, argument) == (50, "env-default", "DB_POOL", None)
+
+
+@pytest.mark.parametrize(
+    "argument",
+    [
+        "num_cpus::get().max(4) as u32",
+        "(num_cpus::get() * 2).clamp(4, 32) as u32",
+        "cfg.pool_size.clamp(5, 50)",
+        "8.clamp(50, 5)",  # clamp panics when min > max
+        "u32::from(cfg.pool_size)",
+        "other::max(4, 8)",
+    ],
+)
+def test_ordering_and_conversions_of_unknown_values_are_dynamic(snippets: Snippets, argument: str) -> None:
+    value, source, _, _ = resolved(snippets, argument)
+    assert (value, source) == (None, "dynamic")
+
+
+@pytest.mark.parametrize(
     "argument",
     [
         "cfg.db.pool_max",

@@ -2,17 +2,20 @@
 
 Resolves literals (with suffixes and underscores), arithmetic, same-file
 ``const``/``static`` items, ``let`` bindings earlier in the same function,
-``Duration`` constructors, ``Some``/``None``, and environment lookups with a
-literal default. Anything else is dynamic.
+``Duration`` constructors, ``Some``/``None``, conversions (``.into()``,
+``u32::from``, ``try_from``), ``max``/``min``/``clamp`` of known numbers, and
+environment lookups with a literal default. Anything else is dynamic.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from bisect import bisect_left
 from dataclasses import replace
 
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
+from poolcheck.frontends.rust import project
 from poolcheck.frontends.rust.syntax import (
     Node,
     RustFile,
@@ -170,16 +173,31 @@ class Resolver:
             return Resolved(DURATION_CONSTANTS[segments[-1]], "explicit")
         if segments[-1:] == ["None"]:
             return Resolved(None, "disabled")
+        if len(segments) >= 2:
+            return self._imported(self.file.qualified(segments), depth)
         return self._constant(segments[-1], depth) if segments else DYNAMIC
 
     def _constant(self, name: str, depth: int) -> Resolved:
         value = self.file.constants.get(name)
         if value is None:
-            return DYNAMIC
+            used = self.file.imports.get(name)  # `use crate::config::MAX_CONNECTIONS;`
+            return self._imported(used.split("::"), depth) if used else DYNAMIC
         resolved = self.resolve(value, depth)
         if resolved.source == "explicit":
             return replace(resolved, source="constant", constant=name)
         return resolved
+
+    def _imported(self, path: list[str], depth: int) -> Resolved:
+        """A ``const`` or ``static`` of another module of the crate: ``config::MAX_CONNECTIONS``."""
+        other = project.module_file(self.file.path, path[:-1])
+        if other is None or other.path == os.path.abspath(self.file.path) or path[-1] not in other.constants:
+            return DYNAMIC
+        value = other.constants[path[-1]]
+        resolved = Resolver(other).resolve(value, depth)
+        if resolved.source == "dynamic":
+            return resolved
+        where = f"{os.path.relpath(other.path)}:{value.start_point[0] + 1}"
+        return replace(resolved, source="constant", constant="::".join(path[-2:]), defined_at=where)
 
     def local_binding(self, use: Node, name: str) -> Node | None:
         """The value of the last ``let name = ..`` before ``use`` in the same function."""
@@ -235,16 +253,21 @@ class Resolver:
             return self.resolve(args[0], depth)
         if len(segments) >= 2 and segments[-2] == "Duration":
             return self._duration(segments[-1], args, depth)
+        if segments[-1:] in (["from"], ["try_from"]) and len(segments) >= 2 and len(args) == 1:
+            return self.resolve(args[0], depth)  # u32::from(size), From::from(size): the value converted
+        if self.file.qualified(segments)[-2:] in (["cmp", "max"], ["cmp", "min"]) and len(args) == 2:
+            return self._ordered(segments[-1], args, depth)  # std::cmp::max(a, b)
         return DYNAMIC
 
     def _duration(self, constructor: str, args: list[Node], depth: int) -> Resolved:
         if constructor in DURATION_SCALES and len(args) == 1:
             amount = self.resolve(args[0], depth)
             given = number(amount.value)
+            scale = DURATION_SCALES[constructor] * amount.scale  # what a declared env value is read with
             if given is None:
-                return amount if amount.source == "dynamic" else DYNAMIC
+                return replace(amount, scale=scale) if amount.source == "dynamic" else DYNAMIC
             seconds = bounded(float(given) * DURATION_SCALES[constructor])
-            return DYNAMIC if seconds is None else replace(amount, value=seconds)
+            return DYNAMIC if seconds is None else replace(amount, value=seconds, scale=scale)
         if constructor == "new" and len(args) == 2:
             secs, nanos = self.resolve(args[0], depth), self.resolve(args[1], depth)
             a, b = number(secs.value), number(nanos.value)
@@ -254,22 +277,38 @@ class Resolver:
         return DYNAMIC
 
     def _method_call(self, node: Node, method: str, depth: int) -> Resolved:
+        target = receiver(node)
+        if method in ("max", "min", "clamp") and target is not None:  # of an env default too
+            return self._ordered(method, [target, *arguments(node)], depth)
         lookup = self._env_lookup(node, depth)
         if lookup is not None:
             return lookup
-        target = receiver(node)
         if method in PASS_THROUGH:
             resolved = self.resolve(target, depth)
             if method == "parse" and isinstance(resolved.value, str):
                 return replace(resolved, value=number(resolved.value))
             return resolved
-        if method in ("max", "min") and len(arguments(node)) == 1:
-            mine, other = self.resolve(target, depth), self.resolve(arguments(node)[0], depth)
-            a, b = number(mine.value), number(other.value)
-            if a is None or b is None:
-                return DYNAMIC
-            return combine(mine, other, max(a, b) if method == "max" else min(a, b))
         return DYNAMIC
+
+    def _ordered(self, method: str, args: list[Node], depth: int) -> Resolved:
+        """``a.max(b)``, ``a.min(b)``, ``a.clamp(low, high)`` of known numbers (Ord and f64 alike)."""
+        if len(args) != (3 if method == "clamp" else 2):
+            return DYNAMIC
+        given = [self.resolve(arg, depth) for arg in args]
+        amounts = [
+            amount for g in given if not isinstance(g.value, str) and (amount := number(g.value)) is not None
+        ]
+        if len(amounts) != len(given):
+            return DYNAMIC
+        if method == "clamp":
+            a, low, high = amounts
+            if low > high:  # clamp panics when min > max
+                return DYNAMIC
+            value: Raw = min(max(a, low), high)
+        else:
+            value = max(amounts) if method == "max" else min(amounts)
+        found = combine(given[0], given[1], value)
+        return combine(found, given[2], value) if len(given) == 3 else found
 
     def _env_lookup(self, node: Node, depth: int) -> Resolved | None:
         """``env::var("X")...unwrap_or(50)``: the default, with the variable kept; None if no env read."""

@@ -173,8 +173,10 @@ class Resolver:
             return Resolved(DURATION_CONSTANTS[segments[-1]], "explicit")
         if segments[-1:] == ["None"]:
             return Resolved(None, "disabled")
-        if len(segments) >= 2:
-            return self._imported(self.file.qualified(segments), depth)
+        if len(segments) >= 2:  # another module's item, else an associated const (`Self::MAX`) here
+            found = self._imported(self.file.qualified(segments), depth)
+            if found.source != "dynamic":
+                return found
         return self._constant(segments[-1], depth) if segments else DYNAMIC
 
     def _constant(self, name: str, depth: int) -> Resolved:

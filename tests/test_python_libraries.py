@@ -1,4 +1,4 @@
-"""aiopg, Flask-SQLAlchemy and Django: the forms real projects write."""
+"""aiopg, Flask-SQLAlchemy, SQLModel and Django: the forms real projects write."""
 
 from __future__ import annotations
 
@@ -41,6 +41,48 @@ def test_aiopg_sa_engine(snippets: Snippets) -> None:
     code = "from aiopg.sa import create_engine\nasync def f(dsn):\n    return await create_engine(dsn, maxsize=40, timeout=5)"
     pool = snippets.pool(code, ".py")
     assert settings(pool)["max_connections"] == (40, "explicit") and pool.site.library == "aiopg"
+
+
+def test_sqlmodel_reexports_are_sqlalchemys(snippets: Snippets) -> None:
+    pool, in_memory = snippets.pools(
+        """
+        from sqlmodel import Session, SQLModel, create_engine
+        from sqlmodel.pool import StaticPool
+
+        DATABASE_URL = "postgresql+psycopg://app:app@db:5432/app"
+
+        engine = create_engine(DATABASE_URL, pool_size=5, max_overflow=10, pool_pre_ping=True, pool_recycle=300)
+        test_engine = create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=StaticPool)
+
+
+        def get_session():
+            with Session(engine) as session:
+                yield session
+        """,
+        ".py",
+    )
+    assert (pool.site.library, pool.site.entry, pool.site.database) == (
+        "sqlalchemy",
+        "sqlalchemy.create_engine",
+        "postgres",
+    )
+    assert settings(pool)["max_connections"] == (15, "explicit")
+    assert settings(pool)["health_check"] == (True, "explicit")
+    assert not in_memory.site.pooled  # sqlmodel.pool.StaticPool is SQLAlchemy's
+
+
+def test_sqlmodel_engine_from_config_and_queue_pool(snippets: Snippets) -> None:
+    code = """
+        import sqlmodel
+
+        engine = sqlmodel.engine_from_config({"sqlalchemy.url": URL, "sqlalchemy.pool_size": "12"})
+        pool = sqlmodel.QueuePool(connect, pool_size=3)
+    """
+    sites = snippets.sites(code, ".py")
+    assert [(s.library, dict(s.knobs)["pool_size"].value) for s in sites] == [
+        ("sqlalchemy", 12),
+        ("sqlalchemy", 3),
+    ]
 
 
 def test_flask_engine_options_in_every_place(snippets: Snippets) -> None:

@@ -57,8 +57,18 @@ PSYCOPG2_POOL = Entry(
     "psycopg2", "psycopg2.pool.ThreadedConnectionPool", ("minconn", "maxconn"), database="postgres"
 )
 
+# SQLModel re-exports SQLAlchemy's engine functions and pool classes (sqlmodel 0.0.50 __init__.py,
+# sqlmodel/pool); 0.0.8 wrapped create_engine in sqlmodel/engine/create.py, passing the same keywords on.
 ENTRIES: dict[str, Entry] = _entries(
-    (("sqlalchemy.create_engine", "sqlalchemy.engine.create_engine"), CREATE_ENGINE),
+    (
+        (
+            "sqlalchemy.create_engine",
+            "sqlalchemy.engine.create_engine",
+            "sqlmodel.create_engine",
+            "sqlmodel.engine.create.create_engine",
+        ),
+        CREATE_ENGINE,
+    ),
     (
         ("sqlalchemy.ext.asyncio.create_async_engine", "sqlalchemy.ext.asyncio.engine.create_async_engine"),
         CREATE_ASYNC_ENGINE,
@@ -67,6 +77,7 @@ ENTRIES: dict[str, Entry] = _entries(
         (
             "sqlalchemy.engine_from_config",
             "sqlalchemy.engine.engine_from_config",
+            "sqlmodel.engine_from_config",
             "sqlalchemy.ext.asyncio.async_engine_from_config",
             "sqlalchemy.ext.asyncio.engine.async_engine_from_config",
         ),
@@ -78,6 +89,7 @@ ENTRIES: dict[str, Entry] = _entries(
             "sqlalchemy.QueuePool",
             "sqlalchemy.pool.AsyncAdaptedQueuePool",
             "sqlalchemy.AsyncAdaptedQueuePool",
+            "sqlmodel.QueuePool",
         ),
         QUEUE_POOL,
     ),
@@ -131,6 +143,8 @@ UNPOOLED_CLASSES = frozenset(
         "sqlalchemy.SingletonThreadPool",
         "sqlalchemy.pool.AssertionPool",
         "sqlalchemy.AssertionPool",
+        "sqlmodel.StaticPool",
+        "sqlmodel.pool.StaticPool",
     }
 )
 

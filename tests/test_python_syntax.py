@@ -1207,3 +1207,39 @@ def test_random_byte_damage_never_raises_and_keeps_the_pools_before_it(
     ended = code.encode()[:first].count(b"\n")
     reported = found(result)
     assert [pool for pool in pools if pool[0] < ended and pool not in reported] == []
+
+
+# A header without its colon: the grammar notices it a line late, or merges the block into the next
+# clause; the error names the header's line, as CPython does, and the pool beside it is still read.
+HEADERS_WITHOUT_COLON = {
+    "match case": (
+        'match settings.ENV:\n    case "dev"\n        engine = None\n    case _:\n'
+        "        engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)\n",
+        5,
+    ),
+    "settings class": (
+        "class Settings(BaseSettings)\n    database_url: str = DATABASE_URL\n\n"
+        "engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)\n",
+        4,
+    ),
+    "if before else": (
+        "if settings.TESTING\n    engine = None\nelse:\n"
+        "    engine = create_engine(DATABASE_URL, pool_size=8, max_overflow=2)\n",
+        4,
+    ),
+    "method in a class": (
+        "class Database:\n    def ping(self)\n        return True\n\n    def engine(self):\n"
+        "        return create_engine(DATABASE_URL, pool_size=8, max_overflow=2)\n",
+        5,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HEADERS_WITHOUT_COLON))
+def test_a_header_without_its_colon_is_named_at_its_line(case: str) -> None:
+    body, line = HEADERS_WITHOUT_COLON[case]
+    result = PYTHON.extract(
+        "service.py", f"import logging\n\nfrom sqlalchemy import create_engine\n{body}".encode()
+    )
+    assert parse_error_lines(result) == [line]
+    assert [knobs(site) for site in result.sites] == [{"pool_size": 8, "max_overflow": 2}]

@@ -71,6 +71,10 @@ PYTHON2_HINTS = tuple(
 LEADING_ZERO = PYTHON2_HINTS[8]
 NUMBER_PART = frozenset(b"0123456789abcdefABCDEFxXoObB_.")
 MAX_HINTED_LINES = 16
+# The words that open a block, whose line ends with a colon.
+BLOCK_KEYWORDS = frozenset(
+    b"class def async if elif else for while with try except finally match case".split()
+)
 # The grammar does not know 3.13's defaults on type parameters (`class Box[T = int]`): its error
 # there is the grammar's, not the file's, and a type parameter configures no pool.
 TOLERATED_PARENTS = frozenset({"type_parameter"})
@@ -95,7 +99,7 @@ def parse(text: str) -> Parsed:
         data = COMMENT_RUN.sub(lambda run: COMMENT.sub(b"", run[0]), data)
     root = _parser().parse(data).root_node
     first = _first_error(root)
-    error = _describe(first) if first is not None else None
+    error = _describe(first, data) if first is not None else None
     if error is None:
         error = _indentation(root) or _python2(root, data)
     if first is None:
@@ -133,8 +137,11 @@ def _complete(node: Node) -> bool:
     return (node.type in COMPOUND or node.type.endswith("_statement")) and not node.has_error
 
 
-def _describe(node: Node) -> str:
+def _describe(node: Node, data: bytes) -> str:
     line = node.start_point[0] + 1
+    header = _header_without_colon(node, data)
+    if header is not None:
+        return f"syntax error at line {header}: expected ':'"
     if node.is_missing:
         return f"syntax error at line {line}: missing `{node.type}`"
     token = node
@@ -143,6 +150,27 @@ def _describe(node: Node) -> str:
     text = (token.text or b"").decode("utf-8", "replace").splitlines()
     shown = text[0][:40] if text else ""
     return f"syntax error at line {line}: unexpected `{shown}`" if shown else f"syntax error at line {line}"
+
+
+def _header_without_colon(error: Node, data: bytes) -> int | None:
+    """A block's header that lacks its colon, in the top-level statement holding the error.
+
+    The grammar notices a missing colon only at the next line, or not before the end of the
+    class around it; CPython names the header's own line.
+    """
+    statement = error
+    while statement.parent is not None and statement.parent.parent is not None:
+        statement = statement.parent
+    rows = data.split(b"\n")[statement.start_point[0] : max(statement.end_point[0], error.end_point[0]) + 1]
+    for offset, row in enumerate(rows):
+        code = row.split(b"#", 1)[0].rstrip()
+        words = code.split(None, 1)
+        if not words or words[0].rstrip(b":") not in BLOCK_KEYWORDS or code.endswith(b":"):
+            continue
+        opened = sum(code.count(c) for c in b"([{") - sum(code.count(c) for c in b")]}")
+        if opened <= 0 and not code.endswith(b"\\"):
+            return statement.start_point[0] + offset + 1
+    return None
 
 
 def _python2(root: Node, data: bytes) -> str | None:

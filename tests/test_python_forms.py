@@ -92,6 +92,74 @@ def test_entry_points_through_every_import_style(snippets: Snippets, code: str, 
     assert 7 in values.values(), values
 
 
+def test_an_optional_import_set_to_none_in_its_except_is_still_the_library(snippets: Snippets) -> None:
+    code = """
+        import os
+
+        try:
+            import asyncpg  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - optional dependency
+            asyncpg = None
+
+
+        class PostgresService:
+            async def start(self):
+                if asyncpg is None:
+                    return
+                self.pool = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=1, max_size=6)
+
+
+        async def recall(dsn):
+            try:
+                import asyncpg  # type: ignore
+            except Exception:
+                asyncpg = None
+            if asyncpg is not None:
+                return await asyncpg.create_pool(dsn=dsn, min_size=1, max_size=4)
+    """
+    sites = snippets.sites(code, ".py")
+    assert [(s.entry, knobs(s)["max_size"]) for s in sites] == [
+        ("asyncpg.create_pool", 6),
+        ("asyncpg.create_pool", 4),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("call", "entry"),
+    [
+        ("ConnectionPool(DSN, min_size=2, max_size=10, timeout=5)", "psycopg_pool.ConnectionPool"),
+        ("ConnectionPool(minconn=2, maxconn=10, dsn=DSN)", "psycopg2.pool.ThreadedConnectionPool"),
+        ("ConnectionPool(2, 10, DSN)", "psycopg2.pool.ThreadedConnectionPool"),
+        ("ConnectionPool(DSN)", "psycopg_pool.ConnectionPool"),  # no knob says: the try's library
+    ],
+)
+def test_two_libraries_bound_to_one_name_are_told_by_the_knobs_the_call_uses(
+    snippets: Snippets, call: str, entry: str
+) -> None:
+    code = f"""
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            from psycopg2.pool import ThreadedConnectionPool as ConnectionPool
+
+        pool = {call}
+    """
+    assert snippets.site(code, ".py").entry == entry
+
+
+def test_a_fallback_that_is_no_pool_library_is_not_one(snippets: Snippets) -> None:
+    code = """
+        try:
+            from aiocache import create_pool
+        except ImportError:
+            create_pool = None
+
+        async def cache():
+            return await create_pool("redis://cache", max_size=5)
+    """
+    assert snippets.sites(code, ".py") == []
+
+
 def test_queue_pool_positional_arguments(snippets: Snippets) -> None:
     site = snippets.site("from sqlalchemy import pool\np = pool.QueuePool(get_conn, 7, 3, 12)", ".py")
     assert knobs(site) == {"pool_size": 7, "max_overflow": 3, "timeout": 12}

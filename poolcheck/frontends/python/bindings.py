@@ -79,6 +79,7 @@ class ModuleBindings:
     def __init__(self, root: Node) -> None:
         self.scopes: dict[int, ScopeIndex] = {}
         self.class_bases: dict[str, set[str]] = {}  # a local class's qualified name -> its bases'
+        self.fallbacks: dict[int, int] = {}  # a try's body and except blocks -> the try statement
         # A local class's or function's qualified name -> its body's scope, and a function's body.
         self.bodies: dict[str, tuple[Scope, Node]] = {}
         self.module = scope_of(root)
@@ -95,8 +96,19 @@ class ModuleBindings:
                 self._definition(inner, key, stack)
                 continue
             self._statement(statement, line, key, stack)
+            if statement.type == "try_statement":
+                self._try_blocks(statement)
             for nested in blocks(statement):
                 self._statements(nested, stack)
+
+    def _try_blocks(self, statement: Node) -> None:
+        """A try's body and its except clauses bind alternatives of one name (an import fallback)."""
+        for child in statement.named_children:
+            if child.type == "block":
+                self.fallbacks[child.id] = statement.id
+            elif child.type in ("except_clause", "except_group_clause"):
+                for block in blocks(child):
+                    self.fallbacks[block.id] = statement.id
 
     def _definition(self, node: Node, block: int, stack: list[Scope]) -> None:
         name = node.child_by_field_name("name")
@@ -217,6 +229,10 @@ class ModuleBindings:
 
     def binding(self, name: str, stack: list[Scope], line: int) -> Binding | None:
         """What ``name`` holds at ``line``, seen from the innermost scope of ``stack``."""
+        usable = self._usable(name, stack, line)
+        return usable[-1] if usable else None
+
+    def _usable(self, name: str, stack: list[Scope], line: int) -> list[Binding]:
         innermost = True
         for scope in reversed(stack):
             if scope.kind == "class" and not innermost:
@@ -224,27 +240,49 @@ class ModuleBindings:
             found = self.scopes.get(scope.key, ScopeIndex()).bindings.get(name, [])
             usable = [b for b in found if b.line < line] if innermost else found
             if usable:
-                return usable[-1]
+                return usable
             innermost = False
-        return None
+        return []
 
     def qualified(self, node: ast.expr, stack: list[Scope], line: int, depth: int = 0) -> str | None:
-        """``sa.create_engine`` -> ``sqlalchemy.create_engine``; None when it cannot be known."""
+        """``sa.create_engine`` -> ``sqlalchemy.create_engine``; None when it cannot be known.
+
+        Of a try/except import fallback, the try's: ``try: import asyncpg / except ImportError:
+        asyncpg = None`` makes ``asyncpg.create_pool`` asyncpg's.
+        """
+        found = self.candidates(node, stack, line, depth)
+        return found[0] if found else None
+
+    def candidates(self, node: ast.expr, stack: list[Scope], line: int, depth: int = 0) -> list[str]:
+        """Every qualified name ``node`` may stand for, the try's first: one per branch of a try/except
+        that binds its name (``try: from psycopg_pool import ConnectionPool / except ImportError: from
+        psycopg2.pool import ThreadedConnectionPool as ConnectionPool``), else one or none.
+        """
         if depth > 20:
-            return None
+            return []
         if isinstance(node, ast.Attribute):
-            head = self.qualified(node.value, stack, line, depth + 1)
-            return f"{head}.{node.attr}" if head else None
+            return [f"{head}.{node.attr}" for head in self.candidates(node.value, stack, line, depth + 1)]
         if not isinstance(node, ast.Name):
-            return None
-        binding = self.binding(node.id, stack, line)
-        if binding is None:
-            return f"builtins.{node.id}" if node.id in BUILTINS else None
-        if binding.qualified is not None:
-            return binding.qualified
-        if isinstance(binding.value, (ast.Name, ast.Attribute)):  # an alias: `make = sa.create_engine`
-            return self.qualified(binding.value, stack, binding.line, depth + 1)
-        return None
+            return []
+        usable = self._usable(node.id, stack, line)
+        if not usable:
+            return [f"builtins.{node.id}"] if node.id in BUILTINS else []
+        statement = self.fallbacks.get(usable[-1].block)
+        branches = {
+            b.block: b for b in usable if statement is not None and self.fallbacks.get(b.block) == statement
+        }
+        found: list[str] = []
+        for binding in sorted(branches.values(), key=lambda b: b.line) or [usable[-1]]:
+            if binding.qualified is not None:
+                named = [binding.qualified]
+            elif (
+                binding.written is not None and binding.written.is_name
+            ):  # an alias: `make = sa.create_engine`
+                named = self.candidates(binding.written.get(), stack, binding.line, depth + 1)
+            else:
+                named = []  # `asyncpg = None`: the fallback names no library
+            found += [name for name in named if name not in found]
+        return found
 
     def mutations(self, name: str, scope: Scope, after: int, before: int) -> list[Mutation]:
         found = self.scopes.get(scope.key, ScopeIndex()).mutations.get(name, [])

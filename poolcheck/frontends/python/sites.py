@@ -30,6 +30,13 @@ class Located(Protocol):
     def end_col_offset(self) -> int | None: ...
 
 
+def _entry_named(name: str, bindings: ModuleBindings) -> Entry | None:
+    if name in ENTRIES:
+        return ENTRIES[name]
+    # A subclass of a library pool defined in this module is that pool.
+    return next((ENTRIES[b] for b in bindings.class_bases.get(name, ()) if b in ENTRIES), None)
+
+
 class SiteFinder:
     """Walks a module with its scopes and builds a site for every pool constructor call."""
 
@@ -53,13 +60,22 @@ class SiteFinder:
         return sites
 
     def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
-        name = self.bindings.qualified(call.func, scopes, call.lineno)
-        if name is None:
-            return None
-        if name in ENTRIES:
-            return ENTRIES[name]
-        # A subclass of a library pool defined in this module is that pool.
-        return next((ENTRIES[b] for b in self.bindings.class_bases.get(name, ()) if b in ENTRIES), None)
+        names = self.bindings.candidates(call.func, scopes, call.lineno)
+        entries = [entry for name in names if (entry := _entry_named(name, self.bindings)) is not None]
+        if len(entries) < 2:
+            return entries[0] if entries else None
+        # Two libraries bound to one name in try/except: the one whose knobs the call uses, else the try's.
+        # A positional argument counts when it is a number: ThreadedConnectionPool(2, 10, dsn), not (dsn).
+        written = {keyword.arg for keyword in call.keywords if keyword.arg is not None}
+        numbers = [
+            number(self.resolver.resolve(arg, scopes, call.lineno).value) is not None for arg in call.args
+        ]
+
+        def knobs_used(entry: Entry) -> int:
+            used = written | {name for name, known in zip(entry.positional, numbers, strict=False) if known}
+            return len(used & {knob.name for knob in table_for(entry.library, entry.name).knobs})
+
+        return max(entries, key=knobs_used)
 
     def site(
         self, node: Located, entry: Entry, keywords: dict[str, Keyword], opaque: bool, scopes: list[Scope]

@@ -179,9 +179,9 @@ def cpu_seconds(pid: int) -> float:
 
 
 def slow_tree(folder: Path, files: int = 4) -> Path:
-    """Pool files that each take a worker a second or more of parsing: 1.6 MB of small functions."""
+    """Pool files that each take a worker a second or more of parsing: 3.3 MB of small functions."""
     folder.mkdir(parents=True)
-    body = "".join(f"def f{i}(x):\n    return [x + {i} for _ in range(3)]\n" for i in range(30000))
+    body = "".join(f"def f{i}(x):\n    return [x + {i} for _ in range(3)]\n" for i in range(60000))
     for number in range(files):
         (folder / f"db{number}.py").write_text(POOL + body)
     return folder

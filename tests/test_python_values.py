@@ -258,3 +258,31 @@ def test_pep_263_cookie_bom_and_crlf(snippets: Snippets, tmp_path) -> None:  # t
         assert next(iter(dict(site.knobs).values())).value == value
         assert site.span.line == line
         assert not site.lines[0].endswith("\r")
+
+
+ENVIRON = "import environ\nenv = environ.Env(DEBUG=(bool, False))\nenviron.Env.read_env()\n"
+DECOUPLE = "from decouple import config\n"
+
+
+@pytest.mark.parametrize(
+    ("argument", "prelude", "expected"),
+    [
+        ('env.int("DB_POOL_SIZE", default=10)', ENVIRON, (10, "env-default", "DB_POOL_SIZE")),
+        ('env.int("DB_POOL_SIZE", 10)', ENVIRON, (10, "env-default", "DB_POOL_SIZE")),
+        # django-environ leaves a default uncast (parse_default=False): a string is no pool size.
+        ('env("DB_POOL_SIZE", cast=int, default="12")', ENVIRON, (None, "dynamic", "DB_POOL_SIZE")),
+        ('env("DB_POOL_SIZE", cast=int, default=12)', ENVIRON, (12, "env-default", "DB_POOL_SIZE")),
+        ('env("DB_POOL_SIZE", int)', ENVIRON, (None, "dynamic", "DB_POOL_SIZE")),  # 2nd is cast
+        ('env.int("DB_POOL_SIZE")', ENVIRON, (None, "dynamic", "DB_POOL_SIZE")),
+        ('config("DB_POOL_SIZE", default=20, cast=int)', DECOUPLE, (20, "env-default", "DB_POOL_SIZE")),
+        ('config("DB_POOL_SIZE", 20, cast=int)', DECOUPLE, (20, "env-default", "DB_POOL_SIZE")),
+        ('config("DB_POOL_SIZE", cast=int)', DECOUPLE, (None, "dynamic", "DB_POOL_SIZE")),
+        # Not an environ.Env: a same-named object reads nothing from the environment.
+        ('env.int("DB_POOL_SIZE", default=10)', "env = Settings()\n", (None, "dynamic", None)),
+    ],
+)
+def test_django_environ_and_python_decouple_readers(
+    snippets: Snippets, argument: str, prelude: str, expected: tuple[object, str, str | None]
+) -> None:
+    found = setting(snippets, engine(argument, prelude), "pool_size")
+    assert (found.value, found.source, found.env) == expected

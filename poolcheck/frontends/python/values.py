@@ -22,7 +22,24 @@ from poolcheck.frontends.python.bindings import Binding, ModuleBindings
 from poolcheck.frontends.python.syntax import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
-ENV_GETTERS = {"os.getenv", "os.environ.get", "os.environ.setdefault"}
+# Readers of one environment variable -> the position of their default argument (it is also the
+# keyword ``default``). python-decouple's config(option, default, cast).
+ENV_GETTERS: dict[str, int] = {
+    "os.getenv": 1,
+    "os.environ.get": 1,
+    "os.environ.setdefault": 1,
+    "decouple.config": 1,
+}
+# Classes whose instances read environment variables, and their readers: django-environ's
+# ``env = environ.Env()``, then ``env.int("DB_POOL_SIZE", default=10)`` or ``env("X", cast=int, default=..)``.
+ENV_CLASSES = {"environ.Env", "environ.environ.Env"}
+ENV_METHODS: dict[str, int] = {
+    "__call__": 2,
+    "str": 1,
+    "int": 1,
+    "float": 1,
+    "bool": 1,
+}
 # Pure builtins over numbers: the function, and how many positional arguments it takes.
 PureBuiltin = tuple[Callable[..., Raw], int, int]
 PURE_BUILTINS: dict[str, PureBuiltin] = {
@@ -172,11 +189,12 @@ class Resolver:
             return replace(inner, value=int(amount) if name == "builtins.int" else float(amount))
         if name in PURE_BUILTINS and plain:
             return self._pure(PURE_BUILTINS[name], args, scopes, line, depth)
-        if name in ENV_GETTERS and args:
+        position = ENV_GETTERS[name] if name in ENV_GETTERS else self._env_method(node, scopes, line)
+        if position is not None and args:
             variable = _string(args[0])
             given = (
-                args[1]
-                if len(args) > 1
+                args[position]
+                if position is not None and len(args) > position
                 else next((k.value for k in node.keywords if k.arg == "default"), None)
             )
             default = self.resolve(given, scopes, line, depth) if given is not None else None
@@ -184,6 +202,23 @@ class Resolver:
                 return Resolved(None, "dynamic", env=variable)
             return Resolved(default.value, "env-default", env=variable)
         return DYNAMIC
+
+    def _env_method(self, node: ast.Call, scopes: list[Scope], line: int) -> int | None:
+        """A django-environ reader called on an ``environ.Env()`` instance: its default's position."""
+        function = node.func
+        owner, method = (
+            (function.value, function.attr) if isinstance(function, ast.Attribute) else (function, "__call__")
+        )
+        if method not in ENV_METHODS or not isinstance(owner, ast.Name):
+            return None
+        binding = self.bindings.binding(owner.id, scopes, line)
+        made = binding.value if binding is not None else None
+        if (
+            not isinstance(made, ast.Call)
+            or self.bindings.qualified(made.func, scopes, line) not in ENV_CLASSES
+        ):
+            return None
+        return ENV_METHODS[method]
 
     def _pure(
         self, builtin: PureBuiltin, args: list[ast.expr], scopes: list[Scope], line: int, depth: int

@@ -46,6 +46,8 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
         return f"{setting.by or library} default"
     if setting.source == "env-default":
         return f"default of env {code(setting.env) if code and setting.env else setting.env}"
+    if setting.source == "env":
+        return f"declared at {declared_where(setting, code)}"
     if setting.source == "constant":
         if not setting.constant:
             return "constant"
@@ -55,6 +57,16 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
     if setting.source == "dynamic":
         return f"set at run time by {expr}" if expr else "set at run time"
     return "written"
+
+
+def declared_where(setting: Setting, code: Callable[[str], str] | None = None) -> str:
+    """``docker-compose.yml:7, docker-compose environment of backend``: the declaration a value is from."""
+    at = setting.defined_at or ""
+    used = next((v for v in setting.declared if v.defined_at == at), None)
+    shown = code(at) if code else at
+    if used is None:
+        return shown
+    return f"{shown}, {used.how}" + (f" of {used.service}" if used.service else "")
 
 
 def _backticked(text: str) -> str:

@@ -9,7 +9,7 @@ from poolcheck.libraries.table import POOL_CLASS
 from poolcheck.model import Pool, PoolSite, Setting, Source
 
 # When terms of a sum come from different places, the least certain one names the result.
-UNCERTAINTY: dict[Source, int] = {"default": 0, "explicit": 1, "constant": 2, "env-default": 3}
+UNCERTAINTY: dict[Source, int] = {"default": 0, "explicit": 1, "constant": 2, "env": 3, "env-default": 4}
 
 
 def effective_pool(site: PoolSite) -> Pool:
@@ -88,4 +88,6 @@ def _sum(library: Library, names: tuple[str, ...], terms: dict[str, Setting]) ->
         env=lead.env,
         constant=lead.constant,
         parts=tuple(parts),
+        defined_at=lead.defined_at,
+        declared=lead.declared,
     )

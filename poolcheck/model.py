@@ -12,7 +12,7 @@ from typing import Literal
 
 from poolcheck.roles import SERVICE, Role
 
-Source = Literal["explicit", "default", "env-default", "constant", "dynamic", "disabled"]
+Source = Literal["explicit", "default", "env-default", "env", "constant", "dynamic", "disabled"]
 Priority = Literal["p1", "p2", "p3"]
 ErrorKind = Literal["parse", "read", "config", "timeout"]
 Value = int | float | bool | None
@@ -74,6 +74,12 @@ class Setting:
     via: str | None = None  # how a derived value was reached ("max_size unset: min_size")
     parts: tuple[tuple[str, Setting], ...] = ()  # the knobs a summed value adds up, by name
     by: str | None = None  # who sets a default, when not the library itself ("Flask-SQLAlchemy")
+    # Source "env": the file and line that give the variable the value used ("docker-compose.yml:12").
+    defined_at: str | None = None
+    # Every value the repository's files give ``env``, the one used among them (project/environment.py).
+    declared: tuple[DeclaredValue, ...] = ()
+    # The factor from the variable's number to ``value``: 0.001 for ``Duration::from_millis(env..)``.
+    scale: float = 1.0
 
     @property
     def written(self) -> bool:
@@ -83,6 +89,50 @@ class Setting:
     def unbounded(self) -> bool:
         """True when the effective value means "never" / "forever" / "no limit"."""
         return self.value is None and self.source in ("default", "disabled") and not self.note
+
+
+EnvKind = Literal["deployment", "development", "example", "test"]
+
+
+@dataclass(frozen=True)
+class DeclaredValue:
+    """A value a file of the repository gives an environment variable, and the service it is for.
+
+    ``kind`` says which environment the file describes: compose, Kubernetes and a production
+    ``.env`` deploy; a plain ``.env`` is a developer's; ``.env.example`` and ``.env.test`` are neither.
+    """
+
+    variable: str
+    value: str  # as written, quotes removed
+    path: str
+    line: int
+    how: str  # ".env file", "docker-compose environment", "Kubernetes ConfigMap app-config via envFrom"
+    kind: EnvKind
+    service: str = ""  # the compose service or Kubernetes workload it is given to; "" for a file's own
+    build: str | None = None  # the compose service's build context, relative to the compose file
+    images: tuple[str, ...] = ()
+    document: str = ""  # the ConfigMap that holds it, by name
+
+    @property
+    def defined_at(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class EnvironmentReference:
+    """A service that takes its environment from another file or document: compose ``env_file:``,
+    Kubernetes ``envFrom`` / ``valueFrom.configMapKeyRef``. Resolved once every file is read."""
+
+    path: str
+    line: int
+    how: str  # "docker-compose env_file", "Kubernetes envFrom", "Kubernetes configMapKeyRef"
+    service: str
+    target: str  # the env file's path as written, or the ConfigMap's name
+    build: str | None = None
+    images: tuple[str, ...] = ()
+    prefix: str = ""  # envFrom's prefix, put before each key
+    key: str | None = None  # configMapKeyRef: the one key read, under ``variable``
+    variable: str = ""
 
 
 ASSUMED = "assumed"  # the source of a version no file names: the latest release's facts apply
@@ -414,5 +464,8 @@ class Declarations:
     processes: tuple[ProcessCount, ...] = ()
     bouncers: tuple[Bouncer, ...] = ()
     urls: tuple[DatabaseUrl, ...] = ()
+    # The environment values given to the variables pools read (read only when a pool reads one).
+    environment: tuple[DeclaredValue, ...] = ()
+    references: tuple[EnvironmentReference, ...] = ()
     # Files that could not be read at all: most such files declare nothing, so a warning, not an error.
     warnings: tuple[str, ...] = ()

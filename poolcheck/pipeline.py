@@ -23,6 +23,7 @@ from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
+from poolcheck.project.environment import DeclaredEnvironment, variables_read, with_declared_environment
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, read_regular
 from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
@@ -193,12 +194,18 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         from poolcheck.versions.lookup import VersionLookup
 
         versions = VersionLookup(root)
-    pools = tuple(_with_role(pool, root) for pool in _effective_pools(results, failed, versions))
+    # The variables pools read: the system's files are read for their values too, in the same pass.
+    wanted = variables_read(site for result in results for site in result.sites)
+    declared = read_declarations(files.declarations, wanted)
+    environment = (
+        DeclaredEnvironment.of(declared.environment, declared.references, wanted) if wanted else None
+    )
+    effective = _effective_pools(results, failed, versions, environment)
+    pools = tuple(_with_role(pool, root) for pool in effective)
 
     def rule_set(path: str) -> RuleSet:
         return lookup.for_file(path).rule_set
 
-    declared = read_declarations(files.declarations)
     try:
         capacity = budgets(
             declared,
@@ -245,16 +252,21 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
 
 
 def _effective_pools(
-    results: list[FileResult], failed: OnError, versions: VersionLookup | None
+    results: list[FileResult],
+    failed: OnError,
+    versions: VersionLookup | None,
+    environment: DeclaredEnvironment | None = None,
 ) -> Iterator[Pool]:
-    """Each site's effective pool at its library's version; a site that fails is told to ``failed``
-    and left out.
+    """Each site's effective pool at its library's version, its knobs read from declared variables
+    given the values the repository declares; a site that fails is told to ``failed`` and left out.
     """
     for result in results:
         for site in result.sites:
             from poolcheck.versions.lookup import version_used  # here: only where there is a pool
 
             try:
+                if environment is not None:
+                    site = with_declared_environment(site, environment)
                 yield effective_pool(replace(site, version=version_used(site, versions)))
             except Exception as error:
                 failed(site.path, f"the {site.constructor} pool at line {site.span.line}", error)

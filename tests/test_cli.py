@@ -69,6 +69,8 @@ def test_the_pool_of_ten_gets_exactly_its_five_findings(report: dict) -> None:  
         "note": None,
         "via": None,
         "parts": None,
+        "defined_at": None,
+        "declared": None,
     }
     assert settings["idle_timeout"] == {
         "value": 600.0,
@@ -79,6 +81,8 @@ def test_the_pool_of_ten_gets_exactly_its_five_findings(report: dict) -> None:  
         "note": None,
         "via": None,
         "parts": None,
+        "defined_at": None,
+        "declared": None,
     }
 
 

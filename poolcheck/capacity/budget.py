@@ -19,6 +19,7 @@ from poolcheck.model import (
     Budget,
     DatabaseUrl,
     Declarations,
+    DeclaredValue,
     Demand,
     Pool,
     ProcessCount,
@@ -131,7 +132,7 @@ def bouncer_of(pool: Pool, declared: Declarations) -> Bouncer | None:
     """The bouncer the pool reaches: its URL in the code, or in its service's environment, names the
     bouncer's host (its compose service) or its port."""
     source = PurePosixPath(pool.site.path)
-    urls = [url.value for url in declared.urls if _tied(source, url)]
+    urls = [url.value for url in declared.urls if runs_code(source, url)]
     for bouncer in declared.bouncers:
         if any(_reaches(text, bouncer) for text in (pool.site.text, *urls)):
             return bouncer
@@ -154,7 +155,7 @@ def demands_of(index: int, pool: Pool, maximum: int | None, declared: Declaratio
     services: dict[tuple[str, str], None] = {}
     ties: list[ReplicaCount | ProcessCount] = [*declared.replicas, *declared.processes]
     for tie in ties:
-        if tie.service and tie.build is not None and _tied(source, tie):
+        if tie.service and tie.build is not None and runs_code(source, tie):
             services.setdefault((tie.path, tie.service), None)
     if len(services) < 2:
         return [demand(index, pool, maximum, declared)]
@@ -222,7 +223,7 @@ def processes_for(
         for processes in declared:
             if processes.service == replicas.service and processes.path == replicas.path:
                 return processes
-    tied = [p for p in declared if p.service and _tied(source, p)]
+    tied = [p for p in declared if p.service and runs_code(source, p)]
     if tied:
         return tied[0]
     folders = [p for p in declared if not p.service and _inside(source, PurePosixPath(p.path).parent)]
@@ -231,7 +232,9 @@ def processes_for(
     return max(folders, key=lambda p: (len(PurePosixPath(p.path).parent.parts), p.precedence))
 
 
-def _tied(source: PurePosixPath, declared: ProcessCount | ReplicaCount | DatabaseUrl) -> bool:
+def runs_code(
+    source: PurePosixPath, declared: ProcessCount | ReplicaCount | DatabaseUrl | DeclaredValue
+) -> bool:
     """Is the code at ``source`` that of the service ``declared`` belongs to (build context or name)?"""
     if declared.build is not None:
         return _inside(source, PurePosixPath(declared.path).parent / declared.build)
@@ -243,8 +246,8 @@ def replicas_for(path: str, declared: Sequence[ReplicaCount]) -> ReplicaCount | 
     """The replica count declared for the service whose code contains ``path``, if one can be tied."""
     source = PurePosixPath(path)
     # A build context ties more surely than a name: asked first.
-    return next((r for r in declared if r.build is not None and _tied(source, r)), None) or next(
-        (r for r in declared if r.build is None and _tied(source, r)), None
+    return next((r for r in declared if r.build is not None and runs_code(source, r)), None) or next(
+        (r for r in declared if r.build is None and runs_code(source, r)), None
     )
 
 

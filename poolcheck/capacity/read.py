@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import fields, replace
 
@@ -13,13 +14,20 @@ from poolcheck.read import read_regular
 # The files that may declare servers, replicas or processes: by suffix (every Dockerfile and
 # Procfile among them), and gunicorn's configuration files, which are Python and read as code too.
 DOCKERFILES = ("Dockerfile", ".dockerfile")
-SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env", *DOCKERFILES, "Procfile", "pgbouncer.ini")
+# The env files named for an environment (.env.production, .env.local): read for the variables pools read.
+ENV_FILES = tuple(
+    f".env.{name}"
+    for name in ("local", "dev", "development", "prod", "production", "staging", "example", "sample", "test")
+)
+SUFFIXES = (".yml", ".yaml", ".conf", ".sql", ".env", *ENV_FILES, *DOCKERFILES, "Procfile", "pgbouncer.ini")
 GUNICORN_CONFIGS = ("gunicorn.conf.py", "gunicorn_conf.py", "gunicorn_config.py")
 MAX_SIZE = 5_000_000  # bytes; generated manifests beyond this are not configuration a person wrote
 
 
-def read_declarations(paths: Iterable[str]) -> Declarations:
-    """Every server setting and replica count in ``paths``, and an error for each value not read.
+def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()) -> Declarations:
+    """Every server setting and replica count in ``paths``, and an error for each value not read;
+    with ``wanted``, the values the files give those environment variables (and the env files
+    compose services name, wherever they are).
 
     A file that cannot be read at all (a fifo, no permission) is a warning: most files of these
     suffixes declare nothing, so it does not fail the run. A value out of range or a document that
@@ -30,9 +38,11 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
         return Declarations()
     # Here: the readers load PyYAML, which a run on code alone (a pre-commit hook) does not need.
     from poolcheck.capacity.sources import declarations, is_candidate
+    from poolcheck.project.environment import env_files_referenced
 
     found: list[Declarations] = []
     warnings: list[str] = []
+    seen = {os.path.normpath(path) for path in paths}
     for path in paths:
         try:
             data = read_regular(path, MAX_SIZE)  # a fifo named postgresql.conf is not waited on
@@ -41,11 +51,16 @@ def read_declarations(paths: Iterable[str]) -> Declarations:
             warnings.append(f"{shown}: not read ({why}); what it may declare is not counted")
             continue
         name = path.rsplit("/", 1)[-1]
-        if len(data) > MAX_SIZE or not is_candidate(name, data):
+        if len(data) > MAX_SIZE or not is_candidate(name, data, wanted):
             continue
-        declared = declarations(path, data.decode("utf-8", "replace"))
+        declared = declarations(path, data.decode("utf-8", "replace"), wanted)
         shown_errors = tuple(FileError(display_path(e.path), e.message, e.kind) for e in declared.errors)
         found.append(replace(declared, errors=shown_errors))
+        # An env_file of any name (config/web.env): read once, after the file that names it.
+        for referenced in env_files_referenced(declared.references):
+            if referenced not in seen and os.path.isfile(referenced):
+                seen.add(referenced)
+                paths.append(referenced)
     # Every file's declarations one after another, field by field, and the files not read.
     combined = {
         f.name: tuple(item for part in found for item in getattr(part, f.name)) for f in fields(Declarations)

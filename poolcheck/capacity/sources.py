@@ -45,12 +45,15 @@ from poolcheck.model import (
     Bouncer,
     DatabaseUrl,
     Declarations,
+    DeclaredValue,
+    EnvironmentReference,
     FileError,
     ProcessCount,
     ReplicaCount,
     ServerSetting,
 )
 from poolcheck.numbers import parse_count
+from poolcheck.project import environment as declared_env
 
 # Files worth reading at all; every other file is skipped without being opened.
 TRIGGERS = (
@@ -103,7 +106,9 @@ AUTOSCALERS = {"HorizontalPodAutoscaler": ("maxReplicas", None), "ScaledObject":
 DEFAULT_SURGE = "25%"  # a Deployment's rolling update, when its strategy does not say
 
 
-def is_candidate(name: str, data: bytes) -> bool:
+def is_candidate(name: str, data: bytes, wanted: frozenset[str] = frozenset()) -> bool:
+    """Is the file one of the kinds read, holding a word they declare something with (or a variable
+    a pool reads, or a ConfigMap that may give one)?"""
     suffix = PurePosixPath(name).suffix
     known = (
         suffix in (".yml", ".yaml", ".conf", ".sql", ".env")
@@ -112,13 +117,18 @@ def is_candidate(name: str, data: bytes) -> bool:
         or name.endswith(NAMES)
         or name.endswith("pgbouncer.ini")
     )
-    return known and any(token in data for token in TRIGGERS)
+    if not known:
+        return False
+    if any(token in data for token in TRIGGERS):
+        return True
+    return bool(wanted) and (b"ConfigMap" in data or any(name.encode() in data for name in wanted))
 
 
-def declarations(path: str, text: str) -> Declarations:
-    """Every server setting and replica count declared in one file, and what in it could not be read."""
+def declarations(path: str, text: str, wanted: frozenset[str] = frozenset()) -> Declarations:
+    """Every server setting and replica count declared in one file, and what in it could not be read;
+    with ``wanted``, the values it gives those environment variables."""
     name = PurePosixPath(path).name
-    reader = _Reader(path, text)
+    reader = _Reader(path, text, wanted)
     if name.endswith("pgbouncer.ini"):
         reader.bouncer_ini()
     elif name.endswith(DOCKERFILES):
@@ -143,6 +153,8 @@ def declarations(path: str, text: str) -> Declarations:
         processes=tuple(reader.processes),
         bouncers=tuple(reader.bouncers),
         urls=tuple(reader.urls),
+        environment=tuple(reader.environment),
+        references=tuple(reader.references),
     )
 
 
@@ -152,6 +164,7 @@ class _Reader:
 
     path: str
     text: str
+    wanted: frozenset[str] = frozenset()  # the environment variables pools read
     settings: list[ServerSetting] = field(default_factory=list)
     replicas: list[ReplicaCount] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
@@ -159,6 +172,8 @@ class _Reader:
     processes: list[ProcessCount] = field(default_factory=list)
     bouncers: list[Bouncer] = field(default_factory=list)
     urls: list[DatabaseUrl] = field(default_factory=list)
+    environment: list[DeclaredValue] = field(default_factory=list)
+    references: list[EnvironmentReference] = field(default_factory=list)
     line_starts: list[int] | None = None
 
     def lines_below(self, line: int, word: str) -> int:
@@ -220,6 +235,8 @@ class _Reader:
             found = ENV_LINE.match(line)
             if found is not None:
                 self.setting(ENV_KEYS[found.group(1)], found.group(2), number, "environment file")
+        if self.wanted:
+            self.environment += declared_env.env_file_values(self.path, self.text, self.wanted)
 
     # Dockerfile, Procfile, gunicorn.conf.py: a folder's processes
 
@@ -294,7 +311,9 @@ class _Reader:
         elif kind == "ConfigMap":
             data = document.get("data")
             if isinstance(data, YamlMapping):
-                self.environment(data, "Kubernetes ConfigMap", "")
+                self.server_environment(data, "Kubernetes ConfigMap", "")
+            if self.wanted:
+                self.environment += declared_env.config_map_values(self.path, document)
         self.helm(document)
 
     def compose_service(self, service: str, spec: YamlMapping) -> None:
@@ -308,7 +327,7 @@ class _Reader:
             self.command_flags(command, spec.line_of("command"), service, command)
         environment = spec.get("environment")
         if isinstance(environment, (YamlMapping, YamlSequence)):
-            self.environment(environment, "docker-compose environment", service)
+            self.server_environment(environment, "docker-compose environment", service)
         elif environment is not None:
             self.problem(
                 spec.line_of("environment"), f"environment of {service} is neither a mapping nor a list"
@@ -317,6 +336,18 @@ class _Reader:
         self.compose_processes(service, spec)
         if isinstance(environment, (YamlMapping, YamlSequence)):
             self.compose_bouncer_and_urls(service, spec, environment)
+        if self.wanted:
+            self.compose_environment(service, spec, environment)
+
+    def compose_environment(self, service: str, spec: YamlMapping, environment: Any) -> None:
+        """The values a service's ``environment:`` gives the variables pools read, and its ``env_file:``."""
+        build, images = _compose_build(spec)
+        if isinstance(environment, (YamlMapping, YamlSequence)):
+            pairs = _pairs(environment)
+            found = declared_env.compose_values(self.path, service, pairs, build, images, self.wanted)
+            self.environment += found
+        line = spec.line_of("env_file")
+        self.references += declared_env.compose_env_files(self.path, service, spec, line, build, images)
 
     def compose_bouncer_and_urls(
         self, service: str, spec: YamlMapping, environment: YamlMapping | YamlSequence
@@ -364,7 +395,7 @@ class _Reader:
                 match.group(1), match.group(2), shown, "docker-compose command", service
             )
 
-    def environment(self, environment: YamlMapping | YamlSequence, how: str, server: str) -> None:
+    def server_environment(self, environment: YamlMapping | YamlSequence, how: str, server: str) -> None:
         for key, value, line in _pairs(environment):
             if key in ENV_KEYS and value is not None:
                 self.setting_interpolated(ENV_KEYS[key], str(value), line, how, server)
@@ -435,6 +466,8 @@ class _Reader:
             ReplicaCount(count, self.path, spec.line_of("replicas"), how, name, images=images, surge=surge)
         )
         for container in containers:
+            if self.wanted:
+                self.container_environment(container, name, images)
             self.container_processes(container, name, images)
             if is_bouncer_image(container.get("image")):
                 self.container_bouncer(container, name)
@@ -451,6 +484,15 @@ class _Reader:
                     )
                 elif not isinstance(item, YamlMapping):
                     self.problem(env.line_of(index), f"an env entry of {name} is not a mapping")
+
+    def container_environment(self, container: YamlMapping, name: str, images: tuple[str, ...]) -> None:
+        """The values a container's ``env`` gives the variables pools read, and its ``envFrom`` ConfigMaps."""
+        values, references = declared_env.container_values(
+            self.path, name, container.get("env"), images, self.wanted
+        )
+        self.environment += values
+        self.references += references
+        self.references += declared_env.container_env_from(self.path, name, container.get("envFrom"), images)
 
     def surge(self, spec: YamlMapping) -> str | None:
         """A Deployment's ``maxSurge``: written, or Kubernetes' 25%; None for a ``Recreate`` strategy."""

@@ -286,6 +286,7 @@ class PoolCard:
             f"**Location**: `{self.location}`",
             f"**Library version**: {self._version_words()}",
             _fenced(self._fence(), as_written(self.pool, self.tail), "**Current configuration**:\n\n"),
+            *filter(None, [self._declared_environment()]),
             f"**Effective settings** (what is written, over {self._library_words()}'s defaults):\n\n"
             + self._settings_table(),
             "**What poolcheck found**:\n\n"
@@ -300,6 +301,25 @@ class PoolCard:
             if figures:
                 parts.append(f"**Impact: {CONCEPT_WORDS.get(target.concept, target.concept)}**\n\n{figures}")
         return "\n\n".join(parts)
+
+    def _declared_environment(self) -> str:
+        """The values the repository's files give the variables the pool reads, the one used marked:
+        where a dev ``.env`` and a deployment file disagree, the card shows both."""
+        rows: dict[tuple[str, str], str] = {}
+        for setting in self.pool.settings.values():
+            for read in (setting, *(part for _, part in setting.parts)):
+                for value in read.declared:
+                    used = read.source == "env" and value.defined_at == read.defined_at
+                    service = f" of {value.service}" if value.service else ""
+                    rows.setdefault(
+                        (value.variable, value.defined_at),
+                        f"- {markdown_code(f'{value.variable}={value.value}')} at "
+                        f"{markdown_code(value.defined_at)} ({value.how}{service}, {value.kind})"
+                        + (": **used**" if used else ""),
+                    )
+        if not rows:
+            return ""
+        return "**Environment declared in the repository**:\n\n" + "\n".join(rows.values())
 
     def _settings_table(self) -> str:
         rows = ["| Setting | Knob | Value | Source |", "|---|---|---|---|"]

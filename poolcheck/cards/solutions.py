@@ -189,7 +189,7 @@ def _production(pool: Pool, assignment: Assignment, language: Language) -> Value
 def _from_environment(pool: Pool, assignment: Assignment, language: Language) -> Valued:
     if assignment.unit not in ("count", "seconds") or refused_knob(library_of(pool), assignment.knob):
         return Valued(language.literal(assignment, pool))  # no other value is possible here
-    read = next((s for s in assignment.written if s.source == "env-default" and s.env), None)
+    read = next((s for s in assignment.written if s.source in ("env-default", "env") and s.env), None)
     if read is not None and read.env and read.expr and read.env not in read.expr:
         # Read into a name elsewhere (a constant or a `let`): its default is the thing to change.
         default = f"{assignment.value:g}"

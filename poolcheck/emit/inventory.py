@@ -29,7 +29,8 @@ def render(report: Report) -> str:
     parts = [
         f"Pools ({len(report.pools)})",
         "\n".join(lines),
-        "Sources: w written, c constant, e env default, d library default, ? set at run time, x disabled; "
+        "Sources: w written, c constant, e env default, v env value declared in the repository, "
+        "d library default, ? set at run time, x disabled; "
         "- the library has no such knob. Versions: from the file named; assumed: none found, the latest "
         "release's facts apply.",
     ]
@@ -46,6 +47,7 @@ SOURCE_MARKS = {
     "explicit": "w",
     "constant": "c",
     "env-default": "e",
+    "env": "v",
     "default": "d",
     "dynamic": "?",
     "disabled": "x",

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from poolcheck import __version__
-from poolcheck.model import PRIORITIES, Budget, LibraryVersion, Pool, Report, Setting, Span
+from poolcheck.model import PRIORITIES, Budget, DeclaredValue, LibraryVersion, Pool, Report, Setting, Span
 
 SCHEMA_VERSION = 1
 
@@ -149,6 +149,20 @@ def _setting(setting: Setting) -> dict[str, Any]:
         "note": setting.note,
         "via": setting.via,
         "parts": {name: _setting(part) for name, part in setting.parts} if setting.parts else None,
+        "defined_at": setting.defined_at,
+        "declared": [_declared(value, setting) for value in setting.declared] or None,
+    }
+
+
+def _declared(value: DeclaredValue, setting: Setting) -> dict[str, Any]:
+    """A value the repository gives the setting's variable: where, for which service, and if it is used."""
+    return {
+        "value": value.value,
+        "defined_at": value.defined_at,
+        "how": value.how,
+        "kind": value.kind,
+        "service": value.service or None,
+        "used": setting.source == "env" and value.defined_at == setting.defined_at,
     }
 
 

@@ -19,6 +19,7 @@ class Resolved:
     source: Source
     env: str | None = None  # the variable of an env lookup
     constant: str | None = None  # the constant's name
+    scale: float = 1.0  # from the env variable's number to the value: 0.001 for Duration::from_millis
     defined_at: str | None = None  # "path:line" of a value defined in another file or class
 
 

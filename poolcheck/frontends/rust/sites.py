@@ -77,4 +77,5 @@ def written_setting(resolver: Resolver, knob: str, value: Node | None, start: No
         env=resolved.env,
         constant=resolved.constant,
         knob=knob,
+        scale=resolved.scale,
     )

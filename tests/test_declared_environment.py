@@ -1,0 +1,257 @@
+"""Environment values declared in the repository (.env, compose, Kubernetes) feed the settings that
+read them: the deployment's value over the code's default, every value kept with its file and line."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+
+from poolcheck.capacity.read import read_declarations
+from poolcheck.capacity.sources import is_candidate
+from poolcheck.cards.content import build_cards
+from poolcheck.emit.json import render
+from poolcheck.emit.todo import render as render_cards
+from poolcheck.model import Report
+from poolcheck.pipeline import RunSettings, run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The full-stack FastAPI layout: backend/app/core/db.py, a compose file at the root whose backend
+# service is built from ./backend, and a developer's backend/.env.
+ENGINE = """\
+    import os
+
+    from sqlmodel import Session
+    from sqlalchemy import create_engine
+
+    from app.core.config import settings
+
+    engine = create_engine(
+        str(settings.SQLALCHEMY_DATABASE_URI),
+        pool_size=int(os.getenv("DB_POOL_SIZE", "10")),
+        max_overflow=int(os.getenv("DB_MAX_OVERFLOW", "0")),
+        pool_timeout=30,
+        pool_recycle=1800,
+        pool_pre_ping=True,
+    )
+"""
+COMPOSE = """\
+    services:
+      db:
+        image: postgres:17
+        command: postgres -c max_connections=100
+        env_file:
+          - .env
+      backend:
+        image: "${DOCKER_IMAGE_BACKEND?Variable not set}:${TAG-latest}"
+        build:
+          context: ./backend
+        depends_on:
+          - db
+        env_file:
+          - .env
+        environment:
+          - POSTGRES_SERVER=db
+          - DB_POOL_SIZE=200
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def checked(root: Path) -> Report:
+    return run([root], RunSettings(read_versions=False))
+
+
+def pool_size(report: Report) -> dict:  # type: ignore[type-arg]
+    data = json.loads(render(report))
+    (pool,) = data["pools"]
+    return pool["settings"]["max_connections"]["parts"]["pool_size"]  # type: ignore[no-any-return]
+
+
+def test_compose_environment_of_the_service_beats_the_code_default_and_the_dev_env(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE,
+            "docker-compose.yml": COMPOSE,
+            ".env": "DOMAIN=localhost\nPOSTGRES_PASSWORD=changethis\n",
+            "backend/.env": "# local development\nDB_POOL_SIZE=5\n",
+        },
+    )
+    report = checked(tmp_path)
+    setting = pool_size(report)
+    assert (setting["value"], setting["source"], setting["via"]) == (200, "env", "env DB_POOL_SIZE")
+    assert setting["defined_at"].endswith("docker-compose.yml:17")
+    declared = {(d["value"], d["kind"], d["service"], d["used"]) for d in setting["declared"]}
+    assert declared == {("200", "deployment", "backend", True), ("5", "development", None, False)}
+    # The rules judge the deployment's 200: 200 of the server's 97 available.
+    assert "PC010" in {f.rule for f in report.findings}
+    jsonschema.validate(
+        json.loads(render(report)), json.loads((ROOT / "docs/report.schema.json").read_text())
+    )
+
+
+def test_a_variable_declared_nowhere_keeps_the_code_default(tmp_path: Path) -> None:
+    compose = COMPOSE.replace("          - DB_POOL_SIZE=200\n", "")
+    write(tmp_path, {"backend/app/core/db.py": ENGINE, "docker-compose.yml": compose, ".env": "TAG=1\n"})
+    report = checked(tmp_path)
+    setting = pool_size(report)
+    assert (setting["value"], setting["source"], setting["defined_at"], setting["declared"]) == (
+        10,
+        "env-default",
+        None,
+        None,
+    )
+    assert "PC010" not in {f.rule for f in report.findings}
+
+
+def test_env_file_of_the_service_and_compose_interpolation(tmp_path: Path) -> None:
+    compose = COMPOSE.replace("DB_POOL_SIZE=200", "DB_POOL_SIZE=${DB_POOL_SIZE:-20}")
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE,
+            "docker-compose.yml": compose,
+            ".env": "DB_POOL_SIZE=60\nDB_MAX_OVERFLOW=15 # burst\n",
+        },
+    )
+    report = checked(tmp_path)
+    data = json.loads(render(report))
+    parts = data["pools"][0]["settings"]["max_connections"]["parts"]
+    # ${DB_POOL_SIZE:-20} takes the .env beside the compose file, as compose interpolates it.
+    assert (parts["pool_size"]["value"], parts["pool_size"]["source"]) == (60, "env")
+    assert parts["max_overflow"]["value"] == 15
+    assert parts["max_overflow"]["declared"][0]["how"] == "docker-compose env_file .env"
+    assert data["pools"][0]["settings"]["max_connections"]["value"] == 75
+
+
+def test_only_the_service_that_runs_the_code_gives_it_its_value(tmp_path: Path) -> None:
+    compose = COMPOSE + textwrap.indent(
+        textwrap.dedent(
+            """\
+            worker:
+              build:
+                context: ./worker
+              environment:
+                DB_POOL_SIZE: 2
+            """
+        ),
+        "      ",
+    )
+    write(tmp_path, {"backend/app/core/db.py": ENGINE, "docker-compose.yml": compose})
+    setting = pool_size(checked(tmp_path))
+    assert setting["value"] == 200
+    assert {(d["value"], d["service"]) for d in setting["declared"]} == {("200", "backend"), ("2", "worker")}
+
+
+def test_kubernetes_env_and_a_config_map_through_env_from(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "orders/app/db.py": ENGINE,
+            "deploy/orders.yaml": """\
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: orders
+                spec:
+                  replicas: 3
+                  template:
+                    spec:
+                      containers:
+                        - name: api
+                          image: registry.example.com/shop/orders:1.4
+                          envFrom:
+                            - configMapRef:
+                                name: orders-config
+                          env:
+                            - name: DB_MAX_OVERFLOW
+                              value: "5"
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: orders-config
+                data:
+                  DB_POOL_SIZE: "40"
+                  LOG_LEVEL: info
+            """,
+        },
+    )
+    data = json.loads(render(checked(tmp_path)))
+    parts = data["pools"][0]["settings"]["max_connections"]["parts"]
+    assert (parts["pool_size"]["value"], parts["pool_size"]["source"]) == (40, "env")
+    assert parts["pool_size"]["defined_at"].endswith("deploy/orders.yaml:24")
+    assert parts["pool_size"]["declared"][0]["how"] == "Kubernetes ConfigMap orders-config via envFrom"
+    assert parts["pool_size"]["declared"][0]["service"] == "orders"
+    assert parts["max_overflow"]["value"] == 5
+    assert parts["max_overflow"]["defined_at"].endswith("deploy/orders.yaml:17")
+
+
+def test_a_rust_duration_in_milliseconds_reads_the_declared_value_in_its_unit(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "src/db.rs": """\
+                use sqlx::postgres::PgPoolOptions;
+                use std::time::Duration;
+
+                pub async fn pool(url: &str) -> sqlx::Result<sqlx::PgPool> {
+                    PgPoolOptions::new()
+                        .max_connections(std::env::var("DB_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(10))
+                        .acquire_timeout(Duration::from_millis(
+                            std::env::var("DB_ACQUIRE_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(3000),
+                        ))
+                        .connect(url)
+                        .await
+                }
+            """,
+            ".env": "DB_MAX=25\nDB_ACQUIRE_MS=500\n",
+            ".env.example": "DB_MAX=10\n",
+        },
+    )
+    data = json.loads(render(checked(tmp_path)))
+    settings = data["pools"][0]["settings"]
+    assert (settings["max_connections"]["value"], settings["acquire_timeout"]["value"]) == (25, 0.5)
+    # The example is shown, never used.
+    assert {(d["value"], d["kind"], d["used"]) for d in settings["max_connections"]["declared"]} == {
+        ("25", "development", True),
+        ("10", "example", False),
+    }
+
+
+def test_the_card_shows_every_declared_value_and_the_one_used(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE.replace("pool_recycle=1800,\n", ""),
+            "docker-compose.yml": COMPOSE,
+            "backend/.env": "DB_POOL_SIZE=5\n",
+        },
+    )
+    text = render_cards(build_cards(checked(tmp_path), lambda path: {}, date(2026, 1, 1)))
+    assert "**Environment declared in the repository**" in text
+    assert (
+        "- `DB_POOL_SIZE=200` at" in text
+        and "(docker-compose environment of backend, deployment): **used**" in text
+    )
+    assert "- `DB_POOL_SIZE=5` at" in text and "(env file, development)\n" in text
+
+
+def test_system_files_are_read_for_variables_only_when_a_pool_reads_one(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("DB_POOL_SIZE=5\n")
+    assert not is_candidate(".env", env.read_bytes())
+    assert is_candidate(".env", env.read_bytes(), frozenset({"DB_POOL_SIZE"}))
+    assert read_declarations([str(env)]).environment == ()
+    (found,) = read_declarations([str(env)], frozenset({"DB_POOL_SIZE"})).environment
+    assert (found.value, found.line, found.kind) == ("5", 1, "development")

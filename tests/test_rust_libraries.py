@@ -195,6 +195,65 @@ def test_deadpool_builder(snippets: Snippets) -> None:
     }
 
 
+def test_diesel_async_reexports_of_deadpool_and_bb8(snippets: Snippets) -> None:
+    pools = snippets.pools(
+        """
+        use diesel_async::pooled_connection::{bb8, AsyncDieselConnectionManager, ManagerConfig};
+        use diesel_async::{pooled_connection::deadpool::Pool, AsyncMysqlConnection, AsyncPgConnection};
+
+        pub type DbPool = Pool<AsyncPgConnection>;
+
+        pub fn establish_connection_pool() -> anyhow::Result<DbPool> {
+            let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL must be set");
+            let config = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+            let pool = Pool::builder(config).max_size(24).build()?;
+            Ok(pool)
+        }
+
+        pub async fn worker_pool(database_url: String) -> bb8::Pool<AsyncMysqlConnection> {
+            let mut config = ManagerConfig::default();
+            config.custom_setup = Box::new(establish_connection);
+            let mgr = AsyncDieselConnectionManager::<AsyncMysqlConnection>::new_with_config(database_url, config);
+            bb8::Pool::builder().max_size(12).build(mgr).await.expect("Failed to create diesel_async pool")
+        }
+
+        pub fn ingest_pool(url: String) -> diesel_async::pooled_connection::deadpool::Pool<AsyncPgConnection> {
+            let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            diesel_async::pooled_connection::deadpool::Pool::builder(mgr).max_size(3).build().unwrap()
+        }
+        """
+    )
+    assert [(p.site.library, p.site.database, p.settings["max_connections"].value) for p in pools] == [
+        ("deadpool", "postgres", 24),
+        ("bb8", "mysql", 12),
+        ("deadpool", "postgres", 3),
+    ]
+    # diesel-async's manager recycles with RecyclingMethod::Verified unless told otherwise.
+    check = pools[0].settings["health_check"]
+    assert (check.value, check.source, check.by) == (True, "default", "diesel-async")
+
+
+def test_diesel_async_recycling_method_and_what_is_not_its_pool(snippets: Snippets) -> None:
+    code = """
+        use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+        use diesel_async::AsyncPgConnection;
+
+        fn pools(url: &str) {
+            let fast = ManagerConfig { recycling_method: RecyclingMethod::Fast, ..Default::default() };
+            let mgr = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, fast);
+            let pool = deadpool::managed::Pool::builder(mgr).max_size(50).build().unwrap();
+            let verified = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            let checked = deadpool::managed::Pool::builder(verified).max_size(50).build().unwrap();
+            let other = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            let mobc = diesel_async::pooled_connection::mobc::Pool::builder().max_open(8).build(other);
+        }
+    """
+    fast, verified = snippets.pools(code)  # mobc is no library poolcheck reads
+    assert settings(fast)["health_check"] == (False, "explicit")
+    assert settings(verified)["health_check"] == (True, "default")
+    assert [f.span.line for f in snippets.findings(code) if f.rule == "PC012"] == [fast.site.span.line]
+
+
 def test_deadpool_config_struct_and_assignments(snippets: Snippets) -> None:
     pools = snippets.pools(
         """

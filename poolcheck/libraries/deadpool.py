@@ -24,8 +24,23 @@ RECYCLE_ZERO = Zero(
 # checks only `is_closed()`; Verified and Clean run a query (deadpool-postgres 0.14.1
 # src/config.rs RecyclingMethod, src/lib.rs Manager::recycle). deadpool-sqlite always runs a query,
 # but SQLite pools are exempt from the health-check rule.
-RECYCLING_METHODS = {"Fast": False, "Verified": True, "Clean": True, "Custom": True, "CustomQuery": True}
+RECYCLING_METHODS = {
+    "Fast": False,
+    "Verified": True,
+    "Clean": True,
+    "Custom": True,
+    "CustomQuery": True,
+    "CustomFunction": True,  # diesel-async's: a callback run on every recycle
+}
 RECYCLING_DEFAULT = "RecyclingMethod::Fast, which checks only is_closed()"
+# Managers whose own ManagerConfig defaults to a recycle check that runs a query: diesel-async's
+# RecyclingMethod is Verified by #[default] (diesel-async 0.4 - 0.9 src/pooled_connection/mod.rs; 0.3
+# pinged on every recycle), for a deadpool pool over it as for diesel-async's own deadpool module.
+MANAGER_RECYCLING = {
+    "AsyncDieselConnectionManager": Default(
+        True, note="RecyclingMethod::Verified, which runs a query on every checkout", by="diesel-async"
+    ),
+}
 RECYCLING_CODE = {"recycling_method": ("RecyclingMethod::Verified", "RecyclingMethod::Fast")}
 # recycling_method is a ManagerConfig field, given to the manager, not to the pool's builder.
 RECYCLING_PLACE = {

@@ -44,28 +44,32 @@ CRATES = {
 }
 
 
-def manager_database(node: Node | None, resolver: Resolver, depth: int = 0) -> str | None:
+def manager_database(node: Node | None, resolver: Resolver) -> str | None:
     """postgres/mysql/sqlite, ``NOT_A_DATABASE``, or None when the manager cannot be identified."""
+    return type_database(manager_type(node, resolver), resolver.file)
+
+
+def manager_type(node: Node | None, resolver: Resolver, depth: int = 0) -> Node | None:
+    """The type of the manager ``node`` builds or names: its constructor's path, or a parameter's type."""
     file = resolver.file
     if node is None or depth > 8:
         return None
     if node.type in ("reference_expression", "parenthesized_expression"):
         inner = node.named_children[-1] if node.named_children else None
-        return manager_database(inner, resolver, depth + 1)
+        return manager_type(inner, resolver, depth + 1)
     if node.type == "identifier":
         binding = resolver.local_binding(node, file.text(node))
         if binding is not None:
-            return manager_database(binding, resolver, depth + 1)
-        return type_database(parameter_type(node, file), file)
+            return manager_type(binding, resolver, depth + 1)
+        return parameter_type(node, file)
     if node.type == "call_expression":
         function = field(node, "function")
         if function is not None and function.type == "field_expression":  # Manager::new(..).into(), x.clone()
-            return manager_database(field(function, "value"), resolver, depth + 1)
+            return manager_type(field(function, "value"), resolver, depth + 1)
         if function is not None and function.type == "scoped_identifier":
-            path = field(function, "path")
-            return type_database(path, file)
+            return field(function, "path")
     if node.type == "try_expression" or node.type == "await_expression":
-        return manager_database(node.named_children[0] if node.named_children else None, resolver, depth + 1)
+        return manager_type(node.named_children[0] if node.named_children else None, resolver, depth + 1)
     return None
 
 

@@ -11,12 +11,19 @@ from dataclasses import dataclass, replace
 
 from poolcheck.frontends.rust.chains import follow
 from poolcheck.frontends.rust.deadpool_config import recycling_method
-from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE, first_argument, manager_database
+from poolcheck.frontends.rust.managers import (
+    CRATES,
+    NOT_A_DATABASE,
+    first_argument,
+    manager_database,
+    manager_type,
+)
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
 from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
 from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries import LIBRARIES
-from poolcheck.model import PoolSite
+from poolcheck.libraries.deadpool import MANAGER_RECYCLING
+from poolcheck.model import PoolSite, Setting
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,9 @@ class BuilderForm:
 FORMS = (
     BuilderForm(
         library="bb8",
-        crates=frozenset({"bb8"}),
+        # diesel-async's bb8 module is bb8's Pool over its manager (diesel-async 0.9
+        # src/pooled_connection/bb8.rs).
+        crates=frozenset({"bb8", "diesel_async::pooled_connection::bb8"}),
         builders=frozenset({("Pool", "builder"), ("Builder", "new")}),
         all_defaults=frozenset(),
         terminals=frozenset({"build", "build_unchecked"}),
@@ -49,8 +58,17 @@ FORMS = (
     ),
     BuilderForm(
         library="deadpool",
+        # diesel-async's deadpool module is deadpool::managed's Pool over its manager (diesel-async 0.9
+        # src/pooled_connection/deadpool.rs).
         crates=frozenset(
-            {"deadpool::managed", "deadpool_postgres", "deadpool_sqlite", "deadpool_diesel", "deadpool_redis"}
+            {
+                "deadpool::managed",
+                "deadpool_postgres",
+                "deadpool_sqlite",
+                "deadpool_diesel",
+                "deadpool_redis",
+                "diesel_async::pooled_connection::deadpool",
+            }
         ),
         builders=frozenset({("Pool", "builder")}),
         all_defaults=frozenset(),
@@ -99,5 +117,17 @@ def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver
     origin = Origin(call, constructor, "::".join(key), database, builder)
     site = site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
     if form.checked_by_manager:
-        return replace(site, knobs=(*recycling_method(manager, resolver), *site.knobs))
+        checked = recycling_method(manager, resolver) or _manager_recycling(manager, resolver)
+        return replace(site, knobs=(*checked, *site.knobs))
     return site
+
+
+def _manager_recycling(manager: Node | None, resolver: Resolver) -> list[tuple[str, Setting]]:
+    """The recycle check a manager's own configuration defaults to, where it is not deadpool's."""
+    declared = manager_type(manager, resolver)
+    segments = path_segments(declared, resolver.file) if declared is not None else []
+    default = MANAGER_RECYCLING.get(segments[-1][0]) if segments else None
+    if default is None:
+        return []
+    setting = Setting(default.value, "default", note=default.note, by=default.by, knob="recycling_method")
+    return [("recycling_method", setting)]

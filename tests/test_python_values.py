@@ -286,3 +286,32 @@ def test_django_environ_and_python_decouple_readers(
 ) -> None:
     found = setting(snippets, engine(argument, prelude), "pool_size")
     assert (found.value, found.source, found.env) == expected
+
+
+HELPER = '''
+def env_int(name: str, default: int = 5) -> int:
+    """An integer from the environment."""
+    return int(os.getenv(name, default))
+'''
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ('env_int("DB_POOL_SIZE", 10)', (10, "env-default", "DB_POOL_SIZE")),
+        ('env_int("DB_POOL_SIZE", default=10)', (10, "env-default", "DB_POOL_SIZE")),
+        ('env_int("DB_POOL_SIZE")', (5, "env-default", "DB_POOL_SIZE")),  # the helper's own default
+        ("env_int(variable, 10)", (None, "dynamic", None)),  # the caller's name: not followed
+        ('env_int("DB_POOL_SIZE", 10, 3)', (None, "dynamic", None)),  # more arguments than it takes
+    ],
+)
+def test_a_helper_that_wraps_a_reader_is_read_through(
+    snippets: Snippets, argument: str, expected: tuple[object, str, str | None]
+) -> None:
+    found = setting(snippets, engine(argument, HELPER), "pool_size")
+    assert (found.value, found.source, found.env) == expected
+
+
+def test_a_helper_that_does_more_than_return_stays_unknown(snippets: Snippets) -> None:
+    prelude = "def size():\n    log('reading')\n    return 10\n"
+    assert setting(snippets, engine("size()", prelude), "pool_size").source == "dynamic"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import reduce
 
-from poolcheck.frontends.python import members
-from poolcheck.frontends.python.bindings import Binding, ModuleBindings
+from poolcheck.frontends.python import helpers, members
+from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
 from poolcheck.frontends.python.syntax import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
@@ -201,6 +201,8 @@ class Resolver:
             if default is None or default.source == "dynamic" or number(default.value) is None:
                 return Resolved(None, "dynamic", env=variable)
             return Resolved(default.value, "env-default", env=variable)
+        if name is not None and name.startswith(LOCAL):
+            return helpers.inlined(self, name, node, depth)
         return DYNAMIC
 
     def _env_method(self, node: ast.Call, scopes: list[Scope], line: int) -> int | None:

@@ -1,0 +1,107 @@
+"""A project's own helper function, called with literal arguments, read as the expression it returns.
+
+``def env_int(name, default): return int(os.getenv(name, default))`` and then
+``pool_size=env_int("DB_POOL_SIZE", 10)`` is ``int(os.getenv("DB_POOL_SIZE", 10))``:
+a helper whose body is one ``return`` (a docstring allowed), called with literals
+(or leaving parameters at their literal defaults), has its parameters replaced by
+those literals and its expression resolved where it is defined. Any other call of
+a project function stays unknown: its arguments may name the caller's variables,
+and its body may do anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import TYPE_CHECKING
+
+from poolcheck.frontends.python.bindings import LOCAL
+from poolcheck.frontends.python.expressions import expression, identifier
+from poolcheck.frontends.python.syntax import Node, statements
+from poolcheck.frontends.resolved import DYNAMIC, Resolved
+
+if TYPE_CHECKING:
+    from poolcheck.frontends.python.values import Resolver
+
+LITERALS = (ast.Constant,)
+
+
+def inlined(resolver: Resolver, qualified: str, call: ast.Call, depth: int) -> Resolved:
+    """The value of ``call`` to the module's function ``qualified``, when it is a one-return helper."""
+    bindings = resolver.bindings
+    if not qualified.startswith(LOCAL) or qualified in bindings.class_bases:
+        return DYNAMIC
+    body = bindings.bodies.get(qualified)
+    function = body[1].parent if body is not None else None
+    if body is None or function is None or function.type != "function_definition":
+        return DYNAMIC
+    returned = _only_return(body[1])
+    parameters = _parameters(function)
+    if returned is None or parameters is None:
+        return DYNAMIC
+    given = _arguments(call, parameters)
+    if given is None:
+        return DYNAMIC
+    replaced = _Substitute(given).visit(copy.deepcopy(expression(returned)))
+    scope, _ = body
+    line = returned.start_point[0] + 1
+    return resolver.resolve(replaced, [bindings.module, scope], line, depth)
+
+
+def _only_return(block: Node) -> Node | None:
+    found = [s for s in statements(block) if not _docstring(s)]
+    if len(found) != 1 or found[0].type != "return_statement" or not found[0].named_child_count:
+        return None
+    return found[0].named_children[0]
+
+
+def _docstring(statement: Node) -> bool:
+    return statement.type == "expression_statement" and statement.named_children[0].type == "string"
+
+
+def _parameters(function: Node) -> list[tuple[str, ast.expr | None]] | None:
+    """The parameters in order with their literal defaults; None when one is ``*args``/``**kw``-like."""
+    listed = function.child_by_field_name("parameters")
+    found: list[tuple[str, ast.expr | None]] = []
+    for parameter in listed.named_children if listed is not None else ():
+        if parameter.type in ("identifier", "typed_parameter"):
+            name = parameter if parameter.type == "identifier" else parameter.named_children[0]
+            if name.type != "identifier":
+                return None
+            found.append((identifier(name), None))
+        elif parameter.type in ("default_parameter", "typed_default_parameter"):
+            named, value = parameter.child_by_field_name("name"), parameter.child_by_field_name("value")
+            if named is None or value is None:
+                return None
+            found.append((identifier(named), expression(value)))
+        elif parameter.type not in ("keyword_separator", "positional_separator", "comment"):
+            return None
+    return found
+
+
+def _arguments(call: ast.Call, parameters: list[tuple[str, ast.expr | None]]) -> dict[str, ast.expr] | None:
+    given: dict[str, ast.expr] = {}
+    if len(call.args) > len(parameters) or any(isinstance(a, ast.Starred) for a in call.args):
+        return None
+    for (name, _), argument in zip(parameters, call.args, strict=False):
+        given[name] = argument
+    for keyword in call.keywords:
+        if keyword.arg is None or keyword.arg not in dict(parameters):
+            return None
+        given[keyword.arg] = keyword.value
+    for name, default in parameters:
+        if name not in given:
+            if default is None:
+                return None
+            given[name] = default
+    return given if all(isinstance(value, LITERALS) for value in given.values()) else None
+
+
+class _Substitute(ast.NodeTransformer):
+    def __init__(self, given: dict[str, ast.expr]) -> None:
+        self.given = given
+
+    def visit_Name(self, node: ast.Name) -> ast.expr:
+        if node.id not in self.given:
+            return node
+        return ast.copy_location(copy.copy(self.given[node.id]), node)

@@ -19,6 +19,8 @@ CANDIDATES = [
     (RUST, "let pool = PgPoolOptions::new().connect(&url).await?;"),
     (RUST, "use bb8::Builder;\nlet pool = Builder::new().max_size(9).build(manager).await?;"),
     (RUST, "use diesel::r2d2::Builder;\nlet pool = Builder::new().build(manager)?;"),
+    (RUST, "let pool = bb8::Builder::<PostgresConnectionManager<NoTls>>::new().build(m).await?;"),
+    (RUST, "use r2d2::Builder;\nlet pool = Builder::<ConnectionManager<PgConnection>>::new().build(m)?;"),
     (RUST, 'use sea_orm::Database;\nlet db = Database::connect("postgres://db/app").await?;'),
     (RUST, "let pool = cfg.create_pool(None, NoTls)?; // deadpool_postgres::Config"),
     (PYTHON, "from psycopg_pool import ConnectionPool\npool = ConnectionPool(DSN)"),
@@ -30,6 +32,7 @@ CANDIDATES = [
 LOOKALIKES = [
     (RUST, "let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;"),
     (RUST, 'std::thread::Builder::new().name("worker".into()).spawn(job)?;'),
+    (RUST, "let client = reqwest::ClientBuilder::<Tls>::new().build()?;"),
     (RUST, "let opts = PgConnectOptions::new().host(&host); // sqlx's ConnectOptions, no pool"),
     (RUST, "let client = Database::connect_with(cfg); // some other crate"),
     (PYTHON, "import redis\ncache = redis.ConnectionPool(host=HOST)"),

@@ -195,6 +195,34 @@ def test_deadpool_builder(snippets: Snippets) -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("pool", "library"),
+    [
+        ("bb8::Builder::<PostgresConnectionManager<NoTls>>::new().max_size(9).build(manager).await?", "bb8"),
+        ("bb8::Pool::<PostgresConnectionManager<NoTls>>::builder().max_size(9).build(manager).await?", "bb8"),
+        ("r2d2::Builder::<PostgresConnectionManager<NoTls>>::new().max_size(9).build(manager)?", "r2d2"),
+        ("r2d2::Pool::<PostgresConnectionManager<NoTls>>::builder().max_size(9).build(manager)?", "r2d2"),
+    ],
+)
+def test_turbofish_type_arguments_are_read_like_the_plain_forms(
+    snippets: Snippets, pool: str, library: str
+) -> None:
+    built = snippets.pool(
+        f"""
+        async fn open(url: &str) -> anyhow::Result<()> {{
+            let manager = PostgresConnectionManager::new_from_stringlike(url, NoTls)?;
+            let pool = {pool};
+            Ok(())
+        }}
+        """
+    )
+    assert (built.site.library, built.site.database, settings(built)["max_connections"]) == (
+        library,
+        "postgres",
+        (9, "explicit"),
+    )
+
+
 def test_diesel_async_reexports_of_deadpool_and_bb8(snippets: Snippets) -> None:
     pools = snippets.pools(
         """

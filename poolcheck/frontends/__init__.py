@@ -41,6 +41,7 @@ RUST = FrontEnd(
         b"PoolOptions",
         b"Pool::",
         b"Builder::new",
+        b"Builder::<",  # bb8::Builder::<M>::new(), with the manager's type as a turbofish
         b"ConnectOptions",
         b"Database::connect",
         b"create_pool",
@@ -50,6 +51,7 @@ RUST = FrontEnd(
     # tokio's and std's `Builder::new` are not bb8's or r2d2's.
     companions={
         b"Builder::new": (b"bb8", b"r2d2"),
+        b"Builder::<": (b"bb8", b"r2d2"),
         b"ConnectOptions": (b"sea_orm",),
         b"Database::connect": (b"sea_orm",),
         b"create_pool": (b"deadpool",),

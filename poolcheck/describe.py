@@ -16,6 +16,11 @@ UNBOUNDED = {
     "recycle_timeout": "none (waits forever)",
     "persistent_connections": "unlimited",
 }
+# The most of a run-time expression a message quotes: enough to recognise it, short enough for a line.
+EXPRESSION_SHOWN = 60
+# The Python front end's expression for a knob not written but maybe passed by a ``**kwargs`` or
+# settings dict it cannot read (engine_from_config(config.get_section(..))).
+UNREAD_ARGUMENTS = "**"
 
 
 def quantity(concept: str, value: Value) -> str:
@@ -41,7 +46,7 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
     ``code`` quotes the repository's text (an expression, a variable's or a constant's name);
     without it an expression is in backticks and a name bare, as a terminal shows them.
     """
-    expr = (code or _backticked)(setting.expr) if setting.expr else None
+    expr = (code or _backticked)(shortened(setting.expr)) if setting.expr else None
     if setting.source == "default":
         return f"{setting.by or library} default"
     if setting.source == "env-default":
@@ -54,9 +59,32 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
         return f"const {code(setting.constant) if code else setting.constant}"
     if setting.source == "disabled":
         return f"disabled by {expr}" if expr else "disabled"
+    if setting.source == "dynamic" and setting.expr == UNREAD_ARGUMENTS:
+        return f"set at run time by a {expr} argument or settings dict, if at all"
     if setting.source == "dynamic":
         return f"set at run time by {expr}" if expr else "set at run time"
     return "written"
+
+
+def shortened(expr: str) -> str:
+    """An expression as written, on one line, its middle cut when it is longer than a message can
+    quote: ``Duration::from_secs(settings.database.pool.acquire_timeout_seconds)`` keeps its head and
+    its tail, which name the call and the field.
+    """
+    flat = " ".join(expr.split())
+    if len(flat) <= EXPRESSION_SHOWN:
+        return flat
+    half = (EXPRESSION_SHOWN - 1) // 2
+    return f"{flat[:half]}…{flat[-half:]}"
+
+
+def value_words(concept: str, setting: Setting, code: Callable[[str], str] | None = None) -> str:
+    """The value alone, as a table cell shows it: ``10``, ``30 s``, ``CPU count x 2``, ``unlimited``;
+    a value only known at run time is ``set at run time by `expr```, never a number or "unlimited".
+    """
+    if setting.source == "dynamic":
+        return provenance(setting, "", code)
+    return setting.note or quantity(concept, setting.value)
 
 
 def declared_where(setting: Setting, code: Callable[[str], str] | None = None) -> str:
@@ -74,14 +102,17 @@ def _backticked(text: str) -> str:
 
 
 def described(concept: str, setting: Setting, library: str) -> str:
-    """``10 (sqlx default)``, ``50 (default of env DB_MAX)``, ``CPU count x 2 (deadpool default)``.
+    """``10 (sqlx default)``, ``50 (default of env DB_MAX)``, ``CPU count x 2 (deadpool default)``,
+    ``set at run time by `cfg.max```.
 
     A summed value shows its terms: ``pool_size 5 (sqlalchemy default) + max_overflow 10
     (sqlalchemy default) = 15``.
     """
-    if setting.parts and setting.value is not None:
+    if setting.parts and (setting.value is not None or setting.source == "dynamic"):
         terms = " + ".join(f"{name} {described(concept, part, library)}" for name, part in setting.parts)
-        return f"{terms} = {quantity(concept, setting.value)}"
-    shown = setting.note or quantity(concept, setting.value)
+        return terms if setting.value is None else f"{terms} = {quantity(concept, setting.value)}"
     origin = provenance(setting, library)
+    if setting.source == "dynamic":  # no number to show: the expression is all that is known
+        return f"{origin} ({setting.via})" if setting.via else origin
+    shown = setting.note or quantity(concept, setting.value)
     return f"{shown} ({setting.via}; {origin})" if setting.via else f"{shown} ({origin})"

@@ -71,13 +71,15 @@ def _sum(library: Library, names: tuple[str, ...], terms: dict[str, Setting]) ->
         default = knob.part_default if knob is not None else None
         parts.append((name, terms.get(name) or Setting(default.value if default else None, "default")))
     located = next((setting.span for _, setting in parts if setting.written), None)
+    # A disabled term (max_overflow=-1) leaves the sum unbounded whatever the others are at run time.
     for name, setting in parts:
-        if setting.source == "dynamic":
-            return Setting(None, "dynamic", expr=setting.expr, span=setting.span, parts=tuple(parts))
         if setting.source == "disabled":
             return Setting(
                 None, "disabled", expr=f"{name}={setting.expr}", span=setting.span, parts=tuple(parts)
             )
+    for _, setting in parts:
+        if setting.source == "dynamic":
+            return Setting(None, "dynamic", expr=setting.expr, span=setting.span, parts=tuple(parts))
     total = sum(setting.value for _, setting in parts if isinstance(setting.value, (int, float)))
     lead = max((s for _, s in parts), key=lambda s: UNCERTAINTY.get(s.source, 0))
     return Setting(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.capacity.shares import ceilings
+from poolcheck.describe import described, provenance
 from poolcheck.model import Bouncer, Budget, Demand
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
@@ -15,12 +16,7 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
     server = budget.server
     counted = [d for d in budget.demands if d.connections is not None]
     terms = " + ".join([*(_term(d) for d in counted), *(_bouncer_term(b) for b in budget.bouncers)])
-    unknown = (
-        f"; {len(budget.unknown)} more pool(s) with a maximum set at run time or a process per CPU "
-        "are not counted"
-        if budget.unknown
-        else ""
-    )
+    unknown = f"; not counted: {_uncounted(budget.unknown)}" if budget.unknown else ""
     if server.bouncer is not None:  # PgBouncer's client side
         yield Violation(
             f"the pools behind PgBouncer may open {terms} = {budget.total} client connections, above its "
@@ -48,6 +44,28 @@ def _the_change(budget: Budget) -> str:
         if d.index in shares and d.maximum is not None and shares[d.index].connections < d.maximum
     ]
     return f"; to fit, lower {', '.join(changes)}" if changes else ""
+
+
+UNCOUNTED_LISTED = 3  # pools named one by one in the message; the rest are a count
+
+
+def _uncounted(demands: tuple[Demand, ...]) -> str:
+    """``app/db.py:5 (maximum set at run time by `settings.pool_size`)``: why each is left out."""
+    named = []
+    for demand in demands[:UNCOUNTED_LISTED]:
+        site = demand.pool.site
+        setting = demand.pool.settings.get("max_connections")
+        if demand.maximum is None and setting is not None and setting.source == "dynamic":
+            why = f"maximum {provenance(setting, site.library)}"
+        elif demand.maximum is None and setting is not None:
+            why = f"maximum {described('max_connections', setting, site.library)}"
+        elif demand.maximum is None:
+            why = "no maximum"
+        else:
+            why = "a process per CPU"
+        named.append(f"{site.path}:{site.span.line} ({why})")
+    more = len(demands) - len(named)
+    return ", ".join(named) + (f" and {more} more" if more else "")
 
 
 def _bouncer_term(bouncer: Bouncer) -> str:

@@ -79,10 +79,7 @@ def test_a_dynamic_maximum_is_listed_not_guessed(tmp_path: Path) -> None:
     (budget,) = found["capacity"]
     assert budget["unknown"] == [0] and budget["total"] == 25
     (finding,) = [f for f in found["findings"] if f["rule"] == "PC010"]
-    assert (
-        "1 more pool(s) with a maximum set at run time or a process per CPU are not counted"
-        in finding["message"]
-    )
+    assert "not counted: db.py:2 (maximum set at run time by `settings.POOL`)" in finding["message"]
     assert "1 replica: none declared" in finding["message"]
 
 

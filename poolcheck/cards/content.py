@@ -32,7 +32,7 @@ from poolcheck.cards.rewrite import as_written
 from poolcheck.cards.solutions import LANGUAGES, Solution, solutions
 from poolcheck.cards.spelling import assignments
 from poolcheck.check import all_rules, construction_fingerprints
-from poolcheck.describe import provenance, quantity
+from poolcheck.describe import provenance, quantity, value_words
 from poolcheck.emit.escape import code_fence, markdown_code, markdown_path, markdown_prose
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import PRIORITIES, Finding, Pool, Report, Setting
@@ -222,13 +222,15 @@ class PoolCard:
         setting = self.pool.settings.get(concept or "")
         if setting is None:
             return "not set"
-        if setting.note:
-            return setting.note
+        if setting.note or setting.source == "dynamic":
+            return value_words(concept or "", setting, markdown_code)
         return "unlimited" if setting.value is None else quantity(concept or "", setting.value)
 
     def _described(self, concept: str) -> str:
         """``10 (written)``, ``30 s (sqlx default)``, ``20 + 10 = 30 (pool_size: default of env ...)``."""
         setting = self.pool.settings[concept]
+        if setting.source == "dynamic" and not setting.parts:
+            return self._source_cell(setting)  # "set at run time by `cfg.max`, line 6"
         return f"{self._value_cell(concept, setting)} ({self._source_cell(setting)})"
 
     def _library_words(self) -> str:
@@ -332,6 +334,8 @@ class PoolCard:
         return "\n".join(rows)
 
     def _value_cell(self, concept: str, setting: Setting) -> str:
+        if setting.source == "dynamic":  # the source cell names the expression; no number is known
+            return "set at run time"
         shown = setting.note or quantity(concept, setting.value)
         if setting.parts and setting.value is not None:
             terms = " + ".join(quantity(concept, part.value) for _, part in setting.parts)

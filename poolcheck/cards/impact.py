@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from poolcheck.capacity.load import Load, offered_load, wait
 from poolcheck.cards.recommend import Target, amount_of
-from poolcheck.describe import described, quantity
+from poolcheck.describe import described, quantity, value_words
+from poolcheck.emit.escape import markdown_code
 from poolcheck.model import Pool
 from poolcheck.rule import amount
 from poolcheck.server import SERVERS, ServerDefaults
@@ -90,6 +91,8 @@ def _pool_size(pool: Pool, target: Target, size: int | None, server: Server | No
     waited = amount(wait)
     if wait is not None and waited is not None and waited > 0:
         until = f"fail once they have waited {described('acquire_timeout', wait, pool.site.library)}"
+    elif wait is not None and wait.source == "dynamic":
+        until = f"fail after the acquire timeout, {value_words('acquire_timeout', wait, markdown_code)}"
     elif waited is not None:
         until = "fail at once (the acquire timeout is not positive)"
     else:
@@ -168,7 +171,10 @@ def _acquire_wait(pool: Pool, target: Target, size: int | None, server: Server |
     wanted = float(target.value)
     rate = ARRIVALS_PER_SECOND
     after = quantity("acquire_timeout", wanted)
-    if current is None:
+    if setting is not None and setting.source == "dynamic":
+        now = f"waits as long as the acquire timeout {value_words('acquire_timeout', setting, markdown_code)}"
+        piled = f"{rate * wanted:,.0f} wait at any moment with the change"
+    elif current is None:
         now = (
             "waits without limit for a connection, so the queue of waiting requests grows for as "
             "long as the overload lasts"
@@ -226,6 +232,11 @@ def _idle(pool: Pool, target: Target, size: int | None, server: Server | None) -
             f"After a burst, idle connections above the minimum are closed after {wanted}, the "
             f"{pool.site.library} default today; written explicitly it is a choice, kept when the "
             "default changes."
+        )
+    elif setting.source == "dynamic":
+        text = (
+            "After a burst, idle connections above the minimum are closed after the idle timeout "
+            f"{value_words('idle_timeout', setting, markdown_code)}; {wanted} with the change."
         )
     else:
         now = quantity("idle_timeout", setting.value)

@@ -34,6 +34,9 @@ def render(report: Report) -> str:
         "- the library has no such knob. Versions: from the file named; assumed: none found, the latest "
         "release's facts apply.",
     ]
+    run_time = [line for line in map(_run_time, report.pools) if line]
+    if run_time:
+        parts.append("Set at run time (?):\n" + "\n".join(run_time))
     parts += [_budget(budget, report.pools) for budget in report.capacity]
     if not report.capacity:
         parts.append(
@@ -77,6 +80,19 @@ def _row(pool: Pool) -> list[str]:
             shown = setting.note.split(" (", 1)[0] if setting.note else quantity(concept, setting.value)
             cells.append(f"{shown} {SOURCE_MARKS[setting.source]}")
     return cells
+
+
+def _run_time(pool: Pool) -> str:
+    """``  app/db.py:5  max by `settings.pool_size`; acquire by `cfg.timeout```: what each ? stands for."""
+    columns: dict[str, list[str]] = {}  # one expression may set several (a **kwargs dict)
+    for name, concept in COLUMNS:
+        setting = pool.settings.get(concept)
+        if setting is not None and setting.source == "dynamic":
+            columns.setdefault(provenance(setting, "").removeprefix("set at run time "), []).append(name)
+    if not columns:
+        return ""
+    known = "; ".join(f"{', '.join(names)} {how}" for how, names in columns.items())
+    return f"  {printable(pool.site.path)}:{pool.site.span.line}  {printable(known)}"
 
 
 def _version(pool: Pool) -> str:

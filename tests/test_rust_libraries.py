@@ -223,6 +223,53 @@ def test_turbofish_type_arguments_are_read_like_the_plain_forms(
     )
 
 
+def test_the_manager_type_of_a_pool_named_by_its_functions_return_type(snippets: Snippets) -> None:
+    pools = snippets.pools(
+        """
+        use diesel::r2d2::{ConnectionManager, Pool, PoolError};
+        use diesel_async::pooled_connection::{deadpool, AsyncDieselConnectionManager};
+
+        pub fn get_connection_pool() -> Pool<ConnectionManager<PgConnection>> {
+            let url = database_url_for_env();
+            let manager = ConnectionManager::new(url);
+            Pool::builder().test_on_check_out(true).build(manager).expect("Could not build connection pool")
+        }
+
+        pub fn init_pool(url: &str) -> Result<Pool<ConnectionManager<diesel::MysqlConnection>>, PoolError> {
+            Pool::builder().max_size(15).build(ConnectionManager::new(url))
+        }
+
+        pub fn async_pool(url: &str) -> deadpool::Pool<diesel_async::AsyncPgConnection> {
+            let config = AsyncDieselConnectionManager::new(url);
+            deadpool::Pool::builder(config).build().unwrap()
+        }
+        """
+    )
+    assert [(p.site.library, p.site.database) for p in pools] == [
+        ("r2d2", "postgres"),
+        ("r2d2", "mysql"),
+        ("deadpool", "postgres"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "returned",
+    [
+        "bb8::Pool<RedisConnectionManager>",
+        "(bb8::Pool<PostgresConnectionManager<NoTls>>, bb8::Pool<RedisConnectionManager>)",
+        "AppState",
+    ],
+)
+def test_a_return_type_naming_no_single_database_pool_says_nothing(snippets: Snippets, returned: str) -> None:
+    code = f"""
+        pub async fn init(url: &str) -> {returned} {{
+            let manager = make_manager(url);
+            bb8::Pool::builder().max_size(15).build(manager).await.unwrap()
+        }}
+    """
+    assert snippets.sites(code) == []
+
+
 def test_diesel_async_reexports_of_deadpool_and_bb8(snippets: Snippets) -> None:
     pools = snippets.pools(
         """

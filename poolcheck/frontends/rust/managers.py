@@ -6,7 +6,7 @@ at all; a manager that cannot be identified is not guessed.
 
 from __future__ import annotations
 
-from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field, path_segments
+from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, captures, field, path_segments
 from poolcheck.frontends.rust.values import Resolver
 
 NOT_A_DATABASE = "not-a-database"
@@ -71,6 +71,32 @@ def manager_type(node: Node | None, resolver: Resolver, depth: int = 0) -> Node 
     if node.type == "try_expression" or node.type == "await_expression":
         return manager_type(node.named_children[0] if node.named_children else None, resolver, depth + 1)
     return None
+
+
+def returned_database(call: Node, file: RustFile) -> str | None:
+    """The database of the pool type the function around ``call`` returns, when its manager is not
+    written: ``-> Pool<ConnectionManager<PgConnection>>`` with ``ConnectionManager::new(url)``, also
+    within a Result; diesel-async's ``Pool<AsyncPgConnection>`` names the connection. None when the
+    type names no pool, or pools of more than one database.
+    """
+    function = file.enclosing_function(call)
+    for _ in range(8):  # out of closures and async blocks, to the fn item
+        if function is None or function.type == "function_item":
+            break
+        function = file.enclosing_function(function)
+    returned = field(function, "return_type") if function is not None else None
+    if returned is None:
+        return None
+    found = set()
+    for pool in captures("(generic_type) @pool", returned).get("pool", []):
+        segments = path_segments(pool, file)
+        if not segments or segments[-1][0] != "Pool" or segments[-1][1] is None:
+            continue
+        served = segments[-1][1].named_children
+        argument = path_segments(served[0], file) if served else []
+        database = type_database(served[0], file) if served else None
+        found.add(database or (CONNECTIONS.get(argument[-1][0]) if argument else None))
+    return found.pop() if len(found) == 1 else None
 
 
 def type_database(node: Node | None, file: RustFile) -> str | None:

@@ -17,6 +17,7 @@ from poolcheck.frontends.rust.managers import (
     first_argument,
     manager_database,
     manager_type,
+    returned_database,
 )
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
 from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
@@ -109,7 +110,7 @@ def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver
         manager = first_argument(call)
     else:
         manager = first_argument(chain.terminal.call) if chain and chain.terminal else None
-    database = manager_database(manager, resolver) or CRATES.get(crate)
+    database = manager_database(manager, resolver) or CRATES.get(crate) or returned_database(call, file)
     if database in (None, NOT_A_DATABASE):
         return None  # a Redis pool, or one whose manager we cannot identify: never guess
     function = call.child_by_field_name("function") or call

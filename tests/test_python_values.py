@@ -315,3 +315,21 @@ def test_a_helper_that_wraps_a_reader_is_read_through(
 def test_a_helper_that_does_more_than_return_stays_unknown(snippets: Snippets) -> None:
     prelude = "def size():\n    log('reading')\n    return 10\n"
     assert setting(snippets, engine("size()", prelude), "pool_size").source == "dynamic"
+
+
+WRAPPER = """
+def make_engine(url: str, pool_size: int = POOL_SIZE, *, max_overflow=5, timeout=None, recycle=-1, **kw):
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=timeout, pool_recycle=recycle, **kw
+    )
+"""
+
+
+def test_a_wrapper_with_no_call_site_is_reported_with_its_defaults(snippets: Snippets) -> None:
+    site = snippets.site(f"from sqlalchemy import create_engine\nPOOL_SIZE = 10\n{WRAPPER}", ".py")
+    found = {name: (s.value, s.source) for name, s in site.knobs}
+    assert found["pool_size"] == (10, "constant")
+    assert found["max_overflow"] == (5, "constant")
+    assert found["pool_timeout"] == (None, "disabled")  # passing None: waits forever
+    assert found["pool_recycle"] == (-1, "constant")
+    assert found["pool_pre_ping"][1] == "dynamic"  # **kw may set it

@@ -82,6 +82,7 @@ class ModuleBindings:
         self.fallbacks: dict[int, int] = {}  # a try's body and except blocks -> the try statement
         # A local class's or function's qualified name -> its body's scope, and a function's body.
         self.bodies: dict[str, tuple[Scope, Node]] = {}
+        self.functions: dict[int, Node] = {}  # a function's scope key -> its definition, for its parameters
         self.module = scope_of(root)
         self._statements(root, [self.module])
 
@@ -130,6 +131,8 @@ class ModuleBindings:
         if body is not None:
             if len(stack) == 1:  # module level: what another module can import
                 self.bodies[qualified] = (scope_of(node), body)
+            if node.type == "function_definition":
+                self.functions[scope_of(node).key] = node
             self._statements(body, [*stack, scope_of(node)])
 
     def _statement(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import ast
 import copy
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from poolcheck.frontends.python.bindings import LOCAL
 from poolcheck.frontends.python.expressions import expression, identifier
-from poolcheck.frontends.python.syntax import Node, statements
+from poolcheck.frontends.python.syntax import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 
 if TYPE_CHECKING:
@@ -48,6 +49,23 @@ def inlined(resolver: Resolver, qualified: str, call: ast.Call, depth: int) -> R
     return resolver.resolve(replaced, [bindings.module, scope], line, depth)
 
 
+def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth: int) -> Resolved:
+    """A parameter of the function the lookup is in, at its literal default: a pool built in a wrapper
+    (``def make_engine(url, pool_size=10): return create_engine(url, pool_size=pool_size)``) is
+    reported there with the wrapper's defaults."""
+    function = resolver.bindings.functions.get(scopes[-1].key) if scopes else None
+    parameters = _parameters(function, splats=True) if function is not None else None
+    default = dict(parameters).get(name) if parameters is not None else None
+    if function is None or default is None:
+        return DYNAMIC
+    resolved = resolver.resolve(default, scopes[:-1], function.start_point[0] + 1, depth)
+    if resolved.source != "explicit":
+        return resolved  # a constant's, an env default's, None's: as any other value reads
+    owner = function.child_by_field_name("name")
+    shown = f"{identifier(owner)}({name}=)" if owner is not None else name
+    return replace(resolved, source="constant", constant=shown)
+
+
 def _only_return(block: Node) -> Node | None:
     found = [s for s in statements(block) if not _docstring(s)]
     if len(found) != 1 or found[0].type != "return_statement" or not found[0].named_child_count:
@@ -59,8 +77,9 @@ def _docstring(statement: Node) -> bool:
     return statement.type == "expression_statement" and statement.named_children[0].type == "string"
 
 
-def _parameters(function: Node) -> list[tuple[str, ast.expr | None]] | None:
-    """The parameters in order with their literal defaults; None when one is ``*args``/``**kw``-like."""
+def _parameters(function: Node, splats: bool = False) -> list[tuple[str, ast.expr | None]] | None:
+    """The parameters in order with their defaults; None when one is ``*args``/``**kw``-like, unless
+    ``splats`` (then they are left out)."""
     listed = function.child_by_field_name("parameters")
     found: list[tuple[str, ast.expr | None]] = []
     for parameter in listed.named_children if listed is not None else ():
@@ -74,6 +93,8 @@ def _parameters(function: Node) -> list[tuple[str, ast.expr | None]] | None:
             if named is None or value is None:
                 return None
             found.append((identifier(named), expression(value)))
+        elif parameter.type in ("list_splat_pattern", "dictionary_splat_pattern") and splats:
+            continue
         elif parameter.type not in ("keyword_separator", "positional_separator", "comment"):
             return None
     return found

@@ -115,7 +115,9 @@ class Resolver:
         binding = self.bindings.binding(node.id, scopes, line)
         if binding is not None and binding.qualified is not None and self.path:
             return members.imported(self, binding.qualified)  # defined in another of the project's modules
-        if binding is None or binding.value is None:
+        if binding is None:
+            return helpers.parameter_default(self, node.id, scopes, depth)
+        if binding.value is None:
             return DYNAMIC
         resolved = self.resolve(binding.value, scopes, binding.line, depth)
         if resolved.source == "explicit":

@@ -333,3 +333,9 @@ def test_a_wrapper_with_no_call_site_is_reported_with_its_defaults(snippets: Sni
     assert found["pool_timeout"] == (None, "disabled")  # passing None: waits forever
     assert found["pool_recycle"] == (-1, "constant")
     assert found["pool_pre_ping"][1] == "dynamic"  # **kw may set it
+
+
+def test_a_wrapper_called_in_its_module_takes_no_default_for_its_calls(snippets: Snippets) -> None:
+    code = f"from sqlalchemy import create_engine\nPOOL_SIZE = 10\n{WRAPPER}\nengine = make_engine(URL, 50)\n"
+    site = snippets.site(code, ".py")
+    assert dict(site.knobs)["pool_size"].source == "dynamic"

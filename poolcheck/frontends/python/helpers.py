@@ -56,7 +56,7 @@ def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth:
     function = resolver.bindings.functions.get(scopes[-1].key) if scopes else None
     parameters = _parameters(function, splats=True) if function is not None else None
     default = dict(parameters).get(name) if parameters is not None else None
-    if function is None or default is None:
+    if function is None or default is None or _called_here(function):
         return DYNAMIC
     resolved = resolver.resolve(default, scopes[:-1], function.start_point[0] + 1, depth)
     if resolved.source != "explicit":
@@ -64,6 +64,16 @@ def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth:
     owner = function.child_by_field_name("name")
     shown = f"{identifier(owner)}({name}=)" if owner is not None else name
     return replace(resolved, source="constant", constant=shown)
+
+
+def _called_here(function: Node) -> bool:
+    """Does the module call the function? Then its calls pass their own values: not the defaults."""
+    owner = function.child_by_field_name("name")
+    root = function
+    while root.parent is not None:
+        root = root.parent
+    name = owner.text if owner is not None else None
+    return name is None or (root.text or b"").count(name + b"(") > 1  # more than its definition
 
 
 def _only_return(block: Node) -> Node | None:

@@ -49,14 +49,15 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
     expr = (code or _backticked)(shortened(setting.expr)) if setting.expr else None
     if setting.source == "default":
         return f"{setting.by or library} default"
+    at = f" at {code(setting.defined_at) if code else setting.defined_at}" if setting.defined_at else ""
     if setting.source == "env-default":
-        return f"default of env {code(setting.env) if code and setting.env else setting.env}"
+        return f"default of env {code(setting.env) if code and setting.env else setting.env}{at}"
     if setting.source == "env":
         return f"declared at {declared_where(setting, code)}"
     if setting.source == "constant":
         if not setting.constant:
             return "constant"
-        return f"const {code(setting.constant) if code else setting.constant}"
+        return f"const {code(setting.constant) if code else setting.constant}{at}"
     if setting.source == "disabled":
         return f"disabled by {expr}" if expr else "disabled"
     if setting.source == "dynamic" and setting.expr == UNREAD_ARGUMENTS:

@@ -7,14 +7,17 @@ services keep module constants; each value keeps where it is defined.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from conftest import write_tree
 
+from poolcheck.emit.json import as_document
 from poolcheck.frontends import PYTHON
 from poolcheck.model import PoolSite, Setting
+from poolcheck.pipeline import RunSettings, run
 
-CONFIG = '''\
+CONFIG = """\
 from functools import lru_cache
 
 from pydantic import Field
@@ -38,7 +41,7 @@ settings = Settings()
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
-'''
+"""
 
 
 def site(root: Path, path: str) -> PoolSite:
@@ -155,3 +158,29 @@ def test_nothing_above_the_repository_root_is_read(tmp_path: Path) -> None:
         },
     )
     assert knobs(tmp_path, "repo/svc/db.py")["pool_size"].source == "dynamic"
+
+
+def test_where_a_value_is_defined_shows_in_json_and_messages(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/constants.py": "POOL_SIZE = 12\n",
+            "app/db.py": "from sqlalchemy import create_engine\n\nfrom app.constants import POOL_SIZE\n\n"
+            "engine = create_engine(URL, pool_size=POOL_SIZE, max_overflow=0)\n",
+        },
+    )
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        report = run([Path("app")], RunSettings())
+    finally:
+        os.chdir(previous)
+    [pool] = report.pools
+    size = dict(pool.site.knobs)["pool_size"]
+    assert (size.value, size.source, size.defined_at) == (12, "constant", "app/constants.py:1")
+    data = as_document(report)
+    assert data["pools"][0]["settings"]["max_connections"]["defined_at"] == "app/constants.py:1"
+    [pc001] = [f for f in report.findings if f.rule == "PC001"]
+    assert "const constants.POOL_SIZE at app/constants.py:1" in pc001.message

@@ -176,6 +176,7 @@ class SiteFinder:
             span=self._span(keyword.node),
             env=resolved.env,
             constant=resolved.constant,
+            defined_at=resolved.defined_at,
         )
 
     def _database(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str:

@@ -76,6 +76,7 @@ def written_setting(resolver: Resolver, knob: str, value: Node | None, start: No
         span=resolver.file.span(start, end),
         env=resolved.env,
         constant=resolved.constant,
+        defined_at=resolved.defined_at,
         knob=knob,
         scale=resolved.scale,
     )

@@ -255,3 +255,68 @@ def test_system_files_are_read_for_variables_only_when_a_pool_reads_one(tmp_path
     assert read_declarations([str(env)]).environment == ()
     (found,) = read_declarations([str(env)], frozenset({"DB_POOL_SIZE"})).environment
     assert (found.value, found.line, found.kind) == ("5", 1, "development")
+
+
+def test_a_helm_chart_whose_template_maps_a_variable_to_its_values(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "orders/app/db.py": ENGINE,
+            "charts/orders/Chart.yaml": "apiVersion: v2\nname: orders\nversion: 0.1.0\n",
+            "charts/orders/values.yaml": """\
+                replicaCount: 2
+                image:
+                  repository: registry.example.com/shop/orders
+                  tag: "1.4"
+                database:
+                  poolSize: 30
+                  maxOverflow: 0
+            """,
+            "charts/orders/templates/deployment.yaml": """\
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: {{ include "orders.fullname" . }}
+                spec:
+                  replicas: {{ .Values.replicaCount }}
+                  template:
+                    spec:
+                      containers:
+                        - name: {{ .Chart.Name }}
+                          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+                          env:
+                            - name: DB_POOL_SIZE
+                              value: {{ .Values.database.poolSize | quote }}
+                            - name: DB_MAX_OVERFLOW
+                              value: "{{ .Values.database.maxOverflow }}"
+            """,
+        },
+    )
+    report = checked(tmp_path)
+    parts = json.loads(render(report))["pools"][0]["settings"]["max_connections"]["parts"]
+    assert (parts["pool_size"]["value"], parts["pool_size"]["source"]) == (30, "env")
+    assert parts["pool_size"]["defined_at"].endswith("charts/orders/values.yaml:6")
+    assert parts["pool_size"]["declared"][0]["how"] == "Helm values database.poolSize via deployment.yaml"
+    assert parts["max_overflow"]["value"] == 0
+    # The template's Go actions are not reported as YAML it could not read.
+    assert not [e for e in report.errors if "templates" in e.path]
+
+
+def test_an_env_file_of_any_name_named_by_the_service(tmp_path: Path) -> None:
+    compose = COMPOSE.replace(
+        "          - .env\n        environment:", "          - ./config/backend\n        environment:"
+    )
+    compose = compose.replace("          - DB_POOL_SIZE=200\n", "")
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE,
+            "docker-compose.yml": compose,
+            "config/backend": "DB_POOL_SIZE=45\n",
+        },
+    )
+    setting = pool_size(checked(tmp_path))
+    assert (setting["value"], setting["declared"][0]["how"]) == (
+        45,
+        "docker-compose env_file ./config/backend",
+    )

@@ -43,7 +43,8 @@ def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()
     found: list[Declarations] = []
     warnings: list[str] = []
     seen = {os.path.normpath(path) for path in paths}
-    for path in paths:
+    named = len(paths)  # the paths after these are env files compose services name
+    for number, path in enumerate(paths):
         try:
             data = read_regular(path, MAX_SIZE)  # a fifo named postgresql.conf is not waited on
         except OSError as error:
@@ -51,16 +52,17 @@ def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()
             warnings.append(f"{shown}: not read ({why}); what it may declare is not counted")
             continue
         name = path.rsplit("/", 1)[-1]
-        if len(data) > MAX_SIZE or not is_candidate(name, data, wanted):
+        referenced = number >= named
+        if len(data) > MAX_SIZE or not (referenced or is_candidate(name, data, wanted)):
             continue
-        declared = declarations(path, data.decode("utf-8", "replace"), wanted)
+        declared = declarations(path, data.decode("utf-8", "replace"), wanted, as_env_file=referenced)
         shown_errors = tuple(FileError(display_path(e.path), e.message, e.kind) for e in declared.errors)
         found.append(replace(declared, errors=shown_errors))
         # An env_file of any name (config/web.env): read once, after the file that names it.
-        for referenced in env_files_referenced(declared.references):
-            if referenced not in seen and os.path.isfile(referenced):
-                seen.add(referenced)
-                paths.append(referenced)
+        for env_file in env_files_referenced(declared.references):
+            if env_file not in seen and os.path.isfile(env_file):
+                seen.add(env_file)
+                paths.append(env_file)
     # Every file's declarations one after another, field by field, and the files not read.
     combined = {
         f.name: tuple(item for part in found for item in getattr(part, f.name)) for f in fields(Declarations)

@@ -121,12 +121,21 @@ def is_candidate(name: str, data: bytes, wanted: frozenset[str] = frozenset()) -
         return False
     if any(token in data for token in TRIGGERS):
         return True
-    return bool(wanted) and (b"ConfigMap" in data or any(name.encode() in data for name in wanted))
+    if not wanted:
+        return False
+    return (
+        b"ConfigMap" in data
+        or declared_env.is_helm_values(name)
+        or any(variable.encode() in data for variable in wanted)
+    )
 
 
-def declarations(path: str, text: str, wanted: frozenset[str] = frozenset()) -> Declarations:
+def declarations(
+    path: str, text: str, wanted: frozenset[str] = frozenset(), as_env_file: bool = False
+) -> Declarations:
     """Every server setting and replica count declared in one file, and what in it could not be read;
-    with ``wanted``, the values it gives those environment variables."""
+    with ``wanted``, the values it gives those environment variables (``as_env_file``: a file a
+    compose service names in ``env_file:``, whatever its name)."""
     name = PurePosixPath(path).name
     reader = _Reader(path, text, wanted)
     if name.endswith("pgbouncer.ini"):
@@ -141,8 +150,13 @@ def declarations(path: str, text: str, wanted: frozenset[str] = frozenset()) -> 
         reader.conf(text, 1, "postgresql.conf")
     elif name.endswith(".sql"):
         reader.alter_system()
-    elif name.startswith(".env") or name.endswith(".env"):
+    elif name.startswith(".env") or name.endswith(".env") or as_env_file:
         reader.env_file()
+    elif declared_env.is_helm_template(path, text):
+        if wanted:
+            reader.references += declared_env.helm_template_references(path, text, wanted)
+        if any(token.decode() in text for token in TRIGGERS):  # read as YAML as before, for replicas
+            reader.yaml()
     else:
         reader.yaml()
     return Declarations(
@@ -314,6 +328,8 @@ class _Reader:
                 self.server_environment(data, "Kubernetes ConfigMap", "")
             if self.wanted:
                 self.environment += declared_env.config_map_values(self.path, document)
+        if self.wanted and "apiVersion" not in document and declared_env.is_helm_values(self.path):
+            self.environment += declared_env.helm_values(self.path, document)
         self.helm(document)
 
     def compose_service(self, service: str, spec: YamlMapping) -> None:

@@ -40,6 +40,16 @@ KIND_WORDS: tuple[tuple[EnvKind, frozenset[str]], ...] = (
 # compose's environment: beats its env_file:, and a container's env its envFrom.
 TIED, DEPLOYED, DEVELOPMENT = 0, 2, 4
 TAKEN = ("docker-compose env_file", "Kubernetes ConfigMap")
+# A Helm template's plain mapping of a variable to a value: ``- name: VAR`` then ``value: {{ .Values.a.b }}``,
+# or ``VAR: {{ .Values.a.b | quote }}`` (a ConfigMap's data); pipes that only change how it is written.
+HELM_VALUE = (
+    r"[\"']?\{\{-?\s*\.Values\.([\w.]+)\s*(?:\|\s*(?:quote|toString|int|int64)\s*)*-?\}\}[\"']?[ \t]*$"
+)
+HELM_ENV_ITEM = re.compile(
+    r"^[ \t]*-[ \t]*name:[ \t]*[\"']?(\w+)[\"']?[ \t]*\n[ \t]*value:[ \t]*" + HELM_VALUE, re.M
+)
+HELM_KEY = re.compile(r"^[ \t]*(\w+):[ \t]*" + HELM_VALUE, re.M)
+HELM = "Helm values"
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -200,6 +210,60 @@ def config_map_values(path: str, document: Mapping[str, Any]) -> list[DeclaredVa
     ]
 
 
+def is_helm_template(path: str, text: str) -> bool:
+    """A chart's template: under ``templates/``, with Go template actions YAML cannot read."""
+    return "templates" in PurePosixPath(path).parts and "{{" in text
+
+
+def helm_template_references(path: str, text: str, wanted: frozenset[str]) -> list[EnvironmentReference]:
+    """The wanted variables a template sets plainly from ``.Values``: references to the chart's values."""
+    parts = PurePosixPath(path).parts
+    chart = str(PurePosixPath(*parts[: len(parts) - 1 - parts[::-1].index("templates")]))
+    found = []
+    for pattern in (HELM_ENV_ITEM, HELM_KEY):
+        for match in pattern.finditer(text):
+            if match.group(1) in wanted:
+                line = text.count("\n", 0, match.start()) + 1
+                found.append(
+                    EnvironmentReference(
+                        path,
+                        line,
+                        "Helm template",
+                        PurePosixPath(chart).name,
+                        chart,
+                        key=match.group(2),
+                        variable=match.group(1),
+                    )
+                )
+    return found
+
+
+def is_helm_values(path: str) -> bool:
+    name = PurePosixPath(path).name
+    return name.startswith("values") and name.endswith((".yaml", ".yml"))
+
+
+def helm_values(path: str, document: Mapping[str, Any]) -> list[DeclaredValue]:
+    """Every scalar of a chart's values file, by its dotted path (``database.poolSize``)."""
+    chart = str(PurePosixPath(path).parent)
+    words = PurePosixPath(path).name.rsplit(".", 1)[0].replace("values", "", 1)
+    kind = env_file_kind(words) if words.strip(".-_") else "deployment"
+    found: list[DeclaredValue] = []
+    stack: list[tuple[str, Mapping[str, Any]]] = [("", document)]
+    while stack:
+        prefix, mapping = stack.pop()
+        for key, value in mapping.items():
+            name = f"{prefix}{key}"
+            if isinstance(value, Mapping):
+                stack.append((name + ".", value))
+            elif value is not None and not isinstance(value, list):
+                line = mapping.line_of(key) if hasattr(mapping, "line_of") else 1
+                found.append(
+                    DeclaredValue(name, _text(value), path, line, HELM, kind, document=f"helm:{chart}")
+                )
+    return found
+
+
 def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -274,6 +338,15 @@ def _given(reference: EnvironmentReference, values: list[DeclaredValue]) -> list
             replace(v, how=how, kind="deployment", **tie)  # type: ignore[arg-type]
             for v in values
             if v.how == "env file" and os.path.normpath(v.path) == target
+        ]
+    if reference.how == "Helm template":
+        chart = [v for v in values if v.document == f"helm:{reference.target}"]
+        images = tuple(v.value for v in chart if v.variable == "image.repository")
+        how = f"Helm values {reference.key} via {PurePosixPath(reference.path).name}"
+        return [
+            replace(v, variable=reference.variable, how=how, service=reference.service, images=images)
+            for v in chart
+            if v.variable == reference.key
         ]
     config_map = [v for v in values if v.document == reference.target]
     if reference.key is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,64 @@ def test_a_long_expression_keeps_its_head_and_tail_on_one_line() -> None:
     assert len(shown) < EXPRESSION_SHOWN and "\n" not in shown
     assert shown.startswith("Duration::from_secs( settings") and shown.endswith("for_production )")
     assert shortened("cfg.max") == "cfg.max"
+
+
+DEADPOOL_FROM_OUTSIDE = {
+    "a parameter": """
+        use deadpool_postgres::{Config, Runtime};
+        pub fn pool(cfg: &Config) -> deadpool_postgres::Pool {
+            cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap()
+        }
+    """,
+    "from the environment": """
+        use deadpool_postgres::{Config, Runtime};
+        pub fn pool() -> deadpool_postgres::Pool {
+            let cfg = Config::from_env()?;
+            cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap()
+        }
+    """,
+    "a deserialized settings field": """
+        #[derive(serde::Deserialize)]
+        struct Settings { pg: deadpool_postgres::Config }
+        pub fn pool(settings: Settings) -> deadpool_postgres::Pool {
+            settings.pg.create_pool(None, NoTls).unwrap()
+        }
+    """,
+    "a typed let": """
+        pub fn pool(text: &str) -> deadpool_postgres::Pool {
+            let cfg: deadpool_postgres::Config = serde_json::from_str(text).unwrap();
+            cfg.create_pool(None, NoTls).unwrap()
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("form", sorted(DEADPOOL_FROM_OUTSIDE))
+def test_a_deadpool_config_from_outside_is_a_pool_set_at_run_time(snippets: Snippets, form: str) -> None:
+    pool = snippets.pool(textwrap.dedent(DEADPOOL_FROM_OUTSIDE[form]))
+    assert pool.site.library == "deadpool"
+    configured = {concept: setting.source for concept, setting in pool.settings.items()}
+    assert configured == dict.fromkeys(configured, "dynamic"), pool.settings
+    assert {"max_connections", "acquire_timeout", "health_check"} <= set(configured)
+    assert snippets.findings(textwrap.dedent(DEADPOOL_FROM_OUTSIDE[form])) == []
+
+
+def test_another_crates_config_is_no_pool_and_an_assigned_part_replaces_the_outside_one(
+    snippets: Snippets,
+) -> None:
+    assert snippets.sites("pub fn f(cfg: &config::Config) { cfg.create_pool(None, NoTls); }\n") == []
+    pool = snippets.pool(
+        textwrap.dedent("""
+        use deadpool_postgres::{Config, PoolConfig};
+        pub fn pool() -> deadpool_postgres::Pool {
+            let mut cfg = Config::from_env().unwrap();
+            cfg.pool = Some(PoolConfig::new(5));
+            cfg.create_pool(None, NoTls).unwrap()
+        }
+    """)
+    )
+    settings = pool.settings
+    assert (settings["max_connections"].value, settings["max_connections"].source) == (5, "explicit")
+    # PoolConfig::new(5) brings its own timeouts (none): the wait is deadpool's, not cfg's.
+    assert settings["acquire_timeout"].source == "default"
+    assert (settings["health_check"].source, settings["health_check"].expr) == ("dynamic", "cfg.manager")

@@ -30,6 +30,18 @@ TIMEOUT_FIELDS = {"wait": "wait", "create": "create", "recycle": "recycle"}
 TIMEOUT_HELPERS = {"wait_millis": ("wait", 1e-3)}
 # The Config's crate is written in its path or its import: a file naming none has no such pool.
 CRATE_NAMES = tuple(crate.encode() for crate in CRATES)
+# A Config from outside the function (a parameter, Config::from_env(), a deserialized or typed value)
+# may set every pool and manager field at run time: each is dynamic unless written here.
+OUTSIDE_FIELDS = {
+    "max_size": "pool",
+    "wait": "pool",
+    "create": "pool",
+    "recycle": "pool",
+    "recycling_method": "manager",
+}
+TYPED = """({node} pattern: (identifier) @name type: (_) @type (#eq? @name "{name}"))"""
+FIELD_TYPE = """(field_declaration name: (field_identifier) @name type: (_) @type (#eq? @name "{name}"))"""
+UNWRAPPING = ("unwrap", "expect", "unwrap_or_default")  # Config::from_env().unwrap() is the Config
 
 
 def find(file: RustFile) -> list[PoolSite]:
@@ -40,14 +52,23 @@ def find(file: RustFile) -> list[PoolSite]:
     for match in matches(CREATE_POOL, file.root):
         call, config = match["call"], match["config"]
         origin, crate = _config_origin(config, resolver)
+        declared = None  # for a Config from outside, where it is declared: fields are assigned after
+        if origin is None:
+            declared, crate = _outside_config(config, resolver)
+            origin = declared if declared is not None and declared.type == "call_expression" else config
         database = CRATES.get(crate or "")
         if origin is None or database in (None, NOT_A_DATABASE):
             continue
         knobs: list[tuple[str, Setting]] = []
-        for value in _config_values("pool", origin, config, call, resolver):
-            knobs += _pool_config(value, resolver)
-        for value in _config_values("manager", origin, config, call, resolver):
-            knobs += recycling_method(value, resolver)
+        assigned = set()  # the parts given here, which replace what came from outside
+        for part in ("pool", "manager"):
+            for value in _config_values(part, declared or origin, config, call, resolver):
+                knobs += (
+                    _pool_config(value, resolver) if part == "pool" else recycling_method(value, resolver)
+                )
+                assigned.add(part)
+        if declared is not None:
+            knobs += _from_outside(file.text(config), assigned)
         sites.append(_site(file, origin, call, database or "unknown", knobs))
     return sites
 
@@ -71,6 +92,70 @@ def _config_origin(config: Node, resolver: Resolver) -> tuple[Node | None, str |
     if len(segments) < 2 or segments[-1] != "Config":
         return None, None
     return node, "::".join(segments[:-1])
+
+
+def _outside_config(config: Node, resolver: Resolver) -> tuple[Node | None, str | None]:
+    """A ``Config`` the function does not build: a parameter or a ``let`` typed ``Config``, or
+    ``Config::from_env()``; the node the pool's construction starts at, and the Config's crate.
+    """
+    file = resolver.file
+    if config.type == "field_expression":  # settings.pg, a field of a struct this file declares
+        name_node = field(config, "field")
+        fields = matches(FIELD_TYPE.format(name=file.text(name_node)), file.root) if name_node else []
+        return _typed_config(file, [m["type"] for m in fields])
+    if config.type != "identifier":
+        return None, None
+    name = file.text(config)
+    scope = file.enclosing_function(config)
+    value = resolver.local_binding(config, name)
+    if value is not None:
+        while value.type == "try_expression" or (
+            value.type == "call_expression" and _method(value, file) in UNWRAPPING
+        ):
+            value = value.named_children[0] if value.type == "try_expression" else receiver(value)
+            if value is None:
+                return None, None
+        function = field(value, "function") if value.type == "call_expression" else None
+        path = file.qualified([s for s, _ in path_segments(function, file)]) if function is not None else []
+        if len(path) >= 3 and path[-2:] == ["Config", "from_env"]:
+            return value, "::".join(path[:-2])
+    declared = [
+        match
+        for node in ("parameter", "let_declaration")
+        for match in (matches(TYPED.format(node=node, name=name), scope) if scope is not None else [])
+        if match["name"].start_byte < config.start_byte
+    ]
+    declared.sort(key=lambda match: match["name"].start_byte)
+    return _typed_config(file, [match["type"] for match in declared[-1:]])
+
+
+def _typed_config(file: RustFile, types: list[Node]) -> tuple[Node | None, str | None]:
+    """The first of ``types`` that is a deadpool crate's ``Config`` (behind ``&``/``&mut``), and its crate."""
+    for written in types:
+        kind = written
+        while kind.type == "reference_type" and kind.named_children:
+            kind = kind.named_children[-1]
+        path = file.qualified([s for s, _ in path_segments(kind, file)])
+        if len(path) >= 2 and path[-1] == "Config" and "::".join(path[:-1]) in CRATES:
+            return written, "::".join(path[:-1])
+    return None, None
+
+
+def _method(call: Node, file: RustFile) -> str:
+    function = field(call, "function")
+    name = field(function, "field") if function is not None and function.type == "field_expression" else None
+    return file.text(name) if name is not None else ""
+
+
+def _from_outside(config: str, assigned: set[str]) -> list[tuple[str, Setting]]:
+    """The fields of the parts (``pool``, ``manager``) this function does not assign: set at run time.
+    An assigned ``cfg.pool = Some(PoolConfig::new(5))`` replaces the whole part, defaults and all.
+    """
+    return [
+        (name, Setting(None, "dynamic", expr=f"{config}.{part}", knob=name))
+        for name, part in OUTSIDE_FIELDS.items()
+        if part not in assigned
+    ]
 
 
 def _config_values(name: str, origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:

@@ -24,21 +24,24 @@ ENTRY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ENTRIES)
 STATEMENT_LISTS = frozenset({"module", "block"})
 
 
-def entry_calls(root: Node, lines: list[str], bindings: ModuleBindings) -> list[tuple[ast.Call, list[Scope]]]:
-    """Every call whose function is written with a name that may stand for an entry, with its scopes.
+def entry_calls(
+    root: Node, lines: list[str], bindings: ModuleBindings
+) -> list[tuple[ast.Call, list[Scope], Node]]:
+    """Every call whose function is written with a name that may stand for an entry, with its scopes
+    and its node in the tree.
 
     In source order; ``lines`` are the module's lines as the parser counts them.
     """
     names = calling_names(bindings)
     wanted = naming_lines(lines, names)
-    found: list[tuple[ast.Call, list[Scope]]] = []
+    found: list[tuple[ast.Call, list[Scope], Node]] = []
     pending: list[tuple[Node, list[Scope]]] = [(root, [scope_of(root)])] if wanted else []
     while pending:
         node, scopes = pending.pop()
         if node.type == "call" and _written_with(node, names):
             call = expression(node)
             if isinstance(call, ast.Call):
-                found.append((call, scopes))
+                found.append((call, scopes, node))
         inner = [*scopes, scope_of(node)] if node.type in SCOPE_KINDS and node.type != "module" else scopes
         statements = node.type in STATEMENT_LISTS or node.is_error
         for child in node.named_children:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Protocol
 
 from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python.bindings import ModuleBindings
+from poolcheck.frontends.python.branches import sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
 from poolcheck.frontends.python.syntax import Node, Scope
@@ -49,14 +51,17 @@ class SiteFinder:
 
     def find(self, root: Node) -> list[PoolSite]:
         sites = []
-        for call, scopes in entry_calls(root, self.lines, self.bindings):
+        for call, scopes, node in entry_calls(root, self.lines, self.bindings):
             entry = self._entry(call, scopes)
             if entry is None:
                 continue
             keywords, opaque = self._arguments(call, entry, scopes)
             if entry.needs_config and entry.config not in keywords:
                 continue
-            sites.append(self.site(call, entry, keywords, opaque, scopes))
+            site = self.site(call, entry, keywords, opaque, scopes)
+            if site.database == "unknown" and sqlite_branch(node):
+                site = replace(site, database="sqlite")  # the branch a SQLite URL takes
+            sites.append(site)
         return sites
 
     def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:

@@ -1,0 +1,55 @@
+"""Which database a branch runs with, when its condition tests the URL for SQLite.
+
+    if settings.DATABASE_URL.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(url, pool_size=20, max_overflow=10)
+
+is the way FastAPI and Flask services keep a SQLite engine for development: the
+first engine is a SQLite one, whatever its URL says at run time, and gets no pool
+rules; the second is the production pool. Conditional expressions are read the
+same way.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poolcheck.frontends.python.syntax import Node
+
+# A condition that tests for SQLite: the word in a URL, a scheme or a backend name, or an in-memory
+# database. Negation (`not ..`, `!=`) flips the branch.
+SQLITE = re.compile(rb"sqlite|:memory:", re.IGNORECASE)
+NEGATED = re.compile(rb"^\s*not\b|!=|\bnot\s+in\b")
+
+
+def sqlite_branch(node: Node) -> bool | None:
+    """True when ``node`` runs only on a SQLite URL, False only on another, None when no test says."""
+    child, parent = node, node.parent
+    while parent is not None:
+        tested = _tested(child, parent)
+        if tested is not None:
+            condition, taken = tested
+            text = condition.text or b""
+            if SQLITE.search(text):
+                return taken != bool(NEGATED.search(text))
+        child, parent = parent, parent.parent
+    return None
+
+
+def _tested(child: Node, parent: Node) -> tuple[Node, bool] | None:
+    """The condition deciding whether ``child`` of ``parent`` runs, and whether it runs when true."""
+    if parent.type == "conditional_expression":  # body if condition else alternative
+        parts = parent.named_children
+        if len(parts) != 3 or child == parts[1]:
+            return None
+        return parts[1], child == parts[0]
+    condition = parent.child_by_field_name("condition")
+    if condition is None or child == condition:
+        return None
+    if parent.type in ("if_statement", "elif_clause"):
+        if child == parent.child_by_field_name("consequence"):
+            return condition, True
+        if child.type in ("elif_clause", "else_clause"):  # runs only when the if's test fails
+            return condition, False
+    return None

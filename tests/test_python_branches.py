@@ -1,0 +1,58 @@
+"""A branch taken on a SQLite URL builds a SQLite engine, whatever the URL is at run time."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import Snippets
+
+HEAD = "from sqlalchemy import create_engine\nfrom app.config import settings\nURL = settings.DATABASE_URL\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "databases"),
+    [
+        (
+            'if URL.startswith("sqlite"):\n'
+            '    engine = create_engine(URL, connect_args={"check_same_thread": False})\n'
+            "else:\n    engine = create_engine(URL, pool_size=20, max_overflow=10)\n",
+            ["sqlite", "unknown"],
+        ),
+        (
+            'if not URL.startswith("sqlite"):\n    engine = create_engine(URL, pool_size=20)\n'
+            "else:\n    engine = create_engine(URL)\n",
+            ["unknown", "sqlite"],
+        ),
+        (
+            'if settings.ENV == "test":\n    engine = create_engine("sqlite://")\n'
+            'elif "sqlite" in URL:\n    engine = create_engine(URL)\n'
+            "else:\n    engine = create_engine(URL, pool_size=20)\n",
+            ["sqlite", "sqlite", "unknown"],
+        ),
+        (
+            'engine = create_engine(URL) if make_url(URL).get_backend_name() == "sqlite" else '
+            "create_engine(URL, pool_size=20)\n",
+            ["sqlite", "unknown"],
+        ),
+        (
+            'engine = create_engine(URL, pool_size=20) if URL != "sqlite:///:memory:" else create_engine(URL)\n',
+            ["unknown", "sqlite"],
+        ),
+        # A test of something else decides nothing: the URL says what it is at run time.
+        ("if settings.DEBUG:\n    engine = create_engine(URL, echo=True)\n", ["unknown"]),
+    ],
+    ids=["if-else", "negated", "elif", "conditional", "not-equal", "other-test"],
+)
+def test_the_sqlite_branch_is_a_sqlite_engine(snippets: Snippets, code: str, databases: list[str]) -> None:
+    sites = snippets.sites(HEAD + code, ".py")
+    assert [site.database for site in sites] == databases
+
+
+def test_the_sqlite_branch_gets_no_pool_findings_and_the_other_does(snippets: Snippets) -> None:
+    code = (
+        'if URL.startswith("sqlite"):\n'
+        '    engine = create_engine(URL, connect_args={"check_same_thread": False})\n'
+        "else:\n    engine = create_engine(URL, pool_size=5)\n"
+    )
+    findings = snippets.findings(HEAD + code, ".py")
+    assert {f.span.line for f in findings} == {7}
+    assert "PC001" in {f.rule for f in findings}

@@ -56,3 +56,25 @@ def test_the_sqlite_branch_gets_no_pool_findings_and_the_other_does(snippets: Sn
     findings = snippets.findings(HEAD + code, ".py")
     assert {f.span.line for f in findings} == {7}
     assert "PC001" in {f.rule for f in findings}
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'options = {"pool_size": 5}\nif settings.TESTING:\n    options["poolclass"] = NullPool\n'
+        "engine = create_engine(URL, **options)\n",
+        "engine = create_engine(URL, pool_size=5, poolclass=NullPool if settings.TESTING else QueuePool)\n",
+    ],
+    ids=["set-in-a-branch", "conditional"],
+)
+def test_a_null_pool_in_one_branch_leaves_the_other_a_pool(snippets: Snippets, code: str) -> None:
+    head = HEAD + "from sqlalchemy.pool import NullPool, QueuePool\n"
+    [site] = snippets.sites(head + code, ".py")
+    assert site.pooled
+    assert "PC001" in {f.rule for f in snippets.findings(head + code, ".py")}
+
+
+def test_a_null_pool_always_is_no_pool(snippets: Snippets) -> None:
+    head = HEAD + "from sqlalchemy.pool import NullPool\n"
+    [site] = snippets.sites(head + "engine = create_engine(URL, poolclass=NullPool)\n", ".py")
+    assert not site.pooled

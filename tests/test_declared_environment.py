@@ -320,3 +320,19 @@ def test_an_env_file_of_any_name_named_by_the_service(tmp_path: Path) -> None:
         45,
         "docker-compose env_file ./config/backend",
     )
+
+
+def test_pc001_judges_the_deployment_value_and_the_card_says_where_to_change_it(tmp_path: Path) -> None:
+    compose = COMPOSE.replace("command: postgres -c max_connections=100", "command: postgres")
+    engine = ENGINE.replace('"DB_POOL_SIZE", "10"', '"DB_POOL_SIZE", "60"')  # above PC001's floor of 50
+    write(tmp_path, {"backend/app/core/db.py": engine, "docker-compose.yml": compose.replace("=200", "=2")})
+    report = checked(tmp_path)
+    (finding,) = [f for f in report.findings if f.rule == "PC001"]
+    assert "max_connections is pool_size 2 (env DB_POOL_SIZE; declared at docker-compose.yml:17" in (
+        finding.message.replace(str(tmp_path) + "/", "")
+    )
+    text = render_cards(build_cards(report, lambda path: {}, date(2026, 1, 1)))
+    assert "or set `DB_POOL_SIZE` there instead." in text
+    # Declared nowhere, the code's 60 passes the same rule.
+    write(tmp_path, {"docker-compose.yml": compose.replace("          - DB_POOL_SIZE=200\n", "")})
+    assert "PC001" not in {f.rule for f in checked(tmp_path).findings}

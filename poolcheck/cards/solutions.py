@@ -175,12 +175,15 @@ def _contains(lines: Sequence[str], block: Sequence[str]) -> bool:
 
 def _production(pool: Pool, assignment: Assignment, language: Language) -> Valued:
     code = language.literal(assignment, pool)
-    replaced = [s for s in assignment.written if s.source in ("env-default", "constant") and s.expr]
+    replaced = [s for s in assignment.written if s.source in ("env-default", "env", "constant") and s.expr]
     if not replaced:
         return Valued(code)
     setting = replaced[0]
     origin = provenance(setting, pool.site.library, markdown_code)
     written = markdown_code(setting.expr or "")
+    if setting.source == "env" and setting.env:  # the deployment's value is what runs: it is what to change
+        variable = markdown_code(setting.env)
+        return Valued(code, note=f"Replaces {written} ({origin}); or set {variable} there instead.")
     if setting.source == "constant":
         return Valued(code, note=f"Replaces {written} ({origin}); or set that constant to {code}.")
     return Valued(code, note=f"Replaces {written} ({origin}); Option 2 keeps it configurable.")

@@ -336,3 +336,48 @@ def test_pc001_judges_the_deployment_value_and_the_card_says_where_to_change_it(
     # Declared nowhere, the code's 60 passes the same rule.
     write(tmp_path, {"docker-compose.yml": compose.replace("          - DB_POOL_SIZE=200\n", "")})
     assert "PC001" not in {f.rule for f in checked(tmp_path).findings}
+
+
+def test_pydantic_settings_fields_take_the_compose_value_of_their_variable(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "backend/app/core/config.py": """\
+                from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+                class Settings(BaseSettings):
+                    model_config = SettingsConfigDict(
+                        env_file="../.env", env_ignore_empty=True, extra="ignore"
+                    )
+                    POSTGRES_SERVER: str
+                    DB_POOL_SIZE: int = 10
+                    DB_MAX_OVERFLOW: int = 0
+
+
+                settings = Settings()  # type: ignore
+            """,
+            "backend/app/core/db.py": """\
+                from sqlmodel import create_engine
+
+                from app.core.config import settings
+
+                engine = create_engine(
+                    str(settings.SQLALCHEMY_DATABASE_URI),
+                    pool_size=settings.DB_POOL_SIZE,
+                    max_overflow=settings.DB_MAX_OVERFLOW,
+                )
+            """,
+            "docker-compose.yml": COMPOSE,
+            ".env": "POSTGRES_SERVER=localhost\nDB_POOL_SIZE=5\nDB_MAX_OVERFLOW=3\n",
+        },
+    )
+    data = json.loads(render(checked(tmp_path)))
+    (pool,) = data["pools"]
+    parts = pool["settings"]["max_connections"]["parts"]
+    # compose's environment: beats the env_file: .env it also names, and both beat the field defaults.
+    assert [(parts[k]["value"], parts[k]["source"]) for k in ("pool_size", "max_overflow")] == [
+        (200, "env"),
+        (3, "env"),
+    ]
+    assert {(d["value"], d["used"]) for d in parts["pool_size"]["declared"]} == {("200", True), ("5", False)}

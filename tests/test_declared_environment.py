@@ -381,3 +381,19 @@ def test_pydantic_settings_fields_take_the_compose_value_of_their_variable(tmp_p
         (3, "env"),
     ]
     assert {(d["value"], d["used"]) for d in parts["pool_size"]["declared"]} == {("200", True), ("5", False)}
+
+
+def test_an_env_file_outside_the_tree_checked_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "home" / "credentials"
+    write(tmp_path, {"home/credentials": "DB_POOL_SIZE=77\n"})
+    project = tmp_path / "project"
+    compose = COMPOSE.replace("          - DB_POOL_SIZE=200\n", "")
+    compose = compose.replace(
+        "          - .env\n        environment:",
+        f"          - {outside}\n          - ../home/credentials\n          - linked\n        environment:",
+    )
+    write(project, {"backend/app/core/db.py": ENGINE, "docker-compose.yml": compose})
+    (project / "linked").symlink_to(outside)
+    assert str(outside) in (project / "docker-compose.yml").read_text()
+    setting = pool_size(checked(project))
+    assert (setting["value"], setting["declared"]) == (10, None)

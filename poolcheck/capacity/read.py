@@ -43,6 +43,9 @@ def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()
     found: list[Declarations] = []
     warnings: list[str] = []
     seen = {os.path.normpath(path) for path in paths}
+    # A named env file is read only inside the tree checked, a symlink's target too: a compose file
+    # in a pull request must not read ~/.aws/credentials into the report.
+    tree = os.path.realpath(os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths]))
     named = len(paths)  # the paths after these are env files compose services name
     for number, path in enumerate(paths):
         try:
@@ -60,7 +63,7 @@ def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()
         found.append(replace(declared, errors=shown_errors))
         # An env_file of any name (config/web.env): read once, after the file that names it.
         for env_file in env_files_referenced(declared.references):
-            if env_file not in seen and os.path.isfile(env_file):
+            if env_file not in seen and _inside(env_file, tree) and os.path.isfile(env_file):
                 seen.add(env_file)
                 paths.append(env_file)
     # Every file's declarations one after another, field by field, and the files not read.
@@ -68,3 +71,8 @@ def read_declarations(paths: Iterable[str], wanted: frozenset[str] = frozenset()
         f.name: tuple(item for part in found for item in getattr(part, f.name)) for f in fields(Declarations)
     }
     return Declarations(**{**combined, "warnings": tuple(warnings)})
+
+
+def _inside(path: str, tree: str) -> bool:
+    real = os.path.realpath(path)
+    return real == tree or real.startswith(tree.rstrip(os.sep) + os.sep)

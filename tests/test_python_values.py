@@ -339,3 +339,35 @@ def test_a_wrapper_called_in_its_module_takes_no_default_for_its_calls(snippets:
     code = f"from sqlalchemy import create_engine\nPOOL_SIZE = 10\n{WRAPPER}\nengine = make_engine(URL, 50)\n"
     site = snippets.site(code, ".py")
     assert dict(site.knobs)["pool_size"].source == "dynamic"
+
+
+DJANGO_HELPER = '''
+import environ
+
+env = environ.Env()
+
+
+def database_config(url, max_age=0):
+    """The default database, read from DATABASE_URL."""
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": url,
+        "CONN_MAX_AGE": max_age,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+'''
+
+
+@pytest.mark.parametrize(
+    ("call", "age"),
+    [('database_config(env("DATABASE_URL"), max_age=600)', 600), ('database_config(env("DATABASE_URL"))', 0)],
+)
+def test_django_databases_built_by_a_settings_helper(snippets: Snippets, call: str, age: int) -> None:
+    site = snippets.site(DJANGO_HELPER + f'DATABASES = {{"default": {call}}}\n', ".py")
+    found = {name: s.value for name, s in site.knobs}
+    assert (site.database, site.pooled, found) == (
+        "postgres",
+        age > 0,
+        {"CONN_MAX_AGE": age, "CONN_HEALTH_CHECKS": True},
+    )

@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from poolcheck.frontends.python.bindings import LOCAL
-from poolcheck.frontends.python.expressions import expression, identifier
+from poolcheck.frontends.python.expressions import Opaque, expression, identifier
 from poolcheck.frontends.python.syntax import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 
@@ -29,24 +29,36 @@ LITERALS = (ast.Constant,)
 
 def inlined(resolver: Resolver, qualified: str, call: ast.Call, depth: int) -> Resolved:
     """The value of ``call`` to the module's function ``qualified``, when it is a one-return helper."""
+    found = returned(resolver, qualified, call)
+    if found is None:
+        return DYNAMIC
+    expression, scopes, line = found
+    return resolver.resolve(expression, scopes, line, depth)
+
+
+def returned(
+    resolver: Resolver, qualified: str, call: ast.Call, literal_only: bool = True
+) -> tuple[ast.expr, list[Scope], int] | None:
+    """What a one-return helper of the module returns for ``call``, its parameters replaced by the
+    call's literals, with the scopes and line to read it at. Without ``literal_only``, a parameter
+    given anything else is unknown instead (Django's ``database_config(env("DATABASE_URL"))``)."""
     bindings = resolver.bindings
     if not qualified.startswith(LOCAL) or qualified in bindings.class_bases:
-        return DYNAMIC
+        return None
     body = bindings.bodies.get(qualified)
     function = body[1].parent if body is not None else None
     if body is None or function is None or function.type != "function_definition":
-        return DYNAMIC
-    returned = _only_return(body[1])
+        return None
+    value = _only_return(body[1])
     parameters = _parameters(function)
-    if returned is None or parameters is None:
-        return DYNAMIC
-    given = _arguments(call, parameters)
+    if value is None or parameters is None:
+        return None
+    given = _arguments(call, parameters, literal_only)
     if given is None:
-        return DYNAMIC
-    replaced = _Substitute(given).visit(copy.deepcopy(expression(returned)))
+        return None
+    replaced = _Substitute(given).visit(copy.deepcopy(expression(value)))
     scope, _ = body
-    line = returned.start_point[0] + 1
-    return resolver.resolve(replaced, [bindings.module, scope], line, depth)
+    return replaced, [bindings.module, scope], value.start_point[0] + 1
 
 
 def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth: int) -> Resolved:
@@ -110,7 +122,9 @@ def _parameters(function: Node, splats: bool = False) -> list[tuple[str, ast.exp
     return found
 
 
-def _arguments(call: ast.Call, parameters: list[tuple[str, ast.expr | None]]) -> dict[str, ast.expr] | None:
+def _arguments(
+    call: ast.Call, parameters: list[tuple[str, ast.expr | None]], literal_only: bool
+) -> dict[str, ast.expr] | None:
     given: dict[str, ast.expr] = {}
     if len(call.args) > len(parameters) or any(isinstance(a, ast.Starred) for a in call.args):
         return None
@@ -125,7 +139,12 @@ def _arguments(call: ast.Call, parameters: list[tuple[str, ast.expr | None]]) ->
             if default is None:
                 return None
             given[name] = default
-    return given if all(isinstance(value, LITERALS) for value in given.values()) else None
+    if literal_only:
+        return given if all(isinstance(value, LITERALS) for value in given.values()) else None
+    return {
+        name: value if isinstance(value, LITERALS) else ast.copy_location(Opaque(), value)
+        for name, value in given.items()
+    }
 
 
 class _Substitute(ast.NodeTransformer):

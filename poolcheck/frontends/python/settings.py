@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
+from poolcheck.frontends.python import helpers
 from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS, SETTINGS_NAMES
 from poolcheck.frontends.python.expressions import expression, located
 from poolcheck.frontends.python.sites import SiteFinder
@@ -107,6 +108,14 @@ def _django_settings(value: ast.expr, scopes: list[Scope], line: int, finder: Si
         return Splat(keywords, opaque=False)
     if isinstance(value, (ast.Dict, ast.Name)):
         found = finder.resolver.splat(value, scopes, line)
+        return found if found.keywords else None
+    called = finder.bindings.qualified(value.func, scopes, line) if isinstance(value, ast.Call) else None
+    if called is None or not isinstance(value, ast.Call):
+        return None
+    built = helpers.returned(finder.resolver, called, value, literal_only=False)
+    if built is not None:  # a settings helper: `database_config(env("DATABASE_URL"), max_age=600)`
+        inner, inner_scopes, inner_line = built
+        found = finder.resolver.splat(inner, inner_scopes, inner_line)
         return found if found.keywords else None
     return None
 

@@ -117,16 +117,7 @@ def owner_of(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int,
         return None
     if isinstance(node, ast.Attribute):
         outer = owner_of(resolver, node.value, scopes, line, hops + 1)
-        if outer is None:
-            return None
-        binding = outer.resolver.bindings.binding(node.attr, list(outer.stack), END)
-        if binding is None:
-            return None
-        if binding.qualified is not None:
-            return _named(outer.resolver, binding.qualified, hops + 1)
-        if binding.value is not None:
-            return owner_of(outer.resolver, binding.value, list(outer.stack), binding.line, hops + 1)
-        return None
+        return _member_owner(outer, node.attr, hops + 1) if outer is not None else None
     if isinstance(node, ast.Call):  # `Settings()` is an instance; `get_settings()` what it returns
         called = bindings.qualified(node.func, scopes, line)
         if called is None:
@@ -146,8 +137,11 @@ def _named(resolver: Resolver, qualified: str, hops: int) -> Owner | None:
         return module
     head, _, name = qualified.rpartition(".")
     outer = _module(resolver, head) if head else None
-    if outer is None:
-        return None
+    return _member_owner(outer, name, hops + 1) if outer is not None else None
+
+
+def _member_owner(outer: Owner, name: str, hops: int) -> Owner | None:
+    """The module or class an attribute of ``outer`` holds: ``config.settings``, ``app.core.config``."""
     binding = outer.resolver.bindings.binding(name, list(outer.stack), END)
     if binding is None:
         return None

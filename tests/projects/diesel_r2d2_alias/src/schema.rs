@@ -1,0 +1,6 @@
+diesel::table! {
+    bookings (id) {
+        id -> Int4,
+        room -> Varchar,
+    }
+}

@@ -1,0 +1,3 @@
+from libs.db.engine import make_engine
+
+__all__ = ["make_engine"]

@@ -1,0 +1,5 @@
+import os
+
+from libs.db import make_engine
+
+engine = make_engine(os.environ["BILLING_DATABASE_URL"])

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import jsonschema
 
 from poolcheck.capacity.read import read_declarations
-from poolcheck.capacity.sources import is_candidate
+from poolcheck.capacity.sources import declarations, is_candidate
 from poolcheck.cards.content import build_cards
 from poolcheck.emit.json import render
 from poolcheck.emit.todo import render as render_cards
@@ -397,3 +399,43 @@ def test_an_env_file_outside_the_tree_checked_is_not_read(tmp_path: Path) -> Non
     assert str(outside) in (project / "docker-compose.yml").read_text()
     setting = pool_size(checked(project))
     assert (setting["value"], setting["declared"]) == (10, None)
+
+
+HOSTILE = [
+    "services:\n  a:\n    environment: [1, {x: 1}, DB_POOL_SIZE]\n    env_file: [{path: 3}, 4, null, {}]\n",
+    "services:\n  a:\n    environment:\n      DB_POOL_SIZE: {a: 1}\n    env_file: {path: [x]}\n",
+    "kind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n"
+    "        - env: [{name: 3}, {name: DB_POOL_SIZE}, {name: DB_POOL_SIZE, valueFrom: {configMapKeyRef:"
+    " {name: 1, key: []}}}, {name: DB_POOL_SIZE, valueFrom: 3}]\n"
+    "          envFrom: [1, {configMapRef: 2}, {configMapRef: {name: c}, prefix: 3}]\n",
+    "kind: ConfigMap\nmetadata: {name: [1]}\ndata: {DB_POOL_SIZE: 1}\n",
+    f"kind: ConfigMap\nmetadata: {{name: c}}\ndata: {{1: 2, DB_POOL_SIZE: {'9' * 5000}, b: {{c: d}}}}\n",
+]
+
+
+def test_hostile_shapes_are_read_without_a_crash_and_never_a_value(tmp_path: Path) -> None:
+    for number, text in enumerate(HOSTILE):
+        write(tmp_path / str(number), {"backend/app/core/db.py": ENGINE, "deploy/all.yaml": text})
+        report = checked(tmp_path / str(number))
+        assert pool_size(report)["value"] == 10, text
+        assert not [e for e in report.errors if "internal error" in e.message]
+
+
+def _cost(read: Callable[[], object]) -> float:
+    """CPU seconds of ``read``, the least of three runs: only the ratio of two is compared."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        read()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_an_env_line_of_blanks_before_a_hash_is_linear() -> None:
+    # A comment was cut with a pattern that backtracked over the blanks: 100,000 of them took 11 s.
+    wanted = frozenset({"DB_POOL_SIZE"})
+    costs = [
+        _cost(lambda n=n: declarations(".env", "DB_POOL_SIZE=1" + " " * n + "x #\n", wanted))
+        for n in (200_000, 400_000)
+    ]
+    assert costs[1] < 3 * costs[0], costs

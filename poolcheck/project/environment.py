@@ -50,6 +50,7 @@ HELM_ENV_ITEM = re.compile(
 )
 HELM_KEY = re.compile(r"^[ \t]*(\w+):[ \t]*" + HELM_VALUE, re.M)
 HELM = "Helm values"
+COMMENT = re.compile(r"(?<=[ \t])#")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -95,7 +96,8 @@ def _unquoted(written: str) -> str:
     if text[:1] in ("'", '"'):
         end = text.find(text[0], 1)
         return text[1:end] if end > 0 else text[1:]
-    return re.split(r"[ \t]+#", text, maxsplit=1)[0].strip()
+    comment = COMMENT.search(text)  # one character looked behind: linear in a line of blanks
+    return (text[: comment.start()] if comment else text).strip()
 
 
 def compose_values(

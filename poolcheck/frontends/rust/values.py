@@ -3,8 +3,9 @@
 Resolves literals (with suffixes and underscores), arithmetic, same-file
 ``const``/``static`` items, ``let`` bindings earlier in the same function,
 ``Duration`` constructors, ``Some``/``None``, conversions (``.into()``,
-``u32::from``, ``try_from``), ``max``/``min``/``clamp`` of known numbers, and
-environment lookups with a literal default. Anything else is dynamic.
+``u32::from``, ``try_from``), ``max``/``min``/``clamp`` of known numbers,
+environment lookups with a literal default, and a field of the crate's config
+struct with a serde default (config_structs.py). Anything else is dynamic.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
-from poolcheck.frontends.rust import project
+from poolcheck.frontends.rust import config_structs, project
 from poolcheck.frontends.rust.syntax import (
     Node,
     RustFile,
@@ -178,6 +179,9 @@ class Resolver:
             if found.source != "dynamic":
                 return found
         return self._constant(segments[-1], depth) if segments else DYNAMIC
+
+    def _field_expression(self, node: Node, depth: int) -> Resolved:
+        return config_structs.field_value(self, node, depth)  # cfg.max_connections of a config struct
 
     def _constant(self, name: str, depth: int) -> Resolved:
         value = self.file.constants.get(name)

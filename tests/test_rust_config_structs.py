@@ -1,0 +1,317 @@
+"""A pool setting read from a field of the crate's own config struct takes the field's serde default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import write_tree
+
+from poolcheck.frontends import RUST
+from poolcheck.model import Setting
+
+CARGO = '[package]\nname = "inventory"\nversion = "0.1.0"\nedition = "2021"\n'
+
+DATABASE_CONFIG = """use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    #[serde(default)]
+    pub min_connections: u32,
+    pub acquire_timeout_secs: u64,
+    #[serde(default = "default_idle_timeout_secs", rename = "idle_secs")]
+    pub idle_timeout_secs: u64,
+}
+
+const fn default_max_connections() -> u32 {
+    10
+}
+
+fn default_idle_timeout_secs() -> u64 {
+    10 * 60
+}
+"""
+
+
+def knobs(root: Path, path: str) -> dict[str, Setting]:
+    file = root / path
+    [site] = RUST.extract(str(file), file.read_bytes()).sites
+    return dict(site.knobs)
+
+
+def read(found: dict[str, Setting]) -> dict[str, tuple[object, ...]]:
+    return {name: (s.value, s.source, s.env, s.constant) for name, s in found.items()}
+
+
+def pool_from(arguments: str, body: str) -> str:
+    return (
+        "use std::time::Duration;\n\n"
+        "use sqlx::postgres::{PgPool, PgPoolOptions};\n\n"
+        "use crate::config::DatabaseConfig;\n\n"
+        f"pub async fn connect({arguments}) -> anyhow::Result<PgPool> {{\n"
+        f"{body}"
+        "    Ok(PgPoolOptions::new()\n"
+        "        .max_connections(cfg.max_connections)\n"
+        "        .min_connections(cfg.min_connections)\n"
+        "        .acquire_timeout(Duration::from_secs(cfg.acquire_timeout_secs))\n"
+        "        .idle_timeout(Duration::from_secs(cfg.idle_timeout_secs))\n"
+        "        .connect(&cfg.url)\n"
+        "        .await?)\n"
+        "}\n"
+    )
+
+
+def test_a_config_parameter_takes_its_fields_serde_defaults_with_where_they_are_defined(
+    tmp_path: Path, monkeypatch
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/config.rs": DATABASE_CONFIG,
+            "src/db.rs": pool_from("cfg: &DatabaseConfig", ""),
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    found = knobs(tmp_path, "src/db.rs")
+    assert read(found)["max_connections"] == (10, "constant", None, "DatabaseConfig.max_connections")
+    assert found["max_connections"].defined_at == "src/config.rs:16"
+    assert read(found)["min_connections"] == (0, "constant", None, "DatabaseConfig.min_connections")
+    assert found["min_connections"].defined_at == "src/config.rs:9"
+    assert found["idle_timeout"].value == 600.0
+    # No default: what the configuration gives it, at run time.
+    timeout = found["acquire_timeout"]
+    assert (timeout.value, timeout.source) == (None, "dynamic")
+    assert timeout.expr == "Duration::from_secs(cfg.acquire_timeout_secs)"
+
+
+def test_a_config_loaded_by_envy_reads_each_field_from_its_environment_variable(tmp_path: Path) -> None:
+    body = '    let cfg: DatabaseConfig = envy::prefixed("APP_").from_env()?;\n'
+    write_tree(
+        tmp_path,
+        {"Cargo.toml": CARGO, "src/config.rs": DATABASE_CONFIG, "src/db.rs": pool_from("", body)},
+    )
+    found = read(knobs(tmp_path, "src/db.rs"))
+    assert found["max_connections"] == (10, "env-default", "APP_MAX_CONNECTIONS", None)
+    assert found["min_connections"] == (0, "env-default", "APP_MIN_CONNECTIONS", None)
+    assert found["idle_timeout"] == (600.0, "env-default", "APP_IDLE_SECS", None)  # serde's rename
+    assert found["acquire_timeout"] == (None, "dynamic", "APP_ACQUIRE_TIMEOUT_SECS", None)
+
+
+def test_envy_without_a_prefix_and_with_a_turbofish(tmp_path: Path) -> None:
+    body = '    let cfg = envy::from_env::<DatabaseConfig>().expect("database settings");\n'
+    write_tree(
+        tmp_path,
+        {"Cargo.toml": CARGO, "src/config.rs": DATABASE_CONFIG, "src/db.rs": pool_from("", body)},
+    )
+    assert read(knobs(tmp_path, "src/db.rs"))["max_connections"] == (
+        10,
+        "env-default",
+        "MAX_CONNECTIONS",
+        None,
+    )
+
+
+def test_the_structs_own_envy_loader_names_the_variables_of_a_config_passed_in(tmp_path: Path) -> None:
+    loader = (
+        "\nimpl DatabaseConfig {\n"
+        "    pub fn from_env() -> Result<Self, envy::Error> {\n"
+        '        envy::prefixed("DATABASE_").from_env::<DatabaseConfig>()\n'
+        "    }\n"
+        "}\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/config.rs": DATABASE_CONFIG + loader,
+            "src/db.rs": pool_from("cfg: &DatabaseConfig", ""),
+            "src/main.rs": (
+                "mod config;\nmod db;\n\n"
+                "#[tokio::main]\nasync fn main() -> anyhow::Result<()> {\n"
+                "    let cfg = config::DatabaseConfig::from_env()?;\n"
+                "    let _pool = db::connect(&cfg).await?;\n"
+                "    Ok(())\n}\n"
+            ),
+        },
+    )
+    found = read(knobs(tmp_path, "src/db.rs"))
+    assert found["max_connections"] == (10, "env-default", "DATABASE_MAX_CONNECTIONS", None)
+
+
+def test_a_struct_level_serde_default_takes_the_written_impl_default_and_nests(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/settings.rs": (
+                "use serde::Deserialize;\n\n"
+                "#[derive(Debug, Deserialize)]\n"
+                "#[serde(default)]\n"
+                "pub struct PoolSettings {\n"
+                "    pub max_size: u32,\n"
+                "    pub idle_timeout_secs: u64,\n"
+                "    pub min_idle: u32,\n"
+                "}\n\n"
+                "impl Default for PoolSettings {\n"
+                "    fn default() -> Self {\n"
+                "        Self {\n"
+                "            max_size: 20,\n"
+                "            idle_timeout_secs: 300,\n"
+                "            min_idle: Default::default(),\n"
+                "        }\n"
+                "    }\n"
+                "}\n\n"
+                "#[derive(Debug, Default, Deserialize)]\n"
+                "#[serde(default)]\n"
+                "pub struct Limits {\n"
+                "    pub statement_cache: usize,\n"
+                "}\n\n"
+                "#[derive(Debug, Deserialize)]\n"
+                "pub struct Settings {\n"
+                "    pub database_url: String,\n"
+                "    pub pool: PoolSettings,\n"
+                "    pub limits: Limits,\n"
+                "}\n"
+            ),
+            "src/main.rs": (
+                "mod settings;\n\n"
+                "use std::sync::Arc;\nuse std::time::Duration;\n\n"
+                "use sqlx::postgres::PgPoolOptions;\n\n"
+                "use crate::settings::Settings;\n\n"
+                "async fn pool(settings: Arc<Settings>) -> sqlx::Result<sqlx::PgPool> {\n"
+                "    PgPoolOptions::new()\n"
+                "        .max_connections(settings.pool.max_size)\n"
+                "        .idle_timeout(Duration::from_secs(settings.pool.idle_timeout_secs))\n"
+                "        .min_connections(settings.limits.statement_cache as u32)\n"
+                "        .connect(&settings.database_url)\n"
+                "        .await\n"
+                "}\n"
+            ),
+        },
+    )
+    found = knobs(tmp_path, "src/main.rs")
+    assert read(found)["max_connections"] == (20, "constant", None, "PoolSettings.max_size")
+    assert str(found["max_connections"].defined_at).endswith("src/settings.rs:14")
+    assert found["idle_timeout"].value == 300.0
+    assert read(found)["min_connections"] == (
+        0,
+        "constant",
+        None,
+        "Limits.statement_cache",
+    )  # derived Default
+
+
+def test_a_config_crate_settings_struct_and_self_in_its_impl(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/main.rs": (
+                "use serde::Deserialize;\n"
+                "use sqlx::postgres::PgPoolOptions;\n\n"
+                "#[derive(Deserialize)]\n"
+                "struct DatabaseSettings {\n"
+                "    url: String,\n"
+                '    #[serde(default = "DatabaseSettings::default_pool_size")]\n'
+                "    pool_size: u32,\n"
+                "}\n\n"
+                "impl DatabaseSettings {\n"
+                "    fn default_pool_size() -> u32 {\n"
+                "        16\n"
+                "    }\n\n"
+                "    async fn pool(&self) -> sqlx::Result<sqlx::PgPool> {\n"
+                "        PgPoolOptions::new().max_connections(self.pool_size).connect(&self.url).await\n"
+                "    }\n"
+                "}\n\n"
+                "fn load() -> Result<config::Config, config::ConfigError> {\n"
+                "    config::Config::builder()\n"
+                '        .add_source(config::File::with_name("config/default"))\n'
+                '        .add_source(config::Environment::with_prefix("APP").separator("__"))\n'
+                "        .build()\n"
+                "}\n\n"
+                "async fn other() -> anyhow::Result<()> {\n"
+                "    let settings = load()?;\n"
+                '    let db = settings.get::<DatabaseSettings>("database")?;\n'
+                "    let _pool = PgPoolOptions::new().max_connections(db.pool_size).connect(&db.url).await?;\n"
+                "    Ok(())\n"
+                "}\n"
+            ),
+        },
+    )
+    file = tmp_path / "src/main.rs"
+    sites = RUST.extract(str(file), file.read_bytes()).sites
+    assert len(sites) == 2
+    for site in sites:
+        setting = dict(site.knobs)["max_connections"]
+        assert (setting.value, setting.source, setting.constant) == (
+            16,
+            "constant",
+            "DatabaseSettings.pool_size",
+        )
+        assert setting.defined_at is not None and setting.defined_at.endswith("src/main.rs:13")
+
+
+def test_a_struct_literal_takes_its_fields_and_the_rest_from_default(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/main.rs": (
+                "use sqlx::postgres::PgPoolOptions;\n\n"
+                "pub struct DbConfig {\n    pub url: String,\n    pub max_connections: u32,\n"
+                "    pub min_connections: u32,\n}\n\n"
+                "impl Default for DbConfig {\n"
+                "    fn default() -> Self {\n"
+                "        Self { url: String::new(), max_connections: 12, min_connections: 1 }\n"
+                "    }\n}\n\n"
+                "async fn pool(url: String) -> sqlx::Result<sqlx::PgPool> {\n"
+                "    let cfg = DbConfig { url, min_connections: 3, ..Default::default() };\n"
+                "    PgPoolOptions::new()\n"
+                "        .max_connections(cfg.max_connections)\n"
+                "        .min_connections(cfg.min_connections)\n"
+                "        .connect(&cfg.url)\n"
+                "        .await\n"
+                "}\n"
+            ),
+        },
+    )
+    found = read(knobs(tmp_path, "src/main.rs"))
+    assert found["max_connections"] == (12, "constant", None, "DbConfig.max_connections")
+    assert found["min_connections"] == (3, "explicit", None, None)
+
+
+def test_a_field_not_of_the_crates_struct_or_with_a_run_time_default_stays_set_at_run_time(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/main.rs": (
+                "use serde::Deserialize;\n"
+                "use sqlx::postgres::PgPoolOptions;\n"
+                "use shared_config::DbConfig;\n\n"
+                "#[derive(Deserialize)]\n"
+                "struct Local {\n"
+                '    #[serde(default = "cpu_based")]\n'
+                "    max_connections: u32,\n"
+                "}\n\n"
+                "fn cpu_based() -> u32 {\n"
+                "    num_cpus::get() as u32 * 2\n"
+                "}\n\n"
+                "async fn a(cfg: &DbConfig) -> sqlx::Result<sqlx::PgPool> {\n"
+                '    PgPoolOptions::new().max_connections(cfg.max_connections).connect("postgres://db").await\n'
+                "}\n\n"
+                "async fn b(cfg: Local) -> sqlx::Result<sqlx::PgPool> {\n"
+                '    PgPoolOptions::new().max_connections(cfg.max_connections).connect("postgres://db").await\n'
+                "}\n"
+            ),
+        },
+    )
+    file = tmp_path / "src/main.rs"
+    for site in RUST.extract(str(file), file.read_bytes()).sites:
+        setting = dict(site.knobs)["max_connections"]
+        assert (setting.value, setting.source, setting.expr) == (None, "dynamic", "cfg.max_connections")

@@ -6,6 +6,7 @@ at all; a manager that cannot be identified is not guessed.
 
 from __future__ import annotations
 
+from poolcheck.frontends.rust import aliases
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, captures, field, path_segments
 from poolcheck.frontends.rust.values import Resolver
 
@@ -73,36 +74,79 @@ def manager_type(node: Node | None, resolver: Resolver, depth: int = 0) -> Node 
     return None
 
 
-def returned_database(call: Node, file: RustFile) -> str | None:
-    """The database of the pool type the function around ``call`` returns, when its manager is not
-    written: ``-> Pool<ConnectionManager<PgConnection>>`` with ``ConnectionManager::new(url)``, also
-    within a Result; diesel-async's ``Pool<AsyncPgConnection>`` names the connection. None when the
-    type names no pool, or pools of more than one database.
+def declared_database(call: Node, file: RustFile) -> str | None:
+    """The database of the pool type declared for what ``call`` builds, when its manager is written
+    without its type (diesel's ``ConnectionManager::new(url)``): the type of the ``let``, ``static``
+    or ``const`` it is the value of (``let pool: DbPool = ..``), else the return type of its function
+    (``-> Pool<ConnectionManager<PgConnection>>``, within a Result too), aliases followed into the
+    crate's other modules. The innermost declaration that names a pool decides; it says nothing when
+    it names pools of more than one database, or of one it cannot tell.
     """
-    function = file.enclosing_function(call)
-    for _ in range(8):  # out of closures and async blocks, to the fn item
-        if function is None or function.type == "function_item":
-            break
-        function = file.enclosing_function(function)
-    returned = field(function, "return_type") if function is not None else None
-    if returned is None:
-        return None
-    found = set()
-    for pool in captures("(generic_type) @pool", returned).get("pool", []):
-        segments = path_segments(pool, file)
-        if not segments or segments[-1][0] != "Pool" or segments[-1][1] is None:
+    for around in reversed(file.ancestors(call)):
+        if around.type in ("let_declaration", "static_item", "const_item"):
+            value = field(around, "value")
+            if value is None or not value.start_byte <= call.start_byte < value.end_byte:
+                continue
+            declared = field(around, "type")
+        elif around.type == "function_item":
+            declared = field(around, "return_type")
+        else:
             continue
-        served = segments[-1][1].named_children
-        argument = path_segments(served[0], file) if served else []
-        database = type_database(served[0], file) if served else None
-        found.add(database or (CONNECTIONS.get(argument[-1][0]) if argument else None))
-    return found.pop() if len(found) == 1 else None
+        served = _declared_pools(declared, file) if declared is not None else set()
+        if served or around.type == "function_item":
+            return served.pop() if len(served) == 1 else None
+    return None
+
+
+def _declared_pools(declared: Node, file: RustFile) -> set[str | None]:
+    """The databases of the pools a declared type names, in it or in its aliases (None: one unknown)."""
+    written = captures("[(generic_type) (type_identifier) (scoped_type_identifier)] @type", declared)
+    found: set[str | None] = set()
+    for node in written.get("type", []):
+        parent = node.parent
+        if parent is not None and parent.type in ("generic_type", "scoped_type_identifier"):
+            continue  # the name of `Pool<..>` or of `r2d2::Pool`: read with the whole
+        found |= pool_databases(node, file)
+    return found
+
+
+def pool_databases(node: Node, file: RustFile) -> set[str | None]:
+    """The databases a pool *type* serves: ``Pool<ConnectionManager<PgConnection>>``, diesel-async's
+    ``Pool<AsyncPgConnection>``, deadpool-postgres's ``Pool``, or an alias of one (``DbPool``); empty
+    when it is no pool, None for a pool whose database it does not say.
+    """
+    found: set[str | None] = set()
+    for pool, where in aliases.expansions(node, file):
+        segments = path_segments(pool, where)
+        if not segments or segments[-1][0] != "Pool":
+            continue
+        served = segments[-1][1].named_children if segments[-1][1] is not None else []
+        if served:
+            found |= {_served(written, defined) for written, defined in aliases.expansions(served[0], where)}
+        else:  # deadpool_postgres::Pool: the crate says, where it is one of deadpool's
+            crate = where.qualified([name for name, _ in segments])[:-1]
+            found.add(CRATES.get("::".join(crate)))
+    return found
+
+
+def _served(served: Node, file: RustFile) -> str | None:
+    """What a pool's type argument names: its manager (``ConnectionManager<PgConnection>``) or, for
+    diesel-async's pools, its connection."""
+    database = type_database(served, file)
+    segments = path_segments(served, file) if database is None else []
+    return database or (CONNECTIONS.get(segments[-1][0]) if segments else None)
 
 
 def type_database(node: Node | None, file: RustFile) -> str | None:
-    """The database a manager *type* (a path, maybe generic) stands for."""
+    """The database a manager *type* (a path, maybe generic) stands for, or the type an alias of
+    one does (``type PgManager = ConnectionManager<PgConnection>;``, here or in another module)."""
     if node is None:
         return None
+    found = {_named_manager(target, where) for target, where in aliases.expansions(node, file)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _named_manager(node: Node, file: RustFile) -> str | None:
     segments = path_segments(node, file)
     if not segments:
         return None
@@ -129,10 +173,15 @@ def parameter_type(use: Node, file: RustFile) -> Node | None:
 
 
 def _connection(type_args: Node | None, file: RustFile) -> str | None:
+    """``<PgConnection>``, or ``<DbConnection>`` with ``type DbConnection = diesel::PgConnection;``
+    (one per database under ``#[cfg(feature = ..)]``: then it says nothing)."""
     if type_args is None or not type_args.named_children:
         return None
-    segments = path_segments(type_args.named_children[0], file)
-    return CONNECTIONS.get(segments[-1][0]) if segments else None
+    found = set()
+    for connection, where in aliases.expansions(type_args.named_children[0], file):
+        segments = path_segments(connection, where)
+        found.add(CONNECTIONS.get(segments[-1][0]) if segments else None)
+    return found.pop() if len(found) == 1 else None
 
 
 def first_argument(call: Node) -> Node | None:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from poolcheck.frontends.rust import aliases
 from poolcheck.frontends.rust.chains import follow
 from poolcheck.frontends.rust.deadpool_config import recycling_method
 from poolcheck.frontends.rust.managers import (
     CRATES,
     NOT_A_DATABASE,
+    declared_database,
     first_argument,
     manager_database,
     manager_type,
-    returned_database,
+    pool_databases,
 )
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
-from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
+from poolcheck.frontends.rust.syntax import Node, RustFile, field, path_segments
 from poolcheck.frontends.rust.values import Resolver
 from poolcheck.libraries import LIBRARIES
 from poolcheck.libraries.deadpool import MANAGER_RECYCLING
@@ -79,25 +81,47 @@ FORMS = (
     ),
 )
 
+# A pool's constructor called on an alias of its type (`DbPool::builder()`, r2d2's `DbPool::new(m)`);
+# `new` only on a name that says pool, so that `AppState::new()` does not read the module it is from.
+ALIAS_CONSTRUCTORS = {"builder": "", "new": "Pool"}
 # A pool's path is written with its crate or imported from it: a file naming none of them has none.
 NAMES = tuple(sorted({crate.split("::")[0].encode() for form in FORMS for crate in form.crates}))
+NAMES_OR_ALIAS = (*NAMES, b"Pool::builder", b"Pool::new")  # or an alias of one (`DbPool::builder()`)
 
 
 def find(file: RustFile) -> list[PoolSite]:
-    if not file.names_any(NAMES):
+    if not file.names_any(NAMES_OR_ALIAS):
         return []
     resolver = Resolver(file)
     sites = []
     for call, function in file.path_calls:
         segments = file.qualified([name for name, _ in path_segments(function, file)])
+        served = None  # the databases of an alias the call is made on (`DbPool::builder()`)
+        if len(segments) >= 2 and segments[-2].endswith(ALIAS_CONSTRUCTORS.get(segments[-1], "-")):
+            segments, served = _through_alias(function, segments, file)
         for form in FORMS:
-            site = _site(call, segments, form, resolver)
+            site = _site(call, segments, form, resolver, served)
             if site is not None:
                 sites.append(site)
     return sites
 
 
-def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver) -> PoolSite | None:
+def _through_alias(
+    function: Node, segments: list[str], file: RustFile
+) -> tuple[list[str], set[str | None] | None]:
+    """``DbPool::builder`` with ``type DbPool = r2d2::Pool<ConnectionManager<PgConnection>>`` (here or
+    in another module of the crate) is ``r2d2::Pool::builder``, of the databases the alias serves."""
+    named = field(function, "path")
+    targets = aliases.expansions(named, file) if named is not None else []
+    paths = {tuple(where.qualified([name for name, _ in path_segments(t, where)])) for t, where in targets}
+    if named is None or len(paths) != 1 or targets == [(named, file)]:
+        return segments, None  # no alias, or cfg variants of different pools
+    return [*paths.pop(), segments[-1]], pool_databases(named, file)
+
+
+def _site(
+    call: Node, segments: list[str], form: BuilderForm, resolver: Resolver, served: set[str | None] | None
+) -> PoolSite | None:
     if len(segments) < 3:
         return None
     crate, key = "::".join(segments[:-2]), (segments[-2], segments[-1])
@@ -110,7 +134,12 @@ def _site(call: Node, segments: list[str], form: BuilderForm, resolver: Resolver
         manager = first_argument(call)
     else:
         manager = first_argument(chain.terminal.call) if chain and chain.terminal else None
-    database = manager_database(manager, resolver) or CRATES.get(crate) or returned_database(call, file)
+    database = (
+        manager_database(manager, resolver)
+        or CRATES.get(crate)
+        or (next(iter(served)) if served is not None and len(served) == 1 else None)
+        or declared_database(call, file)
+    )
     if database in (None, NOT_A_DATABASE):
         return None  # a Redis pool, or one whose manager we cannot identify: never guess
     function = call.child_by_field_name("function") or call

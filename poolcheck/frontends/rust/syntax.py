@@ -117,6 +117,27 @@ class RustFile:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
         return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
 
+    @cached_property
+    def type_aliases(self) -> dict[str, tuple[Node, ...]]:
+        """Top-level ``type Name = ..;`` items without type parameters: name -> each aliased type
+        (two where ``#[cfg(..)]`` variants define one name). Read off the file's items, not a walk.
+        """
+        found: dict[str, tuple[Node, ...]] = {}
+        for item in self.root.named_children:
+            name, aliased = field(item, "name"), field(item, "type")
+            if item.type == "type_item" and name and aliased and not field(item, "type_parameters"):
+                found[self.text(name)] = (*found.get(self.text(name), ()), aliased)
+        return found
+
+    @cached_property
+    def modules(self) -> frozenset[str]:
+        """The modules the file declares at its top (``mod db;``, ``pub mod config { .. }``)."""
+        return frozenset(
+            self.text(name)
+            for item in self.root.named_children
+            if item.type == "mod_item" and (name := field(item, "name")) is not None
+        )
+
     def attributes_in(self, items: Node) -> dict[int, tuple[Node, ...]]:
         """For a file or a module's, impl's or trait's body: the attributes written on each of its
         items, by the item's node id (the ``#[..]`` before it), and by the body's own id the

@@ -1,0 +1,232 @@
+"""A pool type named once by an alias (``pub type DbPool = Pool<ConnectionManager<PgConnection>>;``),
+in its module or another of the crate, says which library and database a pool built with it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import Snippets, write_tree
+
+from poolcheck.check import check_pools, every_rule
+from poolcheck.effective import effective_pool
+from poolcheck.frontends import RUST
+from poolcheck.model import PoolSite
+
+CARGO = '[package]\nname = "bookings"\nversion = "0.1.0"\nedition = "2021"\n'
+
+R2D2_DB = """\
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+
+pub type DbPool = Pool<ConnectionManager<{connection}>>;
+pub type DbConn = PooledConnection<ConnectionManager<{connection}>>;
+"""
+
+
+def sites(root: Path, path: str) -> list[PoolSite]:
+    file = root / path
+    result = RUST.extract(str(file), file.read_bytes())
+    assert not result.errors, result.errors
+    return list(result.sites)
+
+
+def read(found: list[PoolSite]) -> list[tuple[str, str, object]]:
+    return [(s.library, s.database, dict(s.knobs)["max_size"].value) for s in found]
+
+
+def test_an_r2d2_alias_from_the_db_module_names_the_pools_database(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/db.rs": R2D2_DB.replace("{connection}", "PgConnection"),
+            "src/main.rs": """\
+                mod db;
+
+                use diesel::r2d2::{self, ConnectionManager};
+                use crate::db::DbPool;
+
+                pub fn pool(url: &str) -> DbPool {
+                    r2d2::Pool::builder().max_size(15).build(ConnectionManager::new(url)).unwrap()
+                }
+
+                pub fn checked(url: &str) -> Result<db::DbPool, r2d2::PoolError> {
+                    DbPool::builder().max_size(16).build(ConnectionManager::new(url))
+                }
+
+                #[actix_web::main]
+                async fn main() -> std::io::Result<()> {
+                    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL must be set");
+                    let pool: DbPool = r2d2::Pool::builder()
+                        .max_size(17)
+                        .build(ConnectionManager::new(url.clone()))
+                        .expect("Failed to create pool.");
+                    let spare = db::DbPool::builder().max_size(18).build_unchecked(ConnectionManager::new(url));
+                    Ok(())
+                }
+            """,
+        },
+    )
+    assert read(sites(tmp_path, "src/main.rs")) == [
+        ("r2d2", "postgres", 15),
+        ("r2d2", "postgres", 16),
+        ("r2d2", "postgres", 17),
+        ("r2d2", "postgres", 18),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("connection", "database"),
+    [("PgConnection", "postgres"), ("diesel::MysqlConnection", "mysql"), ("SqliteConnection", "sqlite")],
+)
+def test_the_aliased_connection_is_the_database(tmp_path: Path, connection: str, database: str) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/lib.rs": "pub mod db;\npub mod state;\n",
+            "src/db.rs": R2D2_DB.replace("{connection}", connection),
+            "src/state.rs": """\
+                use diesel::r2d2::ConnectionManager;
+
+                pub fn init_pool(database_url: &str) -> super::db::DbPool {
+                    let manager = ConnectionManager::new(database_url);
+                    diesel::r2d2::Pool::builder().max_size(12).build(manager).expect("pool")
+                }
+            """,
+        },
+    )
+    assert read(sites(tmp_path, "src/state.rs")) == [("r2d2", database, 12)]
+
+
+def test_a_sqlite_alias_pool_takes_sqlites_rules(tmp_path: Path) -> None:
+    main = """\
+        use crate::db::DbPool;
+
+        pub fn pool(url: &str) -> DbPool {
+            diesel::r2d2::Pool::builder().max_size(50).build(diesel::r2d2::ConnectionManager::new(url)).unwrap()
+        }
+    """
+    found = {}
+    for connection in ("PgConnection", "SqliteConnection"):
+        root = tmp_path / connection
+        write_tree(
+            root,
+            {
+                "Cargo.toml": CARGO,
+                "src/db.rs": R2D2_DB.replace("{connection}", connection),
+                "src/main.rs": main,
+            },
+        )
+        pools = [effective_pool(site) for site in sites(root, "src/main.rs")]
+        found[connection] = {finding.rule for finding in check_pools(pools, every_rule())}
+    assert found["PgConnection"] and found["SqliteConnection"] < found["PgConnection"]
+
+
+def test_diesel_async_aliases_of_bb8_and_deadpool_pools(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/db/mod.rs": """\
+                mod pools;
+
+                pub use pools::{PgPool, QueuePool};
+            """,
+            "src/db/pools.rs": """\
+                use diesel_async::pooled_connection::{bb8, deadpool};
+                use diesel_async::AsyncPgConnection;
+
+                pub type PgPool = bb8::Pool<AsyncPgConnection>;
+                pub type QueuePool = deadpool::Pool<Connection>;
+                type Connection = diesel_async::AsyncMysqlConnection;
+            """,
+            "src/main.rs": """\
+                mod config;
+                mod db;
+
+                use crate::db::{PgPool, QueuePool};
+
+                async fn connect(cfg: &config::AppConfig) -> anyhow::Result<(PgPool, QueuePool)> {
+                    let pool = PgPool::builder()
+                        .max_size(cfg.max_pool_size)
+                        .build(config::manager(&cfg.database_url))
+                        .await?;
+                    let queue = QueuePool::builder(config::manager(&cfg.queue_url)).max_size(4).build()?;
+                    Ok((pool, queue))
+                }
+            """,
+        },
+    )
+    found = [(s.library, s.database, s.constructor) for s in sites(tmp_path, "src/main.rs")]
+    assert found == [
+        ("bb8", "postgres", "PgPool::builder()"),
+        ("deadpool", "mysql", "QueuePool::builder()"),
+    ]
+
+
+def test_a_pool_in_a_static_typed_with_an_alias_of_the_same_file(snippets: Snippets) -> None:
+    site = snippets.site(
+        """
+        use diesel::r2d2::{ConnectionManager, Pool};
+        use once_cell::sync::Lazy;
+
+        pub type PgPool = Pool<ConnectionManager<DbConnection>>;
+        type DbConnection = diesel::PgConnection;
+
+        static POOL: Lazy<PgPool> = Lazy::new(|| {
+            let url = std::env::var("DATABASE_URL").unwrap();
+            Pool::builder().max_size(9).build(ConnectionManager::new(url)).unwrap()
+        });
+        """
+    )
+    assert (site.library, site.database) == ("r2d2", "postgres")
+
+
+def test_aliases_of_no_database_pool_stay_unreported_beside_one_that_is(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/types.rs": """\
+                use bb8_redis::RedisConnectionManager;
+                use diesel::r2d2::ConnectionManager;
+
+                pub type RedisPool = bb8::Pool<RedisConnectionManager>;
+                pub type Pool = rayon::ThreadPool;
+                pub type DbPool = r2d2::Pool<ConnectionManager<diesel::PgConnection>>;
+                #[cfg(feature = "sqlite")]
+                pub type Connection = diesel::SqliteConnection;
+                #[cfg(feature = "postgres")]
+                pub type Connection = diesel::PgConnection;
+                pub type AnyPool = r2d2::Pool<ConnectionManager<Connection>>;
+            """,
+            "src/main.rs": """\
+                mod types;
+
+                use types::{AnyPool, DbPool, Pool, RedisPool};
+
+                async fn redis(manager: Manager) -> RedisPool {
+                    bb8::Pool::builder().max_size(12).build(manager).await.unwrap()
+                }
+
+                async fn cache(url: &str) -> RedisPool {
+                    RedisPool::builder().max_size(13).build(cache_manager(url)).await.unwrap()
+                }
+
+                fn workers() -> Pool {
+                    r2d2::Pool::builder().max_size(14).build(make()).unwrap()
+                }
+
+                fn either(url: &str) -> AnyPool {
+                    r2d2::Pool::builder().max_size(15).build(diesel::r2d2::ConnectionManager::new(url)).unwrap()
+                }
+
+                fn database(url: &str) -> DbPool {
+                    r2d2::Pool::builder().max_size(16).build(diesel::r2d2::ConnectionManager::new(url)).unwrap()
+                }
+            """,
+        },
+    )
+    assert read(sites(tmp_path, "src/main.rs")) == [("r2d2", "postgres", 16)]

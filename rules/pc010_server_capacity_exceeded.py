@@ -39,11 +39,21 @@ def _the_change(budget: Budget) -> str:
     """Each pool's size that brings the sum within the budget, in proportion to its size now."""
     shares = ceilings([budget])
     changes = [
-        f"{d.pool.site.path}:{d.pool.site.span.line} to {shares[d.index].connections}"
+        f"{d.pool.site.path}:{d.pool.site.span.line} to {shares[d.index].connections}{_declared_by(d)}"
         for d in budget.demands
         if d.index in shares and d.maximum is not None and shares[d.index].connections < d.maximum
     ]
     return f"; to fit, lower {', '.join(changes)}" if changes else ""
+
+
+def _declared_by(demand: Demand) -> str:
+    """`` (set by env DB_POOL_SIZE at docker-compose.yml:17)``: where a size it counts is declared."""
+    setting = demand.pool.settings.get("max_connections")
+    read = [setting, *(part for _, part in setting.parts)] if setting is not None else []
+    declared = [
+        f"env {s.env} at {s.defined_at}" for s in read if s is not None and s.source == "env" and s.env
+    ]
+    return f" (set by {', '.join(dict.fromkeys(declared))})" if declared else ""
 
 
 UNCOUNTED_LISTED = 3  # pools named one by one in the message; the rest are a count

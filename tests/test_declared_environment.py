@@ -439,3 +439,13 @@ def test_an_env_line_of_blanks_before_a_hash_is_linear() -> None:
         for n in (200_000, 400_000)
     ]
     assert costs[1] < 3 * costs[0], costs
+
+
+def test_pc010_says_where_the_size_it_counts_is_declared(tmp_path: Path) -> None:
+    write(tmp_path, {"backend/app/core/db.py": ENGINE, "docker-compose.yml": COMPOSE})
+    (finding,) = [f for f in checked(tmp_path).findings if f.rule == "PC010"]
+    message = finding.message.replace(str(tmp_path) + "/", "")
+    assert (
+        "to fit, lower backend/app/core/db.py:8 to 97 (set by env DB_POOL_SIZE at docker-compose.yml:17)"
+        in (message)
+    )

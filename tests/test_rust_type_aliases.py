@@ -230,3 +230,32 @@ def test_aliases_of_no_database_pool_stay_unreported_beside_one_that_is(tmp_path
         },
     )
     assert read(sites(tmp_path, "src/main.rs")) == [("r2d2", "postgres", 16)]
+
+
+def test_an_aliased_manager_names_the_database(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/lib.rs": "pub mod db;\npub mod pool;\n",
+            "src/db.rs": """\
+                use diesel::r2d2::ConnectionManager;
+
+                pub type Manager = ConnectionManager<diesel::SqliteConnection>;
+                pub type PgManager = bb8_postgres::PostgresConnectionManager<tokio_postgres::NoTls>;
+            """,
+            "src/pool.rs": """\
+                use crate::db::{self, PgManager};
+
+                pub fn local(manager: db::Manager) -> anyhow::Result<r2d2::Pool<db::Manager>> {
+                    Ok(r2d2::Pool::builder().max_size(1).build(manager)?)
+                }
+
+                pub async fn remote(url: &str) -> bb8::Pool<PgManager> {
+                    let manager = PgManager::new_from_stringlike(url, tokio_postgres::NoTls).unwrap();
+                    bb8::Pool::builder().max_size(20).build(manager).await.unwrap()
+                }
+            """,
+        },
+    )
+    assert read(sites(tmp_path, "src/pool.rs")) == [("r2d2", "sqlite", 1), ("bb8", "postgres", 20)]

@@ -259,3 +259,32 @@ def test_an_aliased_manager_names_the_database(tmp_path: Path) -> None:
         },
     )
     assert read(sites(tmp_path, "src/pool.rs")) == [("r2d2", "sqlite", 1), ("bb8", "postgres", 20)]
+
+
+def test_a_sqlx_pool_connected_through_its_alias(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/lib.rs": "pub mod db;\npub mod startup;\n",
+            "src/db.rs": """\
+                use sqlx::{Pool, Sqlite};
+
+                pub type DbPool = sqlx::PgPool;
+                pub type CachePool = Pool<Sqlite>;
+                pub type Broker = lapin::Connection;
+            """,
+            "src/startup.rs": """\
+                use crate::db::{Broker, CachePool, DbPool};
+
+                pub async fn connect(url: &str, cache: &str, amqp: &str) -> anyhow::Result<()> {
+                    let pool = DbPool::connect(url).await?;
+                    let cache = CachePool::connect_lazy(cache)?;
+                    let broker = Broker::connect(amqp, Default::default()).await?;
+                    Ok(())
+                }
+            """,
+        },
+    )
+    found = [(s.library, s.database, s.constructor) for s in sites(tmp_path, "src/startup.rs")]
+    assert found == [("sqlx", "postgres", "DbPool::connect"), ("sqlx", "sqlite", "CachePool::connect_lazy")]

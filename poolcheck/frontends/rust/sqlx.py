@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from poolcheck.frontends.rust import aliases
 from poolcheck.frontends.rust.chains import follow
 from poolcheck.frontends.rust.sites import Origin, site_from_chain
 from poolcheck.frontends.rust.syntax import Node, RustFile, path_segments
@@ -62,19 +63,34 @@ def _origin(call: Node, function: Node, file: RustFile) -> Origin | None:
         return None
     (type_name, type_args), (name, _) = segments[-2], segments[-1]
     qualified = any(segment == "sqlx" for segment, _ in segments)
+    written = file  # where the pool's type is written: here, or where its alias is defined
+    aliased = _aliased_pool(function, file) if type_name not in POOLS and name in TERMINALS else None
+    if aliased is not None:  # `DbPool::connect(url)` with `pub type DbPool = sqlx::PgPool;`
+        pool, written = aliased
+        [*path, (type_name, type_args)] = path_segments(pool, written)
+        qualified = "sqlx" in written.qualified([segment for segment, _ in path])
     if type_name in BUILDERS and name in BUILDER_CONSTRUCTORS:
         builder = True
         database = BUILDERS[type_name] or _type_parameter(type_args, file)
     elif type_name in POOLS and name in TERMINALS:
         builder = False
-        database = POOLS[type_name] or _type_parameter(type_args, file)
+        database = POOLS[type_name] or _type_parameter(type_args, written)
     else:
         return None
     # A bare `PoolOptions::new()` / `Pool::connect` is sqlx's only where the file says so.
-    if database is None and not (qualified or _imports_from_sqlx(file, type_name)):
+    if database is None and not (qualified or _imports_from_sqlx(written, type_name)):
         return None
     constructor = file.text(function) + ("()" if builder else "")
     return Origin(call, constructor, f"{type_name}::{name}", database or "unknown", builder)
+
+
+def _aliased_pool(function: Node, file: RustFile) -> tuple[Node, RustFile] | None:
+    """The one pool type an alias the call is made on stands for, in the file that writes it."""
+    named = function.child_by_field_name("path")
+    targets = aliases.expansions(named, file) if named is not None else []
+    if len(targets) != 1 or targets[0][0] == named or not path_segments(targets[0][0], targets[0][1]):
+        return None
+    return targets[0]
 
 
 def _type_parameter(type_args: Node | None, file: RustFile) -> str | None:

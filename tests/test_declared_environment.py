@@ -449,3 +449,16 @@ def test_pc010_says_where_the_size_it_counts_is_declared(tmp_path: Path) -> None
         "to fit, lower backend/app/core/db.py:8 to 97 (set by env DB_POOL_SIZE at docker-compose.yml:17)"
         in (message)
     )
+
+
+def test_a_file_read_only_for_a_variable_is_no_error_when_it_is_not_yaml(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE,
+            "ansible/roles/app/vars/env.yml": "{% if prod %}\nDB_POOL_SIZE: {{ pool }}\n{% endif %}\n",
+        },
+    )
+    report = checked(tmp_path)
+    assert report.errors == ()
+    assert pool_size(report)["value"] == 10

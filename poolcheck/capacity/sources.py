@@ -159,10 +159,13 @@ def declarations(
             reader.yaml()
     else:
         reader.yaml()
+    # A file read only for the variables pools read (a CI workflow, a Jinja template that names one)
+    # may be anything: what it holds that is not YAML is not an error of the run.
+    searched = bool(wanted) and not any(token.decode() in text for token in TRIGGERS)
     return Declarations(
         tuple(reader.settings),
         tuple(reader.replicas),
-        tuple(reader.errors),
+        () if searched else tuple(reader.errors),
         autoscalers=tuple(reader.autoscalers),
         processes=tuple(reader.processes),
         bouncers=tuple(reader.bouncers),

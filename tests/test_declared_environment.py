@@ -462,3 +462,26 @@ def test_a_file_read_only_for_a_variable_is_no_error_when_it_is_not_yaml(tmp_pat
     report = checked(tmp_path)
     assert report.errors == ()
     assert pool_size(report)["value"] == 10
+
+
+def test_a_compose_override_is_a_developer_s_and_the_production_file_wins(tmp_path: Path) -> None:
+    override = """\
+        services:
+          backend:
+            environment:
+              DB_POOL_SIZE: 3
+    """
+    write(
+        tmp_path,
+        {
+            "backend/app/core/db.py": ENGINE,
+            "docker-compose.yml": COMPOSE,
+            "docker-compose.override.yml": override,
+        },
+    )
+    setting = pool_size(checked(tmp_path))
+    assert setting["value"] == 200
+    assert {(d["value"], d["kind"], d["used"]) for d in setting["declared"]} == {
+        ("200", "deployment", True),
+        ("3", "development", False),
+    }

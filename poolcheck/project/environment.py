@@ -34,6 +34,7 @@ KIND_WORDS: tuple[tuple[EnvKind, frozenset[str]], ...] = (
     ("example", frozenset({"example", "sample", "template", "dist", "tpl", "defaults"})),
     ("test", frozenset({"test", "tests", "testing", "ci"})),
     ("deployment", frozenset({"prod", "production", "staging", "stage", "live", "deploy"})),
+    ("development", frozenset({"dev", "development", "local", "override"})),
 )
 # The order values are used in: the pool's own service, another deployment file, a developer's;
 # within each, a value written for the service beats one it takes from a file or a ConfigMap, as
@@ -65,13 +66,16 @@ def variables_read(sites: Iterable[PoolSite]) -> frozenset[str]:
     )
 
 
-def env_file_kind(name: str) -> EnvKind:
-    """``.env`` and ``.env.local`` a developer's, ``.env.production`` deployed, ``.env.example`` neither."""
+def env_file_kind(name: str, unnamed: EnvKind = "development") -> EnvKind:
+    """``.env`` and ``.env.local`` a developer's, ``.env.production`` deployed, ``.env.example`` neither;
+    a deployment file (``docker-compose.yml``, ``values.yaml``) is ``unnamed`` "deployment" unless
+    its name says otherwise (``docker-compose.override.yml``, ``values-dev.yaml``). Only the name is
+    read: a folder's words (``tests/``, ``local/``) say too little."""
     words = set(re.split(r"[.\-_]", name.lower())) - {"", "env"}
     for kind, names in KIND_WORDS:
         if words & names:
             return kind
-    return "development"
+    return unnamed
 
 
 def is_env_file(name: str) -> bool:
@@ -109,9 +113,10 @@ def compose_values(
     wanted: frozenset[str],
 ) -> list[DeclaredValue]:
     """A compose service's ``environment:`` entries for wanted variables."""
+    kind = env_file_kind(PurePosixPath(path).name, "deployment")
     return [
         DeclaredValue(
-            name, _text(value), path, line, "docker-compose environment", "deployment", service, build, images
+            name, _text(value), path, line, "docker-compose environment", kind, service, build, images
         )
         for name, value, line in pairs
         if name in wanted and value is not None
@@ -140,6 +145,7 @@ def container_values(
     references: list[EnvironmentReference] = []
     if not isinstance(env, list):
         return values, references
+    kind = env_file_kind(PurePosixPath(path).name, "deployment")
     for item in env:
         name = item.get("name") if isinstance(item, Mapping) else None
         if not isinstance(name, str) or name not in wanted:
@@ -149,9 +155,7 @@ def container_values(
             line = item.line_of("value") if hasattr(item, "line_of") else line
             how = "Kubernetes env"
             values.append(
-                DeclaredValue(
-                    name, _text(item["value"]), path, line, how, "deployment", workload, None, images
-                )
+                DeclaredValue(name, _text(item["value"]), path, line, how, kind, workload, None, images)
             )
             continue
         source = item.get("valueFrom")
@@ -204,7 +208,7 @@ def config_map_values(path: str, document: Mapping[str, Any]) -> list[DeclaredVa
             path,
             data.line_of(key) if hasattr(data, "line_of") else 1,
             f"Kubernetes ConfigMap {name}",
-            "deployment",
+            env_file_kind(PurePosixPath(path).name, "deployment"),
             document=name,
         )
         for key, value in data.items()
@@ -249,7 +253,7 @@ def helm_values(path: str, document: Mapping[str, Any]) -> list[DeclaredValue]:
     """Every scalar of a chart's values file, by its dotted path (``database.poolSize``)."""
     chart = str(PurePosixPath(path).parent)
     words = PurePosixPath(path).name.rsplit(".", 1)[0].replace("values", "", 1)
-    kind = env_file_kind(words) if words.strip(".-_") else "deployment"
+    kind = env_file_kind(words, "deployment")
     found: list[DeclaredValue] = []
     stack: list[tuple[str, Mapping[str, Any]]] = [("", document)]
     while stack:
@@ -336,8 +340,9 @@ def _given(reference: EnvironmentReference, values: list[DeclaredValue]) -> list
     if reference.how == "docker-compose env_file":
         target = _target_path(reference)
         how = f"docker-compose env_file {reference.target}"
+        kind = env_file_kind(PurePosixPath(reference.path).name, "deployment")  # the compose file's
         return [
-            replace(v, how=how, kind="deployment", **tie)  # type: ignore[arg-type]
+            replace(v, how=how, kind=kind, **tie)  # type: ignore[arg-type]
             for v in values
             if v.how == "env file" and os.path.normpath(v.path) == target
         ]

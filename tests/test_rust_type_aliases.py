@@ -288,3 +288,40 @@ def test_a_sqlx_pool_connected_through_its_alias(tmp_path: Path) -> None:
     )
     found = [(s.library, s.database, s.constructor) for s in sites(tmp_path, "src/startup.rs")]
     assert found == [("sqlx", "postgres", "DbPool::connect"), ("sqlx", "sqlite", "CachePool::connect_lazy")]
+
+
+def test_deadpool_diesels_per_database_pools_and_an_alias_of_one(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/lib.rs": """\
+                use deadpool_diesel::postgres::{Object, Pool};
+
+                pub mod config;
+                pub mod state;
+
+                pub type DbPool = Pool;
+                pub type DbConn = Object;
+            """,
+            "src/state.rs": """\
+                use deadpool_diesel::{mysql, Runtime};
+                use deadpool_diesel::postgres::Manager;
+
+                use crate::DbPool;
+
+                pub fn pool(url: &str) -> DbPool {
+                    let manager = Manager::new(url, Runtime::Tokio1);
+                    DbPool::builder(manager).max_size(10).build().unwrap()
+                }
+
+                pub fn reports(url: &str) -> mysql::Pool {
+                    mysql::Pool::builder(mysql::Manager::new(url, Runtime::Tokio1)).max_size(4).build().unwrap()
+                }
+            """,
+        },
+    )
+    found = sites(tmp_path, "src/state.rs")
+    assert read(found) == [("deadpool", "postgres", 10), ("deadpool", "mysql", 4)]
+    checked = dict(found[0].knobs)["recycling_method"]
+    assert (checked.value, checked.source, checked.by) == (False, "default", "deadpool-diesel")

@@ -36,9 +36,14 @@ RECYCLING_DEFAULT = "RecyclingMethod::Fast, which checks only is_closed()"
 # Managers whose own ManagerConfig defaults to a recycle check that runs a query: diesel-async's
 # RecyclingMethod is Verified by #[default] (diesel-async 0.4 - 0.9 src/pooled_connection/mod.rs; 0.3
 # pinged on every recycle), for a deadpool pool over it as for diesel-async's own deadpool module.
+# deadpool-diesel's (by its crate) defaults to Fast, which runs no query either, only a check for an
+# open transaction (deadpool-diesel 0.5.0 - 0.6.1 src/manager.rs; up to 0.4 it ran SELECT 1 each time).
 MANAGER_RECYCLING = {
     "AsyncDieselConnectionManager": Default(
         True, note="RecyclingMethod::Verified, which runs a query on every checkout", by="diesel-async"
+    ),
+    "deadpool_diesel": Default(
+        False, note="RecyclingMethod::Fast, which checks only for an open transaction", by="deadpool-diesel"
     ),
 }
 RECYCLING_CODE = {"recycling_method": ("RecyclingMethod::Verified", "RecyclingMethod::Fast")}

@@ -39,6 +39,11 @@ CRATES = {
     "deadpool_postgres": "postgres",
     "deadpool_sqlite": "sqlite",
     "deadpool_diesel": None,
+    # deadpool-diesel's per-database modules alias its Manager and Pool over one connection each
+    # (deadpool-diesel 0.4 - 0.6.1 src/postgres.rs, mysql.rs, sqlite.rs: Manager<diesel::PgConnection>).
+    "deadpool_diesel::postgres": "postgres",
+    "deadpool_diesel::mysql": "mysql",
+    "deadpool_diesel::sqlite": "sqlite",
     "deadpool_redis": NOT_A_DATABASE,
     "deadpool_lapin": NOT_A_DATABASE,
     "deadpool_memcached": NOT_A_DATABASE,
@@ -152,8 +157,10 @@ def _named_manager(node: Node, file: RustFile) -> str | None:
         return None
     name, type_args = segments[-1]
     crates = file.qualified([s for s, _ in segments])
-    if name == "Manager" and len(crates) >= 2 and crates[-2] in CRATES:
-        return CRATES[crates[-2]] or _connection(type_args, file)
+    # deadpool_postgres::Manager, deadpool_diesel::postgres::Manager
+    crate = next((c for c in ("::".join(crates[:-1]), "::".join(crates[-2:-1])) if c in CRATES), None)
+    if name == "Manager" and crate is not None:
+        return CRATES[crate] or _connection(type_args, file)
     if name not in MANAGERS:
         return None
     return MANAGERS[name] or _connection(type_args, file)

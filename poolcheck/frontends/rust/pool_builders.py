@@ -69,6 +69,9 @@ FORMS = (
                 "deadpool_postgres",
                 "deadpool_sqlite",
                 "deadpool_diesel",
+                "deadpool_diesel::postgres",
+                "deadpool_diesel::mysql",
+                "deadpool_diesel::sqlite",
                 "deadpool_redis",
                 "diesel_async::pooled_connection::deadpool",
             }
@@ -147,16 +150,19 @@ def _site(
     origin = Origin(call, constructor, "::".join(key), database, builder)
     site = site_from_chain(resolver, LIBRARIES[form.library], origin, chain)
     if form.checked_by_manager:
-        checked = recycling_method(manager, resolver) or _manager_recycling(manager, resolver)
+        checked = recycling_method(manager, resolver) or _manager_recycling(manager, resolver, crate)
         return replace(site, knobs=(*checked, *site.knobs))
     return site
 
 
-def _manager_recycling(manager: Node | None, resolver: Resolver) -> list[tuple[str, Setting]]:
-    """The recycle check a manager's own configuration defaults to, where it is not deadpool's."""
+def _manager_recycling(manager: Node | None, resolver: Resolver, crate: str) -> list[tuple[str, Setting]]:
+    """The recycle check a manager's own configuration defaults to, where it is not deadpool's: by
+    the manager's type, or the crate of its pool (deadpool-diesel's ``postgres::Pool``)."""
     declared = manager_type(manager, resolver)
     segments = path_segments(declared, resolver.file) if declared is not None else []
-    default = MANAGER_RECYCLING.get(segments[-1][0]) if segments else None
+    names = [segments[-1][0]] if segments else []
+    known = [MANAGER_RECYCLING[n] for n in [*names, crate.split("::")[0]] if n in MANAGER_RECYCLING]
+    default = known[0] if known else None
     if default is None:
         return []
     setting = Setting(default.value, "default", note=default.note, by=default.by, knob="recycling_method")

@@ -1,5 +1,7 @@
 """Every supported library's table, by name."""
 
+from functools import lru_cache
+
 from poolcheck.libraries.aiopg import AIOPG
 from poolcheck.libraries.asyncpg import ASYNCPG
 from poolcheck.libraries.bb8 import BB8, R2D2
@@ -11,7 +13,7 @@ from poolcheck.libraries.sea_orm import SEA_ORM
 from poolcheck.libraries.sqlalchemy import SQLALCHEMY
 from poolcheck.libraries.sqlx import SQLX
 from poolcheck.libraries.table import Default, Knob, Library
-from poolcheck.model import PoolSite
+from poolcheck.model import LibraryVersion, PoolSite
 
 LIBRARIES: dict[str, Library] = {
     lib.name: lib
@@ -44,7 +46,15 @@ def table_for(library: str, entry: str = "", database: str = "") -> Library:
 
 def library_for(site: PoolSite) -> Library:
     """The table that applies to a pool construction, at the library version it uses."""
-    return table_for(site.library, site.entry, site.database).at(site.version)
+    version = site.version.version if isinstance(site.version, LibraryVersion) else site.version
+    return _table_at(site.library, site.entry, site.database, version)
+
+
+# Each rule asks for its pool's table, and most pools of a run share a few tables: one table is
+# built per library, constructor, database and version, not one per rule and pool.
+@lru_cache(maxsize=1024)
+def _table_at(library: str, entry: str, database: str, version: str | None) -> Library:
+    return table_for(library, entry, database).at(version)
 
 
 __all__ = ["ENTRY_TABLES", "LIBRARIES", "Default", "Knob", "Library", "library_for", "table_for"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 from poolcheck.model import LibraryVersion, Priority, Setting, Value
@@ -224,12 +225,24 @@ class Library:
         return next((p for p in self.api if p.name == name), None)
 
     def knob(self, name: str) -> Knob | None:
-        return next((k for k in self.knobs if k.name == name), None)
+        return self._knobs_by_name.get(name)
 
     def has(self, concept: str) -> bool:
         return concept in self.defaults
 
     def knob_name(self, concept: str) -> str:
         """How the library spells a concept: the highest-ranked knob that sets it."""
-        knobs = [k for k in self.knobs if k.concept == concept]
-        return max(knobs, key=lambda k: k.rank).name if knobs else concept
+        return self._knob_names.get(concept, concept)
+
+    # The rules ask for knobs by name and concept many times per pool: indexed once per table.
+    @cached_property
+    def _knobs_by_name(self) -> dict[str, Knob]:
+        return {knob.name: knob for knob in reversed(self.knobs)}  # the first of a name wins
+
+    @cached_property
+    def _knob_names(self) -> dict[str, str]:
+        ranked: dict[str, Knob] = {}
+        for knob in self.knobs:  # of equal ranks the first wins
+            if knob.concept not in ranked or knob.rank > ranked[knob.concept].rank:
+                ranked[knob.concept] = knob
+        return {concept: knob.name for concept, knob in ranked.items()}

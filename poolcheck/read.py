@@ -22,6 +22,9 @@ MEGABYTE = 1_000_000
 DEFAULT_MAX_FILE_SIZE = 2.0
 MAX_FILE_SIZE = 10_000.0  # MB, the largest limit accepted: beyond it the limit would be no limit at all
 CHUNK = 1 << 20  # a file over the limit is searched this many bytes at a time
+# Bytes: a beginning this long that trigger tokens share is as rare in code as the tokens, so the
+# first pass searches it once for all of them (most files fail the first pass, which is the cost).
+SHARED_START = 9
 # Non-blocking, so that opening a fifo named like a source file does not wait for a writer.
 OPEN_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
@@ -228,10 +231,24 @@ def _front_ends_by_suffix() -> dict[str, FrontEnd]:
 
 @cache
 def search_tokens(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    """The tokens that hold no other token: ``ConnectionPool`` finds ``AsyncConnectionPool`` too.
+    """The tokens that hold no other token: ``ConnectionPool`` finds ``AsyncConnectionPool`` too;
+    tokens that begin alike for ``SHARED_START`` bytes or more are searched by that beginning
+    (``Builder::`` for ``Builder::new`` and ``Builder::<``).
 
     Each token is one pass over the file's bytes, the prefilter's whole cost.
     """
-    return tuple(
-        token for token in triggers if not any(other in token for other in triggers if other != token)
-    )
+    alone = [token for token in triggers if not any(other in token for other in triggers if other != token)]
+    searched: list[bytes] = []
+    for token in alone:
+        shared = next((n for n, s in enumerate(searched) if _shared_start(s, token) >= SHARED_START), None)
+        if shared is None:
+            searched.append(token)
+        else:
+            searched[shared] = searched[shared][: _shared_start(searched[shared], token)]
+    return tuple(searched)
+
+
+def _shared_start(one: bytes, other: bytes) -> int:
+    """How many bytes the two begin with alike."""
+    shorter = min(len(one), len(other))
+    return next((n for n in range(shorter) if one[n] != other[n]), shorter)

@@ -13,7 +13,7 @@ import pytest
 
 from poolcheck.frontends import PYTHON, RUST, FrontEnd
 from poolcheck.pipeline import RunSettings, run
-from poolcheck.read import is_candidate
+from poolcheck.read import is_candidate, search_tokens
 
 CANDIDATES = [
     (RUST, "let pool = PgPoolOptions::new().connect(&url).await?;"),
@@ -64,3 +64,18 @@ def test_a_large_file_needs_the_companion_too(tmp_path: Path) -> None:
     large(tmp_path / "pools.rs", b"let b = Builder::new();\n", b"use bb8::Builder;\n")
     report = run([tmp_path], RunSettings())
     assert [(e.path.rsplit("/", 1)[-1], e.kind) for e in report.errors] == [("pools.rs", "read")]
+
+
+@pytest.mark.parametrize("front_end", [RUST, PYTHON])
+def test_the_first_pass_finds_every_trigger(front_end: FrontEnd) -> None:
+    searched = search_tokens(front_end.triggers)
+    assert all(any(token in trigger for token in searched) for trigger in front_end.triggers)
+
+
+def test_triggers_that_begin_alike_are_searched_once() -> None:
+    """One pass for bb8's and r2d2's ``Builder::new`` and ``Builder::<``; a short shared start
+    (``create_``, in ``create_user`` too) is not searched for its tokens."""
+    searched = search_tokens(RUST.triggers)
+    assert b"Builder::" in searched
+    assert not {b"Builder::new", b"Builder::<"} & set(searched)
+    assert search_tokens((b"create_engine", b"create_pool")) == (b"create_engine", b"create_pool")

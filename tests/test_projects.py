@@ -280,13 +280,6 @@ def test_axum_serde_config_struct_defaults_and_envy_variables(
 # -- Rust: diesel with r2d2, and diesel-async with deadpool, their pool type aliased in src/db.rs
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="r2d2::Pool::builder().build(ConnectionManager::new(url)) in fn initialize_db_pool() -> DbPool,"
-    " where DbPool is `pub type DbPool = r2d2::Pool<ConnectionManager<PgConnection>>` in src/db.rs: the alias"
-    " of another module is not followed to the manager's connection type, so no pool is found (the same"
-    " alias in main.rs, or ConnectionManager::<PgConnection>::new, is found)",
-)
 def test_diesel_r2d2_pool_typed_by_an_alias_in_another_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -310,12 +303,6 @@ def test_diesel_r2d2_pool_typed_by_an_alias_in_another_module(
     assert rules(report) == {"PC001", "PC004", "PC005"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pool::builder(AsyncDieselConnectionManager::new(url)) in fn build_pool() -> anyhow::Result<DbPool>,"
-    " where DbPool is `pub type DbPool = Pool<AsyncPgConnection>` in src/db.rs: the alias of another module"
-    " is not followed to the connection type, so no pool is found",
-)
 def test_diesel_async_deadpool_pool_typed_by_an_alias_in_another_module(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

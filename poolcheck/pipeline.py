@@ -23,7 +23,6 @@ from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
-from poolcheck.project.environment import DeclaredEnvironment, variables_read, with_declared_environment
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, read_regular
 from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
@@ -31,8 +30,9 @@ from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
 from poolcheck.workers import analyse_data_bounded, analyse_files
 
-if TYPE_CHECKING:  # here: a run with no pool reads no lockfile and asks no server
+if TYPE_CHECKING:  # here: a run with no pool reads no lockfile, no declared variable, asks no server
     from poolcheck.live import LiveServer
+    from poolcheck.project.environment import DeclaredEnvironment
     from poolcheck.versions.lookup import VersionLookup
 
 
@@ -190,12 +190,17 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
 
     root = settings.project_root or project_root(paths, None)
     versions = None
-    if settings.read_versions and any(result.sites for result in results):
+    any_pool = any(result.sites for result in results)
+    if settings.read_versions and any_pool:
         from poolcheck.versions.lookup import VersionLookup
 
         versions = VersionLookup(root)
     # The variables pools read: the system's files are read for their values too, in the same pass.
-    wanted = variables_read(site for result in results for site in result.sites)
+    wanted: frozenset[str] = frozenset()
+    if any_pool:
+        from poolcheck.project.environment import DeclaredEnvironment, variables_read
+
+        wanted = variables_read(site for result in results for site in result.sites)
     declared = read_declarations(files.declarations, wanted)
     environment = (
         DeclaredEnvironment.of(declared.environment, declared.references, wanted) if wanted else None
@@ -262,7 +267,8 @@ def _effective_pools(
     """
     for result in results:
         for site in result.sites:
-            from poolcheck.versions.lookup import version_used  # here: only where there is a pool
+            from poolcheck.project.environment import with_declared_environment  # here: only with a pool
+            from poolcheck.versions.lookup import version_used
 
             try:
                 if environment is not None:

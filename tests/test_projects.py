@@ -336,3 +336,48 @@ def test_a_project_without_a_database_pool_reports_none(
     report = checked(name, tmp_path, monkeypatch)
     assert (report.pools, report.findings) == ((), ())
     assert document(report)["summary"]["pools"] == 0
+
+
+# -- Rust: deadpool-postgres's own Config, deserialized from PG__* variables by the config crate
+# src/config.rs: `pub struct Config { server_addr: String, pg: deadpool_postgres::Config }`
+# loaded with config::Environment::default().separator("__"); src/main.rs calls
+# config.pg.create_pool(..); the .env holds PG__POOL__MAX_SIZE, as deadpool's own examples do.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="config.pg.create_pool(..) where pg: deadpool_postgres::Config is a field of crate::config::Config,"
+    " a struct declared in another module (src/config.rs), is not found (the same struct in main.rs is)",
+)
+def test_deadpool_postgres_config_field_of_a_struct_in_another_module_is_a_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [pool] = document(checked("deadpool_postgres_env_config", tmp_path, monkeypatch))["pools"]
+    assert (pool["path"], pool["line"], pool["library"], pool["database"], pool["pooled"]) == (
+        "src/main.rs",
+        24,
+        "deadpool",
+        "postgres",
+        True,
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason='the config crate\'s Environment::default().separator("__") is not read as the variables of the'
+    " fields (pg.pool.max_size from PG__POOL__MAX_SIZE, pg.pool.timeouts.wait from"
+    " PG__POOL__TIMEOUTS__WAIT__SECS/NANOS), so the .env's values do not reach the pool",
+)
+def test_deadpool_postgres_config_takes_the_config_crate_s_environment_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [pool] = document(checked("deadpool_postgres_env_config", tmp_path, monkeypatch))["pools"]
+    settings = pool["settings"]
+    assert provenance(settings["max_connections"]) == (
+        16,
+        "env",
+        "PG__POOL__MAX_SIZE",
+        "env PG__POOL__MAX_SIZE",
+        ".env:6",
+    )
+    assert settings["acquire_timeout"]["value"] == 5.0

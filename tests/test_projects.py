@@ -328,6 +328,10 @@ def test_diesel_async_deadpool_pool_typed_by_an_alias_in_another_module(
         # A pydantic BaseSettings with pool_size / max_overflow / pool_timeout / pool_recycle fields
         # feeding a ThreadPoolExecutor and a multiprocessing Pool, with EXPORT_POOL_SIZE in .env.
         "lookalike_thread_pool_config",
+        # Rust: a serde config struct with pool_size / max_connections defaults (envy, compose's
+        # WORKER_* values) feeding a bb8-redis pool aliased as RedisPool, a deadpool-redis Config
+        # with its PoolConfig, and a rayon thread pool.
+        "lookalike_rust_redis_and_threads",
     ],
 )
 def test_a_project_without_a_database_pool_reports_none(

@@ -50,31 +50,39 @@ def _optional(text: str | None) -> str | None:
     return None if text is None else redact(text)
 
 
+# Most code holds no password: what redaction leaves as it was is the same object, not a copy.
+
+
 def redacted_setting(setting: Setting) -> Setting:
     """The setting with its expression, note and derivation redacted, its parts too."""
-    return replace(
-        setting,
-        expr=_optional(setting.expr),
-        note=_optional(setting.note),
-        via=_optional(setting.via),
-        parts=tuple((name, redacted_setting(part)) for name, part in setting.parts),
-    )
+    expr, note, via = _optional(setting.expr), _optional(setting.note), _optional(setting.via)
+    parts = tuple((name, redacted_setting(part)) for name, part in setting.parts)
+    if (expr, note, via) == (setting.expr, setting.note, setting.via) and _same(parts, setting.parts):
+        return setting
+    return replace(setting, expr=expr, note=note, via=via, parts=parts)
 
 
 def redacted_site(site: PoolSite) -> PoolSite:
     """The construction as written, with its passwords masked."""
-    return replace(
-        site,
-        text=redact(site.text),
-        lines=tuple(redact(line) for line in site.lines),
-        knobs=tuple((name, redacted_setting(setting)) for name, setting in site.knobs),
-    )
+    text = redact(site.text)
+    lines = tuple(redact(line) for line in site.lines)
+    knobs = tuple((name, redacted_setting(setting)) for name, setting in site.knobs)
+    if text == site.text and lines == site.lines and _same(knobs, site.knobs):
+        return site
+    return replace(site, text=text, lines=lines, knobs=knobs)
 
 
 def redacted_pool(pool: Pool) -> Pool:
-    return Pool(
-        redacted_site(pool.site), {concept: redacted_setting(s) for concept, s in pool.settings.items()}
-    )
+    """The pool with its construction and settings masked; the rest (its budget share) kept."""
+    site = redacted_site(pool.site)
+    settings = {concept: redacted_setting(s) for concept, s in pool.settings.items()}
+    if site is pool.site and all(settings[c] is s for c, s in pool.settings.items()):
+        return pool
+    return replace(pool, site=site, settings=settings)
+
+
+def _same(redacted: tuple[tuple[str, Setting], ...], written: tuple[tuple[str, Setting], ...]) -> bool:
+    return all(new is old for (_, new), (_, old) in zip(redacted, written, strict=True))
 
 
 def redacted_report(report: Report) -> Report:
@@ -92,7 +100,8 @@ def redacted_report(report: Report) -> Report:
 
 def _finding(finding: Finding, pools: tuple[Pool, ...]) -> Finding:
     """The finding with its message masked, and its span in the masked line where masking moved it."""
-    masked = replace(finding, message=redact(finding.message))
+    message = redact(finding.message)
+    masked = finding if message == finding.message else replace(finding, message=message)
     if finding.pool is None:
         return masked
     site, span = pools[finding.pool].site, finding.span

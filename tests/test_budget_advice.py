@@ -11,6 +11,7 @@ from conftest import poolcheck_command
 
 from poolcheck.capacity.shares import ceilings
 from poolcheck.pipeline import RunSettings, run
+from poolcheck.redact import redacted_report
 
 CONSTRUCTION = (
     "engine = create_engine(URL, pool_size={size}, max_overflow=0, pool_timeout=5, pool_recycle=1800,"
@@ -89,3 +90,10 @@ def test_shares_are_in_proportion_to_the_current_maxima(tmp_path: Path) -> None:
     by_size = {report.pools[i].settings["max_connections"].value: c.connections for i, c in shares.items()}
     assert by_size == {10: 25, 30: 75}  # 40 used of 100: each may grow by 100 / 40
     assert sum(by_size.values()) <= 100
+
+
+def test_the_report_the_outputs_show_keeps_each_pool_s_share(tmp_path: Path) -> None:
+    report = run([system(tmp_path, 60)], RunSettings())
+    (pool,) = report.pools
+    assert pool.ceiling is not None and pool.ceiling.connections == 19
+    assert redacted_report(report).pools == report.pools

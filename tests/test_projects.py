@@ -110,11 +110,6 @@ def test_fastapi_full_stack_settings_take_the_compose_service_s_environment(
     assert rules(report) == {"PC003", "PC004", "PC010"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the database of create_engine(str(settings.SQLALCHEMY_DATABASE_URI)) is not followed into the"
-    " Settings' @computed_field property (MultiHostUrl.build(scheme='postgresql+psycopg', ...)): 'unknown'",
-)
 def test_fastapi_full_stack_database_comes_from_the_computed_url(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -385,3 +380,64 @@ def test_deadpool_postgres_config_takes_the_config_crate_s_environment_variables
         ".env:6",
     )
     assert settings["acquire_timeout"]["value"] == 5.0
+
+
+# -- SQLAlchemy with a SQLite branch, deployed on Kubernetes -------------------------------------
+# app/config.py: a pydantic BaseSettings with env_prefix="ORDERS_" and an @lru_cache get_settings();
+# app/database.py: `if settings.database_url.startswith("sqlite"): ... else: create_engine(..pool..)`;
+# deploy/k8s: the Deployment takes the orders-config ConfigMap through envFrom.
+
+
+def test_a_sqlite_branch_and_the_server_branch_with_kubernetes_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = checked("sqlalchemy_sqlite_branch_k8s", tmp_path, monkeypatch)
+    pools = pools_at(document(report))
+    assert set(pools) == {"app/database.py:10", "app/database.py:12"}
+    assert pools["app/database.py:10"]["database"] == "sqlite"  # the branch the URL test selects
+    settings = pools["app/database.py:12"]["settings"]
+    parts = settings["max_connections"]["parts"]
+    assert provenance(parts["pool_size"]) == (
+        15,
+        "env",
+        "ORDERS_POOL_SIZE",
+        "env ORDERS_POOL_SIZE",
+        "deploy/k8s/configmap.yaml:8",
+    )
+    [declared] = parts["pool_size"]["declared"]
+    assert (declared["how"], declared["service"]) == (
+        "Kubernetes ConfigMap orders-config via envFrom",
+        "orders",
+    )
+    assert provenance(parts["max_overflow"]) == (
+        10,
+        "env-default",
+        "ORDERS_MAX_OVERFLOW",
+        None,
+        "app/config.py:11",
+    )
+    assert provenance(settings["acquire_timeout"]) == (
+        3,
+        "env",
+        "ORDERS_POOL_TIMEOUT",
+        "env ORDERS_POOL_TIMEOUT",
+        "deploy/k8s/deployment.yaml:25",
+    )
+    assert (settings["max_lifetime"]["value"], settings["health_check"]["value"]) == (3600, True)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the else branch of `if settings.database_url.startswith('sqlite')` takes the database of the field's"
+    " default 'sqlite:///./orders.db': neither the branch's excluded SQLite nor the deployment's"
+    " ORDERS_DATABASE_URL=postgresql+psycopg://.. (deploy/k8s/configmap.yaml:7) makes it a PostgreSQL pool,"
+    " so no rule judges it",
+)
+def test_the_server_branch_of_a_sqlite_test_is_the_deployment_s_postgres_pool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = document(checked("sqlalchemy_sqlite_branch_k8s", tmp_path, monkeypatch))
+    [server] = [i for i, pool in enumerate(data["pools"]) if pool["line"] == 12]
+    assert data["pools"][server]["database"] == "postgres"
+    # 15 + 10 connections: under PC001's floor.
+    assert {f["rule"] for f in data["findings"] if f["pool"] == server} >= {"PC001"}

@@ -441,3 +441,47 @@ def test_the_server_branch_of_a_sqlite_test_is_the_deployment_s_postgres_pool(
     assert data["pools"][server]["database"] == "postgres"
     # 15 + 10 connections: under PC001's floor.
     assert {f["rule"] for f in data["findings"] if f["pool"] == server} >= {"PC001"}
+
+
+# -- aiohttp and asyncpg, a settings module of env helpers, and one .env per environment ---------
+# app/settings.py: DB_POOL_MAX = env_int("DB_POOL_MAX", 10), a one-return helper over os.environ;
+# app/db.py: asyncpg.create_pool(settings.DATABASE_URL, ..) in a cleanup context; a developer's
+# .env, a .env.production and a .env.test that disagree.
+
+
+def test_asyncpg_settings_module_helpers_and_disagreeing_env_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = checked("aiohttp_asyncpg_env_files", tmp_path, monkeypatch)
+    [pool] = document(report)["pools"]
+    assert (pool["path"], pool["line"], pool["library"], pool["database"]) == (
+        "app/db.py",
+        8,
+        "asyncpg",
+        "postgres",
+    )
+    settings = pool["settings"]
+    # The production file's value is the one the rules judge; the others stay on the setting.
+    assert provenance(settings["max_connections"]) == (
+        30,
+        "env",
+        "DB_POOL_MAX",
+        "env DB_POOL_MAX",
+        ".env.production:4",
+    )
+    assert {
+        (d["value"], d["defined_at"], d["kind"], d["used"]) for d in settings["max_connections"]["declared"]
+    } == {
+        ("5", ".env:2", "development", False),
+        ("30", ".env.production:4", "deployment", True),
+        ("2", ".env.test:2", "test", False),
+    }
+    assert provenance(settings["min_connections"]) == (
+        4,
+        "env",
+        "DB_POOL_MIN",
+        "env DB_POOL_MIN",
+        ".env.production:3",
+    )
+    assert (settings["idle_timeout"]["value"], settings["idle_timeout"]["source"]) == (300, "explicit")
+    assert rules(report) == {"PC001"}

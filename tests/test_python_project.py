@@ -184,3 +184,29 @@ def test_where_a_value_is_defined_shows_in_json_and_messages(tmp_path: Path) -> 
     assert data["pools"][0]["settings"]["max_connections"]["defined_at"] == "app/constants.py:1"
     [pc001] = [f for f in report.findings if f.rule == "PC001"]
     assert "const constants.POOL_SIZE at app/constants.py:1" in pc001.message
+
+
+def test_a_url_property_of_a_settings_class_names_the_database(tmp_path: Path) -> None:
+    config = (
+        "from pydantic import PostgresDsn, computed_field\nfrom pydantic_core import MultiHostUrl\n"
+        "from pydantic_settings import BaseSettings\nfrom sqlalchemy.engine import URL\n\n\n"
+        "class Settings(BaseSettings):\n    POSTGRES_SERVER: str\n\n"
+        "    @computed_field\n    @property\n    def DATABASE_URI(self) -> PostgresDsn:\n"
+        '        return MultiHostUrl.build(scheme="postgresql+psycopg", host=self.POSTGRES_SERVER)\n\n'
+        "    @property\n    def MYSQL_URI(self) -> URL:\n"
+        '        return URL.create(drivername="mysql+pymysql", host=self.POSTGRES_SERVER)\n\n\n'
+        "settings = Settings()\n"
+    )
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/config.py": config,
+            "app/db.py": "from sqlalchemy import create_engine\n\nfrom app.config import settings\n\n"
+            "engine = create_engine(str(settings.DATABASE_URI), pool_size=10)\n"
+            "other = create_engine(settings.MYSQL_URI, pool_size=10)\n",
+        },
+    )
+    file = tmp_path / "app/db.py"
+    found = PYTHON.extract(str(file), file.read_bytes()).sites
+    assert [s.database for s in found] == ["postgres", "mysql"]

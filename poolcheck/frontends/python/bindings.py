@@ -83,6 +83,7 @@ class ModuleBindings:
         # A local class's or function's qualified name -> its body's scope, and a function's body.
         self.bodies: dict[str, tuple[Scope, Node]] = {}
         self.functions: dict[int, Node] = {}  # a function's scope key -> its definition, for its parameters
+        self.methods: dict[tuple[int, str], tuple[Scope, Node]] = {}  # (class scope key, name) -> body
         self.module = scope_of(root)
         self._statements(root, [self.module])
 
@@ -133,6 +134,8 @@ class ModuleBindings:
                 self.bodies[qualified] = (scope_of(node), body)
             if node.type == "function_definition":
                 self.functions[scope_of(node).key] = node
+                if stack[-1].kind == "class":  # a method, a property's getter among them
+                    self.methods[(stack[-1].key, bound)] = (scope_of(node), body)
             self._statements(body, [*stack, scope_of(node)])
 
     def _statement(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:

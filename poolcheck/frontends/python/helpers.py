@@ -49,7 +49,7 @@ def returned(
     function = body[1].parent if body is not None else None
     if body is None or function is None or function.type != "function_definition":
         return None
-    value = _only_return(body[1])
+    value = only_return(body[1])
     parameters = _parameters(function)
     if value is None or parameters is None:
         return None
@@ -88,7 +88,7 @@ def _called_here(function: Node) -> bool:
     return name is None or (root.text or b"").count(name + b"(") > 1  # more than its definition
 
 
-def _only_return(block: Node) -> Node | None:
+def only_return(block: Node) -> Node | None:
     found = [s for s in statements(block) if not _docstring(s)]
     if len(found) != 1 or found[0].type != "return_statement" or not found[0].named_child_count:
         return None

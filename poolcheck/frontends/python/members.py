@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
+from poolcheck.frontends.python.helpers import only_return
 from poolcheck.frontends.python.project import find_module
 from poolcheck.frontends.python.syntax import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
@@ -99,6 +100,29 @@ def member(owner: Owner, name: str, hops: int) -> Resolved:
     if resolved.source == "explicit":
         return replace(resolved, source="constant", constant=f"{owner.name}.{name}", defined_at=where)
     return resolved if resolved.defined_at else replace(resolved, defined_at=where)
+
+
+def attribute_text(resolver: Resolver, node: ast.Attribute, scopes: list[Scope], line: int) -> str | None:
+    """The known start of the string an attribute holds, a property's included: the full-stack FastAPI
+    template's ``settings.SQLALCHEMY_DATABASE_URI`` returns ``MultiHostUrl.build(scheme=..)``."""
+    owner = owner_of(resolver, node.value, scopes, line, 0)
+    if owner is None:
+        return None
+    found = member(owner, node.attr, 0)
+    if isinstance(found.value, str):
+        return found.value
+    method = (
+        owner.resolver.bindings.methods.get((owner.stack[-1].key, node.attr))
+        if len(owner.stack) > 1
+        else None
+    )
+    returned = only_return(method[1]) if method is not None else None
+    if method is None or returned is None:
+        return None
+    from poolcheck.frontends.python.expressions import expression
+
+    stack = [*owner.stack, method[0]]
+    return owner.resolver.leading_text(expression(returned), stack, returned.start_point[0] + 1)
 
 
 def owner_of(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int, hops: int) -> Owner | None:

@@ -52,6 +52,9 @@ TIMEDELTA = "datetime.timedelta"
 # datetime.timedelta's parameters in positional order.
 TIMEDELTA_PARAMETERS = ("days", "seconds", "microseconds", "milliseconds", "minutes", "hours", "weeks")
 MAX_DEPTH = 40
+# URL builders by method name -> the keyword naming the scheme: pydantic's MultiHostUrl.build /
+# PostgresDsn.build(scheme=..), SQLAlchemy's URL.create(drivername=..).
+URL_BUILDERS = {"build": "scheme", "create": "drivername"}
 
 
 @dataclass(frozen=True)
@@ -294,8 +297,25 @@ class Resolver:
             if binding is not None and binding.value is not None:
                 return self.leading_text(binding.value, scopes, binding.line, depth + 1)
             return None
+        if isinstance(node, ast.Attribute) and self.path:
+            return members.attribute_text(self, node, scopes, line)
+        if isinstance(node, ast.Call):
+            built = self._url_builder(node, scopes, line, depth)
+            if built is not None:
+                return built
         resolved = self.resolve(node, scopes, line, depth)
         return resolved.value if isinstance(resolved.value, str) else None
+
+    def _url_builder(self, node: ast.Call, scopes: list[Scope], line: int, depth: int) -> str | None:
+        """``str(url)``, and a URL built from its parts: the scheme is all a database needs."""
+        name = self.bindings.qualified(node.func, scopes, line) or ""
+        if name == "builtins.str" and len(node.args) == 1:
+            return self.leading_text(node.args[0], scopes, line, depth + 1)
+        function = node.func.attr if isinstance(node.func, ast.Attribute) else None
+        scheme = URL_BUILDERS.get(function or "")
+        given = next((k.value for k in node.keywords if k.arg == scheme), None) if scheme else None
+        written = self.resolve(given, scopes, line, depth).value if given is not None else None
+        return f"{written}://" if isinstance(written, str) else None
 
     # ** splats
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -45,10 +46,6 @@ from poolcheck.frontends.rust.syntax import (
 if TYPE_CHECKING:
     from poolcheck.frontends.rust.values import Resolver
 
-STRUCTS = "(struct_item name: (type_identifier) @name body: (field_declaration_list) @body) @struct"
-FUNCTIONS = "(function_item name: (identifier) @name) @function"
-DEFAULT_IMPLS = """(impl_item trait: (_) @trait type: (type_identifier) @type body: (declaration_list
-  (function_item name: (identifier) @method body: (block) @body) (#eq? @method "default")))"""
 FIELDS = "(field_declaration name: (field_identifier) @name type: (_) @type) @field"
 LETS = "(let_declaration pattern: (identifier) @name) @let"
 TYPED_PARAMETERS = "(parameter pattern: (identifier) @name type: (_) @type)"
@@ -83,13 +80,43 @@ class Struct:
     loaded_here: bool = False  # the value's loading is written where it is read (a let's value)
 
 
-@dataclass(frozen=True)
 class Items:
-    """A file's structs, functions and ``impl Default`` bodies, by name: read once, when first asked."""
+    """A file's top-level structs, functions (with the type of the ``impl`` they are in, if any) and
+    ``impl Default`` bodies, by name: each read once, when first asked, from the file's items alone.
+    """
 
-    structs: dict[str, Node]
-    functions: dict[str, list[Node]]
-    defaults: dict[str, Node]
+    def __init__(self, file: RustFile) -> None:
+        self.file = file
+
+    @cached_property
+    def structs(self) -> dict[str, Node]:
+        file = self.file
+        return {
+            file.text(name): item
+            for item in file.root.named_children
+            if item.type == "struct_item" and (name := field(item, "name")) is not None
+        }
+
+    @cached_property
+    def _functions_and_defaults(self) -> tuple[dict[str, list[tuple[Node, str | None]]], dict[str, Node]]:
+        file = self.file
+        functions: dict[str, list[tuple[Node, str | None]]] = {}
+        defaults: dict[str, Node] = {}
+        for item in file.root.named_children:  # a walk of the items, not of every node of the file
+            name = field(item, "name")
+            if item.type == "function_item" and name is not None:
+                functions.setdefault(file.text(name), []).append((item, None))
+            elif item.type == "impl_item":
+                _impl_items(file, item, functions, defaults)
+        return functions, defaults
+
+    @property
+    def functions(self) -> dict[str, list[tuple[Node, str | None]]]:
+        return self._functions_and_defaults[0]
+
+    @property
+    def defaults(self) -> dict[str, Node]:
+        return self._functions_and_defaults[1]
 
 
 _items: WeakKeyDictionary[RustFile, Items] = WeakKeyDictionary()
@@ -299,11 +326,9 @@ def _declared_loader(struct: Struct) -> str | None:
         return None
     prefixes = set()
     for functions in _items_of(file).functions.values():
-        for function in functions:
+        for function, owner in functions:
             returns, body = field(function, "return_type"), field(function, "body")
-            impl = next((n for n in reversed(file.ancestors(function)) if n.type == "impl_item"), None)
-            owner = field(impl, "type") if impl is not None else None
-            own = owner is not None and file.text(owner) == name
+            own = owner == name
             written = file.text(returns) if returns is not None else ""
             if body is not None and re.search(rf"\b{name}\b" + (r"|\bSelf\b" if own else ""), written):
                 prefix = _envy_prefix(file, body)
@@ -372,6 +397,8 @@ def _struct_named(file: RustFile, written: Node | None, envy: str | None) -> Str
     ):
         return None
     segments = file.qualified([s for s, _ in path_segments(kind, file)])
+    if len(segments) == 1 and f"struct {segments[0]}".encode() not in file.data:
+        return None  # a type of no struct of this file (a library's, or a generic parameter)
     if len(segments) == 1:
         found = _items_of(file).structs.get(segments[0])
         return Struct(file, found, envy) if found is not None else None
@@ -394,28 +421,33 @@ def _function(file: RustFile, path: list[str], owner: str | None) -> Node | None
         module = _module_of(file, path)
         return _function(module, path[-1:], None) if module is not None and module is not file else None
     candidates = _items_of(file).functions.get(path[-1], [])
-    for function in candidates:
-        impl = next((n for n in reversed(file.ancestors(function)) if n.type == "impl_item"), None)
-        kind = field(impl, "type") if impl is not None else None
-        in_owner = kind is not None and file.text(kind) == owner
-        if (impl is None and len(path) == 1) or (in_owner and (len(path) > 1 or owner is not None)):
+    for function, impl in candidates:
+        if (impl is None and len(path) == 1) or (impl is not None and impl == owner):
             return function
     return None
 
 
 def _items_of(file: RustFile) -> Items:
     if file not in _items:
-        structs = {file.text(m["name"]): m["struct"] for m in matches(STRUCTS, file.root)}
-        functions: dict[str, list[Node]] = {}
-        for match in matches(FUNCTIONS, file.root):
-            functions.setdefault(file.text(match["name"]), []).append(match["function"])
-        defaults = {
-            file.text(m["type"]): m["body"]
-            for m in matches(DEFAULT_IMPLS, file.root)
-            if file.text(m["trait"]).split("::")[-1] == "Default"
-        }
-        _items[file] = Items(structs, functions, defaults)
+        _items[file] = Items(file)
     return _items[file]
+
+
+def _impl_items(
+    file: RustFile, impl: Node, functions: dict[str, list[tuple[Node, str | None]]], defaults: dict[str, Node]
+) -> None:
+    kind, trait, body = field(impl, "type"), field(impl, "trait"), field(impl, "body")
+    owner = file.text(kind) if kind is not None else None
+    is_default = trait is not None and file.text(trait).split("::")[-1] == "Default"
+    for method in body.named_children if body is not None else []:
+        name = field(method, "name")
+        if method.type != "function_item" or name is None or owner is None:
+            continue
+        block = field(method, "body")
+        if is_default and file.text(name) == "default" and block is not None:
+            defaults[owner] = block
+        elif not is_default:
+            functions.setdefault(file.text(name), []).append((method, owner))
 
 
 def _struct_name(struct: Struct) -> str:

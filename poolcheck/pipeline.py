@@ -224,7 +224,10 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         failed(next(iter(files.declarations), "."), "the servers' connection budgets", error)
     # Each pool's share of the budgets it counts in: what its recommended size may not pass.
     shares = ceilings(capacity)
-    pools = tuple(replace(pool, ceiling=shares.get(index)) for index, pool in enumerate(pools))
+    pools = tuple(
+        pool if shares.get(index) is pool.ceiling else replace(pool, ceiling=shares.get(index))
+        for index, pool in enumerate(pools)
+    )
     findings = check_pools(pools, rule_set, root, failed, settings.include_tests)
     findings += check_system(capacity, rule_set, root, failed)
     findings.sort(key=lambda f: (f.path, f.span, f.rule))
@@ -282,7 +285,8 @@ def _with_role(pool: Pool, root: Path) -> Pool:
     """The pool with its role, read from where it is built in the project and from the code around
     it (the front end's)."""
     where = relative_to_root(pool.site.path, root) or pool.site.path
-    return replace(pool, site=replace(pool.site, role=role_of(where, pool.site.text, pool.site.role)))
+    role = role_of(where, pool.site.text, pool.site.role)
+    return pool if role == pool.site.role else replace(pool, site=replace(pool.site, role=role))
 
 
 def _suppressed(

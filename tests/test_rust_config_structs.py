@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from conftest import write_tree
 
+from poolcheck.emit.json import render
 from poolcheck.frontends import RUST
 from poolcheck.model import Setting
+from poolcheck.pipeline import RunSettings, run
 
 CARGO = '[package]\nname = "inventory"\nversion = "0.1.0"\nedition = "2021"\n'
 
@@ -64,7 +68,7 @@ def pool_from(arguments: str, body: str) -> str:
 
 
 def test_a_config_parameter_takes_its_fields_serde_defaults_with_where_they_are_defined(
-    tmp_path: Path, monkeypatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_tree(
         tmp_path,
@@ -315,3 +319,76 @@ def test_a_field_not_of_the_crates_struct_or_with_a_run_time_default_stays_set_a
     for site in RUST.extract(str(file), file.read_bytes()).sites:
         setting = dict(site.knobs)["max_connections"]
         assert (setting.value, setting.source, setting.expr) == (None, "dynamic", "cfg.max_connections")
+
+
+ENVY_CONFIG = """use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+    #[serde(default = "default_min_connections")]
+    pub min_connections: u32,
+}
+
+fn default_max_connections() -> u32 {
+    2
+}
+
+fn default_min_connections() -> u32 {
+    5
+}
+
+impl DatabaseConfig {
+    pub fn from_env() -> Result<Self, envy::Error> {
+        envy::prefixed("APP_").from_env()
+    }
+}
+"""
+COMPOSE = """services:
+  api:
+    build: .
+    environment:
+      APP_URL: postgres://app:app@db/app
+      APP_MAX_CONNECTIONS: 40
+"""
+
+
+def test_a_deployment_value_of_the_envy_variable_beats_the_structs_default(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "docker-compose.yml": COMPOSE,
+            "src/config.rs": ENVY_CONFIG,
+            "src/db.rs": pool_from("cfg: &DatabaseConfig", ""),
+        },
+    )
+    report = run([tmp_path], RunSettings(read_versions=False))
+    (pool,) = json.loads(render(report))["pools"]
+    largest, smallest = pool["settings"]["max_connections"], pool["settings"]["min_connections"]
+    assert (largest["value"], largest["source"]) == (40, "env")
+    assert str(largest["defined_at"]).endswith("docker-compose.yml:6")
+    assert largest["via"] == "env APP_MAX_CONNECTIONS"
+    assert (smallest["value"], smallest["source"], smallest["env"]) == (
+        5,
+        "env-default",
+        "APP_MIN_CONNECTIONS",
+    )
+    assert str(smallest["defined_at"]).endswith("src/config.rs:17")
+    assert not [f for f in report.findings if f.rule == "PC007"]
+
+
+def test_serde_defaults_that_contradict_each_other_are_a_finding(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/config.rs": ENVY_CONFIG,
+            "src/db.rs": pool_from("cfg: &DatabaseConfig", ""),
+        },
+    )
+    report = run([tmp_path], RunSettings(read_versions=False))
+    [finding] = [f for f in report.findings if f.rule == "PC007"]
+    assert "APP_MIN_CONNECTIONS" in finding.message and "APP_MAX_CONNECTIONS" in finding.message

@@ -248,14 +248,89 @@ def test_a_config_crate_settings_struct_and_self_in_its_impl(tmp_path: Path) -> 
     file = tmp_path / "src/main.rs"
     sites = RUST.extract(str(file), file.read_bytes()).sites
     assert len(sites) == 2
-    for site in sites:
-        setting = dict(site.knobs)["max_connections"]
-        assert (setting.value, setting.source, setting.constant) == (
-            16,
-            "constant",
-            "DatabaseSettings.pool_size",
-        )
-        assert setting.defined_at is not None and setting.defined_at.endswith("src/main.rs:13")
+    in_impl, loaded = (dict(site.knobs)["max_connections"] for site in sites)
+    # `self` says nothing of how it was loaded: the struct's default.
+    assert (in_impl.value, in_impl.source, in_impl.constant) == (16, "constant", "DatabaseSettings.pool_size")
+    assert str(in_impl.defined_at).endswith("src/main.rs:13")
+    # Read from `load()`'s Config: its Environment source names the variable (prefix, separator, key path).
+    assert (loaded.value, loaded.source, loaded.env) == (16, "env-default", "APP__DATABASE__POOL_SIZE")
+    assert str(loaded.defined_at).endswith("src/main.rs:13")
+
+
+CONFIG_CRATE_SETTINGS = """use config::{{Config, ConfigError, Environment, File}};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct DatabaseSettings {{
+    pub url: String,
+    #[serde(default = "default_max_connections")]
+    pub max_connections: u32,
+}}
+
+fn default_max_connections() -> u32 {{
+    25
+}}
+
+#[derive(Debug, Deserialize)]
+pub struct Settings {{
+    pub database: DatabaseSettings,
+    #[serde(default)]
+    pub workers: u32,
+}}
+
+impl Settings {{
+    pub fn new() -> Result<Self, ConfigError> {{
+        let settings = Config::builder()
+            .add_source(File::with_name("config/default").required(false))
+            .add_source({environment})
+            .build()?;
+        settings.try_deserialize()
+    }}
+}}
+"""
+SETTINGS_POOL = """use sqlx::postgres::PgPoolOptions;
+
+use crate::settings::Settings;
+
+pub async fn pool(settings: &Settings) -> sqlx::Result<sqlx::PgPool> {
+    PgPoolOptions::new()
+        .max_connections(settings.database.max_connections)
+        .min_connections(settings.workers)
+        .connect(&settings.database.url)
+        .await
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("environment", "nested", "top"),
+    [
+        (
+            'Environment::with_prefix("APP").prefix_separator("_").separator("__")',
+            "APP_DATABASE__MAX_CONNECTIONS",
+            "APP_WORKERS",
+        ),
+        ('Environment::with_prefix("APP").separator("__")', "APP__DATABASE__MAX_CONNECTIONS", "APP__WORKERS"),
+        ('Environment::with_prefix("APP")', None, "APP_WORKERS"),  # no separator: nothing nested
+        ('Environment::default().separator("__")', "DATABASE__MAX_CONNECTIONS", "WORKERS"),
+    ],
+)
+def test_the_config_crates_environment_source_names_each_fields_variable(
+    tmp_path: Path, environment: str, nested: str | None, top: str
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/settings.rs": CONFIG_CRATE_SETTINGS.format(environment=environment),
+            "src/db.rs": SETTINGS_POOL,
+        },
+    )
+    found = knobs(tmp_path, "src/db.rs")
+    largest, smallest = found["max_connections"], found["min_connections"]
+    assert (largest.value, largest.env) == (25, nested)
+    assert largest.source == ("env-default" if nested else "constant")
+    assert (smallest.value, smallest.source, smallest.env) == (0, "env-default", top)
 
 
 def test_a_struct_literal_takes_its_fields_and_the_rest_from_default(tmp_path: Path) -> None:

@@ -71,12 +71,34 @@ MAX_HOPS = 6  # types followed from the value to its struct (settings.database.p
 
 
 @dataclass(frozen=True)
+class Environment:
+    """How a loader names the environment variable of a field: envy's ``prefixed("APP_")`` (nothing
+    nested), or the config crate's ``Environment::with_prefix("APP").separator("__")``, whose variables
+    are the prefix, its separator and the keys joined by the separator, matched in any case (config
+    0.15.9, src/env.rs ``collect``); with no separator nothing nested is read from the environment.
+    """
+
+    prefix: str  # before the keys: "APP_"
+    separator: str | None = None  # between nested keys; None: only the top level's fields
+    path: tuple[str, ...] = ()  # the keys from the loaded value down to the struct
+
+    def variable(self, key: str) -> str | None:
+        keys = (*self.path, key)
+        if len(keys) > 1 and not self.separator:
+            return None
+        return (self.prefix + (self.separator or "").join(keys)).upper()
+
+    def below(self, key: str) -> Environment:
+        return replace(self, path=(*self.path, key))
+
+
+@dataclass(frozen=True)
 class Struct:
     """A config struct of the crate, and how the value read from it was loaded."""
 
     file: RustFile
     node: Node
-    envy_prefix: str | None = None  # loaded by envy with this prefix ("" for envy::from_env)
+    environment: Environment | None = None  # the loader read it from the environment, naming so
     loaded_here: bool = False  # the value's loading is written where it is read (a let's value)
 
 
@@ -142,10 +164,11 @@ def _deserialized(resolver: Resolver, struct: Struct, name: str, depth: int) -> 
     if declared is None:
         return DYNAMIC
     default = _serde_default(resolver, struct, declared, name, depth)
-    prefix = struct.envy_prefix if struct.loaded_here else _declared_loader(struct)
-    if prefix is None:
+    environment = struct.environment if struct.loaded_here else _declared_loader(struct)
+    key = _serde_argument(struct.file, declared, SERDE_RENAME) or name
+    variable = environment.variable(key) if environment is not None else None
+    if variable is None:
         return default
-    variable = (prefix + (_serde_argument(struct.file, declared, SERDE_RENAME) or name)).upper()
     if default.source == "dynamic":
         return Resolved(None, "dynamic", env=variable)
     return replace(default, source="env-default", env=variable, constant=None)
@@ -242,10 +265,12 @@ def _struct_of(file: RustFile, value: Node, hops: int) -> Struct | None:
         owner = _struct_of(file, outer, hops + 1) if outer is not None else None
         declared = _field(owner, file.text(name_node)) if owner is not None and name_node else None
         kind = field(declared, "type") if declared is not None else None
-        if owner is None or kind is None:
+        if owner is None or kind is None or name_node is None:
             return None
-        inner = _struct_named(owner.file, kind, None)
-        return replace(inner, loaded_here=True) if inner is not None else None  # envy reads no nesting
+        above = owner.environment if owner.loaded_here else _declared_loader(owner)
+        below = above.below(file.text(name_node)) if above is not None else None
+        inner = _struct_named(owner.file, kind, below)
+        return replace(inner, loaded_here=True) if inner is not None else None
     if value.type != "identifier":
         return None
     name = file.text(value)
@@ -260,9 +285,9 @@ def _struct_of(file: RustFile, value: Node, hops: int) -> Struct | None:
     if lets:
         let = lets[-1]
         written, given = field(let, "type"), field(let, "value")
-        envy = _envy_prefix(file, given) if given is not None else None
         struct = _struct_made_by(file, given, hops) if written is None and given is not None else None
-        struct = struct or _struct_named(file, written, envy)
+        loading = _loading(file, given, hops) if given is not None and struct is None else None
+        struct = struct or _struct_named(file, written, loading)
         return replace(struct, loaded_here=given is not None) if struct is not None else None
     params = field(scope, "parameters")
     for match in matches(TYPED_PARAMETERS, params) if params is not None else []:
@@ -280,7 +305,7 @@ def _struct_made_by(file: RustFile, value: Node, hops: int) -> Struct | None:
     if function is not None and function.type == "generic_function":  # envy::from_env::<Config>()
         type_args = field(function, "type_arguments")
         named = type_args.named_children if type_args is not None else []
-        return _struct_named(file, named[0], _envy_prefix(file, call)) if named else None
+        return _struct_named(file, named[0], _loading(file, call, hops)) if named else None
     if function is None or method_name(call, file) is not None:
         return None
     segments = [name for name, _ in path_segments(function, file)]
@@ -299,8 +324,8 @@ def _struct_made_by(file: RustFile, value: Node, hops: int) -> Struct | None:
     else:
         struct = _struct_named(where, returns, None)
     body = field(made, "body")
-    envy = _envy_prefix(where, body) if body is not None else None
-    return replace(struct, envy_prefix=envy) if struct is not None else None
+    loading = _environment(where, body) if body is not None else None
+    return replace(struct, environment=loading) if struct is not None else None
 
 
 def _unwrapped(file: RustFile, value: Node) -> Node | None:
@@ -316,13 +341,13 @@ def _unwrapped(file: RustFile, value: Node) -> Node | None:
     return None
 
 
-def _declared_loader(struct: Struct) -> str | None:
-    """The envy prefix of the struct's own loader (``impl DatabaseConfig { fn from_env() -> Result<Self, _>
-    { envy::prefixed("DATABASE_").from_env() } }``), for a value whose loading is not in sight; None when
-    the struct's file loads it with no envy, or with two prefixes.
+def _declared_loader(struct: Struct) -> Environment | None:
+    """How the struct's own loader reads the environment (``impl DatabaseConfig { fn from_env() ->
+    Result<Self, _> { envy::prefixed("DATABASE_").from_env() } }``), for a value whose loading is not in
+    sight; None when the struct's file loads it from no environment, or from two differently named.
     """
     file, name = struct.file, _struct_name(struct)
-    if b"envy" not in file.data:
+    if b"envy" not in file.data and b"Environment" not in file.data:
         return None
     prefixes = set()
     for functions in _items_of(file).functions.values():
@@ -331,16 +356,108 @@ def _declared_loader(struct: Struct) -> str | None:
             own = owner == name
             written = file.text(returns) if returns is not None else ""
             if body is not None and re.search(rf"\b{name}\b" + (r"|\bSelf\b" if own else ""), written):
-                prefix = _envy_prefix(file, body)
+                prefix = _environment(file, body)
                 if prefix is not None:
                     prefixes.add(prefix)
     return prefixes.pop() if len(prefixes) == 1 else None
 
 
+def _loading(file: RustFile, value: Node, hops: int) -> Environment | None:
+    """How a let's value reads the environment: in the value itself (``envy::from_env()``,
+    ``Config::builder()..add_source(Environment::with_prefix("APP"))..try_deserialize()``), or in what
+    its method chain starts from: a name bound earlier (``settings.get::<T>("database")``) or a crate
+    function (``load()?.try_deserialize()``). The key a ``get`` reads is the path below the variables.
+    """
+    found = _environment(file, value)
+    if found is not None or hops > MAX_HOPS:
+        return found
+    keys: tuple[str, ...] = ()
+    current: Node | None = value
+    while current is not None:
+        if current.type in TRANSPARENT:
+            current = current.named_children[0] if current.named_children else None
+            continue
+        if current.type != "call_expression":
+            break
+        args = arguments(current)
+        key = string_value(args[0], file) if method_name(current, file) == "get" and args else None
+        keys = tuple(key.split(".")) if key else keys
+        if method_name(current, file) is None:
+            break
+        current = receiver(current)
+    if current is None:
+        return None
+    if current.type == "identifier":
+        let = _last_let(file, current)
+        given = field(let, "value") if let is not None else None
+        found = _loading(file, given, hops + 1) if given is not None else None
+    elif current.type == "call_expression":  # load()?: the crate function that builds the Config
+        function = field(current, "function")
+        segments = [s for s, _ in path_segments(function, file)] if function is not None else []
+        where = _module_of(file, segments) if segments else None
+        made = _function(where, segments[-1:], None) if where is not None else None
+        body = field(made, "body") if made is not None else None
+        found = _environment(where, body) if where is not None and body is not None else None
+    return replace(found, path=(*found.path, *keys)) if found is not None else None
+
+
+def _last_let(file: RustFile, use: Node) -> Node | None:
+    """The last ``let name`` before ``use`` in its function (only a simple name is followed)."""
+    scope = file.enclosing_function(use)
+    if scope is None:
+        return None
+    name = file.text(use)
+    lets = [
+        m["let"]
+        for m in matches(LETS, scope, scope.start_byte, use.start_byte)
+        if file.text(m["name"]) == name and m["let"].end_byte <= use.start_byte
+    ]
+    return lets[-1] if lets else None
+
+
+def _environment(file: RustFile, node: Node) -> Environment | None:
+    """The environment a loader written in ``node`` reads: envy's or the config crate's, else None."""
+    text = file.data[node.start_byte : node.end_byte]
+    if b"envy" in text:
+        prefix = _envy_prefix(file, node)
+        if prefix is not None:
+            return Environment(prefix)
+    if b"Environment" in text:
+        return _config_environment(file, node)
+    return None
+
+
+def _config_environment(file: RustFile, node: Node) -> Environment | None:
+    """``Environment::with_prefix("APP").prefix_separator("_").separator("__")`` in ``node``: its names.
+    ``Environment::default()`` reads every variable, named by its keys alone.
+    """
+    prefix: str | None = None
+    separators: dict[str, str] = {}
+    source = False
+    for match in matches(CALLS, node):
+        call = match["call"]
+        method = method_name(call, file)
+        args = arguments(call)
+        given = string_value(args[0], file) if args else None
+        if method in ("separator", "prefix_separator", "prefix") and given is not None:
+            separators[method] = given
+            continue
+        function = field(call, "function")
+        path = file.qualified([s for s, _ in path_segments(function, file)]) if function is not None else []
+        if path[-2:] == ["Environment", "with_prefix"] and given is not None:
+            prefix, source = given, True
+        elif path[-2:] in (["Environment", "default"], ["Environment", "new"]):
+            source = True
+    prefix = prefix if prefix is not None else separators.get("prefix")
+    if not source:
+        return None
+    separator = separators.get("separator")
+    joined = separators.get("prefix_separator", separator or "_")
+    return Environment(f"{prefix}{joined}" if prefix else "", separator or None)
+
+
 def _envy_prefix(file: RustFile, node: Node) -> str | None:
     """``envy::prefixed("APP_").from_env()`` -> "APP_"; ``envy::from_env()`` -> ""; None when no envy."""
-    if b"envy" not in file.data[node.start_byte : node.end_byte]:
-        return None
     for match in matches(CALLS, node):
         call = match["call"]
         function = field(call, "function")
@@ -366,7 +483,7 @@ def _envy_prefix(file: RustFile, node: Node) -> str | None:
 # Finding the crate's items
 
 
-def _struct_named(file: RustFile, written: Node | None, envy: str | None) -> Struct | None:
+def _struct_named(file: RustFile, written: Node | None, environment: Environment | None) -> Struct | None:
     """The struct a written type names (behind ``&``, ``Arc<..>``, ``Result<.., E>``), here or in a module."""
     kind = written
     for _ in range(MAX_HOPS):
@@ -401,10 +518,10 @@ def _struct_named(file: RustFile, written: Node | None, envy: str | None) -> Str
         return None  # a type of no struct of this file (a library's, or a generic parameter)
     if len(segments) == 1:
         found = _items_of(file).structs.get(segments[0])
-        return Struct(file, found, envy) if found is not None else None
+        return Struct(file, found, environment) if found is not None else None
     other = project.module_file(file.path, segments[:-1])
     found = _items_of(other).structs.get(segments[-1]) if other is not None else None
-    return Struct(other, found, envy) if other is not None and found is not None else None
+    return Struct(other, found, environment) if other is not None and found is not None else None
 
 
 def _module_of(file: RustFile, segments: list[str]) -> RustFile | None:

@@ -103,15 +103,21 @@ def declared_database(call: Node, file: RustFile) -> str | None:
     return None
 
 
+DECLARED_TYPES = """
+[(generic_type) (type_identifier) (scoped_type_identifier)] @type
+(generic_type type: (_) @name)
+(scoped_type_identifier name: (_) @name)
+"""
+
+
 def _declared_pools(declared: Node, file: RustFile) -> set[str | None]:
     """The databases of the pools a declared type names, in it or in its aliases (None: one unknown)."""
-    written = captures("[(generic_type) (type_identifier) (scoped_type_identifier)] @type", declared)
+    written = captures(DECLARED_TYPES, declared)
+    names = {node.id for node in written.get("name", [])}  # of `Pool<..>` or `r2d2::Pool`: read whole
     found: set[str | None] = set()
     for node in written.get("type", []):
-        parent = node.parent
-        if parent is not None and parent.type in ("generic_type", "scoped_type_identifier"):
-            continue  # the name of `Pool<..>` or of `r2d2::Pool`: read with the whole
-        found |= pool_databases(node, file)
+        if node.id not in names:
+            found |= pool_databases(node, file)
     return found
 
 

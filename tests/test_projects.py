@@ -128,6 +128,8 @@ def test_django_environ_pool_settings_take_the_production_env_files(
 ) -> None:
     report = checked("django_environ", tmp_path, monkeypatch)
     pools = pools_at(document(report))
+    # CACHES' django-redis CONNECTION_POOL_KWARGS and CELERY_BROKER_POOL_LIMIT are no database pools.
+    assert {pool["library"] for pool in pools.values()} == {"psycopg_pool"}
     default = pools["config/settings/base.py:31"]
     assert (default["library"], default["database"], default["pooled"]) == ("psycopg_pool", "postgres", True)
     settings = default["settings"]

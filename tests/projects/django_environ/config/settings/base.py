@@ -51,6 +51,27 @@ DATABASES = {
     "replica": read_replica(pool_max_size=6),
 }
 DATABASE_ROUTERS = ["shop.routers.ReplicaRouter"]
+
+# CACHES
+# ------------------------------------------------------------------------------
+REDIS_URL = env("REDIS_URL", default="redis://redis:6379/0")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "CONNECTION_POOL_KWARGS": {"max_connections": env.int("REDIS_MAX_CONNECTIONS", default=50)},
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+}
+
+# Celery
+# ------------------------------------------------------------------------------
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_BROKER_POOL_LIMIT = env.int("CELERY_BROKER_POOL_LIMIT", default=10)
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=4)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS

@@ -487,3 +487,37 @@ def test_asyncpg_settings_module_helpers_and_disagreeing_env_files(
     )
     assert (settings["idle_timeout"]["value"], settings["idle_timeout"]["source"]) == (300, "explicit")
     assert rules(report) == {"PC001"}
+
+
+# -- A project module that re-exports its optional driver (try/except ImportError) ---------------
+# inventory/compat.py: `try: from sqlalchemy.ext import asyncio as sqlalchemy_asyncio` / `except
+# ImportError: sqlalchemy_asyncio = None`; inventory/db.py builds the engine through it from
+# inventory/constants.py.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a library re-exported by a project module (from inventory.compat import sqlalchemy_asyncio, bound"
+    " in compat.py's try/except ImportError) is not followed to SQLAlchemy: no pool is found (plain"
+    " `import sqlalchemy` in compat.py and `from inventory.compat import sqlalchemy` is not followed either)",
+)
+def test_a_library_re_exported_by_a_compat_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    [pool] = document(checked("compat_reexport", tmp_path, monkeypatch))["pools"]
+    assert (pool["path"], pool["line"], pool["library"], pool["database"]) == (
+        "inventory/db.py",
+        4,
+        "sqlalchemy",
+        "postgres",
+    )
+    settings = pool["settings"]
+    parts = settings["max_connections"]["parts"]
+    assert (parts["pool_size"]["value"], parts["pool_size"]["source"], parts["pool_size"]["defined_at"]) == (
+        15,
+        "constant",
+        "inventory/constants.py:2",
+    )
+    assert (settings["max_lifetime"]["value"], settings["max_lifetime"]["defined_at"]) == (
+        1800,
+        "inventory/constants.py:4",
+    )
+    assert settings["acquire_timeout"]["value"] == 10

@@ -18,7 +18,7 @@ import builtins
 from dataclasses import dataclass, field
 
 from poolcheck.frontends.python.expressions import expression, identifier
-from poolcheck.frontends.python.syntax import Node, Scope, blocks, definition, scope_of, statements
+from poolcheck.frontends.python.statements import Node, Scope, blocks, definition, scope_of, statements
 
 BUILTINS = frozenset(dir(builtins))
 LOCAL = "<local>."  # prefix of names defined in this module

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from poolcheck.frontends.python.syntax import Node
+from poolcheck.frontends.python.statements import Node
 
 # A condition that tests for SQLite: the word in a URL, a scheme or a backend name, or an in-memory
 # database. Negation (`not ..`, `!=`) flips the branch.

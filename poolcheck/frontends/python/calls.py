@@ -18,7 +18,7 @@ from bisect import bisect_left
 from poolcheck.frontends.python.bindings import Binding, ModuleBindings
 from poolcheck.frontends.python.entries import ENTRIES
 from poolcheck.frontends.python.expressions import expression, identifier
-from poolcheck.frontends.python.syntax import CLAUSES, COMPOUND, SCOPE_KINDS, Node, Scope, scope_of
+from poolcheck.frontends.python.statements import CLAUSES, COMPOUND, SCOPE_KINDS, Node, Scope, scope_of
 
 ENTRY_NAMES = frozenset(name.rsplit(".", 1)[-1] for name in ENTRIES)
 STATEMENT_LISTS = frozenset({"module", "block"})

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from poolcheck.frontends.python.bindings import LOCAL
 from poolcheck.frontends.python.expressions import Opaque, expression, identifier
-from poolcheck.frontends.python.syntax import Node, Scope, statements
+from poolcheck.frontends.python.statements import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 
 if TYPE_CHECKING:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
 from poolcheck.frontends.python.helpers import only_return
 from poolcheck.frontends.python.project import find_module
-from poolcheck.frontends.python.syntax import Node, Scope, statements
+from poolcheck.frontends.python.statements import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 
 if TYPE_CHECKING:

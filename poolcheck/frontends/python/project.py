@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poolcheck.frontends.python.bindings import ModuleBindings
-from poolcheck.frontends.python.syntax import Scope, parse, scope_of
+from poolcheck.frontends.python.statements import Scope, scope_of
+from poolcheck.frontends.python.syntax import parse
 from poolcheck.read import read_regular
 
 MAX_PARENTS = 8  # folders above the importing file searched for the top-level package

@@ -19,7 +19,7 @@ from poolcheck.frontends.python import helpers
 from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS, SETTINGS_NAMES
 from poolcheck.frontends.python.expressions import expression, located
 from poolcheck.frontends.python.sites import SiteFinder
-from poolcheck.frontends.python.syntax import Node, Scope, blocks, definition, scope_of, statements
+from poolcheck.frontends.python.statements import Node, Scope, blocks, definition, scope_of, statements
 from poolcheck.frontends.python.values import Keyword, Splat, Stretch
 from poolcheck.model import PoolSite
 

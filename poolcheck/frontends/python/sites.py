@@ -11,7 +11,7 @@ from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.branches import sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
-from poolcheck.frontends.python.syntax import Node, Scope
+from poolcheck.frontends.python.statements import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import number
 from poolcheck.libraries import table_for

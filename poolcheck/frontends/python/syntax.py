@@ -18,7 +18,8 @@ from functools import cache
 import tree_sitter
 import tree_sitter_python
 
-Node = tree_sitter.Node
+from poolcheck.frontends.python.refusals import header_without_colon, indentation, python2
+from poolcheck.frontends.python.statements import COMPOUND, Node
 
 PYTHON = tree_sitter.Language(tree_sitter_python.language())
 LINE_ENDS = re.compile(r"\r\n|\r|\n")
@@ -29,52 +30,6 @@ COMMENT = re.compile(rb"#[^\n]*")
 MAX_RESUMES = 20  # reparses of one file; each blanks every broken top-level statement at once
 # Lines that cannot start a statement at column 0: indented, blank, comments, closing brackets.
 NOT_A_START = frozenset(b" \t\f#)]}")
-# What the grammar accepts for Python 2's sake and Python 3 rejects: capture -> what the error says.
-PYTHON2 = {
-    "print": "a Python 2 print statement",
-    "exec": "a Python 2 exec statement",
-    "not_equal": "Python 2's `<>` operator",
-    "backticks": "Python 2's backticks",
-    "prefix": "a Python 2 string prefix `ur`",
-    "raise": "a Python 2 `raise E, message`",
-    "parameter": "a Python 2 tuple parameter",
-    "integer": "an integer literal Python 3 does not read",
-}
-PYTHON2_QUERY = """
-(print_statement) @print
-(exec_statement) @exec
-(comparison_operator operators: "<>" @not_equal)
-((string_start) @backticks (#eq? @backticks "`"))
-((string_start) @prefix (#match? @prefix "^[uU][rR]"))
-(raise_statement (expression_list) @raise)
-(parameters (tuple_pattern) @parameter)
-(lambda_parameters (tuple_pattern) @parameter)
-((integer) @integer (#match? @integer "(^0[0-9_]*[1-9])|[lL]$|_$"))
-"""
-# Where one of those constructs can be: the query runs on those lines only, as a query's cost is its
-# walk over the tree. Each pattern starts with a literal, which the regex engine scans for quickly.
-PYTHON2_HINTS = tuple(
-    re.compile(pattern)
-    for pattern in (
-        rb"print[ \t]+[^ \t(=\n]",
-        rb"exec[ \t]+[^ \t(=\n]",
-        rb"raise[ \t][^\n]*,",
-        rb"<>",
-        rb"`",
-        rb"ur['\"]",  # searched in the lowercased file
-        rb"def[ \t]+\w+[ \t]*\([ \t]*\(",
-        rb"lambda[ \t]*\(",
-        rb"0[0-9_]*[1-9]",  # a leading zero, when no digit, letter or dot stands before it
-        rb"[0-9][lL_]\b",
-    )
-)
-LEADING_ZERO = PYTHON2_HINTS[8]
-NUMBER_PART = frozenset(b"0123456789abcdefABCDEFxXoObB_.")
-MAX_HINTED_LINES = 16
-# The words that open a block, whose line ends with a colon.
-BLOCK_KEYWORDS = frozenset(
-    b"class def async if elif else for while with try except finally match case".split()
-)
 # The grammar does not know 3.13's defaults on type parameters (`class Box[T = int]`): its error
 # there is the grammar's, not the file's, and a type parameter configures no pool.
 TOLERATED_PARENTS = frozenset({"type_parameter"})
@@ -101,7 +56,7 @@ def parse(text: str) -> Parsed:
     first = _first_error(root)
     error = _describe(first, data) if first is not None else None
     if error is None:
-        error = _indentation(root) or _python2(root, data)
+        error = indentation(root) or python2(root, data)
     if first is None:
         return Parsed(root, error)
     lines = data.split(b"\n")
@@ -139,7 +94,7 @@ def _complete(node: Node) -> bool:
 
 def _describe(node: Node, data: bytes) -> str:
     line = node.start_point[0] + 1
-    header = _header_without_colon(node, data)
+    header = header_without_colon(node, data)
     if header is not None:
         return f"syntax error at line {header}: expected ':'"
     if node.is_missing:
@@ -150,100 +105,6 @@ def _describe(node: Node, data: bytes) -> str:
     text = (token.text or b"").decode("utf-8", "replace").splitlines()
     shown = text[0][:40] if text else ""
     return f"syntax error at line {line}: unexpected `{shown}`" if shown else f"syntax error at line {line}"
-
-
-def _header_without_colon(error: Node, data: bytes) -> int | None:
-    """A block's header that lacks its colon, in the top-level statement holding the error.
-
-    The grammar notices a missing colon only at the next line, or not before the end of the
-    class around it; CPython names the header's own line.
-    """
-    statement = error
-    while statement.parent is not None and statement.parent.parent is not None:
-        statement = statement.parent
-    rows = data.split(b"\n")[statement.start_point[0] : max(statement.end_point[0], error.end_point[0]) + 1]
-    for offset, row in enumerate(rows):
-        code = row.split(b"#", 1)[0].rstrip()
-        words = code.split(None, 1)
-        if not words or words[0].rstrip(b":") not in BLOCK_KEYWORDS or code.endswith(b":"):
-            continue
-        opened = sum(code.count(c) for c in b"([{") - sum(code.count(c) for c in b")]}")
-        if opened <= 0 and not code.endswith(b"\\"):
-            return statement.start_point[0] + offset + 1
-    return None
-
-
-def _python2(root: Node, data: bytes) -> str | None:
-    """The first construct only Python 2 reads, if the file has one."""
-    hints = _python2_hints(data)
-    if not hints:
-        return None
-    if len(hints) > MAX_HINTED_LINES:
-        ranges = [(0, len(data))]
-    else:
-        ranges = [(data.rfind(b"\n", 0, at) + 1, _line_end(data, at)) for at in hints]
-    for start, end in ranges:
-        cursor = tree_sitter.QueryCursor(_python2_query())
-        cursor.set_byte_range(start, end)
-        found = [
-            (node.start_byte, node, name) for name, nodes in cursor.captures(root).items() for node in nodes
-        ]
-        if found:
-            _, node, name = min(found, key=lambda item: item[0])
-            return f"syntax error at line {node.start_point[0] + 1}: {PYTHON2[name]}"
-    return None
-
-
-def _python2_hints(data: bytes) -> list[int]:
-    lowered = data.lower() if b"r'" in data or b'r"' in data or b"R" in data else data
-    hints: set[int] = set()
-    for pattern in PYTHON2_HINTS:
-        for hint in pattern.finditer(lowered if pattern.pattern.startswith(b"ur") else data):
-            at = hint.start()
-            if pattern is LEADING_ZERO and at and data[at - 1] in NUMBER_PART:
-                continue
-            hints.add(at)
-    return sorted(hints)
-
-
-def _indentation(root: Node) -> str | None:
-    """The first indentation CPython's tokenizer refuses and the grammar's scanner lets pass."""
-    found: list[tuple[int, str]] = []  # 1-based lines
-    pending = [(root, -1, -1)]  # a block, the column and row of the statement that opens it
-    while pending:
-        block, opened_at, opened_row = pending.pop()
-        column, row = None, opened_row
-        for statement in statements(block):
-            start_row, start_column = statement.start_point
-            if start_row != row:  # `a; b` and `if x: a` share a line
-                if column is None:
-                    column = start_column
-                    if start_row != opened_row and column <= opened_at:
-                        found.append((start_row + 1, "expected an indented block"))
-                elif start_column != column:
-                    what = "unexpected indent" if start_column > column else "unindent does not match"
-                    found.append((start_row + 1, what))
-            row = statement.end_point[0]
-            if statement.type in COMPOUND:
-                for nested in blocks(statement):
-                    if nested.named_child_count == 0:
-                        found.append((statement.end_point[0] + 2, "expected an indented block"))
-                    pending.append((nested, start_column, start_row))
-    if not found:
-        return None
-    line, what = min(found)
-    return f"syntax error at line {line}: {what}"
-
-
-def _line_end(data: bytes, at: int) -> int:
-    end = data.find(b"\n", at)
-    return len(data) if end < 0 else end
-
-
-@cache
-def _python2_query() -> tree_sitter.Query:
-    compiled: tree_sitter.Query = tree_sitter.Query(PYTHON, PYTHON2_QUERY)
-    return compiled
 
 
 def _blank_broken(root: Node, lines: list[bytes]) -> bool:
@@ -269,69 +130,3 @@ def _blank_broken(root: Node, lines: list[bytes]) -> bool:
 
 def _starts_statement(line: bytes) -> bool:
     return bool(line) and line[0] not in NOT_A_START
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The module, a class body or a function: where names are bound."""
-
-    kind: str  # "module", "class" or "function"
-    key: int  # the node's id in its tree
-
-
-SCOPE_KINDS = {"module": "module", "class_definition": "class", "function_definition": "function"}
-# The parts of a compound statement that hold statements: blocks, and the clauses that hold blocks.
-CLAUSES = frozenset(
-    {"elif_clause", "else_clause", "except_clause", "except_group_clause", "finally_clause", "case_clause"}
-)
-COMPOUND = frozenset(
-    {
-        "if_statement",
-        "for_statement",
-        "while_statement",
-        "try_statement",
-        "with_statement",
-        "match_statement",
-        "function_definition",
-        "class_definition",
-        "decorated_definition",
-    }
-)
-
-
-def scope_of(node: Node) -> Scope:
-    """A function's or class's scope; the root's is the module's, even when the root is an error."""
-    return Scope(SCOPE_KINDS.get(node.type, "module"), node.id)
-
-
-def blocks(statement: Node) -> Iterator[Node]:
-    """The statement lists nested directly in a compound statement (not in its nested statements)."""
-    for child in statement.named_children:
-        if child.type == "block" and statement.type == "match_statement":
-            for case in child.named_children:  # a match statement's block holds its cases
-                if case.type == "case_clause":
-                    yield from blocks(case)
-        elif child.type == "block":
-            yield child
-        elif child.type in CLAUSES or child.type in ("function_definition", "class_definition"):
-            yield from blocks(child)  # a decorated definition's definition, an else's block
-
-
-def statements(block: Node) -> Iterator[Node]:
-    """A block's statements; a simple statement that holds a syntax error is not one (recovery's)."""
-    for child in block.named_children:
-        kind = child.type
-        if kind in COMPOUND:
-            yield child
-        elif child.is_error:  # the complete statements an error node swallowed are still read
-            yield from statements(child)
-        elif kind.endswith("_statement") and not child.has_error:
-            yield child
-
-
-def definition(statement: Node) -> Node:
-    """A decorated definition's function or class; any other statement itself."""
-    if statement.type == "decorated_definition":
-        inner = statement.child_by_field_name("definition")
-        return inner if inner is not None else statement
-    return statement

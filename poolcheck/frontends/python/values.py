@@ -19,7 +19,7 @@ from functools import reduce
 
 from poolcheck.frontends.python import helpers, members
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
-from poolcheck.frontends.python.syntax import Scope
+from poolcheck.frontends.python.statements import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
 # Readers of one environment variable -> the position of their default argument (it is also the

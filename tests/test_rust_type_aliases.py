@@ -325,3 +325,39 @@ def test_deadpool_diesels_per_database_pools_and_an_alias_of_one(tmp_path: Path)
     assert read(found) == [("deadpool", "postgres", 10), ("deadpool", "mysql", 4)]
     checked = dict(found[0].knobs)["recycling_method"]
     assert (checked.value, checked.source, checked.by) == (False, "default", "deadpool-diesel")
+
+
+@pytest.mark.parametrize(
+    ("manifest", "workspace"),
+    [
+        ('common = { path = "../common" }', ""),
+        (
+            "db-common = { workspace = true }",
+            '\n[workspace.dependencies]\ndb-common = { path = "crates/common" }\n',
+        ),
+    ],
+)
+def test_an_alias_in_another_crate_of_the_workspace(tmp_path: Path, manifest: str, workspace: str) -> None:
+    name = manifest.split(" ")[0].replace("-", "_")
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n' + workspace,
+            "crates/common/Cargo.toml": '[package]\nname = "common"\n\n[dependencies]\ndiesel = "2"\n',
+            "crates/common/src/lib.rs": "pub mod db;\n",
+            "crates/common/src/db.rs": R2D2_DB.replace("{connection}", "SqliteConnection"),
+            "crates/api/Cargo.toml": f'[package]\nname = "api"\n\n[dependencies]\n{manifest}\nr2d2 = "0.8"\n',
+            "crates/api/src/main.rs": f"""\
+                use {name}::db::DbPool;
+
+                fn pool(url: &str) -> DbPool {{
+                    r2d2::Pool::builder().max_size(1).build(diesel::r2d2::ConnectionManager::new(url)).unwrap()
+                }}
+
+                fn registry(url: &str) -> diesel::r2d2::Pool<Manager> {{
+                    r2d2::Pool::builder().max_size(2).build(diesel::r2d2::ConnectionManager::new(url)).unwrap()
+                }}
+            """,
+        },
+    )
+    assert read(sites(tmp_path, "crates/api/src/main.rs")) == [("r2d2", "sqlite", 1)]

@@ -7,8 +7,10 @@ the constructor (``DbPool::builder()``). A path names an alias when its last
 segment is a top-level ``type`` item of the module it names: this file for a
 bare name; the module a ``use`` brings it from (``use crate::db::DbPool``, and a
 re-export there in turn); the module its own path names (``db::DbPool``,
-``crate::db::DbPool``). The aliased type is read in the file that writes it,
-through that file's ``use`` declarations. A library's own modules are not read.
+``crate::db::DbPool``), or another crate of the project that this one depends on
+by path (``use common::db::DbPool``). The aliased type is read in the file that
+writes it, through that file's ``use`` declarations. A library's own modules
+are not read.
 """
 
 from __future__ import annotations
@@ -57,7 +59,10 @@ def _defined(segments: list[str], file: RustFile, steps: int) -> list[Written]:
         segments = used.split("::")
     else:
         segments = file.qualified(segments)
-    if len(segments) < 2 or (segments[0] not in RELATIVE and segments[0] not in file.modules):
-        return []  # another crate's type: its aliases are that library's, not read here
-    other = project.module_file(file.path, segments[:-1])
+    if len(segments) < 2:
+        return []
+    if segments[0] in RELATIVE or segments[0] in file.modules:
+        other = project.module_file(file.path, segments[:-1])
+    else:  # another crate of the project (`use common::db::DbPool`), not a library's
+        other = project.dependency_module_file(file.path, segments[:-1])
     return _defined(segments[-1:], other, steps + 1) if other is not None else []

@@ -4,23 +4,33 @@ A path is found as rustc finds a module from the crate's layout: ``crate::config
 is ``MAX`` in ``src/config.rs`` or ``src/config/mod.rs`` of the crate whose
 ``Cargo.toml`` is nearest above the using file; ``super::`` and ``self::`` are
 relative to the using file's module, and a bare ``config::MAX`` to it as well
-(a child module) or to the crate root (2015-style paths). ``#[path]`` attributes
-and modules declared in other crates are not followed. Each file is parsed once
-per process, and again only when it changes.
+(a child module) or to the crate root (2015-style paths). A crate of the same
+project that the using crate depends on by path (a workspace member) is found
+from the ``Cargo.toml`` files. ``#[path]`` attributes are not followed. Each file
+is parsed once per process, and again only when it changes.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 from poolcheck.frontends.rust.syntax import RustFile
 from poolcheck.read import read_regular
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 MAX_PARENTS = 8  # folders above a file searched for its crate's Cargo.toml
 MAX_MODULE_BYTES = 1_000_000
+MAX_MANIFEST_BYTES = 1_000_000
 
 _files: dict[tuple[str, int, int], RustFile | None] = {}
+_manifests: dict[tuple[str, int, int], dict[str, Any]] = {}
 
 
 def module_file(using: str, path: list[str]) -> RustFile | None:
@@ -51,6 +61,58 @@ def module_file(using: str, path: list[str]) -> RustFile | None:
         if found is not None:
             return found
     return None
+
+
+def dependency_module_file(using: str, path: list[str]) -> RustFile | None:
+    """The file of the module ``path`` of another crate of the project, ``path[0]`` naming it as the
+    using crate's ``Cargo.toml`` depends on it by path: ``common = { path = "../common" }``, or
+    ``common = { workspace = true }`` with the path in the workspace's ``[workspace.dependencies]``.
+    A crate from a registry or git is a library's, and not read.
+    """
+    here = Path(os.path.abspath(using))
+    crate = next((f for f in list(here.parents)[:MAX_PARENTS] if (f / "Cargo.toml").is_file()), None)
+    if not path or crate is None:
+        return None
+    wanted = path[0].replace("-", "_")
+    dependencies = {name.replace("-", "_"): spec for name, spec in _dependencies(crate).items()}
+    spec = dependencies.get(wanted)
+    folder = crate / spec["path"] if isinstance(spec, dict) and isinstance(spec.get("path"), str) else None
+    if isinstance(spec, dict) and spec.get("workspace") is True:
+        for root in [crate, *list(crate.parents)[:MAX_PARENTS]]:
+            shared = _table(_table(_manifest(root / "Cargo.toml").get("workspace")).get("dependencies"))
+            inherited = {name.replace("-", "_"): value for name, value in shared.items()}.get(wanted)
+            if isinstance(inherited, dict) and isinstance(inherited.get("path"), str):
+                folder = root / inherited["path"]
+                break
+    source = folder / "src" if folder is not None else None
+    return _file_of(source, path[1:]) if source is not None and source.is_dir() else None
+
+
+def _dependencies(crate: Path) -> dict[str, Any]:
+    document = _manifest(crate / "Cargo.toml")
+    found = dict(_table(document.get("dependencies")))
+    for target in _table(document.get("target")).values():  # [target.'cfg(unix)'.dependencies]
+        found.update(_table(_table(target).get("dependencies")))
+    return found
+
+
+def _manifest(path: Path) -> dict[str, Any]:
+    """A Cargo.toml's tables, read once while it is unchanged; empty when it is missing or broken."""
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return {}
+    key = (str(path), status.st_mtime_ns, status.st_size)
+    if key not in _manifests:
+        try:
+            _manifests[key] = tomllib.loads(read_regular(path, MAX_MANIFEST_BYTES).decode("utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            _manifests[key] = {}
+    return _manifests[key]
+
+
+def _table(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _crate_source(file: Path) -> Path | None:

@@ -521,3 +521,47 @@ def test_a_library_re_exported_by_a_compat_module(tmp_path: Path, monkeypatch: p
         "inventory/constants.py:4",
     )
     assert settings["acquire_timeout"]["value"] == 10
+
+
+# -- Rust: actix-web and sqlx, a #[serde(default)] struct with impl Default, the config crate ----
+# src/settings.rs: Settings { database: DatabaseSettings } loaded with
+# Environment::with_prefix("APP").prefix_separator("_").separator("__"); the Kubernetes
+# Deployment sets APP_DATABASE__MAX_CONNECTIONS.
+
+
+def test_config_crate_variables_over_an_impl_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = checked("actix_config_crate_defaults", tmp_path, monkeypatch)
+    [pool] = document(report)["pools"]
+    assert (pool["path"], pool["line"], pool["library"], pool["database"]) == (
+        "src/main.rs",
+        21,
+        "sqlx",
+        "postgres",
+    )
+    settings = pool["settings"]
+    assert provenance(settings["max_connections"]) == (
+        12,
+        "env",
+        "APP_DATABASE__MAX_CONNECTIONS",
+        "env APP_DATABASE__MAX_CONNECTIONS",
+        "deploy/deployment.yaml:25",
+    )
+    assert settings["max_connections"]["declared"][0]["how"] == "Kubernetes env"
+    # Declared nowhere: impl Default's value, where it is written.
+    assert provenance(settings["min_connections"]) == (
+        0,
+        "env-default",
+        "APP_DATABASE__MIN_CONNECTIONS",
+        None,
+        "src/settings.rs:25",
+    )
+    assert provenance(settings["acquire_timeout"])[:2] + provenance(settings["acquire_timeout"])[4:] == (
+        3.0,
+        "env-default",
+        "src/settings.rs:26",
+    )
+    assert (settings["max_lifetime"]["value"], settings["max_lifetime"]["defined_at"]) == (
+        1800.0,
+        "src/settings.rs:27",
+    )
+    assert rules(report) == {"PC001", "PC005"}

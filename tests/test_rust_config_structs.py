@@ -467,3 +467,66 @@ def test_serde_defaults_that_contradict_each_other_are_a_finding(tmp_path: Path)
     report = run([tmp_path], RunSettings(read_versions=False))
     [finding] = [f for f in report.findings if f.rule == "PC007"]
     assert "APP_MIN_CONNECTIONS" in finding.message and "APP_MAX_CONNECTIONS" in finding.message
+
+
+OPTIONAL_CONFIG = """use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: Option<u32>,
+    pub acquire_timeout_secs: Option<u64>,
+    pub idle_timeout_secs: u64,
+}
+"""
+OPTIONAL_POOL = """use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::config::DatabaseConfig;
+
+const DEFAULT_ACQUIRE_SECS: u64 = 3;
+
+pub async fn connect(ARGUMENTS) -> anyhow::Result<PgPool> {
+BODY    Ok(PgPoolOptions::new()
+        .max_connections(cfg.max_connections.unwrap_or(10))
+        .acquire_timeout(Duration::from_secs(cfg.acquire_timeout_secs.unwrap_or(DEFAULT_ACQUIRE_SECS)))
+        .idle_timeout(Duration::from_secs(cfg.idle_timeout_secs.unwrap_or(600)))
+        .connect(&cfg.url)
+        .await?)
+}
+"""
+
+
+def test_an_optional_field_falls_back_to_its_unwrap_or_when_the_configuration_gives_none(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/config.rs": OPTIONAL_CONFIG,
+            "src/db.rs": OPTIONAL_POOL.replace("ARGUMENTS", "cfg: &DatabaseConfig").replace("BODY", ""),
+        },
+    )
+    found = knobs(tmp_path, "src/db.rs")
+    assert read(found)["max_connections"] == (10, "constant", None, "DatabaseConfig.max_connections")
+    assert str(found["max_connections"].defined_at).endswith("src/db.rs:11")
+    assert read(found)["acquire_timeout"] == (3.0, "constant", None, "DEFAULT_ACQUIRE_SECS")
+    # Not an Option: unwrap_or is no fallback of the configuration's.
+    assert (found["idle_timeout"].value, found["idle_timeout"].source) == (None, "dynamic")
+
+
+def test_an_optional_field_of_an_envy_config_is_the_default_of_its_variable(tmp_path: Path) -> None:
+    body = '    let cfg = envy::prefixed("DB_").from_env::<DatabaseConfig>()?;\n'
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/config.rs": OPTIONAL_CONFIG,
+            "src/db.rs": OPTIONAL_POOL.replace("ARGUMENTS", "").replace("BODY", body),
+        },
+    )
+    found = read(knobs(tmp_path, "src/db.rs"))
+    assert found["max_connections"] == (10, "env-default", "DB_MAX_CONNECTIONS", None)
+    assert found["acquire_timeout"] == (3.0, "env-default", "DB_ACQUIRE_TIMEOUT_SECS", None)

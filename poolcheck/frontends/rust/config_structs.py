@@ -159,11 +159,38 @@ def field_value(resolver: Resolver, node: Node, depth: int) -> Resolved:
     return _deserialized(resolver, struct, name, depth)
 
 
+def field_fallback(resolver: Resolver, node: Node, fallback: Node, depth: int) -> Resolved | None:
+    """``cfg.max_connections.unwrap_or(10)`` on an ``Option`` field of the crate's config struct: the
+    fallback is the field's default (serde leaves a missing ``Option`` None); None for any other value.
+    """
+    name_node, value = field(node, "field"), field(node, "value")
+    if node.type != "field_expression" or name_node is None or value is None:
+        return None
+    struct = _struct_of(resolver.file, value, 0)
+    declared = _field(struct, resolver.file.text(name_node)) if struct is not None else None
+    kind = field(declared, "type") if declared is not None else None
+    if struct is None or declared is None or kind is None or not _is_option(struct.file, kind):
+        return None
+    name = resolver.file.text(name_node)
+    default = _named(resolver, resolver.file, fallback, f"{_struct_name(struct)}.{name}", depth)
+    return _from_environment(struct, declared, name, default)
+
+
+def _is_option(file: RustFile, kind: Node) -> bool:
+    inner = field(kind, "type") if kind.type == "generic_type" else None
+    return inner is not None and [s for s, _ in path_segments(inner, file)][-1:] == ["Option"]
+
+
 def _deserialized(resolver: Resolver, struct: Struct, name: str, depth: int) -> Resolved:
     declared = _field(struct, name)
     if declared is None:
         return DYNAMIC
     default = _serde_default(resolver, struct, declared, name, depth)
+    return _from_environment(struct, declared, name, default)
+
+
+def _from_environment(struct: Struct, declared: Node, name: str, default: Resolved) -> Resolved:
+    """The field's default, or, when its loader reads the environment, the default of its variable."""
     environment = struct.environment if struct.loaded_here else _declared_loader(struct)
     key = _serde_argument(struct.file, declared, SERDE_RENAME) or name
     variable = environment.variable(key) if environment is not None else None

@@ -286,6 +286,11 @@ class Resolver:
         target = receiver(node)
         if method in ("max", "min", "clamp") and target is not None:  # of an env default too
             return self._ordered(method, [target, *arguments(node)], depth)
+        args = arguments(node)
+        if method == "unwrap_or" and target is not None and target.type == "field_expression" and args:
+            fallback = config_structs.field_fallback(self, target, args[0], depth)  # cfg.max.unwrap_or(10)
+            if fallback is not None:
+                return fallback
         lookup = self._env_lookup(node, depth)
         if lookup is not None:
             return lookup

@@ -78,3 +78,18 @@ def test_a_null_pool_always_is_no_pool(snippets: Snippets) -> None:
     head = HEAD + "from sqlalchemy.pool import NullPool\n"
     [site] = snippets.sites(head + "engine = create_engine(URL, poolclass=NullPool)\n", ".py")
     assert not site.pooled
+
+
+def test_the_other_branch_of_a_sqlite_test_is_no_sqlite_engine_whatever_the_default_url(
+    snippets: Snippets,
+) -> None:
+    code = (
+        "from sqlalchemy import create_engine\n"
+        'DATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///./orders.db")\n'
+        'if DATABASE_URL.startswith("sqlite"):\n'
+        '    engine = create_engine(DATABASE_URL, connect_args={"check_same_thread": False})\n'
+        "else:\n    engine = create_engine(DATABASE_URL, pool_size=5)\n"
+    )
+    sites = snippets.sites("import os\n" + code, ".py")
+    assert [(site.database, site.pooled) for site in sites] == [("sqlite", True), ("unknown", True)]
+    assert "PC001" in {f.rule for f in snippets.findings("import os\n" + code, ".py")}

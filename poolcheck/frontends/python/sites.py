@@ -59,8 +59,12 @@ class SiteFinder:
             if entry.needs_config and entry.config not in keywords:
                 continue
             site = self.site(call, entry, keywords, opaque, scopes)
-            if site.database == "unknown" and sqlite_branch(node):
+            branch = sqlite_branch(node)
+            if branch is True and site.database == "unknown":
                 site = replace(site, database="sqlite")  # the branch a SQLite URL takes
+            elif branch is False and site.database == "sqlite":
+                # The branch another URL takes: a SQLite default of the URL is not what runs here.
+                site = replace(site, database="unknown", pooled=True)
             sites.append(site)
         return sites
 

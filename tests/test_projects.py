@@ -345,11 +345,6 @@ def test_a_project_without_a_database_pool_reports_none(
 # config.pg.create_pool(..); the .env holds PG__POOL__MAX_SIZE, as deadpool's own examples do.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="config.pg.create_pool(..) where pg: deadpool_postgres::Config is a field of crate::config::Config,"
-    " a struct declared in another module (src/config.rs), is not found (the same struct in main.rs is)",
-)
 def test_deadpool_postgres_config_field_of_a_struct_in_another_module_is_a_pool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -365,9 +360,9 @@ def test_deadpool_postgres_config_field_of_a_struct_in_another_module_is_a_pool(
 
 @pytest.mark.xfail(
     strict=True,
-    reason='the config crate\'s Environment::default().separator("__") is not read as the variables of the'
-    " fields (pg.pool.max_size from PG__POOL__MAX_SIZE, pg.pool.timeouts.wait from"
-    " PG__POOL__TIMEOUTS__WAIT__SECS/NANOS), so the .env's values do not reach the pool",
+    reason="pg.pool.max_size is read from PG__POOL__MAX_SIZE, but a Duration field of the config crate's"
+    " environment is two variables (PG__POOL__TIMEOUTS__WAIT__SECS and __NANOS), and none is read, so the"
+    " .env's wait of 5 s does not reach the pool",
 )
 def test_deadpool_postgres_config_takes_the_config_crate_s_environment_variables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

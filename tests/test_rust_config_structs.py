@@ -530,3 +530,38 @@ def test_an_optional_field_of_an_envy_config_is_the_default_of_its_variable(tmp_
     found = read(knobs(tmp_path, "src/db.rs"))
     assert found["max_connections"] == (10, "env-default", "DB_MAX_CONNECTIONS", None)
     assert found["acquire_timeout"] == (3.0, "env-default", "DB_ACQUIRE_TIMEOUT_SECS", None)
+
+
+def test_a_deadpool_config_field_of_a_struct_in_another_module_names_its_max_size_variable(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/settings.rs": (
+                "use serde::Deserialize;\n\n"
+                "#[derive(Deserialize)]\n"
+                "pub struct Settings {\n    pub listen: String,\n    pub database: deadpool_postgres::Config,\n}\n\n"
+                "impl Settings {\n"
+                "    pub fn load() -> Result<Self, config::ConfigError> {\n"
+                "        config::Config::builder()\n"
+                '            .add_source(config::Environment::with_prefix("APP").separator("__"))\n'
+                "            .build()?\n"
+                "            .try_deserialize()\n"
+                "    }\n}\n"
+            ),
+            "src/main.rs": (
+                "mod settings;\n\n"
+                "use deadpool_postgres::Runtime;\nuse tokio_postgres::NoTls;\n\n"
+                "fn main() {\n"
+                "    let settings = settings::Settings::load().unwrap();\n"
+                "    let _pool = settings.database.create_pool(Some(Runtime::Tokio1), NoTls).unwrap();\n"
+                "}\n"
+            ),
+        },
+    )
+    found = knobs(tmp_path, "src/main.rs")
+    size = found["max_size"]
+    assert (size.value, size.source, size.env) == (None, "dynamic", "APP__DATABASE__POOL__MAX_SIZE")
+    assert found["wait"].env is None  # a Duration: two variables, secs and nanos

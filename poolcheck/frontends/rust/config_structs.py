@@ -176,6 +176,24 @@ def field_fallback(resolver: Resolver, node: Node, fallback: Node, depth: int) -
     return _from_environment(struct, declared, name, default)
 
 
+def declared_field(file: RustFile, node: Node) -> tuple[RustFile, Node, Environment | None] | None:
+    """For ``settings.pg``, a field of the crate's config struct: the file that declares it, the type
+    written for it (``deadpool_postgres::Config``), and how its loader names the variables below it
+    (``PG__`` for the config crate's ``Environment::default().separator("__")``). None for other values.
+    """
+    name_node, value = field(node, "field"), field(node, "value")
+    if node.type != "field_expression" or name_node is None or value is None:
+        return None
+    owner = _struct_of(file, value, 0)
+    name = file.text(name_node)
+    declared = _field(owner, name) if owner is not None else None
+    kind = field(declared, "type") if declared is not None else None
+    if owner is None or kind is None:
+        return None
+    above = owner.environment if owner.loaded_here else _declared_loader(owner)
+    return owner.file, kind, above.below(name) if above is not None else None
+
+
 def _is_option(file: RustFile, kind: Node) -> bool:
     inner = field(kind, "type") if kind.type == "generic_type" else None
     return inner is not None and [s for s, _ in path_segments(inner, file)][-1:] == ["Option"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from poolcheck.frontends.rust import config_structs
 from poolcheck.frontends.rust.managers import CRATES, NOT_A_DATABASE
 from poolcheck.frontends.rust.roles import role_in
 from poolcheck.frontends.rust.sites import written_setting
@@ -42,6 +43,10 @@ OUTSIDE_FIELDS = {
 TYPED = """({node} pattern: (identifier) @name type: (_) @type (#eq? @name "{name}"))"""
 FIELD_TYPE = """(field_declaration name: (field_identifier) @name type: (_) @type (#eq? @name "{name}"))"""
 UNWRAPPING = ("unwrap", "expect", "unwrap_or_default")  # Config::from_env().unwrap() is the Config
+# The knobs whose serde field in the deserialized Config is a plain value, so one environment variable
+# names it (deadpool 0.12.4, crates/deadpool/src/managed/config.rs: PoolConfig.max_size); the
+# timeouts are Durations, two variables each (..__WAIT__SECS, ..__WAIT__NANOS).
+VARIABLE_FIELDS = {"max_size": ("pool", "max_size")}
 
 
 def find(file: RustFile) -> list[PoolSite]:
@@ -68,7 +73,8 @@ def find(file: RustFile) -> list[PoolSite]:
                 )
                 assigned.add(part)
         if declared is not None:
-            knobs += _from_outside(file.text(config), assigned)
+            below = config_structs.declared_field(file, config) if config.type == "field_expression" else None
+            knobs += _from_outside(file.text(config), assigned, below[2] if below else None)
         sites.append(_site(file, origin, call, database or "unknown", knobs))
     return sites
 
@@ -102,7 +108,9 @@ def _outside_config(config: Node, resolver: Resolver) -> tuple[Node | None, str 
     if config.type == "field_expression":  # settings.pg, a field of a struct this file declares
         name_node = field(config, "field")
         fields = matches(FIELD_TYPE.format(name=file.text(name_node)), file.root) if name_node else []
-        return _typed_config(file, [m["type"] for m in fields])
+        found = _typed_config(file, [m["type"] for m in fields])
+        elsewhere = config_structs.declared_field(file, config) if found[0] is None else None
+        return _typed_config(elsewhere[0], [elsewhere[1]]) if elsewhere else found  # in another module
     if config.type != "identifier":
         return None, None
     name = file.text(config)
@@ -147,15 +155,25 @@ def _method(call: Node, file: RustFile) -> str:
     return file.text(name) if name is not None else ""
 
 
-def _from_outside(config: str, assigned: set[str]) -> list[tuple[str, Setting]]:
+def _from_outside(
+    config: str, assigned: set[str], environment: config_structs.Environment | None = None
+) -> list[tuple[str, Setting]]:
     """The fields of the parts (``pool``, ``manager``) this function does not assign: set at run time.
     An assigned ``cfg.pool = Some(PoolConfig::new(5))`` replaces the whole part, defaults and all.
+    A Config its loader reads from the environment names the variable of a plain field (PG__POOL__MAX_SIZE).
     """
     return [
-        (name, Setting(None, "dynamic", expr=f"{config}.{part}", knob=name))
+        (name, Setting(None, "dynamic", expr=f"{config}.{part}", knob=name, env=_variable(environment, name)))
         for name, part in OUTSIDE_FIELDS.items()
         if part not in assigned
     ]
+
+
+def _variable(environment: config_structs.Environment | None, knob: str) -> str | None:
+    if environment is None or knob not in VARIABLE_FIELDS:
+        return None
+    part, key = VARIABLE_FIELDS[knob]
+    return environment.below(part).variable(key)
 
 
 def _config_values(name: str, origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:

@@ -490,12 +490,6 @@ def test_asyncpg_settings_module_helpers_and_disagreeing_env_files(
 # inventory/constants.py.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a library re-exported by a project module (from inventory.compat import sqlalchemy_asyncio, bound"
-    " in compat.py's try/except ImportError) is not followed to SQLAlchemy: no pool is found (plain"
-    " `import sqlalchemy` in compat.py and `from inventory.compat import sqlalchemy` is not followed either)",
-)
 def test_a_library_re_exported_by_a_compat_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     [pool] = document(checked("compat_reexport", tmp_path, monkeypatch))["pools"]
     assert (pool["path"], pool["line"], pool["library"], pool["database"]) == (

@@ -210,3 +210,19 @@ def test_a_url_property_of_a_settings_class_names_the_database(tmp_path: Path) -
     file = tmp_path / "app/db.py"
     found = PYTHON.extract(str(file), file.read_bytes()).sites
     assert [s.database for s in found] == ["postgres", "mysql"]
+
+
+def test_a_library_imported_through_a_project_module_is_that_library(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/compat.py": "try:\n    import sqlalchemy as sa\nexcept ImportError:  # optional\n    sa = None\n",
+            "app/db.py": "from app.compat import sa\n\nengine = sa.create_engine(URL, pool_size=7)\n",
+            "app/cache.py": "from app.compat import redis_pool\n\npool = redis_pool.create_engine(URL, pool_size=7)\n",
+        },
+    )
+    assert dict(site(tmp_path, "app/db.py").knobs)["pool_size"].value == 7
+    file = tmp_path / "app/cache.py"  # a name the module does not bind is no library's
+    assert PYTHON.extract(str(file), file.read_bytes()).sites == ()

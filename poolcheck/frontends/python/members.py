@@ -102,6 +102,24 @@ def member(owner: Owner, name: str, hops: int) -> Resolved:
     return resolved if resolved.defined_at else replace(resolved, defined_at=where)
 
 
+def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
+    """A library's name imported through a project module: ``inventory.compat.sa.create_engine`` is
+    ``sqlalchemy.create_engine`` when ``inventory/compat.py`` imports sqlalchemy as ``sa`` (in a
+    try/except too, the try's import first). None when no project module is on the way."""
+    parts = qualified.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        module = _module(resolver, ".".join(parts[:cut]))
+        if module is None:
+            continue
+        names = module.resolver.bindings.candidates(ast.Name(id=parts[cut]), list(module.stack), END)
+        imported = next((name for name in names if not name.startswith(LOCAL)), None)
+        if imported is None or hops > MAX_HOPS:
+            return None
+        found = ".".join([imported, *parts[cut + 1 :]])
+        return reexported(module.resolver, found, hops + 1) or found
+    return None
+
+
 def attribute_text(resolver: Resolver, node: ast.Attribute, scopes: list[Scope], line: int) -> str | None:
     """The known start of the string an attribute holds, a property's included: the full-stack FastAPI
     template's ``settings.SQLALCHEMY_DATABASE_URI`` returns ``MultiHostUrl.build(scheme=..)``."""

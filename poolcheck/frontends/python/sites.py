@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from poolcheck.frontends.columns import Columns
+from poolcheck.frontends.python import members
 from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.branches import sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
@@ -70,6 +71,8 @@ class SiteFinder:
 
     def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
         names = self.bindings.candidates(call.func, scopes, call.lineno)
+        if self.path and not any(_entry_named(name, self.bindings) for name in names):
+            names = [found for name in names if (found := members.reexported(self.resolver, name))]
         entries = [entry for name in names if (entry := _entry_named(name, self.bindings)) is not None]
         if len(entries) < 2:
             return entries[0] if entries else None

@@ -361,3 +361,33 @@ def test_an_alias_in_another_crate_of_the_workspace(tmp_path: Path, manifest: st
         },
     )
     assert read(sites(tmp_path, "crates/api/src/main.rs")) == [("r2d2", "sqlite", 1)]
+
+
+def test_a_library_pool_type_re_exported_by_a_project_module(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/db.rs": """\
+                pub use bb8::Pool as AsyncPool;
+                pub use diesel::r2d2::{ConnectionManager, Pool};
+                pub use sqlx::SqlitePool;
+            """,
+            "src/main.rs": """\
+                mod db;
+
+                use db::{AsyncPool, ConnectionManager, Pool, SqlitePool};
+
+                fn pool(url: &str) -> Pool<ConnectionManager<diesel::PgConnection>> {
+                    Pool::builder().max_size(7).build(ConnectionManager::new(url)).unwrap()
+                }
+
+                async fn redis(manager: bb8_redis::RedisConnectionManager) {
+                    let cache = AsyncPool::builder().max_size(8).build(manager).await.unwrap();
+                    let local = SqlitePool::connect("sqlite::memory:").await.unwrap();
+                }
+            """,
+        },
+    )
+    found = [(s.library, s.database, s.constructor) for s in sites(tmp_path, "src/main.rs")]
+    assert found == [("sqlx", "sqlite", "SqlitePool::connect"), ("r2d2", "postgres", "Pool::builder()")]

@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, settings
 
 from poolcheck.check import check_pools, every_rule
 from poolcheck.effective import effective_pool
-from poolcheck.model import Finding, Pool, PoolSite
+from poolcheck.model import Finding, Pool, PoolSite, Report
+from poolcheck.pipeline import RunSettings, run
 from poolcheck.read import analyse_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +56,17 @@ def write_tree(root: Path, files: dict[str, str]) -> Path:
     for name, text in files.items():
         write_snippet(root, text, name)
     return root
+
+
+def run_from(folder: Path, *paths: str) -> Report:
+    """The pipeline run on ``paths`` from ``folder``, as the command runs from a project's root: the
+    paths it reports are relative to it."""
+    previous = Path.cwd()
+    os.chdir(folder)
+    try:
+        return run([Path(path) for path in paths], RunSettings())
+    finally:
+        os.chdir(previous)
 
 
 def write_snippet(folder: Path, code: str, name: str) -> Path:

@@ -7,15 +7,13 @@ services keep module constants; each value keeps where it is defined.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from conftest import write_tree
+from conftest import run_from, write_tree
 
 from poolcheck.emit.json import as_document
 from poolcheck.frontends import PYTHON
 from poolcheck.model import PoolSite, Setting
-from poolcheck.pipeline import RunSettings, run
 
 CONFIG = """\
 from functools import lru_cache
@@ -171,12 +169,7 @@ def test_where_a_value_is_defined_shows_in_json_and_messages(tmp_path: Path) -> 
             "engine = create_engine(URL, pool_size=POOL_SIZE, max_overflow=0)\n",
         },
     )
-    previous = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        report = run([Path("app")], RunSettings())
-    finally:
-        os.chdir(previous)
+    report = run_from(tmp_path, "app")
     [pool] = report.pools
     size = dict(pool.site.knobs)["pool_size"]
     assert (size.value, size.source, size.defined_at) == (12, "constant", "app/constants.py:1")

@@ -11,8 +11,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import run_from
 
-from poolcheck.pipeline import RunSettings, run
 from realdb import version_sets as v
 from realdb.conftest import python_of
 from realdb.venvs import VersionSet
@@ -66,12 +66,7 @@ def poolcheck_pools(project: Path) -> list[tuple[object, bool]]:
         extra = "" if init is None else f", init_size={init}"
         lines.append(f"    await asyncpg.create_pool(dsn, min_size={low}, max_size={high}{extra})")
     (project / "db.py").write_text("\n".join(lines) + "\n")
-    previous = Path.cwd()
-    os.chdir(project)
-    try:
-        report = run([Path("db.py")], RunSettings())
-    finally:
-        os.chdir(previous)
+    report = run_from(project, "db.py")
     assert not report.errors, report.errors
     flagged = {
         f.span.line for f in report.findings if f.rule == "PC007" and f.concept == "initial_connections"

@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import run_from
 from pgserver import PostgresServer
 
 from poolcheck.cards.content import build_cards
@@ -409,12 +410,7 @@ def cards_for(project: Path, file: str) -> tuple[tuple[Card, ...], set[str]]:
 
 
 def rules_found(project: Path, file: str) -> set[str]:
-    previous = Path.cwd()
-    os.chdir(project)
-    try:
-        report = run([Path(file)], RunSettings())
-    finally:
-        os.chdir(previous)
+    report = run_from(project, file)
     assert not report.errors, report.errors
     return {finding.rule for finding in report.findings}
 

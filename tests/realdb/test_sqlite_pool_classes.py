@@ -11,9 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import run_from
 
 from poolcheck.libraries import LIBRARIES
-from poolcheck.pipeline import RunSettings, run
 from realdb import version_sets as v
 from realdb.conftest import python_of
 from realdb.venvs import VersionSet
@@ -68,12 +68,7 @@ def poolchecks_view(project: Path, function: str, urls: list[str]) -> dict[str, 
     lines = [f"from {where} import {function}", ""]
     lines += [f'engine_{number} = {function}("{url}")' for number, url in enumerate(urls)]
     (project / "db.py").write_text("\n".join(lines) + "\n")
-    previous = Path.cwd()
-    os.chdir(project)
-    try:
-        report = run([Path("db.py")], RunSettings())
-    finally:
-        os.chdir(previous)
+    report = run_from(project, "db.py")
     assert not report.errors, report.errors
     pooled = {pool.site.span.line: pool.site.pooled for pool in report.pools}
     return {url: pooled[number + 3] for number, url in enumerate(urls)}

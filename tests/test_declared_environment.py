@@ -485,3 +485,66 @@ def test_a_compose_override_is_a_developer_s_and_the_production_file_wins(tmp_pa
         ("200", "deployment", True),
         ("3", "development", False),
     }
+
+
+# deadpool-postgres's own Config read by the config crate, as its README shows (PG__POOL__MAX_SIZE ...).
+DEADPOOL_CONFIG_CRATE = """\
+    use deadpool_postgres::Runtime;
+    use serde::Deserialize;
+    use tokio_postgres::NoTls;
+
+    #[derive(Deserialize)]
+    struct Config {
+        pg: deadpool_postgres::Config,
+    }
+
+    impl Config {
+        fn from_env() -> Result<Self, config::ConfigError> {
+            config::Config::builder()
+                .add_source(config::Environment::default().separator("__"))
+                .build()?
+                .try_deserialize()
+        }
+    }
+
+    #[tokio::main]
+    async fn main() {
+        let cfg = Config::from_env().unwrap();
+        let _pool = cfg.pg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap();
+    }
+"""
+
+
+def test_a_serde_duration_adds_up_its_declared_secs_and_nanos(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "src/main.rs": DEADPOOL_CONFIG_CRATE,
+            ".env": "PG__POOL__TIMEOUTS__WAIT__SECS=1\nPG__POOL__TIMEOUTS__CREATE__SECS=2\n",
+            "docker-compose.yml": """\
+                services:
+                  api:
+                    build: .
+                    environment:
+                      PG__POOL__TIMEOUTS__WAIT__SECS: "4"
+                      PG__POOL__TIMEOUTS__WAIT__NANOS: "250000000"
+            """,
+        },
+    )
+    settings = json.loads(render(checked(tmp_path)))["pools"][0]["settings"]
+
+    def where(defined_at: str) -> str:
+        return defined_at.removeprefix(f"{tmp_path}/")
+
+    wait = settings["acquire_timeout"]
+    assert (wait["value"], wait["source"], where(wait["defined_at"])) == (4.25, "env", "docker-compose.yml:5")
+    assert {name: (part["value"], where(part["defined_at"])) for name, part in wait["parts"].items()} == {
+        "secs": (4, "docker-compose.yml:5"),
+        "nanos": (0.25, "docker-compose.yml:6"),
+    }
+    # serde fails on a Duration without its nanos: the declared seconds alone are no value.
+    create = settings["connect_timeout"]
+    assert (create["value"], create["source"]) == (None, "dynamic")
+    assert [where(d["defined_at"]) for d in create["parts"]["secs"]["declared"]] == [".env:2"]
+    # A Duration none of whose variables is declared is one value set at run time, as before.
+    assert (settings["recycle_timeout"]["source"], settings["recycle_timeout"]["parts"]) == ("dynamic", None)

@@ -358,12 +358,6 @@ def test_deadpool_postgres_config_field_of_a_struct_in_another_module_is_a_pool(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pg.pool.max_size is read from PG__POOL__MAX_SIZE, but a Duration field of the config crate's"
-    " environment is two variables (PG__POOL__TIMEOUTS__WAIT__SECS and __NANOS), and none is read, so the"
-    " .env's wait of 5 s does not reach the pool",
-)
 def test_deadpool_postgres_config_takes_the_config_crate_s_environment_variables(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -565,3 +565,48 @@ def test_a_deadpool_config_field_of_a_struct_in_another_module_names_its_max_siz
     size = found["max_size"]
     assert (size.value, size.source, size.env) == (None, "dynamic", "APP__DATABASE__POOL__MAX_SIZE")
     assert found["wait"].env is None  # a Duration: two variables, secs and nanos
+
+
+def test_a_deadpool_config_read_by_the_config_crate_names_each_timeout_s_secs_and_nanos_variables(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "Cargo.toml": CARGO,
+            "src/settings.rs": (
+                "use serde::Deserialize;\n\n"
+                "#[derive(Debug, Deserialize)]\n"
+                "pub struct AppConfig {\n    pub port: u16,\n    pub postgres: deadpool_postgres::Config,\n}\n\n"
+                "impl AppConfig {\n"
+                "    pub fn from_env() -> Result<Self, config::ConfigError> {\n"
+                "        dotenvy::dotenv().ok();\n"
+                "        config::Config::builder()\n"
+                '            .add_source(config::File::with_name("config").required(false))\n'
+                '            .add_source(config::Environment::default().separator("__"))\n'
+                "            .build()?\n"
+                "            .try_deserialize()\n"
+                "    }\n}\n"
+            ),
+            "src/main.rs": (
+                "mod settings;\n\n"
+                "use deadpool_postgres::Runtime;\nuse tokio_postgres::NoTls;\n\n"
+                "#[tokio::main]\n"
+                "async fn main() {\n"
+                '    let cfg = settings::AppConfig::from_env().expect("configuration");\n'
+                "    let _pool = cfg.postgres.create_pool(Some(Runtime::Tokio1), NoTls).unwrap();\n"
+                "}\n"
+            ),
+        },
+    )
+    found = knobs(tmp_path, "src/main.rs")
+    # serde's Duration is {secs, nanos}: each timeout is two variables, its nanos in billionths.
+    for knob in ("wait", "create", "recycle"):
+        setting = found[knob]
+        assert (setting.value, setting.source, setting.env) == (None, "dynamic", None)
+        below = f"POSTGRES__POOL__TIMEOUTS__{knob.upper()}"
+        assert [(name, part.source, part.env, part.scale) for name, part in setting.parts] == [
+            ("secs", "dynamic", f"{below}__SECS", 1.0),
+            ("nanos", "dynamic", f"{below}__NANOS", 1e-9),
+        ]
+    assert found["max_size"].env == "POSTGRES__POOL__MAX_SIZE"

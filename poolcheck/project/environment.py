@@ -59,10 +59,11 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 def variables_read(sites: Iterable[PoolSite]) -> frozenset[str]:
     """The environment variables the pools' knobs read: what the declared environment is read for."""
     return frozenset(
-        setting.env
+        read.env
         for site in sites
         for _, setting in site.knobs
-        if setting.env and setting.source in ("env-default", "dynamic")
+        for read in (setting, *(part for _, part in setting.parts))  # a Duration's secs and nanos
+        if read.env and read.source in ("env-default", "dynamic")
     )
 
 
@@ -409,6 +410,8 @@ def declared_setting(setting: Setting, environment: DeclaredEnvironment, code_pa
 
     A variable declared nowhere, or only with values that are not numbers, keeps the code's reading.
     """
+    if setting.parts and not setting.env and setting.source == "dynamic":
+        return _declared_parts(setting, environment, code_path)
     if not setting.env or setting.source not in ("env-default", "dynamic"):
         return setting
     declared = environment.declared(setting.env)
@@ -425,6 +428,34 @@ def declared_setting(setting: Setting, environment: DeclaredEnvironment, code_pa
         via=f"env {setting.env}",
         defined_at=used.defined_at,
         declared=declared,
+    )
+
+
+def _declared_parts(setting: Setting, environment: DeclaredEnvironment, code_path: str) -> Setting:
+    """A value read from several variables (a serde Duration's secs and nanos, each in seconds): each
+    part with its declared value, and their sum once every part has one; the first part names it.
+    With none declared it is one value set at run time, as the code reads it, not a sum of unknowns."""
+    parts = tuple((name, declared_setting(part, environment, code_path)) for name, part in setting.parts)
+    if not any(part.declared for _, part in parts):
+        return replace(setting, parts=())
+    numbers = [
+        part.value
+        for _, part in parts
+        if part.source == "env" and isinstance(part.value, (int, float)) and not isinstance(part.value, bool)
+    ]
+    total = bounded(sum(numbers)) if len(numbers) == len(parts) else None
+    if total is None:
+        return replace(setting, parts=parts)
+    lead = parts[0][1]
+    return replace(
+        setting,
+        value=total,
+        source="env",
+        env=lead.env,
+        via=" + ".join(part.via for _, part in parts if part.via),
+        defined_at=lead.defined_at,
+        declared=lead.declared,
+        parts=parts,
     )
 
 

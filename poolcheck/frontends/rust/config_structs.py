@@ -68,6 +68,10 @@ SERDE_DEFAULT = re.compile(r'(?:^|,)\s*default\s*(?:=\s*"(?P<path>[^"]*)"\s*)?(?
 SERDE_RENAME = re.compile(r'(?:^|,)\s*rename\s*=\s*"(?P<name>[^"]*)"')
 TYPE_NAMES = ("type_identifier", "scoped_type_identifier", "identifier", "scoped_identifier")
 MAX_HOPS = 6  # types followed from the value to its struct (settings.database.pool.max)
+# serde's Duration is a struct of two required fields, whole seconds and nanoseconds, each missing one
+# an error (serde 1.0.219, serde/src/de/impls.rs, `impl Deserialize for Duration`: FIELDS "secs" and
+# "nanos"): read from the environment, two variables, each number times its factor in seconds.
+DURATION_FIELDS = (("secs", 1.0), ("nanos", 1e-9))
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,13 @@ class Environment:
 
     def below(self, key: str) -> Environment:
         return replace(self, path=(*self.path, key))
+
+    def duration_variables(self, key: str) -> tuple[tuple[str, str, float], ...]:
+        """The variables a ``Duration`` field is read from, as serde's (name, variable, factor to
+        seconds): ``PG__POOL__TIMEOUTS__WAIT__SECS`` and ``..__NANOS``; none when nothing nested is read."""
+        below = self.below(key)
+        found = [(name, below.variable(name), factor) for name, factor in DURATION_FIELDS]
+        return tuple((name, variable, factor) for name, variable, factor in found if variable is not None)
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,12 @@ OUTSIDE_FIELDS = {
 TYPED = """({node} pattern: (identifier) @name type: (_) @type (#eq? @name "{name}"))"""
 FIELD_TYPE = """(field_declaration name: (field_identifier) @name type: (_) @type (#eq? @name "{name}"))"""
 UNWRAPPING = ("unwrap", "expect", "unwrap_or_default")  # Config::from_env().unwrap() is the Config
-# The knobs whose serde field in the deserialized Config is a plain value, so one environment variable
-# names it (deadpool 0.12.4, crates/deadpool/src/managed/config.rs: PoolConfig.max_size); the
-# timeouts are Durations, two variables each (..__WAIT__SECS, ..__WAIT__NANOS).
+# Where a knob is in the deserialized Config, by its serde keys (deadpool 0.12.4,
+# crates/deadpool/src/managed/config.rs: `PoolConfig { max_size: usize, #[serde(default)] timeouts }`,
+# `Timeouts { wait, create, recycle: Option<Duration> }`, no renames): a plain value is one environment
+# variable (PG__POOL__MAX_SIZE), a Duration two (PG__POOL__TIMEOUTS__WAIT__SECS and ..__NANOS).
 VARIABLE_FIELDS = {"max_size": ("pool", "max_size")}
+DURATION_FIELDS = {name: ("pool", "timeouts", name) for name in ("wait", "create", "recycle")}
 
 
 def find(file: RustFile) -> list[PoolSite]:
@@ -163,17 +165,35 @@ def _from_outside(
     A Config its loader reads from the environment names the variable of a plain field (PG__POOL__MAX_SIZE).
     """
     return [
-        (name, Setting(None, "dynamic", expr=f"{config}.{part}", knob=name, env=_variable(environment, name)))
+        (name, _outside_setting(f"{config}.{part}", name, environment))
         for name, part in OUTSIDE_FIELDS.items()
         if part not in assigned
     ]
 
 
-def _variable(environment: config_structs.Environment | None, knob: str) -> str | None:
-    if environment is None or knob not in VARIABLE_FIELDS:
-        return None
-    part, key = VARIABLE_FIELDS[knob]
-    return environment.below(part).variable(key)
+def _outside_setting(expr: str, knob: str, environment: config_structs.Environment | None) -> Setting:
+    """A field set at run time: from the variable that names it when its loader reads the environment,
+    or, for a Duration, from its two (the setting's parts, which declared values add up)."""
+    setting = Setting(None, "dynamic", expr=expr, knob=knob)
+    if environment is None:
+        return setting
+    if knob in VARIABLE_FIELDS:
+        *above, key = VARIABLE_FIELDS[knob]
+        return replace(setting, env=_below(environment, above).variable(key))
+    if knob in DURATION_FIELDS:
+        *above, key = DURATION_FIELDS[knob]
+        variables = _below(environment, above).duration_variables(key)
+        parts = tuple(
+            (name, replace(setting, env=variable, scale=factor)) for name, variable, factor in variables
+        )
+        return replace(setting, parts=parts)
+    return setting
+
+
+def _below(environment: config_structs.Environment, keys: list[str]) -> config_structs.Environment:
+    for key in keys:
+        environment = environment.below(key)
+    return environment
 
 
 def _config_values(name: str, origin: Node, config: Node, call: Node, resolver: Resolver) -> list[Node]:

@@ -24,7 +24,7 @@ from poolcheck.extract import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
 from poolcheck.output import UnsafeTarget, unsafe_target, write_output
-from poolcheck.pipeline import RunSettings, Stdin, files_to_check, run
+from poolcheck.pipeline import RunSettings, Stdin, analyse, files_to_check, run
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, MAX_FILE_SIZE
 from poolcheck.redact import redacted_report
 from poolcheck.root import project_root
@@ -35,6 +35,8 @@ from poolcheck.suppress import unused_message
 # (--version, a pre-commit run on files with no pool) does not pay for the formats not asked for.
 if TYPE_CHECKING:
     from poolcheck.cards.model import Card
+    from poolcheck.fix.apply import Outcome
+    from poolcheck.fix.plan import FixRules
     from poolcheck.live import LiveServer
 
 FORMATS = ("text", "concise", "json", "sarif", "github", "gitlab", "todo", "inventory")
@@ -187,6 +189,27 @@ class InterruptibleCommand(click.Command):
     help="Check the pools of test code too (tests/, test_*.py, conftest.py, ...): not reported by default.",
 )
 @click.option(
+    "--fix/--no-fix",
+    default=None,
+    help="Apply the safe fixes: add the knobs that are missing.  [default: the configuration's fix, else no]",
+)
+@click.option(
+    "--unsafe-fixes/--no-unsafe-fixes",
+    default=None,
+    help="With --fix or --diff, also change written values and pool sizes (the load on the database).",
+)
+@click.option(
+    "--diff",
+    "show_diff",
+    is_flag=True,
+    help="Print what --fix would change as a unified diff and change nothing; exit 1 when there is a change.",
+)
+@click.option("--show-fixes", is_flag=True, help="List the findings fixed, and why the others were not.")
+@click.option(
+    "--fixable", multiple=True, help="Rules that may be fixed (default: every rule), as for --select."
+)
+@click.option("--unfixable", multiple=True, help="Rules never fixed, as for --ignore.")
+@click.option(
     "--baseline",
     type=click.Path(path_type=Path, dir_okay=False),
     help="Hide the findings whose fingerprint is in this baseline file.",
@@ -275,6 +298,12 @@ def main(
     server_max_connections: str | None,
     server_url: str | None,
     include_tests: bool | None,
+    fix: bool | None,
+    unsafe_fixes: bool | None,
+    show_diff: bool,
+    show_fixes: bool,
+    fixable: tuple[str, ...],
+    unfixable: tuple[str, ...],
     baseline: Path | None,
     write_baseline: Path | None,
     report_unused_ignores: bool,
@@ -354,10 +383,18 @@ def main(
         sys.exit(_show(checked, settings, config, show_settings, as_json))
     if server_url or config.server_url:
         settings = replace(settings, live_server=_live_server(server_url or config.server_url or ""))
+    fixing = show_diff or bool(config.fix if fix is None else fix)
+    if fixing and reading_stdin:
+        raise click.UsageError("--fix and --diff work on files, not on standard input")
+    outcome = None
     try:
         if reading_stdin:
             piped = Stdin(sys.stdin.buffer.read(), str(stdin_filename) if stdin_filename else None)
             report = run(checked, settings, piped)
+        elif fixing:
+            rules = _fix_rules(config, unsafe_fixes, fixable, unfixable)
+            outcome = _fixed(checked, settings, rules, write=not show_diff)
+            report = outcome.report
         else:
             report = run(checked, settings)
     except ConfigError as error:  # a nearer configuration file, met during the run
@@ -368,6 +405,18 @@ def main(
         sys.exit(EXIT_ERROR)
     for warning in report.warnings:
         click.echo(f"poolcheck: warning: {warning}", err=True)
+    if outcome is not None:
+        from poolcheck.fix import show
+
+        if show_diff:
+            click.echo(show.diff(outcome), nl=False)
+        if show_fixes:
+            click.echo(show.listing(outcome, would=show_diff), nl=False, err=show_diff)
+        for line in (show.would_fix(outcome) if show_diff else None, show.hint(outcome)):
+            if line:
+                click.echo(line, err=True)
+        if show_diff:
+            sys.exit(EXIT_FINDINGS if outcome.files else EXIT_CLEAN)
     shown = redacted_report(report)  # what the outputs print: no password of the scanned code
     if write_baseline is not None:
         sys.exit(_write_baseline(write_baseline, shown))
@@ -398,6 +447,32 @@ def main(
             click.echo(unused_message(unused, all_rules()), err=True)
     threshold = fail_on or config.fail_on or "p2"
     sys.exit(_exit_code(report, threshold, exit_zero, report_unused_ignores))
+
+
+def _fix_rules(
+    config: Config, unsafe: bool | None, fixable: tuple[str, ...], unfixable: tuple[str, ...]
+) -> FixRules:
+    from poolcheck.fix.plan import FixRules
+
+    for option, given in (("--fixable", fixable), ("--unfixable", unfixable)):
+        unknown = unknown_selectors(all_rules(), _split(given))
+        if unknown:
+            raise click.UsageError(f"{option}: unknown rule selector {', '.join(unknown)} (see --list-rules)")
+    return FixRules(
+        unsafe=bool(config.unsafe_fixes if unsafe is None else unsafe),
+        fixable=_split(fixable) or config.fixable or ("ALL",),
+        unfixable=(*config.unfixable, *_split(unfixable)),
+    )
+
+
+def _fixed(checked: list[Path], settings: RunSettings, rules: FixRules, write: bool) -> Outcome:
+    """The run with its fixes applied (``write``) or only worked out (``--diff``)."""
+    from poolcheck.fix.apply import fixed_run
+
+    lookup = SettingsLookup(settings.configs, settings.overrides)  # each pool's fix reads its file's options
+    return fixed_run(
+        analyse(checked, settings), settings, rules, lambda path: lookup.for_file(path).options, write
+    )
 
 
 def colour_wanted(choice: str, environ: Mapping[str, str], terminal: bool) -> bool:

@@ -53,6 +53,10 @@ KEYS = (
     "timeout",
     "max-file-size",
     "respect-gitignore",
+    "fix",
+    "unsafe-fixes",
+    "fixable",
+    "unfixable",
 )
 # The load a service's pools serve ([load]), for sizing them from it (capacity/load.py).
 LOAD_KEYS = ("requests-per-second", "hold-ms", "acceptable-wait-ms")
@@ -93,6 +97,10 @@ class Config:
     max_file_size: float | None = None  # MB; bigger files are not parsed
     respect_gitignore: bool | None = None  # skip what git ignores (default True)
     include_tests: bool | None = None  # check test code's pools too (default False)
+    fix: bool | None = None  # apply the safe fixes, as --fix (default False)
+    unsafe_fixes: bool | None = None  # apply the unsafe fixes too (default False)
+    fixable: tuple[str, ...] | None = None  # rule selectors that may be fixed (default: every rule)
+    unfixable: tuple[str, ...] = ()  # rule selectors never fixed
 
     @property
     def root(self) -> Path | None:
@@ -264,12 +272,9 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
     # As in ruff: per-file-ignores replaces what is inherited, extend-per-file-ignores adds to it.
     per_file = _per_file(table, "per-file-ignores", folder, fail)
     inherited = base.per_file_ignores if "per-file-ignores" not in table else ()
-    respect_gitignore = table.get("respect-gitignore")
-    if respect_gitignore is not None and not isinstance(respect_gitignore, bool):
-        raise fail("respect-gitignore", f"must be true or false, not {_shown(respect_gitignore)}")
-    include_tests = table.get("include-tests")
-    if include_tests is not None and not isinstance(include_tests, bool):
-        raise fail("include-tests", f"must be true or false, not {_shown(include_tests)}")
+    respect_gitignore, include_tests, fix, unsafe_fixes = (
+        _flag(table, key, fail) for key in ("respect-gitignore", "include-tests", "fix", "unsafe-fixes")
+    )
     timeout = _positive(table, "timeout", fail, MAX_TIMEOUT)
     max_file_size = _positive(table, "max-file-size", fail, MAX_FILE_SIZE)
     return Config(
@@ -287,7 +292,18 @@ def _config(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...]) -> Co
         max_file_size=max_file_size or base.max_file_size,
         respect_gitignore=base.respect_gitignore if respect_gitignore is None else respect_gitignore,
         include_tests=base.include_tests if include_tests is None else include_tests,
+        fix=base.fix if fix is None else fix,
+        unsafe_fixes=base.unsafe_fixes if unsafe_fixes is None else unsafe_fixes,
+        fixable=_selectors(table, "fixable", fail) if "fixable" in table else base.fixable,
+        unfixable=base.unfixable + _selectors(table, "unfixable", fail),
     )
+
+
+def _flag(table: Mapping[str, Any], key: str, fail: Fail) -> bool | None:
+    value = table.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise fail(key, f"must be true or false, not {_shown(value)}")
+    return value
 
 
 def _extended(path: Path, table: Mapping[str, Any], chain: tuple[Path, ...], fail: Fail) -> Config:

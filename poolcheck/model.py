@@ -274,6 +274,7 @@ class ServerSetting:
     name: str  # max_connections, superuser_reserved_connections, reserved_connections
     value: int
     path: str
+    fixed: int = 0  # findings removed by --fix (or that --diff would remove)
     line: int
     how: str  # "postgresql.conf", "docker-compose command", "ALTER SYSTEM", ...
     server: str = ""  # the compose service it belongs to, when known

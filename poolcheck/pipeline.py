@@ -172,8 +172,27 @@ def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
     return os.path.abspath(path) not in named and applying.excludes(path)
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """The files a run checks and each source file's result, before the pools are judged."""
+
+    files: Files
+    results: tuple[FileResult, ...]
+    root: Path
+    from_stdin: bool = False
+
+    def with_results(self, replaced: dict[str, FileResult]) -> Analysis:
+        """The same run with some files' results read again (from fixed text)."""
+        return replace(self, results=tuple(replaced.get(r.path, r) for r in self.results))
+
+
 def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Report:
     """Check the files under ``paths``, or only ``stdin`` when given."""
+    return judge(analyse(paths, settings, stdin), settings)
+
+
+def analyse(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Analysis:
+    """Find the files and read every source file's pool sites (in parallel)."""
     lookup = SettingsLookup(settings.configs, settings.overrides)
     if stdin is None:
         files = files_to_check(paths, settings, lookup)
@@ -181,6 +200,14 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     else:
         result, warnings = _analyse_stdin(stdin, settings, lookup)
         files, results = Files((), (), (), warnings), [result]
+    root = settings.project_root or project_root(paths, None)
+    return Analysis(files, tuple(results), root, stdin is not None)
+
+
+def judge(analysis: Analysis, settings: RunSettings) -> Report:
+    """The pools' effective configuration at their versions, in their system, and the rules' findings."""
+    lookup = SettingsLookup(settings.configs, settings.overrides)
+    files, results, root = analysis.files, analysis.results, analysis.root
     # A bug of ours met on one pool is an error entry for its file; the other pools are still checked.
     internal: list[FileError] = []
 
@@ -188,7 +215,6 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         message = f"internal error while checking {what} ({type(error).__name__}: {error}); please report it"
         internal.append(FileError(path, message, "parse"))
 
-    root = settings.project_root or project_root(paths, None)
     versions = None
     any_pool = any(result.sites for result in results)
     if settings.read_versions and any_pool:
@@ -248,7 +274,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
         pools,
         tuple(findings),
         errors,
-        files_checked=len(results) if stdin is not None else files.checked,
+        files_checked=len(results) if analysis.from_stdin else files.checked,
         unused_suppressions=tuple(unused),
         baselined=baselined,
         capacity=capacity,
@@ -260,7 +286,7 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
 
 
 def _effective_pools(
-    results: list[FileResult],
+    results: tuple[FileResult, ...],
     failed: OnError,
     versions: VersionLookup | None,
     environment: DeclaredEnvironment | None = None,

@@ -118,6 +118,22 @@ def analyse_data_bounded(
     return _in_one_worker([(0, outcome)], [outcome], timeout, max_file_size).get(0) or FileResult(shown)
 
 
+def analyse_texts(
+    texts: Sequence[tuple[str, bytes, FrontEnd]], timeout: float | None, max_file_size: float
+) -> list[FileResult]:
+    """Files' new bytes (a fix's), each read by its front end, extracted one after another in one
+    worker, each under the limit."""
+    read = [data_candidate(shown, data, front_end) for shown, data, front_end in texts]
+    candidates: Chunk = [
+        (index, outcome) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
+    ]
+    found = _in_one_worker(candidates, read, timeout, max_file_size) if candidates else {}
+    return [
+        outcome if isinstance(outcome, FileResult) else found.get(index) or FileResult(texts[index][0])
+        for index, outcome in enumerate(read)
+    ]
+
+
 def _in_one_worker(
     candidates: Chunk, read: Sequence[Candidate | FileResult], timeout: float | None, max_file_size: float
 ) -> dict[int, FileResult]:

@@ -64,7 +64,7 @@ class Language(Protocol):
 
 @dataclass(frozen=True)
 class Rewritten:
-    code: str  # dedented
+    code: str
     notes: tuple[str, ...] = ()
 
 
@@ -82,8 +82,10 @@ def rewritten(
     changes: Sequence[Change],
     preamble: Sequence[str],
     language: Language,
+    dedent: bool = True,
 ) -> Rewritten:
-    """The statement with every change applied and ``preamble`` lines before it, at its indentation."""
+    """The statement with every change applied and ``preamble`` lines before it, at its indentation
+    (dedented for a card; as in the file for a fix)."""
     lines = statement_lines(pool, tail)
     text = "\n".join(lines)
     site = pool.site
@@ -118,7 +120,7 @@ def rewritten(
     if preamble:
         indent = leading_space(lines[0])
         text = "\n".join(indent + line if line else line for line in preamble) + "\n" + text
-    return Rewritten(textwrap.dedent(text), notes)
+    return Rewritten(textwrap.dedent(text) if dedent else text, notes)
 
 
 def _offset(lines: Sequence[str], first: int, line: int, column: int) -> int:

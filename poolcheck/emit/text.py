@@ -96,9 +96,15 @@ def summary(report: Report) -> str:
     pools = f"{len(report.pools)} pool{'s' if len(report.pools) != 1 else ''}"
     errors = f", {len(report.errors)} error{'s' if len(report.errors) != 1 else ''}" if report.errors else ""
     hidden = f", {report.baselined} hidden by the baseline" if report.baselined else ""
+    n = len(report.findings)
+    if report.fixed:
+        total = n + report.fixed
+        return (
+            f"Found {total} finding{'s' if total != 1 else ''} ({report.fixed} fixed, {n} remaining) in "
+            f"{pools}; {files}{errors}{hidden}."
+        )
     if not report.findings:
         return f"No findings: {pools} in {files}{errors}{hidden}."
     counts = Counter(f.priority for f in report.findings)
     breakdown = ", ".join(f"{counts[p]} {p}" for p in PRIORITIES if counts[p])
-    n = len(report.findings)
     return f"Found {n} finding{'s' if n != 1 else ''} ({breakdown}) in {pools}; {files}{errors}{hidden}."

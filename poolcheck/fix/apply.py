@@ -1,0 +1,159 @@
+"""A fixing run: plan the edits, apply them to each file's text, keep a file's edits only when the
+file still parses and the run on the result no longer reports the fixed findings and reports
+nothing new, then write (``--fix``) or show (``--diff``) what is kept.
+
+Only the fixed files are read again; the rest of the run is judged again as it was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from poolcheck.cards.source import statement_tail
+from poolcheck.fix.edit import edited
+from poolcheck.fix.files import Source, read_source, write_fixed
+from poolcheck.fix.plan import Edit, FixRules, Options, Unfixed, planned
+from poolcheck.fix.verify import parse_problem
+from poolcheck.frontends import front_end_for
+from poolcheck.model import Finding, Report
+from poolcheck.pipeline import Analysis, RunSettings, judge
+from poolcheck.workers import analyse_texts
+
+Key = tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class FixedFile:
+    path: str
+    source: Source
+    text: str  # the fixed text, lines joined by "\n"
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    report: Report  # what remains: after the fixes (or as it would be, for --diff)
+    files: tuple[FixedFile, ...]
+    fixed: tuple[Finding, ...]  # the first run's findings the fixes remove
+    unfixed: tuple[Unfixed, ...]
+
+
+def fixed_run(
+    analysis: Analysis, settings: RunSettings, rules: FixRules, options: Options, write: bool
+) -> Outcome:
+    before = judge(analysis, settings)
+    edits, unfixed = planned(before, options, rules, statement_tail)
+    broken = {e.path for r in analysis.results for e in r.errors if e.kind == "parse"}
+    by_path: dict[str, list[Edit]] = {}
+    for edit in edits:
+        if edit.path in broken:
+            unfixed += _refused(edit, "the file has a syntax error: it is not edited")
+        else:
+            by_path.setdefault(edit.path, []).append(edit)
+    candidates: dict[str, FixedFile] = {}
+    for path, here in by_path.items():
+        candidate, refusals = _candidate(path, here, settings.max_file_size)
+        unfixed += refusals
+        if candidate is not None:
+            candidates[path] = candidate
+    after = before
+    while candidates:
+        after = _judged(analysis, settings, candidates)
+        failing = _failing(before, after, candidates)
+        if not failing:
+            break
+        for path, reason in failing.items():
+            for edit in candidates.pop(path).edits:
+                unfixed += _refused(edit, reason)
+    if write and candidates:
+        for path in list(candidates):
+            refusal = write_fixed(candidates[path].source, candidates[path].text)
+            if refusal is not None:
+                for edit in candidates.pop(path).edits:
+                    unfixed += _refused(edit, refusal)
+        after = _judged(analysis, settings, candidates) if candidates else before
+    files = tuple(candidates.values())
+    fixed = tuple(f for file in files for edit in file.edits for f in edit.findings)
+    return Outcome(replace(after, fixed=len(fixed)), files, fixed, tuple(unfixed))
+
+
+def _candidate(
+    path: str, edits: Sequence[Edit], max_file_size: float
+) -> tuple[FixedFile | None, list[Unfixed]]:
+    source = read_source(path, max_file_size)
+    if isinstance(source, str):
+        return None, [u for edit in edits for u in _refused(edit, source)]
+    result = edited(source.text, edits)
+    refusals = [u for edit, reason in result.refused for u in _refused(edit, reason)]
+    if not result.applied:
+        return None, refusals
+    problem = parse_problem(result.applied[0].language, result.text)
+    if problem is not None:
+        return None, refusals + [u for edit in result.applied for u in _refused(edit, problem)]
+    return FixedFile(path, source, result.text, result.applied), refusals
+
+
+def _judged(analysis: Analysis, settings: RunSettings, candidates: Mapping[str, FixedFile]) -> Report:
+    texts = []
+    for path, fixed in candidates.items():
+        front_end = front_end_for(path)
+        assert front_end is not None  # a pool was read from it
+        texts.append((path, fixed.source.encode(fixed.text), front_end))
+    results = analyse_texts(texts, settings.timeout, settings.max_file_size)
+    return judge(analysis.with_results({r.path: r for r in results}), settings)
+
+
+def _failing(before: Report, after: Report, candidates: Mapping[str, FixedFile]) -> dict[str, str]:
+    """The fixed files whose result is not the first run's less the fixed findings, and why."""
+    was, now = _keys(before), _keys(after)
+    ordinals = _ordinals(before)
+    failing: dict[str, str] = {}
+    for path, fixed in candidates.items():
+        if _pools_in(before, path) != _pools_in(after, path):
+            failing[path] = "the fixed file reads as a different number of pools"
+            continue
+        remaining = [
+            f.rule for edit in fixed.edits for f in edit.findings if _key(before, f, ordinals) in now
+        ]
+        added = sorted({str(key[2]) for key in now - was if key[0] == path})
+        if remaining:
+            failing[path] = f"{', '.join(sorted(set(remaining)))} still reported after the fix"
+        elif added:
+            failing[path] = f"the fix would add {', '.join(added)}"
+    new_system = [key for key in now - was if key[1] is None]
+    if new_system and not failing:  # a raised size tipped a budget: the unsafe fixes go first
+        unsafe = [path for path, f in candidates.items() if any(e.unsafe for e in f.edits)]
+        for path in unsafe or list(candidates):
+            failing[path] = f"the fix would add {new_system[0][2]} on the system"
+    return failing
+
+
+def _keys(report: Report) -> set[Key]:
+    ordinals = _ordinals(report)
+    return {_key(report, finding, ordinals) for finding in report.findings}
+
+
+def _ordinals(report: Report) -> list[int]:
+    """Each pool's place among its file's pools: lines move when a fix adds some, the order does not."""
+    seen: dict[str, int] = {}
+    places = []
+    for pool in report.pools:
+        places.append(seen.get(pool.site.path, 0))
+        seen[pool.site.path] = places[-1] + 1
+    return places
+
+
+def _key(report: Report, finding: Finding, ordinals: Sequence[int]) -> Key:
+    """A finding across the two runs: its pool's file and place there, or a system finding's line."""
+    if finding.pool is None:
+        return (finding.path, None, finding.rule, finding.span.line)
+    return (report.pools[finding.pool].site.path, ordinals[finding.pool], finding.rule, finding.concept)
+
+
+def _pools_in(report: Report, path: str) -> int:
+    return sum(1 for pool in report.pools if pool.site.path == path)
+
+
+def _refused(edit: Edit, reason: str) -> list[Unfixed]:
+    return [Unfixed(finding, reason) for finding in edit.findings]

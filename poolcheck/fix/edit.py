@@ -1,0 +1,110 @@
+"""A file's text with its edits applied and the imports they need added once, in its import style."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from poolcheck.fix.plan import Edit
+
+# Top-level imports: where a new one goes (after the last), and what a file already imports.
+PYTHON_IMPORT = re.compile(r"(?:import|from)\s")
+RUST_USE = re.compile(r"(?:pub(?:\([^)]*\))?\s+)?use\s")
+
+
+@dataclass(frozen=True)
+class Edited:
+    text: str
+    applied: tuple[Edit, ...]
+    refused: tuple[tuple[Edit, str], ...]  # an edit and why it was not applied
+
+
+def edited(text: str, edits: Sequence[Edit]) -> Edited:
+    """``text`` (lines joined by "\\n") with each edit whose lines are still as read, bottom up."""
+    lines = text.split("\n")
+    applied: list[Edit] = []
+    refused: list[tuple[Edit, str]] = []
+    taken_from = len(lines) + 1  # the first line of the edit applied below: edits may not overlap
+    for edit in sorted(edits, key=lambda e: e.first, reverse=True):
+        if edit.last >= taken_from:
+            refused.append((edit, "shares its lines with another construction that is fixed"))
+            continue
+        if tuple(lines[edit.first - 1 : edit.last]) != edit.original:
+            refused.append((edit, "the construction is no longer where it was read"))
+            continue
+        lines[edit.first - 1 : edit.last] = edit.replacement
+        taken_from = edit.first
+        applied.append(edit)
+    needed = dict.fromkeys(line for edit in applied for line in edit.imports)
+    language = applied[0].language if applied else ""
+    first_use = min((edit.first for edit in applied), default=len(lines))
+    for line in needed:
+        if not imported(lines, line, language):
+            lines.insert(_import_row(lines, language, first_use), line)
+            first_use += 1
+    return Edited("\n".join(lines), tuple(reversed(applied)), tuple(refused))
+
+
+def imported(lines: Sequence[str], statement: str, language: str) -> bool:
+    """Does the file already bring in the name ``statement`` imports (``use std::time::Duration;``
+    by ``use std::time::{Duration, Instant};``, ``import os`` by ``import os, sys``)?"""
+    if language == "rust":
+        name = re.split(r"::|\s", statement.rstrip(";").strip())[-1]
+        pattern = re.compile(rf"^\s*{RUST_USE.pattern}[^;]*\b{re.escape(name)}\b")
+    else:
+        name = statement.split()[-1]
+        if statement.startswith("from "):
+            module = statement.split()[1]
+            pattern = re.compile(rf"^from\s+{re.escape(module)}\s+import\s[^#]*\b{re.escape(name)}\b")
+        else:
+            pattern = re.compile(rf"^import\s+(?:[\w.]+\s*,\s*)*{re.escape(name)}\b")
+    return any(pattern.match(line) for line in lines)
+
+
+def _import_row(lines: Sequence[str], language: str, first_use: int) -> int:
+    """The row a new import goes on: after the file's last top-level import above the code that
+    uses it (line ``first_use``), else after its header (a module docstring, comments, ``//!``
+    docs and ``#![..]`` attributes)."""
+    starts = RUST_USE if language == "rust" else PYTHON_IMPORT
+    row, last = 0, None
+    while row < first_use - 1:
+        line = lines[row]
+        if starts.match(line):
+            row = _statement_end(lines, row, language)
+            last = row + 1
+        row += 1
+    if last is not None:
+        return last
+    return _after_header(lines, language)
+
+
+def _statement_end(lines: Sequence[str], row: int, language: str) -> int:
+    """The last row of the import starting at ``row`` (a parenthesized or braced one spans rows)."""
+    if language == "rust":
+        while row < len(lines) - 1 and not lines[row].rstrip().endswith(";"):
+            row += 1
+        return row
+    depth = lines[row].count("(") - lines[row].count(")")
+    while depth > 0 and row < len(lines) - 1:
+        row += 1
+        depth += lines[row].count("(") - lines[row].count(")")
+    return row
+
+
+def _after_header(lines: Sequence[str], language: str) -> int:
+    row = 0
+    if language == "rust":
+        while row < len(lines) and (lines[row].startswith(("//!", "#![")) or not lines[row].strip()):
+            row += 1
+        return row
+    while row < len(lines) and (lines[row].startswith("#") or not lines[row].strip()):
+        row += 1
+    if row < len(lines) and lines[row].lstrip().startswith(('"""', "'''", 'r"""', "'", '"')):
+        quote = '"""' if '"""' in lines[row] else "'''" if "'''" in lines[row] else None
+        if quote is not None and lines[row].count(quote) < 2:
+            row += 1
+            while row < len(lines) and quote not in lines[row]:
+                row += 1
+        row += 1
+    return row

@@ -408,12 +408,15 @@ def test_sea_orm_setters_are_added_after_the_last_one(rust_cards: tuple[Card, ..
 
 def test_all_defaults_forms_get_their_builder_or_say_how(rust_cards: tuple[Card, ...]) -> None:
     """r2d2's Pool::new(manager) becomes Pool::builder()..build(manager); sea-orm's Database::connect(url)
-    takes no setters, so the card says to build the ConnectOptions first."""
+    takes no setters, so the ConnectOptions are built first and passed in."""
     findings = {code_blocks(section(c, "Findings"), "rust")[0]: c for c in rust_cards}
     r2d2 = section(findings["diesel::r2d2::Pool::new(manager).unwrap()"], "Proposed Solutions")
     assert code_blocks(r2d2, "rust")[0].startswith("diesel::r2d2::Pool::builder()\n    .max_size(50)\n")
     sea = section(findings['sea_orm::Database::connect("postgres://app@db/app").await'], "Proposed Solutions")
-    assert (
-        'let mut opt = sea_orm::ConnectOptions::new("postgres://app@db/app"); opt.max_connections(50)' in sea
+    code = code_blocks(sea, "rust")[0]
+    assert code.startswith(
+        'let mut opt = sea_orm::ConnectOptions::new("postgres://app@db/app");\nopt.max_connections(50)'
     )
+    assert "sea_orm::Database::connect(opt).await" in code
+    assert all(len(line) <= 100 for line in code.splitlines())  # rustfmt's width: one setter a line
     assert "Add `max_connections(50)`" not in sea

@@ -23,12 +23,14 @@ class Change:
     knob: str
     code: str
     spans: tuple[Span, ...] = ()  # where it is written inside the construction; empty: add it
+    exact: bool = False  # the spans are the value itself (a default inside an env read), not `knob=value`
 
 
 @dataclass(frozen=True)
 class Inserted:
     text: str
     notes: tuple[str, ...] = ()
+    preamble: tuple[str, ...] = ()  # statements the construction now needs before it
 
 
 class Language(Protocol):
@@ -95,11 +97,12 @@ def rewritten(
     unapplied: list[str] = []
     for change in changes:
         for span in change.spans:
-            written = language.value_range(
-                text,
-                _offset(lines, site.span.line, span.line, span.column),
-                _offset(lines, site.span.line, span.end_line, span.end_column),
-            )
+            low = _offset(lines, site.span.line, span.line, span.column)
+            high = _offset(lines, site.span.line, span.end_line, span.end_column)
+            if change.exact:
+                edits.append((low, high, change.code))
+                continue
+            written = language.value_range(text, low, high)
             if written is not None:
                 low, high = written
                 edits.append((low, high, language.adapt(text[low:high], change.code)))
@@ -117,6 +120,7 @@ def rewritten(
         notes += ("Add " + ", ".join(f"`{a}`" for a in additions) + " to the pool's configuration.",)
     elif inserted is not None:
         text, notes = inserted.text, notes + inserted.notes
+        preamble = (*preamble, *inserted.preamble)
     if preamble:
         indent = leading_space(lines[0])
         text = "\n".join(indent + line if line else line for line in preamble) + "\n" + text

@@ -120,10 +120,15 @@ class RustCode:
             return Inserted(self._appended(text, end, fragments), notes)
         options_first = OPTIONS_FIRST.get((pool.site.library, pool.site.entry))
         found = options_first.match(text, start, end) if options_first else None
-        if found and fragments:
-            calls = "".join(f".{fragment}" for fragment in fragments)
-            options = f"let mut opt = {found['head']}ConnectOptions::new({found['args']}); opt{calls};"
-            return Inserted(text, (*notes, f"Build the options first, `{options}`, and pass `opt` instead."))
+        if found and fragments:  # the options built first, then passed in
+            setters = [f".{fragment}" for fragment in fragments]
+            chained: tuple[str, ...] = (f"opt{''.join(setters)};",)
+            wide = len(chained[0]) + len(leading_space(self._line_of(text, start))) > LINE_LENGTH
+            if wide and len(setters) > 1:  # one setter a line, as rustfmt breaks a long chain
+                chained = (f"opt{setters[0]}", *(f"    {s}" for s in setters[1:-1]), f"    {setters[-1]};")
+            built = (f"let mut opt = {found['head']}ConnectOptions::new({found['args']});", *chained)
+            connect = f"{found['head']}Database::connect(opt)"
+            return Inserted(text[: found.start()] + connect + text[found.end() :], notes, built)
         if not top_level(text, start, end, ".", RUST):
             converted = self._builder_for(text[start:end], pool)
             if converted is None:
@@ -264,6 +269,8 @@ class RustCode:
         ]
         if "env::var(" in code and "env::var(" not in pool.site.text:
             needed.append("use std::env;")
+        if re.search(r"(?<![\w:])ConnectOptions::", code) and "ConnectOptions" not in pool.site.text:
+            needed.append(f"use {pool.site.library.replace('-', '_')}::ConnectOptions;")
         if re.search(r"(?<!::)\bDuration::", code) and not DURATION.search(pool.site.text):
             needed.append("use std::time::Duration;")
         if pool.site.library == "deadpool":

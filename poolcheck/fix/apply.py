@@ -88,7 +88,12 @@ def _candidate(
     refusals = [u for edit, reason in result.refused for u in _refused(edit, reason)]
     if not result.applied:
         return None, refusals
-    problem = parse_problem(result.applied[0].language, result.text)
+    try:
+        source.encode(result.text)
+    except UnicodeEncodeError:
+        problem: str | None = f"the fixed text has a character {source.encoding} cannot write"
+    else:
+        problem = parse_problem(result.applied[0].language, result.text)
     if problem is not None:
         return None, refusals + [u for edit in result.applied for u in _refused(edit, problem)]
     return FixedFile(path, source, result.text, result.applied), refusals

@@ -21,29 +21,33 @@ class Edited:
 
 
 def edited(text: str, edits: Sequence[Edit]) -> Edited:
-    """``text`` (lines joined by "\\n") with each edit whose lines are still as read, bottom up."""
+    """``text`` (lines joined by "\\n") with each edit whose lines are still as read and overlap no
+    other edit's, applied from the bottom up so that the line numbers above still hold."""
     lines = text.split("\n")
     applied: list[Edit] = []
     refused: list[tuple[Edit, str]] = []
-    taken_from = len(lines) + 1  # the first line of the edit applied below: edits may not overlap
-    for edit in sorted(edits, key=lambda e: e.first, reverse=True):
-        if edit.last >= taken_from:
+    taken: set[int] = set()
+    for edit in edits:
+        rows = {row for r in edit.replacements for row in range(r.first, r.last + 1)}
+        if rows & taken:
             refused.append((edit, "shares its lines with another construction that is fixed"))
-            continue
-        if tuple(lines[edit.first - 1 : edit.last]) != edit.original:
+        elif any(tuple(lines[r.first - 1 : r.last]) != r.original for r in edit.replacements):
             refused.append((edit, "the construction is no longer where it was read"))
-            continue
-        lines[edit.first - 1 : edit.last] = edit.replacement
-        taken_from = edit.first
-        applied.append(edit)
+        else:
+            taken |= rows
+            applied.append(edit)
+    for replacement in sorted(
+        (r for e in applied for r in e.replacements), key=lambda r: r.first, reverse=True
+    ):
+        lines[replacement.first - 1 : replacement.last] = replacement.new
     needed = dict.fromkeys(line for edit in applied for line in edit.imports)
     language = applied[0].language if applied else ""
-    first_use = min((edit.first for edit in applied), default=len(lines))
+    first_use = min((r.first for e in applied for r in e.replacements), default=len(lines))
     for line in needed:
         if not imported(lines, line, language):
             lines.insert(_import_row(lines, language, first_use), line)
             first_use += 1
-    return Edited("\n".join(lines), tuple(reversed(applied)), tuple(refused))
+    return Edited("\n".join(lines), tuple(applied), tuple(refused))
 
 
 def imported(lines: Sequence[str], statement: str, language: str) -> bool:

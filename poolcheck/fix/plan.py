@@ -8,6 +8,7 @@ value or a pool's size, since that changes the load on the database; they run on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -18,7 +19,7 @@ from poolcheck.cards.spelling import Assignment, assignments
 from poolcheck.check import all_rules
 from poolcheck.describe import provenance
 from poolcheck.filters import selects_rule
-from poolcheck.model import Finding, Pool, Report
+from poolcheck.model import Finding, Pool, PoolSite, Report, Setting, Span
 from poolcheck.rule import Rule
 
 # A pool's size decides the connections it holds on the server: never changed by a safe fix.
@@ -43,15 +44,23 @@ class FixRules:
 
 
 @dataclass(frozen=True)
-class Edit:
-    """Lines ``first``..``last`` of a file (1-based) replaced, and the imports the new lines need."""
+class Replacement:
+    """Lines ``first``..``last`` of a file (1-based) replaced; applied only where they still are."""
 
-    path: str
     first: int
     last: int
-    original: tuple[str, ...]  # the lines as read: the edit applies only where they still are
-    replacement: tuple[str, ...]
-    imports: tuple[str, ...]
+    original: tuple[str, ...]
+    new: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One pool's fix: its construction rewritten, and the values it reads from elsewhere in the
+    file (a constant, a ``ManagerConfig``) changed where they are written."""
+
+    path: str
+    replacements: tuple[Replacement, ...]
+    imports: tuple[str, ...]  # the import lines the new code needs
     language: str
     pool: int  # the pool's index in the report
     findings: tuple[Finding, ...]  # what the edit removes
@@ -76,9 +85,12 @@ def planned(
             by_pool.setdefault(finding.pool, []).append(finding)
     edits: list[Edit] = []
     unfixed: list[Unfixed] = []
+    read: dict[str, tuple[str, ...]] = {}
     for index, findings in sorted(by_pool.items()):
         pool = report.pools[index]
-        edit, refused = _pool_edit(index, pool, findings, known, options(pool.site.path), rules, tail)
+        path = pool.site.path
+        lines = read[path] if path in read else read.setdefault(path, _file_lines(path))
+        edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines)
         unfixed += refused
         if edit is not None:
             edits.append(edit)
@@ -98,7 +110,10 @@ def _pool_edit(
     options: Mapping[str, float],
     rules: FixRules,
     tail: Tail,
+    lines: Sequence[str],
 ) -> tuple[Edit | None, list[Unfixed]]:
+    """The edit that removes the findings it can: each is tried alone first, so that one value that
+    cannot be written (set in another file) leaves the others fixable."""
     language = LANGUAGES.get(pool.site.language)
     if language is None or not pool.site.lines:
         return None, [Unfixed(f, "no source lines to edit") for f in findings]
@@ -106,63 +121,184 @@ def _pool_edit(
     chosen: list[Finding] = []
     refused: list[Unfixed] = []
     for finding in findings:
-        concept = finding_concept(finding, known)
-        planned = [a for t in targets(pool, [concept], every_rule, options) for a in assignments(pool, t)]
-        reason = _why_not(pool, planned, rules)
-        if reason is None:
-            chosen.append(finding)
+        concepts = [finding_concept(finding, known)]
+        attempt = _attempt(pool, concepts, every_rule, options, rules, tail, lines)
+        if isinstance(attempt, str):
+            refused.append(Unfixed(finding, attempt, hidden=attempt == UNSAFE))
         else:
-            refused.append(Unfixed(finding, reason, hidden=reason == UNSAFE))
+            chosen.append(finding)
     if not chosen:
         return None, refused
-    concepts = [finding_concept(f, known) for f in chosen]
-    planned = [a for t in targets(pool, concepts, every_rule, options) for a in assignments(pool, t)]
-    reason = _why_not(pool, planned, rules)  # the values chosen together keep the bounds possible
-    if reason is not None:
-        return None, refused + [Unfixed(f, reason, hidden=reason == UNSAFE) for f in chosen]
+    # Together: the values chosen for several concepts keep the pool's bounds possible.
+    attempt = _attempt(
+        pool, [finding_concept(f, known) for f in chosen], every_rule, options, rules, tail, lines
+    )
+    if isinstance(attempt, str):
+        return None, refused + [Unfixed(f, attempt, hidden=attempt == UNSAFE) for f in chosen]
+    replacements, imports, unsafe = attempt
+    edit = Edit(pool.site.path, replacements, imports, pool.site.language, index, tuple(chosen), unsafe)
+    return edit, refused
+
+
+Attempt = tuple[tuple[Replacement, ...], tuple[str, ...], bool]
+
+
+def _attempt(
+    pool: Pool,
+    concepts: Sequence[str | None],
+    every_rule: Sequence[Rule],
+    options: Mapping[str, float],
+    rules: FixRules,
+    tail: Tail,
+    lines: Sequence[str],
+) -> Attempt | str:
+    """The replacements that give ``concepts`` their recommended values, or why there are none."""
+    language = LANGUAGES[pool.site.language]
     site = pool.site
-    changes = [
-        Change(a.knob, language.literal(a, pool), tuple(s.span for s in a.written if s.span)) for a in planned
-    ]
+    planned = [a for t in targets(pool, concepts, every_rule, options) for a in assignments(pool, t)]
+    if not planned:
+        return "no value to write: the card explains the change"
+    if not rules.unsafe and any(_unsafe(a) for a in planned):
+        return UNSAFE
+    changes: list[Change] = []
+    elsewhere: list[Replacement] = []
+    for assignment in planned:
+        code = language.literal(assignment, pool)
+        if not assignment.written:
+            changes.append(Change(assignment.knob, code))
+        for setting in assignment.written:
+            placed = _placed(pool, assignment, setting, code, lines)
+            if isinstance(placed, str):
+                return placed
+            if isinstance(placed, Change):
+                changes.append(placed)
+            else:
+                elsewhere.append(placed)
     following = tail(pool)
     result = rewritten(pool, following, changes, (), language, dedent=False)
     if result.notes:  # the rewriter could not place a value in the construction
-        return None, refused + [Unfixed(f, result.notes[0]) for f in chosen]
+        return result.notes[0]
     original = (*site.lines, *following)
-    replacement = tuple(result.code.split("\n"))
-    edit = Edit(
-        path=site.path,
-        first=site.span.line,
-        last=site.span.line + len(original) - 1,
-        original=original,
-        replacement=replacement,
-        imports=language.imports(result.code, pool),
-        language=site.language,
-        pool=index,
-        findings=tuple(chosen),
-        unsafe=any(_unsafe(a) for a in planned),
+    construction = Replacement(
+        site.span.line, site.span.line + len(original) - 1, original, tuple(result.code.split("\n"))
     )
-    return edit, refused
+    imports = language.imports(result.code, pool)
+    return (construction, *elsewhere), imports, any(_unsafe(a) for a in planned)
 
 
 UNSAFE = "changes a written value or the pool's size (the load on the database): use --unsafe-fixes"
 
 
-def _why_not(pool: Pool, planned: Sequence[Assignment], rules: FixRules) -> str | None:
-    """Why the assignments cannot be written into the construction by a fix; None when they can."""
-    if not planned:
-        return "no value to write: the card explains the change"
-    for assignment in planned:
-        for setting in assignment.written:
-            if setting.span is None or not pool.site.span.contains(setting.span):
-                where = provenance(setting, pool.site.library)
-                return f"`{assignment.knob}` is set elsewhere ({where}): change it there"
-            if setting.source not in ("explicit", "disabled"):  # a literal, `None` too
-                where = provenance(setting, pool.site.library)
-                return f"`{assignment.knob}` comes from {where}: change it there"
-    if not rules.unsafe and any(_unsafe(a) for a in planned):
-        return UNSAFE
-    return None
+def _placed(
+    pool: Pool, assignment: Assignment, setting: Setting, code: str, lines: Sequence[str]
+) -> Change | Replacement | str:
+    """Where a written value is changed: in the construction (its literal, or the default of the
+    environment read there), on the line a constant of this file is defined, or at the place in
+    this file it is written (deadpool's ``ManagerConfig``); else why it cannot be."""
+    site = pool.site
+    where = provenance(setting, site.library)
+    if setting.span is None or setting.defined_at is not None:
+        return f"`{assignment.knob}` is set elsewhere ({where}): change it there"
+    inside = site.span.contains(setting.span)
+    if setting.source in ("explicit", "disabled"):  # a literal, `None` too
+        if inside:
+            return Change(assignment.knob, code, (setting.span,))
+        return (
+            _at_span(pool, setting.span, code, lines)
+            or f"`{assignment.knob}` is set {where}: change it there"
+        )
+    number = _number(assignment.value, setting)
+    if setting.source == "env-default" and inside and number is not None:
+        literal = _literal_in(site, setting.span, setting.value, setting.scale)
+        if literal is not None:
+            return Change(assignment.knob, number, (literal,), exact=True)
+    if setting.source == "constant" and setting.constant and number is not None:
+        found = _constant_line(site.language, lines, setting.constant, setting.value, setting.scale, number)
+        if found is not None:
+            return found
+    return f"`{assignment.knob}` comes from {where}: change it there"
+
+
+def _number(value: object, setting: Setting) -> str | None:
+    """The new value as the number written where the setting reads it (``from_millis``: milliseconds)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    scaled = value / setting.scale
+    return str(int(scaled)) if float(scaled).is_integer() else f"{scaled:g}"
+
+
+def _literals(value: object, scale: float) -> re.Pattern[str] | None:
+    """The written forms of a number: ``120``, ``120.0``, ``120_u64``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    scaled = value / scale
+    digits = str(int(scaled)) if float(scaled).is_integer() else f"{scaled:g}"
+    suffix = r"(?:\.0*)?(?:_?[ui](?:8|16|32|64|128|size)|_?f(?:32|64))?" if "." not in digits else ""
+    return re.compile(rf"(?<![\w.]){re.escape(digits)}{suffix}(?![\w.])")
+
+
+def _literal_in(site: PoolSite, span: Span, value: object, scale: float) -> Span | None:
+    """The one literal of ``value`` inside ``span`` (on one of the construction's lines), if exactly one."""
+    pattern = _literals(value, scale)
+    if pattern is None or span.line != span.end_line:
+        return None
+    line = site.lines[span.line - site.span.line]
+    found = list(pattern.finditer(line, span.column - 1, span.end_column - 1))
+    if len(found) != 1:
+        return None
+    return Span(span.line, found[0].start() + 1, span.line, found[0].end() + 1)
+
+
+DEFINITIONS = {
+    "rust": r"^\s*(?:pub(?:\([^)]*\))?\s+)?(?:const|static)\s+{name}\s*:[^=]*=\s*(?P<value>[^;]+);",
+    "python": r"^{name}\s*(?::[^=]+)?=\s*(?P<value>[^#]+?)\s*(?:#.*)?$",
+}
+
+
+def _constant_line(
+    language: str, lines: Sequence[str], name: str, value: object, scale: float, number: str
+) -> Replacement | None:
+    """The line defining constant ``name`` in this file with its literal replaced by ``number``."""
+    definition = re.compile(DEFINITIONS[language].format(name=re.escape(name)))
+    pattern = _literals(value, scale)
+    rows = [row for row, line in enumerate(lines) if definition.match(line)]
+    if len(rows) != 1 or pattern is None:
+        return None
+    line = lines[rows[0]]
+    found = definition.match(line)
+    assert found is not None
+    literal = pattern.fullmatch(found["value"].strip())
+    if literal is None:
+        return None  # an expression, not a number: not rewritten
+    start = found.start("value") + (len(found["value"]) - len(found["value"].lstrip()))
+    new = line[:start] + number + line[start + len(literal.group()) :]
+    return Replacement(rows[0] + 1, rows[0] + 1, (line,), (new,))
+
+
+def _at_span(pool: Pool, span: Span, code: str, lines: Sequence[str]) -> Replacement | None:
+    """The value written at ``span`` (outside the construction, in its file) replaced by ``code``."""
+    if span.end_line > len(lines):
+        return None
+    language = LANGUAGES[pool.site.language]
+    original = tuple(lines[span.line - 1 : span.end_line])
+    text = "\n".join(original)
+    start = span.column - 1
+    end = sum(len(line) + 1 for line in original[:-1]) + span.end_column - 1
+    placed = language.value_range(text, start, end)
+    if placed is None:
+        return None
+    low, high = placed
+    new = text[:low] + language.adapt(text[low:high], code) + text[high:]
+    return Replacement(span.line, span.end_line, original, tuple(new.split("\n")))
+
+
+def _file_lines(path: str) -> tuple[str, ...]:
+    """The file's lines as the planner reads them; the edit is applied only where they still are."""
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline=None) as stream:
+            return tuple(stream.read().removeprefix("\ufeff").split("\n"))
+    except OSError:
+        return ()
 
 
 def _unsafe(assignment: Assignment) -> bool:

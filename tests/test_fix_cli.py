@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from poolcheck.cli import main
 from poolcheck.fix import apply
+from poolcheck.fix.files import write_fixed
 
 # A FastAPI service's database module: sizes written, no timeouts, no recycle, no pre-ping.
 DATABASE = '''\
@@ -278,11 +279,10 @@ def test_a_file_changed_between_the_read_and_the_write_is_not_overwritten(
 ) -> None:
     path = service(tmp_path)
     edited = DATABASE.replace("# Ten connections", "# Twelve connections")
-    real_write = apply.write_fixed
 
     def edited_meanwhile(source, text):  # type: ignore[no-untyped-def]
         path.write_text(edited)  # the user saves the file while the fix is worked out
-        return real_write(source, text)
+        return write_fixed(source, text)
 
     monkeypatch.setattr(apply, "write_fixed", edited_meanwhile)
     result = poolcheck(tmp_path, "--fix", "--show-fixes", ".", monkeypatch=monkeypatch)

@@ -333,6 +333,9 @@ class BouncerDatabase:
     line: int
     pool_size: int | None  # None: the bouncer's default_pool_size
     max_db_connections: int | None  # None: the bouncer's
+    # user= in its connection string: every client shares one pool as that user (PgBouncer's
+    # doc/config.md, [databases] user), instead of one pool per client user.
+    user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -350,21 +353,37 @@ class Bouncer:
     max_db_connections: int  # 0: no cap
     databases: tuple[BouncerDatabase, ...] = ()
     written: tuple[str, ...] = ()  # the settings declared; the others are PgBouncer's defaults
+    # (database, user) its clients connect as, from their URLs; "" where the URL does not say.
+    pairs: tuple[tuple[str, str], ...] = ()
 
     @property
     def server_connections(self) -> int:
-        """The most it opens to the server: per database (one user each), its pool size and the
-        reserve, capped by max_db_connections; with no database listed, one."""
-        total = 0
-        for database in self.databases or (BouncerDatabase("*", self.line, None, None),):
-            size = self.default_pool_size if database.pool_size is None else database.pool_size
-            cap = (
-                self.max_db_connections
-                if database.max_db_connections is None
-                else database.max_db_connections
-            )
-            total += min(size + self.reserve_pool_size, cap) if cap else size + self.reserve_pool_size
-        return total
+        """The most it opens to the server: a pool per database and user, of its pool size and the
+        reserve, capped per database by max_db_connections."""
+        return sum(self._server_pools(database)[1] for database in self._entries())
+
+    @property
+    def pairs_counted(self) -> int:
+        """The server pools it keeps: per database, one per client user, or one when none is known."""
+        return sum(self._server_pools(database)[0] for database in self._entries())
+
+    def _entries(self) -> tuple[BouncerDatabase, ...]:
+        return self.databases or (BouncerDatabase("*", self.line, None, None),)
+
+    def _server_pools(self, entry: BouncerDatabase) -> tuple[int, int]:
+        """(pools, connections) of one [databases] entry: "*" serves each database not listed."""
+        listed = {d.name for d in self.databases if d.name != "*"}
+        names = {entry.name} if entry.name != "*" else {d for d, _ in self.pairs if d not in listed}
+        size = self.default_pool_size if entry.pool_size is None else entry.pool_size
+        cap = self.max_db_connections if entry.max_db_connections is None else entry.max_db_connections
+        pools = connections = 0
+        for name in names or {entry.name}:
+            users = {user for database, user in self.pairs if database == name and user}
+            count = 1 if entry.user is not None else max(1, len(users))
+            opened = count * (size + self.reserve_pool_size)
+            pools += count
+            connections += min(opened, cap) if cap else opened
+        return pools, connections
 
 
 @dataclass(frozen=True)
@@ -408,6 +427,7 @@ class Demand:
     surge: int = 0  # of the replicas, the extra pods of a rolling update
     processes: int | None = 1  # per replica; None: one per CPU, so not counted
     processes_from: ProcessCount | None = None  # None: one process, as none is declared
+    pairs: tuple[tuple[str, str], ...] = ()  # (database, user) of the URLs it connects with
 
     @property
     def connections(self) -> int | None:

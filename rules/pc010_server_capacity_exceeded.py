@@ -79,14 +79,15 @@ def _uncounted(demands: tuple[Demand, ...]) -> str:
 
 
 def _bouncer_term(bouncer: Bouncer) -> str:
-    """``PgBouncer 20 per database x 2 databases + 5 reserve each (pgbouncer.ini:3)``."""
-    count = len(bouncer.databases) or 1
-    listed = (
-        f"{count} database{'s' if count != 1 else ''}" if bouncer.databases else "1 database (none listed)"
-    )
+    """``PgBouncer 20 per pool x 3 database/user pairs + 5 reserve each (pgbouncer.ini:3)``: a server pool
+    per database and user its clients connect as, one per database where no user is known."""
+    pairs = bouncer.pairs_counted
+    listed = f"{pairs} database/user pair{'s' if pairs != 1 else ''}"
+    if not any(user for _, user in bouncer.pairs):
+        listed += " (no client user known: one per database)"
     reserve = f" + {bouncer.reserve_pool_size} reserve each" if bouncer.reserve_pool_size else ""
     size = f"default_pool_size {bouncer.default_pool_size} ({_declared(bouncer, 'default_pool_size')})"
-    return f"{bouncer.server_connections} from PgBouncer ({size} x {listed}{reserve}, one user each)"
+    return f"{bouncer.server_connections} from PgBouncer ({size} x {listed}{reserve})"
 
 
 def _declared(bouncer: Bouncer, setting: str) -> str:

@@ -142,3 +142,73 @@ def test_a_bouncer_deployed_on_kubernetes_is_read_from_its_container_env(tmp_pat
     server, client = budgets(run([root], RunSettings()))
     assert (client.server.max_connections, server.total, server.demands) == (150, 25, ())
     assert [d.pool.site.path.endswith("app/db.py") for d in client.demands] == [True]
+
+
+def compose_with_users(*users: str, bouncer_env: str = "") -> dict[str, str]:
+    """A bouncer (edoburu's image, one database) and a service per user connecting through it."""
+    services = "".join(
+        f"  {user}:\n    build: ./{user}\n    environment:\n"
+        f"      DATABASE_URL: postgresql://{user}:secret@pgbouncer:5432/shop\n"
+        for user in users
+    )
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=100\n"
+        "  pgbouncer:\n    image: edoburu/pgbouncer:1.23.1\n    environment:\n      DB_HOST: db\n"
+        f'      DB_NAME: shop\n      DEFAULT_POOL_SIZE: "20"\n{bouncer_env}' + services
+    )
+    return {"docker-compose.yml": compose, **{f"{user}/app/db.py": ENGINE for user in users}}
+
+
+def test_each_user_the_services_connect_as_gets_its_own_server_pool(tmp_path: Path) -> None:
+    # edoburu writes auth_user=, not user=: PgBouncer logs in as each client's user, a pool each.
+    server, _ = budgets(run([write_tree(tmp_path, compose_with_users("orders", "billing"))], RunSettings()))
+    (bouncer,) = server.bouncers
+    assert sorted(bouncer.pairs) == [("shop", "billing"), ("shop", "orders")]
+    assert (bouncer.pairs_counted, bouncer.server_connections, server.total) == (2, 40, 40)
+
+
+def test_one_pool_per_database_when_no_user_is_known_or_the_user_is_forced(tmp_path: Path) -> None:
+    files = compose_with_users("orders", "billing")
+    unknown = (
+        files["docker-compose.yml"]
+        .replace("orders:secret@", "${DB_USER}@")
+        .replace("billing:secret@", "${BILLING_USER}@")
+    )
+    server, _ = budgets(
+        run([write_tree(tmp_path / "unknown", {**files, "docker-compose.yml": unknown})], RunSettings())
+    )
+    assert (server.bouncers[0].pairs_counted, server.total) == (1, 20)
+    # bitnami's image writes user= into the database line when asked: every client shares one pool.
+    bitnami = (
+        files["docker-compose.yml"]
+        .replace("edoburu/pgbouncer:1.23.1", "bitnami/pgbouncer:1.23.1")
+        .replace("DB_NAME: shop", "PGBOUNCER_DATABASE: shop\n      PGBOUNCER_SET_DATABASE_USER: 'yes'")
+        .replace('DEFAULT_POOL_SIZE: "20"', 'PGBOUNCER_DEFAULT_POOL_SIZE: "20"')
+    )
+    server, _ = budgets(
+        run([write_tree(tmp_path / "forced", {**files, "docker-compose.yml": bitnami})], RunSettings())
+    )
+    assert (server.bouncers[0].pairs_counted, server.total) == (1, 20)
+
+
+def test_pgbouncer_ini_pairs_per_database_with_a_forced_user_and_the_database_cap(tmp_path: Path) -> None:
+    ini = INI.replace("analytics = host=10.0.0.5 dbname=analytics", "analytics = host=10.0.0.5 user=report")
+    ini = ini.replace(
+        "shop = host=10.0.0.5 port=5432 dbname=shop pool_size=30", "shop = host=10.0.0.5 pool_size=30"
+    )
+    code = {
+        f"{user}/db.py": ENGINE.replace(
+            'os.environ["DATABASE_URL"]', f'"postgresql://{user}@bouncer.internal:6432/{database}"'
+        )
+        for user, database in (("web", "shop"), ("jobs", "shop"), ("bi", "analytics"), ("etl", "analytics"))
+    }
+    files = {"deploy/pgbouncer.ini": ini, "deploy/postgresql.conf": "max_connections = 200\n", **code}
+    server, _ = budgets(run([write_tree(tmp_path / "ini", files)], RunSettings()))
+    (bouncer,) = server.bouncers
+    # shop: web and jobs, a pool each of 30 + 5 reserve; analytics: user=report, one pool of 10 + 5.
+    assert (bouncer.pairs_counted, bouncer.server_connections) == (3, 2 * 35 + 15)
+    capped = ini.replace("reserve_pool_size = 5", "reserve_pool_size = 5\nmax_db_connections = 40")
+    server, _ = budgets(
+        run([write_tree(tmp_path / "capped", {**files, "deploy/pgbouncer.ini": capped})], RunSettings())
+    )
+    assert server.bouncers[0].server_connections == 40 + 15  # max_db_connections caps each database

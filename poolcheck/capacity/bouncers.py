@@ -26,7 +26,14 @@ DEFAULTS = {
 MAX_VALUE = 1_000_000
 SECTION = re.compile(r"\s*\[\s*([^\]]+?)\s*\]\s*$")
 KEY_VALUE = re.compile(r"\s*([^=;#\s][^=]*?)\s*=\s*(.*?)\s*$")
-CONNSTR_SIZE = re.compile(r"(?:^|\s)(pool_size|max_db_connections)\s*=\s*'?([^\s']*)")
+CONNSTR_SIZE = re.compile(r"(?:^|\s)(pool_size|max_db_connections|user)\s*=\s*'?([^\s']*)")
+# A client's database and user, from a URL (postgresql+psycopg://app:pw@host:6432/shop) or a
+# conninfo string (host=pgbouncer dbname=shop user=app).
+URL = re.compile(
+    r"postgres(?:ql)?(?:\+\w+)?://(?:(?P<user>[^:@/\s'\"]*)(?::[^@\s'\"]*)?@)?[^/\s?'\"]*"
+    r"(?:/(?P<database>[^?\s'\"]*))?"
+)
+CONNINFO = re.compile(r"\b(dbname|user)\s*=\s*'?([^\s']+)")
 
 # The images' variables for the same settings: edoburu/pgbouncer and bitnami/pgbouncer.
 IMAGE_VARIABLES = {
@@ -79,6 +86,7 @@ def read_ini(path: str, text: str) -> tuple[Bouncer | None, list[tuple[int, str]
                     parse_count(sizes["max_db_connections"], 0, MAX_VALUE)
                     if "max_db_connections" in sizes
                     else None,
+                    sizes.get("user") or None,
                 )
             )
     if not found:
@@ -99,7 +107,13 @@ def from_environment(
         if value is not None and (count := parse_count(str(value), 0, MAX_VALUE)) is not None:
             settings[key] = count
     names = [str(environment[v]) for v in IMAGE_DATABASES if environment.get(v)]
-    databases = [BouncerDatabase(name, line, None, None) for name in names[:1]]
+    # bitnami writes user= into the database line only when asked (libpgbouncer.sh); edoburu writes
+    # auth_user=, which keeps a pool per client user.
+    forced = str(environment.get("PGBOUNCER_SET_DATABASE_USER", "")).lower() in ("yes", "true", "1")
+    user = str(environment.get("POSTGRESQL_USERNAME") or "postgres") if forced else None
+    if user is not None and not names:
+        names = ["*"]
+    databases = [BouncerDatabase(name, line, None, None, user) for name in names[:1]]
     return _bouncer(path, line, how, settings, databases, service)
 
 
@@ -129,3 +143,19 @@ def _bouncer(
 
 def is_bouncer_image(image: object) -> bool:
     return isinstance(image, str) and "pgbouncer" in image.rsplit("/", 1)[-1].lower()
+
+
+def client_pair(text: str) -> tuple[str, str] | None:
+    """The (database, user) a client's URL or conninfo names; "" for a part not written or read from
+    a variable (``${DB_USER}``), None when the text holds no database URL."""
+    found = URL.search(text)
+    if found is not None:
+        return _known(found.group("database") or ""), _known(found.group("user") or "")
+    parts = dict(CONNINFO.findall(text))
+    if not parts:
+        return None
+    return _known(parts.get("dbname", "")), _known(parts.get("user", ""))
+
+
+def _known(part: str) -> str:
+    return "" if "$" in part or "{" in part else part

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
+from poolcheck.capacity.bouncers import client_pair
 from poolcheck.libraries.django import DJANGO_POOL_ENTRY
 from poolcheck.model import (
     Autoscaler,
@@ -52,6 +54,13 @@ def budgets(
         for index, pool in enumerate(pools)
         if pool.site.role.name == "service" and (found := bouncer_of(pool, declared))
     }
+    # Each bouncer keeps a server pool per database and user its clients connect as.
+    counted = {
+        id(bouncer): replace(bouncer, pairs=_bouncer_pairs(bouncer, pools, declared, behind))
+        for bouncer in declared.bouncers
+    }
+    behind = {index: counted[id(bouncer)] for index, bouncer in behind.items()}
+    declared = replace(declared, bouncers=tuple(counted.values()))
     server_side = [budget(server, pools, declared, behind) for server in servers]
     return (*server_side, *(client_budget(b, pools, declared, behind) for b in declared.bouncers))
 
@@ -131,12 +140,37 @@ def client_budget(
 def bouncer_of(pool: Pool, declared: Declarations) -> Bouncer | None:
     """The bouncer the pool reaches: its URL in the code, or in its service's environment, names the
     bouncer's host (its compose service) or its port."""
-    source = PurePosixPath(pool.site.path)
-    urls = [url.value for url in declared.urls if runs_code(source, url)]
+    urls = _urls_of(pool, declared)
     for bouncer in declared.bouncers:
         if any(_reaches(text, bouncer) for text in (pool.site.text, *urls)):
             return bouncer
     return None
+
+
+def _bouncer_pairs(
+    bouncer: Bouncer, pools: Sequence[Pool], declared: Declarations, behind: Mapping[int, Bouncer]
+) -> tuple[tuple[str, str], ...]:
+    """The (database, user) pairs of the URLs by which the pools behind the bouncer reach it."""
+    found: dict[tuple[str, str], None] = {}
+    for index, pool in enumerate(pools):
+        if behind.get(index) is not bouncer:
+            continue
+        for text in (pool.site.text, *_urls_of(pool, declared)):
+            if _reaches(text, bouncer) and (pair := client_pair(text)) is not None:
+                found.setdefault(pair, None)
+    return tuple(found)
+
+
+def pairs_of(pool: Pool, declared: Declarations) -> tuple[tuple[str, str], ...]:
+    """The (database, user) pairs of the URLs a pool connects with, in its code or its service's
+    environment: a bouncer put in front would keep a server pool for each."""
+    found = (client_pair(text) for text in (pool.site.text, *_urls_of(pool, declared)))
+    return tuple(dict.fromkeys(pair for pair in found if pair is not None))
+
+
+def _urls_of(pool: Pool, declared: Declarations) -> list[str]:
+    source = PurePosixPath(pool.site.path)
+    return [url.value for url in declared.urls if runs_code(source, url)]
 
 
 def _reaches(text: str, bouncer: Bouncer) -> bool:
@@ -198,7 +232,18 @@ def demand(
         # Django without a pool holds one connection per thread serving a request (CONN_MAX_AGE only
         # says how long it is kept): a process's maximum is its threads.
         maximum = processes.threads if processes else 1
-    return Demand(index, pool, maximum, count + surge, replicas, scaled, surge, per_replica, processes)
+    return Demand(
+        index,
+        pool,
+        maximum,
+        count + surge,
+        replicas,
+        scaled,
+        surge,
+        per_replica,
+        processes,
+        pairs_of(pool, declared),
+    )
 
 
 def _autoscaler(replicas: ReplicaCount | None, declared: Sequence[Autoscaler]) -> Autoscaler | None:

@@ -7,6 +7,7 @@
     python bench/run.py --walk-only                       # only the walk: git, own walk, before
     python bench/run.py --against /tmp/old/bin/poolcheck  # the whole command against an earlier install
     python bench/run.py --front-end-only --against /tmp/old/bin/poolcheck  # the Python front end per file
+    python bench/run.py --fix-only                        # --diff and --fix against a plain run
 
 Every tree is measured with:
 
@@ -46,6 +47,14 @@ The Python front end is measured per file, in-process, on two Python trees of
 with no trigger token in any file; with ``--against``, the same timing code runs
 under that install's interpreter over the same trees, round-robin with this
 checkout's, so both numbers come from one run (bench/front_end.py).
+
+The fixing run is measured against a plain run, in one run, on the trees with
+pools and on a dense tree of ``--fix-files`` files where every file builds a
+pool: ``poolcheck --diff`` (the whole fix pipeline: plan, edit, parse checks, the
+fixed files judged again, without writing) and ``poolcheck --fix`` on a fresh copy
+of the tree each repetition (the copy made outside the timing), round-robin with
+the plain run after one warm-up each, medians by the clock and in CPU time. The
+target: a fixing run costs at most 2x a plain one.
 """
 
 from __future__ import annotations
@@ -401,6 +410,80 @@ def report(
     print(f"  poolcheck peak memory: largest process {largest:.0f} MB{together} (target: under 300 MB)")
 
 
+FIX_TARGET = 2.0  # a fixing run may cost this many times a plain run
+
+
+def measure_fix(root: Path, scratch: Path, repeat: int) -> Measured:
+    """A plain run, ``--diff`` and ``--fix`` (on a fresh copy each time), round-robin after one warm-up."""
+    copy = scratch / f"{root.name}-fixed"
+    quiet = [*poolcheck_command(), "--quiet", "--exit-zero"]
+    commands = {
+        "plain": [*quiet, str(root)],
+        "--diff": [*quiet, "--diff", str(root)],
+        "--fix": [*quiet, "--fix", str(copy)],
+    }
+    env = environment()
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    cpu: dict[str, list[float]] = {name: [] for name in commands}
+    for repetition in range(repeat + 1):  # the first is the warm-up
+        for name, command in commands.items():
+            if name == "--fix":
+                shutil.rmtree(copy, ignore_errors=True)
+                shutil.copytree(root, copy, symlinks=True)
+            used = _children_cpu()
+            start = time.perf_counter()
+            subprocess.run(
+                command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, check=False
+            )
+            if repetition:
+                times[name].append(time.perf_counter() - start)
+                cpu[name].append(_children_cpu() - used)
+    shutil.rmtree(copy, ignore_errors=True)
+    return times, cpu
+
+
+def fixes_counted(root: Path) -> str:
+    """What ``--diff`` says it would fix on ``root``, as it says it."""
+    shown = subprocess.run(
+        [*poolcheck_command(), "--quiet", "--diff", str(root)],
+        capture_output=True,
+        text=True,
+        env=environment(),
+        check=False,
+    )
+    said = [line for line in shown.stderr.splitlines() if line.startswith("Would fix")]
+    return said[0] if said else "nothing to fix"
+
+
+def report_fix(label: str, root: Path, measured: Measured) -> None:
+    times, cpu = measured
+    medians = {name: statistics.median(found) for name, found in times.items()}
+    cpu_medians = {name: statistics.median(found) for name, found in cpu.items()}
+    print(f"\n{label}: fixing runs ({fixes_counted(root)})")
+    print(
+        f"  {'command':<10}{'median s':>10}{'min s':>9}{'max s':>9}{'x plain':>9}{'CPU s':>9}"
+        f"{'CPU x plain':>13}"
+    )
+    for name, found in times.items():
+        print(
+            f"  {name:<10}{medians[name]:>10.3f}{min(found):>9.3f}{max(found):>9.3f}"
+            f"{medians[name] / medians['plain']:>9.2f}{cpu_medians[name]:>9.3f}"
+            f"{cpu_medians[name] / cpu_medians['plain']:>13.2f}"
+        )
+    for name in ("--diff", "--fix"):
+        print(
+            f"  {name} / plain: {medians[name] / medians['plain']:.2f}x, in CPU time "
+            f"{cpu_medians[name] / cpu_medians['plain']:.2f}x (target: at most {FIX_TARGET:g}x)"
+        )
+
+
+def fix_benchmarks(trees: list[tuple[str, Path]], scratch: Path, files: int, repeat: int) -> None:
+    """The fixing runs on each tree with pools, and on a tree where every file builds one."""
+    dense = build_corpus(scratch / "fix-dense", files, pool_share=1.0, lookalike_share=0.0)
+    for label, root in [*trees, (f"dense, {files} files, every one a pool", dense)]:
+        report_fix(label, root, measure_fix(root, scratch, repeat))
+
+
 def measure_versions(label: str, root: Path, repeat: int) -> None:
     """Runs with and without version discovery, round-robin, and the lookup alone from a cold cache."""
     times: dict[str, list[float]] = {"with versions": [], "without": [], "lookup alone": []}
@@ -544,6 +627,12 @@ def main() -> None:
     only.add_argument(
         "--front-end-only", action="store_true", help="measure only the Python front end per file"
     )
+    only.add_argument(
+        "--fix-only", action="store_true", help="measure only --diff and --fix against a plain run"
+    )
+    parser.add_argument(
+        "--fix-files", type=int, default=1000, help="files in the dense tree the fixing runs are timed on"
+    )
     parser.add_argument(
         "--front-end-files", type=int, default=500, help="files in each tree the front end is timed on"
     )
@@ -581,6 +670,10 @@ def main() -> None:
                     scratch / f"tree{number}", args.files, languages, share, args.lookalike_share
                 )
                 trees.append((f"synthetic, {share:.0%} pools, {args.lookalike_share:.0%} lookalikes", root))
+        with_pools = [(label, root) for label, root in trees if not label.startswith("synthetic, 0%")]
+        if args.fix_only:
+            fix_benchmarks(with_pools, scratch, args.fix_files, args.repeat)
+            return
         for label, root in trees:
             tree = describe(label, root, scratch)
             commands = {
@@ -599,6 +692,7 @@ def main() -> None:
                 print(f"(not installed, skipped: {', '.join(skipped)})")
             report(tree, measure(commands, args.repeat), peak_memory(commands["poolcheck"]))
             measure_versions(label, root, args.repeat)
+        fix_benchmarks(with_pools, scratch, args.fix_files, args.repeat)
         if not args.no_synthetic:
             front_end_benchmark(scratch, args.front_end_files, args.repeat, args.against)
         walk_benchmarks(

@@ -166,7 +166,7 @@ def _into_options_argument(
                 high -= 1
             if text[low] != "{" or text[high - 1] != "}":
                 return None  # a name or a call: the dict is elsewhere
-            edit = _dict_entries(text, low, high - 1, [f.split("=", 1) for f in fragments])
+            edit = dict_entries(text, low, high - 1, [f.split("=", 1) for f in fragments])
             return Inserted(text[: edit[0]] + edit[2] + text[edit[1] :])
     return None
 
@@ -189,11 +189,11 @@ def _into_settings(text: str, start: int, end: int, fragments: Sequence[str], po
             return None
         low, high = place
         if text[low] == "{":
-            edits.append(_dict_entries(text, low, high - 1, inner))
+            edits.append(dict_entries(text, low, high - 1, inner))
         else:  # "pool": True: the options become a dict
             edits.append((low, high, "{" + ", ".join(f'"{k}": {c}' for k, c in inner) + "}"))
     if outer:
-        edits.append(_dict_entries(text, opening, end - 1, outer))
+        edits.append(dict_entries(text, opening, end - 1, outer))
     for low, high, code in sorted(edits, reverse=True):
         text = text[:low] + code + text[high:]
     return Inserted(text)
@@ -241,7 +241,7 @@ def _dict_items(text: str, start: int, end: int) -> list[tuple[str, bool, tuple[
     return items
 
 
-def _dict_entries(
+def dict_entries(
     text: str, opening: int, closing: int, entries: Sequence[Sequence[str]]
 ) -> tuple[int, int, str]:
     """An edit adding ``entries`` before the dict's ``}`` at ``closing``, in its layout."""

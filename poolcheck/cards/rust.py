@@ -37,6 +37,8 @@ LINE_LENGTH = 100  # rustfmt's max_width: a longer one-line chain is laid out on
 FIELD = re.compile(r"\w+\s*:(?!:)\s*")  # a struct field initializer, `wait: Some(..)`
 DURATION = re.compile(r"((?:\w+::)*)Duration::")
 CALL = re.compile(r"(?P<name>\w+)\((?P<value>.*)\)\Z", re.S)  # a fragment, `wait_timeout(Some(..))`
+# A builder set one statement at a time, `options = options.max_connections(5);`: new knobs too.
+SPLIT_BUILDER = re.compile(r"^\s*(?P<name>[a-z_]\w*) = (?P=name)\.\w+\(", re.M)
 CONFIG_ENTRY = "Config::create_pool"  # deadpool's Config { pool: Some(PoolConfig { .. }) }
 # sea-orm's setters take `&mut self`: the chain ends with a setter, not a terminal call, so new
 # setters go after the last one.
@@ -144,6 +146,12 @@ class RustCode:
             return Inserted(text, notes)
         terminal = top_level(text, start, end, ".", RUST)[-1]
         line_start = text.rfind("\n", 0, terminal) + 1
+        split = SPLIT_BUILDER.search(text, start, end)
+        if split and text[line_start:terminal].strip() == split["name"]:  # `options = options.knob(..);`
+            indent = leading_space(text[line_start:terminal])
+            name = split["name"]
+            lines = "".join(f"{indent}{name} = {name}.{fragment};\n" for fragment in fragments)
+            return Inserted(text[:line_start] + lines + text[line_start:], notes)
         if text[line_start:terminal].strip():  # the terminal shares its line: add the calls inline
             calls = "".join(f".{fragment}" for fragment in fragments)
             return Inserted(text[:terminal] + calls + text[terminal:], notes)

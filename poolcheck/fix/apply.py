@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from poolcheck.cards.source import statement_tail
 from poolcheck.fix.edit import edited
 from poolcheck.fix.files import Source, read_source, write_fixed
-from poolcheck.fix.plan import Edit, FixRules, Options, Unfixed, planned
+from poolcheck.fix.model import Edit, Unfixed
+from poolcheck.fix.plan import FixRules, Options, planned
 from poolcheck.fix.verify import parse_problem
 from poolcheck.frontends import front_end_for
 from poolcheck.model import Finding, Report

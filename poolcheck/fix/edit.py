@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from poolcheck.fix.plan import Edit
+from poolcheck.fix.model import Edit
 
 # Top-level imports: where a new one goes (after the last), and what a file already imports.
 PYTHON_IMPORT = re.compile(r"(?:import|from)\s")

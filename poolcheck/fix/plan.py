@@ -19,6 +19,8 @@ from poolcheck.cards.spelling import Assignment, assignments
 from poolcheck.check import all_rules
 from poolcheck.describe import provenance
 from poolcheck.filters import selects_rule
+from poolcheck.fix.model import Edit, Replacement, Unfixed
+from poolcheck.fix.styles import written_as
 from poolcheck.model import Finding, Pool, PoolSite, Report, Setting, Span
 from poolcheck.rule import Rule
 
@@ -41,37 +43,6 @@ class FixRules:
             return any(selects_rule(s, finding.rule, finding.name) for s in selectors)
 
         return named(self.fixable) and not named(self.unfixable)
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """Lines ``first``..``last`` of a file (1-based) replaced; applied only where they still are."""
-
-    first: int
-    last: int
-    original: tuple[str, ...]
-    new: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Edit:
-    """One pool's fix: its construction rewritten, and the values it reads from elsewhere in the
-    file (a constant, a ``ManagerConfig``) changed where they are written."""
-
-    path: str
-    replacements: tuple[Replacement, ...]
-    imports: tuple[str, ...]  # the import lines the new code needs
-    language: str
-    pool: int  # the pool's index in the report
-    findings: tuple[Finding, ...]  # what the edit removes
-    unsafe: bool
-
-
-@dataclass(frozen=True)
-class Unfixed:
-    finding: Finding
-    reason: str
-    hidden: bool = False  # an unsafe fix not asked for: counted, as ruff counts its hidden fixes
 
 
 def planned(
@@ -160,12 +131,16 @@ def _attempt(
         return "no value to write: the card explains the change"
     if not rules.unsafe and any(_unsafe(a) for a in planned):
         return UNSAFE
+    literals = {a.knob: language.literal(a, pool) for a in planned}
+    style = written_as(pool, [a for a in planned if not a.written], literals, lines)
     changes: list[Change] = []
-    elsewhere: list[Replacement] = []
+    elsewhere: list[Replacement] = list(style.replacements)
     for assignment in planned:
-        code = language.literal(assignment, pool)
+        code = literals[assignment.knob]
         if not assignment.written:
-            changes.append(Change(assignment.knob, code))
+            written = style.codes.get(assignment.knob, code)
+            if written is not None:  # None: an entry of the dict the call spreads
+                changes.append(Change(assignment.knob, written))
         for setting in assignment.written:
             placed = _placed(pool, assignment, setting, code, lines)
             if isinstance(placed, str):

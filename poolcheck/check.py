@@ -117,7 +117,7 @@ def check_system(
     """
     findings = []
     for budget in budgets:
-        path, span = _server_location(budget)
+        path, span = server_location(budget)
         applying = rule_sets(path)
         try:
             findings += _server_findings(budget, path, span, applying, root)
@@ -152,7 +152,8 @@ def _server_findings(
     return findings
 
 
-def _server_location(budget: Budget) -> tuple[str, Span]:
+def server_location(budget: Budget) -> tuple[str, Span]:
+    """Where a budget's finding is located: the server's setting, or the first pool it serves."""
     setting = budget.server.setting
     if setting is not None:
         return setting.path, Span(setting.line, 1, setting.line, 1)

@@ -3,7 +3,9 @@
 Systems are generated (services x replicas x gunicorn workers x server limits x PgBouncer in
 front), each card's Option 1 is applied to a copy of the code, and the run again must hold no
 finding the first did not, and none of the card's own findings but a pool size the budget
-cannot give (the card says so, with the ways out).
+cannot give (the card says so, with the ways out). A capacity card's (PC010) per-pool change,
+applied to every pool it names, removes that finding and adds none but PC001 where a pool's share
+is below the production floor it met before (the card says so, and recommends raising the limit).
 """
 
 from __future__ import annotations
@@ -83,7 +85,10 @@ def write(root: Path, system: dict) -> None:  # type: ignore[type-arg]
 
 def findings_of(root: Path) -> tuple[set[tuple[str, str]], list[str]]:
     report = run([root], RunSettings())
-    found = {(f.rule, f.path.rsplit("/", 3)[-3] if f.pool is not None else "system") for f in report.findings}
+    found = {
+        (f.rule, f.path.rsplit("/", 3)[-3] if f.pool is not None else f"system:{f.span.line}")
+        for f in report.findings
+    }
     options = default_options()
     cards = build_cards(report, lambda path: options, DAY, "pool", statement_tail)  # type: ignore[arg-type]
     return found, [render(card, 1) for card in cards]
@@ -95,6 +100,28 @@ def option_one(card: str) -> str | None:
     section = card[card.index("### Option 1") :].split("\n### ", 1)[0]
     code = re.search(r"```python\n(.*?)```", section, re.S)
     return code.group(1) if code else None
+
+
+LOWER = "Lower each pool's maximum to its share"
+CHANGE = re.compile(
+    r"\*\*`[^`]*?(svc\d+)/app/db\.py:\d+`\*\*: maximum (\d+) -> (\d+)[^\n]*\n\n```python\n(.*?)```", re.S
+)
+
+
+def capacity_changes(card: str) -> dict[str, tuple[int, int, str]]:
+    """A PC010 card's per-pool change: by service, the maximum now, its share and the code."""
+    if LOWER not in card:
+        return {}
+    section = card[card.index(LOWER) :].split("\n### ", 1)[0]
+    return {m.group(1): (int(m.group(2)), int(m.group(3)), m.group(4)) for m in CHANGE.finditer(section)}
+
+
+def apply(root: Path, copy: Path, changes: dict[str, str]) -> None:
+    shutil.copytree(root, copy)
+    for service, code in changes.items():
+        target = copy / service / "app" / "db.py"
+        lines = target.read_text().splitlines(keepends=True)
+        target.write_text("".join(lines[:3]) + code)  # the construction is the file's last line
 
 
 @settings(
@@ -112,19 +139,35 @@ def test_following_option_one_never_creates_a_finding(system: dict) -> None:  # 
         write(root, system)
         before, cards = findings_of(root)
         applied = 0
+        pool_cards = 0
         for card in cards:
             code = option_one(card)
             where = re.search(r"\*\*Location\*\*: `[^`]*?(svc\d+)/app/db\.py:", card)
             if code is None or where is None:
                 continue
-            copy = Path(folder) / f"after-{where.group(1)}"
-            shutil.copytree(root, copy)
-            target = copy / where.group(1) / "app" / "db.py"
-            lines = target.read_text().splitlines(keepends=True)
-            target.write_text("".join(lines[:3]) + code)  # the construction is the file's last line
-            after, _ = findings_of(copy)
+            pool_cards += 1
+            apply(root, Path(folder) / f"after-{where.group(1)}", {where.group(1): code})
+            after, _ = findings_of(Path(folder) / f"after-{where.group(1)}")
             applied += 1
             assert after <= before, (system, where.group(1), sorted(after - before), code)
             own = {(rule, service) for rule, service in after if service == where.group(1)}
             assert own <= {("PC001", where.group(1))}, (system, sorted(own), code)
-        assert applied == len([c for c in cards if option_one(c)]) > 0  # every pool here has a card
+        assert applied == pool_cards > 0  # every pool here has a card
+        for number, card in enumerate(c for c in cards if "PC010 server-capacity-exceeded" in c):
+            # Every pool lowered to its share, as the PC010 card says: that finding goes, and the
+            # only new ones are PC001's, on a pool the share takes below the floor (the card says so).
+            located = re.search(r"\*\*Location\*\*: `[^`]*docker-compose\.yml:(\d+)`", card)
+            changes = capacity_changes(card)
+            assert located is not None, card
+            if not changes:  # no share fits (the bouncer alone takes the server): the limit must move
+                assert "### Option 1: Raise" in card and LOWER not in card, (system, card)
+                continue
+            copy = Path(folder) / f"capacity-{number}"
+            apply(root, copy, {service: code for service, (_, _, code) in changes.items()})
+            after, _ = findings_of(copy)
+            assert ("PC010", f"system:{located.group(1)}") not in after, (system, changes)
+            floor = int(default_options()["min-max-connections"])
+            crossing = {("PC001", s) for s, (now, share, _) in changes.items() if share < floor <= now}
+            assert after - before <= crossing, (system, sorted(after - before), changes)
+            if crossing:
+                assert f"would fall below min-max-connections ({floor})" in card

@@ -97,3 +97,21 @@ def test_the_report_the_outputs_show_keeps_each_pool_s_share(tmp_path: Path) -> 
     (pool,) = report.pools
     assert pool.ceiling is not None and pool.ceiling.connections == 19
     assert redacted_report(report).pools == report.pools
+
+
+def test_a_bouncer_s_server_connections_are_not_shared_out(tmp_path: Path) -> None:
+    # 137 usable: PgBouncer's 58 server connections stay whatever the pools' sizes, so the api's
+    # 3 replicas share the 79 left: floor(30 x 79 / 90) = 26, and 26 x 3 + 58 = 136 fits.
+    root = system(tmp_path, 140, replicas=3, size=30)
+    compose = (root / "docker-compose.yml").read_text()
+    bouncer = (
+        "  pgbouncer:\n    image: edoburu/pgbouncer:1.23.1\n    environment:\n"
+        '      DB_HOST: db\n      DEFAULT_POOL_SIZE: "58"\n'
+    )
+    (root / "docker-compose.yml").write_text(compose.replace("  api:\n", bouncer + "  api:\n"))
+    report = run([root], RunSettings())
+    (budget,) = [b for b in report.capacity if b.server.bouncer is None]
+    assert (budget.total, budget.server.available) == (148, 137)
+    (share,) = ceilings([budget]).values()
+    assert share.connections == 26
+    assert share.connections * 3 + 58 <= budget.server.available

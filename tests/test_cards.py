@@ -450,15 +450,68 @@ def test_a_system_level_finding_gets_its_own_card_after_the_pool_cards(tmp_path:
     system = cards[-1]
     assert system.subject == "fixtures/system-over/docker-compose.yml:5" and system.rules == ("PC010",)
     assert system.priority == "p1"
-    served = {card.fingerprint for card in cards[:-1]}  # the catalog pool's card: its pool is in the sum
-    assert set(system.dependencies) == served and len(served) == 1
+    # The catalog pool's card turns its health check on: no number of the sum changes, no dependency.
+    assert len(cards) == 2 and system.dependencies == ()
     outcome = write_cards(tmp_path / "todos", cards)
     written = outcome.added[-1][1]
     data, _, body = split_front_matter(written.read_text())
-    ids = {path.name[:3] for card, path in outcome.added if card.fingerprint in served}
-    assert set(data["dependencies"]) == ids  # type: ignore[arg-type]
+    assert data["dependencies"] == []
     check_card_file(written.name, written.read_text())
     assert "= 200 connections, above the 97 it allows" in body
+
+
+def test_the_capacity_card_names_each_pools_share_and_the_ways_out_with_numbers() -> None:
+    previous = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        report = run([Path("fixtures/system-over")], RunSettings())
+    finally:
+        os.chdir(previous)
+    cards = build_cards(report, lambda path: default_options(), DAY, "pool", statement_tail)
+    body = render(cards[-1], 9)
+    # Two pools of 50 x 2 replicas on 97 usable slots: each share is floor(50 x 97 / 200) = 24, the
+    # ceiling PC001's advice reads, and the card's change for each pool says the same number.
+    shares = {pool.site.path: pool.ceiling.connections for pool in report.pools if pool.ceiling}
+    assert set(shares.values()) == {24}
+    for path in shares:
+        assert f"**`{path}:" in body and "`**: maximum 50 -> 24 (x 2: 100 -> 48 connections)" in body
+    assert ".max_connections(24)" in body and "pool_size=14,\n    max_overflow=10," in body
+    assert "Afterwards the pools may open 96 of the 97 available" in body
+    # 24 is below the floor of 50 both pools meet now: raising the server's limit comes first.
+    assert "### Option 1: Raise the server's max_connections to 203 (Recommended)" in body
+    assert "would fall below min-max-connections (50)" in body
+    assert "`default_pool_size = 48` (48 x 2 database/user pairs = 96, within the 97 left)" in body
+    assert "| **Total** | | | | **200** | of 97 (max_connections 100 - 3 reserved) |" in body
+    assert_no_placeholders(body)
+
+
+def test_the_capacity_card_lowers_the_pools_first_when_each_share_keeps_the_floor(tmp_path: Path) -> None:
+    compose = (
+        "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=143\n"
+        + "".join(
+            f"  {name}:\n    build: ./{name}\n    command: gunicorn app:app -w 2\n"
+            for name in ("api", "admin")
+        )
+    )
+    engine = (
+        "from sqlalchemy import create_engine\n\n"
+        "engine = create_engine(URL, pool_size=40, max_overflow=0, pool_timeout=5, pool_recycle=1800, "
+        "pool_pre_ping=True)\n"
+    )
+    write_snippet(tmp_path, compose, "docker-compose.yml")
+    for name in ("api", "admin"):
+        write_snippet(tmp_path, engine, f"{name}/app/db.py")
+    report = run([tmp_path], RunSettings())
+    cards = build_cards(report, lambda path: default_options(), DAY, "pool", statement_tail)
+    (capacity,) = [card for card in cards if card.rules == ("PC010",)]
+    body = render(capacity, 1)
+    # 40 x 2 workers, twice, on 140 usable: each share is floor(40 x 140 / 160) = 35, and no pool
+    # crosses the floor of 50 (both are below it already): lowering first, raising the server second.
+    assert "### Option 1: Lower each pool's maximum to its share (Recommended)" in body
+    assert body.count("`**: maximum 40 -> 35 (x 2: 80 -> 70 connections)") == 2
+    assert "### Option 2: Raise the server's max_connections to 163" in body
+    assert "3 reserved + 160 the pools may open" in body
+    assert "has a maximum of at most 35" in body and "would fall below" not in body
 
 
 # --- writing -------------------------------------------------------------------------------------

@@ -5,8 +5,9 @@ or a bouncer's max_client_conn) are divided among the pools it counts in proport
 to their current maxima: with ``A`` available and ``U`` used (each pool's maximum x
 its replicas x its processes), a pool of maximum ``m`` may have ``floor(m x A / U)``.
 Raising one pool to its share, or every pool to its own, keeps the sum within ``A``,
-so following a recommendation never creates a capacity finding. Pools whose maximum
-is not known are not counted, as in the budget itself.
+so following a recommendation never creates a capacity finding. The server connections
+of the bouncers in front count whatever the pools' sizes: they are taken off ``A`` and
+``U`` first. Pools whose maximum is not known are not counted, as in the budget itself.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def ceilings(budgets: Sequence[Budget]) -> dict[int, Ceiling]:
     for budget in budgets:
         used = budget.total
         available = budget.server.available
+        # A bouncer's server connections do not shrink with the pools: only the rest is shared.
+        fixed = sum(b.server_connections for b in budget.bouncers)
+        room, scaled = available - fixed, used - fixed
         # A pool that runs in several services counts once per service: its factors add up.
         maxima: dict[int, int] = {}
         factors: dict[int, int] = {}
@@ -34,7 +38,7 @@ def ceilings(budgets: Sequence[Budget]) -> dict[int, Ceiling]:
             per_process = factors[index]
             if per_process <= 0:
                 continue
-            share = maximum * available // used if used > 0 else available // per_process
+            share = maximum * room // scaled if scaled > 0 else room // per_process
             ceiling = Ceiling(
                 connections=max(share, 0),
                 per_process=per_process,

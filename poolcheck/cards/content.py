@@ -15,6 +15,7 @@ from typing import Literal
 
 from poolcheck import __version__
 from poolcheck.capacity.load import declared_load
+from poolcheck.cards.capacity import Advice, advice, budget_of, production_code
 from poolcheck.cards.impact import impact as impact_of
 from poolcheck.cards.impact import server_for
 from poolcheck.cards.model import Card, Section
@@ -60,6 +61,7 @@ PRIORITY_WORDS = {
     "p3": "nice-to-have: fix it when this code is next touched",
 }
 AREAS = ("performance", "reliability", "correctness", "database", "connection-pool")
+FLOOR = "min-max-connections"  # the production floor a capacity card keeps pools at when it can
 GENERIC_FILES = frozenset({"mod.rs", "lib.rs", "__init__.py"})  # named with their folder to tell them apart
 
 
@@ -103,6 +105,7 @@ def build_cards(
     repeats: Counter[str] = Counter()
     cards = []
     card_pools: dict[str, int] = {}  # card fingerprint -> the pool it is about
+    sizing: set[str] = set()  # the cards that set a pool's maximum
     for index, findings in by_pool.items():
         pool = report.pools[index]
         ordered = sorted(findings, key=lambda f: _importance(f, rules))
@@ -119,15 +122,24 @@ def build_cards(
             writer = PoolCard(_shown(pool), group, rules, options(pool.site.path), today, tail(pool))
             cards.append(writer.card(fingerprint))
             card_pools[fingerprint] = index
+            if any(t.concept == "max_connections" for t in writer.targets):
+                sizing.add(fingerprint)
     cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
     system_cards = []
     for finding in system:
         repeats[finding.fingerprint] += 1
         fingerprint = _fingerprint("system", finding.fingerprint, str(repeats[finding.fingerprint]))
-        blocked_by = _cards_of_served_pools(finding, report, cards, card_pools)
-        system_cards.append(system_card(finding, rules, today, fingerprint, blocked_by))
+        blocked_by = _cards_of_served_pools(finding, report, cards, card_pools, sizing)
+        budget = budget_of(finding, report.capacity) if finding.rule == "PC010" else None
+        floor = int(options(finding.path).get(FLOOR, _option_default(rules, FLOOR)))
+        found = advice(budget, report.pools, floor, production_code(tail)) if budget else None
+        system_cards.append(system_card(finding, rules, today, fingerprint, blocked_by, found))
     system_cards.sort(key=lambda c: (PRIORITIES.index(c.priority), c.subject, c.rules))
     return (*cards, *system_cards)
+
+
+def _option_default(rules: Mapping[str, Rule], name: str) -> float:
+    return next(o.default for rule in rules.values() for o in rule.options if o.name == name)
 
 
 def _importance(finding: Finding, rules: Mapping[str, Rule]) -> tuple[int, int, str, int, int]:
@@ -588,9 +600,15 @@ class PoolCard:
 
 
 def _cards_of_served_pools(
-    finding: Finding, report: Report, cards: list[Card], card_pools: Mapping[str, int]
+    finding: Finding,
+    report: Report,
+    cards: list[Card],
+    card_pools: Mapping[str, int],
+    sizing: set[str],
 ) -> tuple[str, ...]:
-    """The cards of the pools a server-capacity finding adds up: they change the numbers in its sum."""
+    """The cards that set the maximum of a pool a server-capacity finding adds up (a pool with no
+    maximum, given one): they change the numbers in its sum. Cards that leave the size alone do not;
+    nor do sizing cards of pools in the sum, which PC001 keeps within their share."""
     served = {
         demand.index
         for budget in report.capacity
@@ -598,14 +616,24 @@ def _cards_of_served_pools(
         or (budget.server.setting.path, budget.server.setting.line) == (finding.path, finding.span.line)
         for demand in budget.demands
     }
-    return tuple(card.fingerprint for card in cards if card_pools.get(card.fingerprint) in served)
+    return tuple(
+        card.fingerprint
+        for card in cards
+        if card.fingerprint in sizing and card_pools.get(card.fingerprint) in served
+    )
 
 
 def system_card(
-    finding: Finding, rules: Mapping[str, Rule], today: date, fingerprint: str, sizing: tuple[str, ...]
+    finding: Finding,
+    rules: Mapping[str, Rule],
+    today: date,
+    fingerprint: str,
+    sizing: tuple[str, ...],
+    capacity: Advice | None = None,
 ) -> Card:
     """A finding about the whole system (no one pool, e.g. server capacity): its own card, blocked by
-    the cards that change pool sizes.
+    the cards that change pool sizes; for a server over its limit, with each pool's share and the
+    ways back under it (``capacity``).
     """
     rule = rules.get(finding.rule)
     card_text = rule.card if rule else None
@@ -629,11 +657,12 @@ def system_card(
         ]
     )
     blocked = (
-        " Work through the cards it depends on first: they change the pool sizes this total is made of."
+        " Work through the cards it depends on first: they give a maximum to pools this total could "
+        "not count."
         if sizing
         else ""
     )
-    acceptance = [fix]
+    acceptance = [fix] if capacity is None else [*capacity.acceptance]
     if card_text:
         acceptance.append(card_text.verification.format(**fields))
     acceptance.append(f"`poolcheck` reports no {finding.rule} finding")
@@ -649,17 +678,24 @@ def system_card(
             Section(
                 "Findings",
                 f"**Location**: `{location}`\n\n**What poolcheck found**:\n\n"
-                f"- **{finding.rule}** {finding.name} ({finding.priority}): {_sentence(finding.message)}",
+                f"- **{finding.rule}** {finding.name} ({finding.priority}): {_sentence(finding.message)}"
+                + (f"\n\n**What counts against the limit**:\n\n{capacity.table}" if capacity else ""),
             ),
             Section(
                 "Proposed Solutions",
-                "### Option 1: Apply the rule's fix (Recommended)\n\n"
+                capacity.solutions
+                if capacity
+                else "### Option 1: Apply the rule's fix (Recommended)\n\n"
                 "- **Pros**: Addresses the finding where the system is configured.\n"
                 "- **Cons**: Touches configuration shared by several services.\n"
                 "- **Effort**: Medium (1 hour)\n- **Risk**: Medium\n\n" + fix,
             ),
-            Section("Recommended Action", "**Option 1**." + blocked),
-            Section("Technical Details", f"**How it fails**: {rule.why if rule else finding.message}"),
+            Section("Recommended Action", (capacity.recommended if capacity else "**Option 1**.") + blocked),
+            Section(
+                "Technical Details",
+                f"**How it fails**: {rule.why if rule else finding.message}"
+                + (f"\n\n{capacity.details}" if capacity else ""),
+            ),
             Section("Acceptance Criteria", "\n".join(f"- [ ] {line}" for line in acceptance)),
             Section("Work Log", _work_log(today, (finding.rule,), location)),
             Section(

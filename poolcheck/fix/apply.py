@@ -67,13 +67,17 @@ def fixed_run(
         for path, reason in failing.items():
             for edit in candidates.pop(path).edits:
                 unfixed += _refused(edit, reason)
+        if not candidates:  # every fix refused: what remains is the first run's
+            after = before
     if write and candidates:
+        written = len(candidates)
         for path in list(candidates):
             refusal = write_fixed(candidates[path].source, candidates[path].text)
             if refusal is not None:
                 for edit in candidates.pop(path).edits:
                     unfixed += _refused(edit, refusal)
-        after = _judged(analysis, settings, candidates) if candidates else before
+        if len(candidates) < written:  # the loop judged the texts now written; a refused one is as read
+            after = _judged(analysis, settings, candidates) if candidates else before
     files = tuple(candidates.values())
     fixed = tuple(f for file in files for edit in file.edits for f in edit.findings)
     return Outcome(replace(after, fixed=len(fixed)), files, fixed, tuple(unfixed))

@@ -36,7 +36,10 @@ def extract_candidate(candidate: Candidate, timeout: float | None = None) -> Fil
     importlib.import_module(front_end.module)
     try:
         with time_limit(timeout):
-            result = front_end.extract(candidate.path, candidate.data)
+            if candidate.wrappers:
+                result = front_end.extract_calls(candidate.path, candidate.wrappers)
+            else:
+                result = front_end.extract(candidate.path, candidate.data)
             if result.sites:
                 result = replace(
                     result, suppressions=suppression_comments(candidate.data, front_end.language)

@@ -169,6 +169,10 @@ class PoolSite:
     role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
     # The library's version whose facts apply, set by the pipeline; None: not looked up (the latest's).
     version: LibraryVersion | None = None
+    # The project function building this pool from its parameters ("/abs/path.py:make_engine"): the
+    # site in its body stands for the calls of it, until the pipeline finds one (pipeline.py).
+    wrapper: str | None = None
+    wrapper_call: bool = False  # built at a call of ``wrapper``, with the call's arguments
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,8 @@ class Candidate:
     path: str  # as shown, which also opens it
     language: str  # the front end that reads it
     data: bytes
+    # The project's wrapper functions whose calls are wanted here instead of the entries' (pipeline.py).
+    wrappers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

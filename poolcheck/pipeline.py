@@ -23,6 +23,7 @@ from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
+from poolcheck.project.wrappers import with_wrapper_calls
 from poolcheck.read import DEFAULT_MAX_FILE_SIZE, read_regular
 from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
@@ -197,6 +198,7 @@ def analyse(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None
     if stdin is None:
         files = files_to_check(paths, settings, lookup)
         results = analyse_files(files.sources, settings.jobs, settings.timeout, settings.max_file_size)
+        results = with_wrapper_calls(results, files.sources, settings.timeout, settings.max_file_size)
     else:
         result, warnings = _analyse_stdin(stdin, settings, lookup)
         files, results = Files((), (), (), warnings), [result]

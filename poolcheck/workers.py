@@ -108,6 +108,17 @@ def _serially(files: Sequence[str], timeout: float | None, max_file_size: float)
     ]
 
 
+def analyse_candidates(
+    candidates: Sequence[Candidate], timeout: float | None, max_file_size: float
+) -> list[FileResult]:
+    """Files already read, extracted one after another in a single worker, in the order given."""
+    if not candidates:
+        return []
+    chunk: Chunk = list(enumerate(candidates))
+    found = _in_one_worker(chunk, candidates, timeout, max_file_size)
+    return [found.get(index) or FileResult(candidate.path) for index, candidate in enumerate(candidates)]
+
+
 def analyse_data_bounded(
     shown: str, data: bytes, front_end: FrontEnd, timeout: float | None, max_file_size: float
 ) -> FileResult:

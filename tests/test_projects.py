@@ -157,12 +157,6 @@ def test_django_environ_pool_settings_take_the_production_env_files(
     assert "PC007" not in rules(report)  # CONN_MAX_AGE is 0 beside the pool
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='DATABASES = {"replica": read_replica(pool_max_size=6)}: a settings helper imported from another'
-    " module (from .database import read_replica, config/settings/database.py) is not read (one defined in"
-    " the settings module itself is); the alias is no pool",
-)
 def test_django_alias_built_by_a_settings_helper_is_a_pool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -185,12 +179,6 @@ def test_django_alias_built_by_a_settings_helper_is_a_pool(
 # billing and search services each call it with their own values.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a wrapper's call sites in other modules (make_engine imported from libs.db.engine or re-exported"
-    " by libs.db) are not followed: one pool is reported at the wrapper with its defaults instead of one"
-    " per call",
-)
 def test_a_shared_engine_wrapper_is_one_pool_per_service_that_calls_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -31,6 +31,13 @@ class FrontEnd:
         extractor: Callable[[str, bytes], FileResult] = importlib.import_module(self.module).extract
         return extractor(path, data)
 
+    def extract_calls(self, path: str, wrappers: tuple[str, ...]) -> FileResult:
+        """The pools built at the file's calls of the project's ``wrappers`` (a front end that reads them)."""
+        extractor: Callable[[str, tuple[str, ...]], FileResult] | None = getattr(
+            importlib.import_module(self.module), "extract_calls", None
+        )
+        return extractor(path, wrappers) if extractor is not None else FileResult(path)
+
 
 RUST = FrontEnd(
     language="rust",

@@ -25,14 +25,14 @@ STATEMENT_LISTS = frozenset({"module", "block"})
 
 
 def entry_calls(
-    root: Node, lines: list[str], bindings: ModuleBindings
+    root: Node, lines: list[str], bindings: ModuleBindings, names: frozenset[str] | None = None
 ) -> list[tuple[ast.Call, list[Scope], Node]]:
-    """Every call whose function is written with a name that may stand for an entry, with its scopes
-    and its node in the tree.
+    """Every call whose function is written with a name that may stand for an entry (or with one of
+    ``names``: a project's wrappers), with its scopes and its node in the tree.
 
     In source order; ``lines`` are the module's lines as the parser counts them.
     """
-    names = calling_names(bindings)
+    names = calling_names(bindings) if names is None else names
     wanted = naming_lines(lines, names)
     found: list[tuple[ast.Call, list[Scope], Node]] = []
     pending: list[tuple[Node, list[Scope]]] = [(root, [scope_of(root)])] if wanted else []

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ast
 import copy
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from poolcheck.frontends.python.bindings import LOCAL
+from poolcheck.frontends.python.bindings import LOCAL, ModuleBindings
 from poolcheck.frontends.python.expressions import Opaque, expression, identifier
 from poolcheck.frontends.python.statements import Node, Scope, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from poolcheck.frontends.python.values import Resolver
 
 LITERALS = (ast.Constant,)
+CACHING_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 
 
 def inlined(resolver: Resolver, qualified: str, call: ast.Call, depth: int) -> Resolved:
@@ -88,6 +89,61 @@ def _called_here(function: Node) -> bool:
     return name is None or (root.text or b"").count(name + b"(") > 1  # more than its definition
 
 
+@dataclass(frozen=True)
+class Signature:
+    """A function's parameters: the named ones in order with their defaults, and its ``*``/``**`` ones."""
+
+    parameters: list[tuple[str, ast.expr | None]]
+    star: str | None = None  # *args
+    double_star: str | None = None  # **kw
+
+    @property
+    def names(self) -> frozenset[str]:
+        named = {name for name, _ in self.parameters}
+        return frozenset(named | {splat for splat in (self.star, self.double_star) if splat})
+
+
+def signature(function: Node) -> Signature | None:
+    """The parameters of a function definition; None when one is not a plain name (a tuple in Python 2)."""
+    named = _parameters(function, splats=True)
+    if named is None:
+        return None
+    star = double_star = None
+    listed = function.child_by_field_name("parameters")
+    for parameter in listed.named_children if listed is not None else ():
+        if parameter.type == "typed_parameter":  # `*args: int`, `**kw: Any`
+            parameter = parameter.named_children[0]
+        name = next((c for c in parameter.named_children if c.type == "identifier"), None)
+        if parameter.type == "list_splat_pattern" and name is not None:
+            star = identifier(name)
+        elif parameter.type == "dictionary_splat_pattern" and name is not None:
+            double_star = identifier(name)
+    return Signature(named, star, double_star)
+
+
+def builds_once(function: Node, bindings: ModuleBindings) -> bool:
+    """Does every call of the function share what its first call built? ``@lru_cache`` or ``@cache``
+    on it, or a ``global`` it assigns (``if _engine is None: _engine = create_engine(url)``)."""
+    body = function.child_by_field_name("body")
+    if body is not None and any(s.type == "global_statement" for s in statements(body)):
+        return True
+    decorated = function.parent
+    if decorated is None or decorated.type != "decorated_definition":
+        return False
+    line = decorated.start_point[0] + 1
+    for decorator in decorated.named_children:
+        written = (
+            decorator.named_children[0]
+            if decorator.type == "decorator" and decorator.named_children
+            else None
+        )
+        made = expression(written) if written is not None else None
+        called = made.func if isinstance(made, ast.Call) else made
+        if called is not None and bindings.qualified(called, [bindings.module], line) in CACHING_DECORATORS:
+            return True
+    return False
+
+
 def only_return(block: Node) -> Node | None:
     found = [s for s in statements(block) if not _docstring(s)]
     if len(found) != 1 or found[0].type != "return_statement" or not found[0].named_child_count:
@@ -107,6 +163,8 @@ def _parameters(function: Node, splats: bool = False) -> list[tuple[str, ast.exp
     for parameter in listed.named_children if listed is not None else ():
         if parameter.type in ("identifier", "typed_parameter"):
             name = parameter if parameter.type == "identifier" else parameter.named_children[0]
+            if splats and name.type in ("list_splat_pattern", "dictionary_splat_pattern"):
+                continue  # `*args: int`
             if name.type != "identifier":
                 return None
             found.append((identifier(name), None))

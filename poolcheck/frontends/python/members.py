@@ -120,6 +120,24 @@ def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
     return None
 
 
+def project_function(resolver: Resolver, qualified: str, hops: int = 0) -> tuple[Resolver, str] | None:
+    """The module (its resolver) and the local name of the project function ``qualified`` names:
+    ``libs.db.make_engine`` through ``libs/db/__init__.py``'s re-export is ``libs/db/engine.py``'s
+    ``make_engine``. None for a library's, a class, or a name not found."""
+    bindings = resolver.bindings
+    if qualified.startswith(LOCAL):
+        body = bindings.bodies.get(qualified)
+        function = body[1].parent if body is not None else None
+        found = function is not None and function.type == "function_definition"
+        return (resolver, qualified) if found and qualified not in bindings.class_bases else None
+    head, _, name = qualified.rpartition(".")
+    module = _module(resolver, head) if head and hops <= MAX_HOPS else None
+    binding = module.resolver.bindings.binding(name, list(module.stack), END) if module is not None else None
+    if module is None or binding is None or binding.qualified is None:
+        return None
+    return project_function(module.resolver, binding.qualified, hops + 1)
+
+
 def attribute_text(resolver: Resolver, node: ast.Attribute, scopes: list[Scope], line: int) -> str | None:
     """The known start of the string an attribute holds, a property's included: the full-stack FastAPI
     template's ``settings.SQLALCHEMY_DATABASE_URI`` returns ``MultiHostUrl.build(scheme=..)``."""

@@ -9,6 +9,9 @@ from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.settings import mentions_settings, settings_sites
 from poolcheck.frontends.python.sites import SiteFinder
 from poolcheck.frontends.python.syntax import LINE_ENDS, parse
+from poolcheck.frontends.python.wrappers import extract_calls
+
+__all__ = ["extract", "extract_calls"]
 from poolcheck.model import FileError, FileResult
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poolcheck.frontends.python.bindings import ModuleBindings
-from poolcheck.frontends.python.statements import Scope, scope_of
+from poolcheck.frontends.python.statements import Node, Scope, scope_of
 from poolcheck.frontends.python.syntax import parse
 from poolcheck.read import read_regular
 
@@ -29,6 +29,8 @@ class Module:
     path: str
     bindings: ModuleBindings
     scope: Scope  # the module's own
+    root: Node
+    text: str
 
 
 _modules: dict[tuple[str, int, int], Module | None] = {}
@@ -70,6 +72,11 @@ def _candidates(importer: str, name: str) -> list[Path]:
     return found
 
 
+def module_at(path: str) -> Module | None:
+    """The project module in the file ``path``, parsed once per process like every module found."""
+    return _load(Path(os.path.abspath(path)))
+
+
 def _load(path: Path) -> Module | None:
     try:
         status = path.stat()
@@ -91,6 +98,6 @@ def _parsed(path: Path) -> Module | None:
         return None
     try:
         root = parse(text).root
-        return Module(str(path), ModuleBindings(root), scope_of(root))
+        return Module(str(path), ModuleBindings(root), scope_of(root), root, text)
     except RecursionError:
         return None

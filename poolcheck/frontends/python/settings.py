@@ -15,9 +15,11 @@ import ast
 from collections.abc import Iterator
 from dataclasses import replace
 
-from poolcheck.frontends.python import helpers
+from poolcheck.frontends.python import helpers, members
+from poolcheck.frontends.python.bindings import LOCAL
 from poolcheck.frontends.python.entries import DJANGO_DATABASE, DJANGO_POOL, FLASK_OPTIONS, SETTINGS_NAMES
 from poolcheck.frontends.python.expressions import expression, located
+from poolcheck.frontends.python.foreign import Foreign, written
 from poolcheck.frontends.python.sites import SiteFinder
 from poolcheck.frontends.python.statements import Node, Scope, blocks, definition, scope_of, statements
 from poolcheck.frontends.python.values import Keyword, Splat, Stretch
@@ -112,12 +114,18 @@ def _django_settings(value: ast.expr, scopes: list[Scope], line: int, finder: Si
     called = finder.bindings.qualified(value.func, scopes, line) if isinstance(value, ast.Call) else None
     if called is None or not isinstance(value, ast.Call):
         return None
-    built = helpers.returned(finder.resolver, called, value, literal_only=False)
-    if built is not None:  # a settings helper: `database_config(env("DATABASE_URL"), max_age=600)`
-        inner, inner_scopes, inner_line = built
-        found = finder.resolver.splat(inner, inner_scopes, inner_line)
-        return found if found.keywords else None
-    return None
+    # A settings helper: `database_config(env("DATABASE_URL"), max_age=600)`, defined here or in
+    # another module of the project (`from .database import read_replica`), read where it is written.
+    here = called.startswith(LOCAL)
+    helper = members.project_function(finder.resolver, called) if finder.path or here else None
+    built = helpers.returned(helper[0], helper[1], value, literal_only=False) if helper is not None else None
+    if helper is None or built is None:
+        return None
+    inner, inner_scopes, inner_line = built
+    if helper[0] is not finder.resolver:
+        inner = Foreign(helper[0], inner, inner_scopes, inner_line, value, written(inner))
+    found = finder.resolver.splat(inner, inner_scopes, inner_line)
+    return found if found.keywords else None
 
 
 def _pool_option(
@@ -131,7 +139,9 @@ def _pool_option(
     pool = found.keywords.get("pool")
     if pool is None:
         return None
-    if isinstance(pool.value, ast.Dict):
+    if isinstance(pool.value, ast.Dict) or (
+        isinstance(pool.value, Foreign) and isinstance(pool.value.node, ast.Dict)
+    ):
         inner = finder.resolver.splat(pool.value, scopes, line)
         return inner.keywords, inner.opaque
     enabled = finder.resolver.resolve(pool.value, scopes, line)

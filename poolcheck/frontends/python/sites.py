@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import replace
 from typing import Protocol
 
@@ -12,6 +13,9 @@ from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.branches import sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
+from poolcheck.frontends.python.expressions import identifier
+from poolcheck.frontends.python.foreign import Foreign
+from poolcheck.frontends.python.helpers import builds_once, signature
 from poolcheck.frontends.python.statements import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import number
@@ -53,7 +57,7 @@ class SiteFinder:
     def find(self, root: Node) -> list[PoolSite]:
         sites = []
         for call, scopes, node in entry_calls(root, self.lines, self.bindings):
-            entry = self._entry(call, scopes)
+            entry = self.entry(call, scopes)
             if entry is None:
                 continue
             keywords, opaque = self._arguments(call, entry, scopes)
@@ -66,10 +70,26 @@ class SiteFinder:
             elif branch is False and site.database == "sqlite":
                 # The branch another URL takes: a SQLite default of the URL is not what runs here.
                 site = replace(site, database="unknown", pooled=True)
-            sites.append(site)
+            sites.append(replace(site, wrapper=self._wrapper(call, scopes)))
         return sites
 
-    def _entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
+    def _wrapper(self, call: ast.Call, scopes: list[Scope]) -> str | None:
+        """The module's function the pool is built in, when the call passes it its parameters:
+        ``def make_engine(url, pool_size=10): return create_engine(url, pool_size=pool_size)``."""
+        function = self.bindings.functions.get(scopes[-1].key) if len(scopes) == 2 else None
+        owner = function.child_by_field_name("name") if function is not None else None
+        found = signature(function) if function is not None and owner is not None else None
+        if found is None or owner is None or not self.path or self.path == "-":
+            return None
+        if builds_once(function, self.bindings):
+            return None
+        arguments = [*call.args, *(keyword.value for keyword in call.keywords)]
+        if not any(isinstance(n, ast.Name) and n.id in found.names for a in arguments for n in ast.walk(a)):
+            return None
+        return f"{os.path.abspath(self.path)}:{identifier(owner)}"
+
+    def entry(self, call: ast.Call, scopes: list[Scope]) -> Entry | None:
+        """The pool entry point ``call`` reaches, if any."""
         names = self.bindings.candidates(call.func, scopes, call.lineno)
         if self.path and not any(_entry_named(name, self.bindings) for name in names):
             names = [found for name in names if (found := members.reexported(self.resolver, name))]
@@ -201,10 +221,15 @@ class SiteFinder:
 
     def _pooled(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:
         poolclass = keywords.get("poolclass")
+        if poolclass is not None and isinstance(poolclass.value, Foreign):  # a wrapper's
+            written = poolclass.value
+            named = written.resolver.bindings.qualified(written.node, written.scopes, written.line)
+        else:
+            named = self.bindings.qualified(poolclass.value, scopes, line) if poolclass is not None else None
         return (
             poolclass is None
             or poolclass.conditional  # NullPool in one branch (tests): the other still pools
-            or self.bindings.qualified(poolclass.value, scopes, line) not in UNPOOLED_CLASSES
+            or named not in UNPOOLED_CLASSES
         )
 
     def _in_memory_sqlite(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:
@@ -239,6 +264,8 @@ class SiteFinder:
         )
 
     def _text(self, node: Located) -> str:
+        if isinstance(node, Foreign):  # written in another module
+            return node.text
         span = self._span(node)
         first, last = span.line - 1, span.end_line - 1
         if first == last:

@@ -19,6 +19,7 @@ from functools import reduce
 
 from poolcheck.frontends.python import helpers, members
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
+from poolcheck.frontends.python.foreign import Foreign
 from poolcheck.frontends.python.statements import Scope
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 
@@ -83,6 +84,8 @@ class Resolver:
         if depth > MAX_DEPTH:
             return DYNAMIC
         depth += 1
+        if isinstance(node, Foreign):  # written in another module: read there
+            return node.resolved(depth)
         if isinstance(node, ast.Constant):
             if node.value is None:
                 return Resolved(None, "disabled")
@@ -289,6 +292,8 @@ class Resolver:
         """
         if depth > MAX_DEPTH:
             return None
+        if isinstance(node, Foreign):
+            return node.resolver.leading_text(node.node, node.scopes, node.line, depth + 1)
         if isinstance(node, ast.JoinedStr):
             first = node.values[0] if node.values else None
             return first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
@@ -323,6 +328,11 @@ class Resolver:
         """The keywords a ``**node`` (or a settings dict) supplies, as far as they can be read."""
         if depth > MAX_DEPTH:
             return Splat({}, opaque=True)
+        if isinstance(node, Foreign):  # its keywords are read where they are written too
+            inner = node.resolver.splat(node.node, node.scopes, node.line, depth + 1)
+            for name, keyword in inner.keywords.items():
+                inner.keywords[name] = replace(keyword, value=node.inside(keyword.value), node=node)
+            return inner
         if isinstance(node, ast.Dict):
             return self._dict_literal(node, scopes, line, depth)
         if isinstance(node, ast.Call) and self.bindings.qualified(node.func, scopes, line) == "builtins.dict":

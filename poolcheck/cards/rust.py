@@ -214,8 +214,15 @@ class RustCode:
             new = re.search(r"\bPoolConfig::new\((?P<size>[^()]*(?:\([^()]*\))*[^()]*)\)", body)
             literal = re.search(r"\bPoolConfig\s*\{", body)
             if new:
-                size = "" if "max_size" in pool_fields else f"max_size: {new['size']}, "
-                config = f"PoolConfig {{ {size}{written}, ..Default::default() }}"
+                given = [] if "max_size" in pool_fields else [f"max_size: {new['size']}"]
+                given += [_field(k, v) for k, v in pool_fields.items()]
+                config = f"PoolConfig {{ {', '.join(given)}, ..Default::default() }}"
+                line = (prefix + body[: new.start()]).rsplit("\n", 1)[-1]
+                if len(line) + len(config) + len(body[new.end() :].split("\n", 1)[0]) > LINE_LENGTH:
+                    indent = leading_space(line)  # one field a line, as rustfmt lays out a long literal
+                    inner = indent + indent_step(indent)
+                    listed = "".join(f"{inner}{f},\n" for f in given)
+                    config = f"PoolConfig {{\n{listed}{inner}..Default::default()\n{indent}}}"
                 body = body[: new.start()] + config + body[new.end() :]
             elif literal:
                 body = (

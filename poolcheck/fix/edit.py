@@ -44,9 +44,12 @@ def edited(text: str, edits: Sequence[Edit]) -> Edited:
     language = applied[0].language if applied else ""
     first_use = min((r.first for e in applied for r in e.replacements), default=len(lines))
     for line in needed:
-        if not imported(lines, line, language):
-            lines.insert(_import_row(lines, language, first_use), line)
-            first_use += 1
+        if imported(lines, line, language):
+            continue
+        if language == "rust" and _into_braces(lines, line):
+            continue
+        lines.insert(_import_row(lines, language, first_use, line), line)
+        first_use += 1
     return Edited("\n".join(lines), tuple(applied), tuple(refused))
 
 
@@ -66,7 +69,23 @@ def imported(lines: Sequence[str], statement: str, language: str) -> bool:
     return any(pattern.match(line) for line in lines)
 
 
-def _import_row(lines: Sequence[str], language: str, first_use: int) -> int:
+def _into_braces(lines: list[str], statement: str) -> bool:
+    """``use a::b::C;`` added to a one-line ``use a::b::{A, D};`` of the file, in rustfmt's order."""
+    path, _, name = statement.removeprefix("use ").rstrip(";").rpartition("::")
+    pattern = re.compile(rf"(?P<head>\s*(?:pub\s+)?use\s+{re.escape(path)}::\{{)(?P<names>[^{{}}]*)\}};\s*$")
+    for row, line in enumerate(lines):
+        found = pattern.match(line)
+        if found:
+            names = [n.strip() for n in found["names"].split(",") if n.strip()]
+            rest = [n for n in names if n != "self"]
+            place = next((i for i, n in enumerate(rest) if n > name), len(rest))
+            ordered = (["self"] if "self" in names else []) + rest[:place] + [name] + rest[place:]
+            lines[row] = f"{found['head']}{', '.join(ordered)}}};"
+            return True
+    return False
+
+
+def _import_row(lines: Sequence[str], language: str, first_use: int, statement: str = "") -> int:
     """The row a new import goes on: after the file's last top-level import above the code that
     uses it (line ``first_use``), else after its header (a module docstring, comments, ``//!``
     docs and ``#![..]`` attributes)."""
@@ -78,9 +97,16 @@ def _import_row(lines: Sequence[str], language: str, first_use: int) -> int:
             row = _statement_end(lines, row, language)
             last = row + 1
         row += 1
-    if last is not None:
-        return last
-    return _after_header(lines, language)
+    if last is None:
+        return _after_header(lines, language)
+    if language == "rust":  # among the last group of one-line `use`s, where rustfmt sorts it
+        row = last
+        while row > 0 and starts.match(lines[row - 1]) and lines[row - 1].rstrip().endswith(";"):
+            if lines[row - 1] < statement:
+                break
+            row -= 1
+        return row
+    return last
 
 
 def _statement_end(lines: Sequence[str], row: int, language: str) -> int:

@@ -1,0 +1,274 @@
+"""Fixes in the file's own style: one golden diff per way real code builds a pool.
+
+A golden is the unified diff ``poolcheck --diff`` prints for the case; regenerate them with
+``POOLCHECK_UPDATE_GOLDEN=1 pytest tests/test_fix_styles.py`` and review the diff like code.
+Each case is also fixed on disk: the file then holds exactly what the diff says, parses, and a
+second fix changes nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from poolcheck.check import default_options
+from poolcheck.fix import show
+from poolcheck.fix.apply import Outcome, fixed_run
+from poolcheck.fix.plan import FixRules
+from poolcheck.fix.verify import parse_problem
+from poolcheck.pipeline import RunSettings, analyse
+
+GOLDEN = Path(__file__).parent / "golden" / "fixes"
+UPDATE_GOLDEN = os.environ.get("POOLCHECK_UPDATE_GOLDEN") == "1"
+
+CASES: dict[str, dict[str, str]] = {
+    # A short call stays on one line while it fits black's 88 columns, else one argument a line.
+    "inline_call": {
+        "app/db.py": """
+            from sqlalchemy import create_engine
+
+            from app.config import DATABASE_URL
+
+            engine = create_engine(DATABASE_URL, pool_size=40, max_overflow=10, pool_pre_ping=True)
+        """,
+    },
+    # One argument a line with a trailing comma: the new ones follow, one a line.
+    "multiline_call": {
+        "worker/consumer.py": """
+            import asyncpg
+
+
+            async def start(dsn: str) -> asyncpg.Pool:
+                return await asyncpg.create_pool(
+                    dsn,
+                    min_size=5,
+                    max_size=50,
+                    command_timeout=30,
+                )
+        """,
+    },
+    # create_engine(url, **ENGINE_KWARGS): the knobs go into the dict, in its layout.
+    "kwargs_dict": {
+        "app/database.py": """
+            import os
+
+            from sqlalchemy import create_engine
+
+            ENGINE_KWARGS = {
+                "pool_size": 40,
+                "max_overflow": 10,
+                "pool_pre_ping": True,
+            }
+
+            engine = create_engine(os.environ["DATABASE_URL"], **ENGINE_KWARGS)
+        """,
+    },
+    # FastAPI style: every knob from a pydantic BaseSettings of the same module.
+    "settings_class": {
+        "app/core/db.py": """
+            from pydantic_settings import BaseSettings
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+
+            class Settings(BaseSettings):
+                database_url: str = "postgresql+asyncpg://app@db/app"
+                db_pool_size: int = 40
+                db_max_overflow: int = 10
+                db_pool_pre_ping: bool = True
+
+
+            settings = Settings()
+
+            engine = create_async_engine(
+                settings.database_url,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_pre_ping=settings.db_pool_pre_ping,
+            )
+        """,
+    },
+    # The review card's Option 2: each knob read from the environment through a `let`.
+    "env_builder": {
+        "src/db.rs": """
+            use sqlx::postgres::{PgPool, PgPoolOptions};
+            use std::env;
+
+            pub async fn connect() -> Result<PgPool, sqlx::Error> {
+                let max_connections = env::var("DATABASE_MAX_CONNECTIONS")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(50);
+
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .connect(&env::var("DATABASE_URL").expect("DATABASE_URL"))
+                    .await
+            }
+        """,
+    },
+    # A builder set one statement at a time.
+    "split_let_builder": {
+        "src/pool.rs": """
+            use sqlx::postgres::{PgPool, PgPoolOptions};
+            use std::time::Duration;
+
+            pub async fn pool(url: &str) -> Result<PgPool, sqlx::Error> {
+                let mut options = PgPoolOptions::new();
+                options = options.max_connections(60);
+                options = options.acquire_timeout(Duration::from_secs(3));
+                options.connect(url).await
+            }
+        """,
+    },
+    # deadpool-postgres' Config with a PoolConfig: the timeout goes into it, with the runtime.
+    "deadpool_config": {
+        "src/events.rs": """
+            use deadpool_postgres::{Config, ManagerConfig, PoolConfig, RecyclingMethod, Runtime};
+            use tokio_postgres::NoTls;
+
+            pub fn pool(host: &str) -> deadpool_postgres::Pool {
+                let mut cfg = Config::new();
+                cfg.host = Some(host.to_string());
+                cfg.dbname = Some("events".to_string());
+                cfg.manager = Some(ManagerConfig { recycling_method: RecyclingMethod::Verified });
+                cfg.pool = Some(PoolConfig::new(50));
+                cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("event store pool")
+            }
+        """,
+    },
+    # sea-orm's ConnectOptions: setters after the last one, in the chain's layout.
+    "seaorm_connect_options": {
+        "src/search.rs": """
+            use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+            use std::time::Duration;
+
+            pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+                let mut opt = ConnectOptions::new(url.to_owned());
+                opt.max_connections(50)
+                    .min_connections(10)
+                    .connect_timeout(Duration::from_secs(8))
+                    .sqlx_logging(false);
+                Database::connect(opt).await
+            }
+        """,
+    },
+    # The default inside an environment read, changed in place (an unsafe fix: a written value).
+    "env_default_unsafe": {
+        "app/pool.py": """
+            import os
+
+            from psycopg_pool import ConnectionPool
+
+            pool = ConnectionPool(
+                os.environ["DATABASE_URL"],
+                min_size=4,
+                max_size=int(os.getenv("DB_POOL_MAX_SIZE", "20")),
+                timeout=float(os.getenv("DB_POOL_TIMEOUT", "60")),
+                max_idle=600,
+                max_lifetime=1800,
+                check=ConnectionPool.check_connection,
+            )
+        """,
+    },
+}
+
+
+def written(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def outcome(root: Path, write: bool, unsafe: bool = False) -> Outcome:
+    settings = RunSettings(project_root=root)
+    options = default_options()
+    previous = os.getcwd()
+    os.chdir(root)  # the diff names files as a run from the project's folder does
+    try:
+        return fixed_run(
+            analyse([Path(".")], settings), settings, FixRules(unsafe=unsafe), lambda p: options, write
+        )
+    finally:
+        os.chdir(previous)
+
+
+def check_golden(name: str, actual: str) -> None:
+    golden = GOLDEN / f"{name}.diff"
+    if UPDATE_GOLDEN:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing; run with POOLCHECK_UPDATE_GOLDEN=1 to create it"
+    assert actual == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_the_fix_is_written_in_the_file_s_own_style(tmp_path: Path, name: str) -> None:
+    written(tmp_path, CASES[name])
+    unsafe = name.endswith("_unsafe")
+    planned = outcome(tmp_path, write=False, unsafe=unsafe)
+    assert planned.fixed and planned.files, [u.reason for u in planned.unfixed]
+    check_golden(name, show.diff(planned))
+    done = outcome(tmp_path, write=True, unsafe=unsafe)
+    for file in done.files:
+        text = Path(file.path if os.path.isabs(file.path) else tmp_path / file.path).read_text()
+        assert text.rstrip("\n") == file.text.rstrip("\n")
+        assert parse_problem(file.edits[0].language, text) is None
+    fixed_rules = {f.rule for f in done.fixed}
+    assert not fixed_rules & {f.rule for f in done.report.findings}
+    assert not outcome(tmp_path, write=True, unsafe=unsafe).files  # nothing left to change
+
+
+def test_crlf_and_bom_files_keep_their_bytes_outside_the_edit(tmp_path: Path) -> None:
+    lines = [
+        "# Reporting database.",
+        "from sqlalchemy import create_engine",
+        "",
+        'engine = create_engine("postgresql://app@db/reports", pool_size=40, max_overflow=10)',
+        "",
+        "REPORTS = ['daily', 'weekly']",
+    ]
+    crlf = tmp_path / "crlf.py"
+    crlf.write_bytes("\r\n".join(lines).encode() + b"\r\n")
+    bom = tmp_path / "bom.py"
+    bom.write_bytes(codecs.BOM_UTF8 + "\n".join(lines).encode() + b"\n")
+    planned = outcome(tmp_path, write=False)
+    check_golden("crlf_and_bom", show.diff(planned))
+    outcome(tmp_path, write=True)
+    fixed_crlf, fixed_bom = crlf.read_bytes(), bom.read_bytes()
+    assert fixed_crlf.count(b"\r\n") == fixed_crlf.count(b"\n")  # every line still ends in CRLF
+    assert fixed_crlf.startswith(b"# Reporting database.\r\nfrom sqlalchemy import create_engine\r\n\r\n")
+    assert fixed_crlf.endswith(b"\r\nREPORTS = ['daily', 'weekly']\r\n")
+    assert fixed_bom.startswith(codecs.BOM_UTF8 + b"# Reporting database.\n")
+    assert b"\r" not in fixed_bom
+    assert b"pool_timeout=5" in fixed_crlf and b"pool_timeout=5" in fixed_bom
+
+
+def test_a_file_whose_fix_fails_the_safety_check_is_left_untouched(tmp_path: Path) -> None:
+    """The env-style fix reads DATABASE_ACQUIRE_TIMEOUT, which the deployment already sets to 120:
+    the run on the fixed file would report PC003 (acquire timeout too long), so nothing is written."""
+    written(tmp_path, CASES["env_builder"])
+    (tmp_path / "docker-compose.yml").write_text(
+        textwrap.dedent(
+            """
+            services:
+              api:
+                build: .
+                environment:
+                  DATABASE_URL: postgresql://app@db/app
+                  DATABASE_ACQUIRE_TIMEOUT: "120"
+            """
+        ).lstrip("\n")
+    )
+    code = tmp_path / "src" / "db.rs"
+    before = code.read_bytes()
+    result = outcome(tmp_path, write=True)
+    assert code.read_bytes() == before
+    assert not result.files and not result.fixed
+    reasons = {u.finding.rule: u.reason for u in result.unfixed}
+    assert reasons["PC002"] == "the fix would add PC003"
+    assert {f.rule for f in result.report.findings} >= {"PC002", "PC004", "PC005"}  # the findings stay

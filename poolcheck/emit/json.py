@@ -47,6 +47,7 @@ def as_document(report: Report) -> dict[str, Any]:
             "by_priority": {p: by_priority.get(p, 0) for p in PRIORITIES},
             "by_rule": dict(sorted(Counter(f.rule for f in report.findings).items())),
             "errors": len(report.errors),
+            **({"fixed": report.fixed} if report.fixed else {}),  # a --fix run: the findings it removed
         },
     }
 

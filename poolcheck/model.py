@@ -414,10 +414,17 @@ class Server:
     # Read from the running server (--server-url): its connections open now, by application_name.
     in_use: tuple[tuple[str, int], ...] | None = None
     bouncer: Bouncer | None = None  # set when this budget is PgBouncer's client side, max_client_conn
+    # Of in_use, the connections of applications that are none of the repository's services: they
+    # hold slots the pools cannot have.
+    other_clients: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def others_in_use(self) -> int:
+        return sum(count for _, count in self.other_clients)
 
     @property
     def available(self) -> int:
-        return self.max_connections - self.reserved
+        return self.max_connections - self.reserved - self.others_in_use
 
 
 @dataclass(frozen=True)
@@ -474,10 +481,11 @@ class Ceiling:
     available: int
     where: str  # the budget's server or bouncer, as Server.where says it
     bouncer: bool = False  # the budget is a PgBouncer's max_client_conn
+    in_use: int = 0  # held by other clients of the running server (--server-url)
 
     def limit_for(self, size: int) -> int:
         """The server's max_connections (or the bouncer's max_client_conn) that ``size`` would need."""
-        return self.reserved + self.others + size * self.per_process
+        return self.reserved + self.in_use + self.others + size * self.per_process
 
 
 @dataclass(frozen=True)

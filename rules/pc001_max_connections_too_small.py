@@ -49,6 +49,8 @@ def _advice(ceiling: Ceiling | None, size: float, minimum: int) -> str:
         return f"raise it to at least {minimum}"
     limit = "PgBouncer's max_client_conn" if ceiling.bouncer else "the server's max_connections"
     reserved = f"{ceiling.reserved} reserved + " if ceiling.reserved else ""
+    if ceiling.in_use:
+        reserved += f"{ceiling.in_use} in use by other clients at the time of the run + "
     needed = (
         f"{minimum} needs {limit} of {ceiling.limit_for(minimum)} ({reserved}{ceiling.others} for the "
         f"other pools + {minimum} x {ceiling.per_process}): raise it"

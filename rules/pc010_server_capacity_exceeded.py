@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from poolcheck.capacity.shares import ceilings
 from poolcheck.describe import described, provenance
-from poolcheck.model import Bouncer, Budget, Demand
+from poolcheck.emit.escape import printable
+from poolcheck.model import Bouncer, Budget, Demand, Server
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
 
 
@@ -29,9 +30,22 @@ def check_system(budget: Budget, options: Options) -> Iterator[Violation]:
     yield Violation(
         f"the pools on this server may open {terms} = {budget.total} connections, above the "
         f"{server.available} it allows (max_connections {server.max_connections} from {server.where} "
-        f"minus {server.reserved} reserved){unknown}: under load connections are refused and requests fail"
+        f"minus {server.reserved} reserved{other_clients(server)}){unknown}: under load connections are "
+        "refused and requests fail"
         f"{_the_change(budget)}",
         "p1",
+    )
+
+
+def other_clients(server: Server) -> str:
+    """`` minus 4 in use by other clients on the server at the time of the run (metabase 3, psql 1)``."""
+    if not server.other_clients:
+        return ""
+    # application_name is the clients' own text: shown printable, as the inventory shows it.
+    named = ", ".join(f"{printable(name)} {count}" for name, count in server.other_clients)
+    return (
+        f" minus {server.others_in_use} in use by other clients on the server at the time of the run "
+        f"({named})"
     )
 
 

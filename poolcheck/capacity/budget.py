@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 COUNTED_DATABASES = ("postgres", "unknown")  # a pool whose URL is not written is counted, and said so
 POSTGRESQL_PORT = 5432  # a URL with it reaches the server itself, whatever a bouncer listens on
 MAX_SURGE = 100_000  # pods, as many as the replicas a declaration may have
+# application_name as a URL or conninfo sets it, or a keyword or mapping entry in code.
+APPLICATION_NAME = re.compile(r"application_name['\"]?\s*[=:]\s*['\"]?([^&\s'\",)}]+)")
 
 
 def budgets(
@@ -61,6 +63,8 @@ def budgets(
     }
     behind = {index: counted[id(bouncer)] for index, bouncer in behind.items()}
     declared = replace(declared, bouncers=tuple(counted.values()))
+    if live is not None:
+        servers = [with_other_clients(server, pools, declared) for server in servers]
     server_side = [budget(server, pools, declared, behind) for server in servers]
     return (*server_side, *(client_budget(b, pools, declared, behind) for b in declared.bouncers))
 
@@ -95,6 +99,38 @@ def find_servers(
             Server(POSTGRESQL.max_connections, _reserved(declared.settings), "PostgreSQL's default, assumed")
         )
     return servers
+
+
+def with_other_clients(server: Server, pools: Sequence[Pool], declared: Declarations) -> Server:
+    """The running server with the connections other clients hold now taken off its slots: those of
+    an application that is none of the repository's (its services, or an application_name its URLs
+    set); a connection that names no application cannot be told to be the repository's, so counts."""
+    if not server.in_use:
+        return server
+    names = own_applications(pools, declared)
+    others = tuple((name, count) for name, count in server.in_use if not _is_own(name, names))
+    return replace(server, other_clients=others)
+
+
+def own_applications(pools: Sequence[Pool], declared: Declarations) -> set[str]:
+    """The names the repository's services may show in pg_stat_activity.application_name."""
+    ties: list[ReplicaCount | ProcessCount | DatabaseUrl | DeclaredValue] = [
+        *declared.replicas,
+        *declared.processes,
+        *declared.urls,
+        *declared.environment,
+    ]
+    names = {tie.service for tie in ties if tie.service}
+    texts = [*(pool.site.text for pool in pools), *(url.value for url in declared.urls)]
+    names |= {found for text in texts for found in APPLICATION_NAME.findall(text)}
+    return names
+
+
+def _is_own(application: str, names: set[str]) -> bool:
+    """``orders`` or ``orders-api`` (the service's name, or it and a suffix) is the orders service's."""
+    return any(
+        application == name or application.startswith(tuple(name + s for s in "-_.:")) for name in names
+    )
 
 
 def budget(

@@ -47,6 +47,7 @@ def ceilings(budgets: Sequence[Budget]) -> dict[int, Ceiling]:
                 available=available,
                 where=budget.server.where,
                 bouncer=budget.server.bouncer is not None,
+                in_use=budget.server.others_in_use,
             )
             if index not in found or ceiling.connections < found[index].connections:
                 found[index] = ceiling

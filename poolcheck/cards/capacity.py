@@ -245,7 +245,7 @@ def _lower(budget: Budget, changes: Sequence[PoolChange], floor: int) -> Way | N
 
 def _raise(budget: Budget) -> Way:
     server = budget.server
-    needed = server.reserved + budget.total
+    needed = server.reserved + server.others_in_use + budget.total
     if server.bouncer is not None:
         return Way(
             f"Raise PgBouncer's max_client_conn to {budget.total}",
@@ -264,7 +264,12 @@ def _raise(budget: Budget) -> Way:
         "Small (15 minutes), plus a server restart",
         "Medium: check the server's memory for the extra backends",
         f"Set `max_connections = {needed}` (now {server.max_connections}: {server.reserved} reserved + "
-        f"{budget.total} the pools may open) at {markdown_prose(server.where)}.",
+        + (
+            f"{server.others_in_use} in use by other clients on the server at the time of the run + "
+            if server.others_in_use
+            else ""
+        )
+        + f"{budget.total} the pools may open) at {markdown_prose(server.where)}.",
     )
 
 
@@ -371,7 +376,7 @@ def advice(budget: Budget, pools: Sequence[Pool], floor: int, code_of: CodeOf) -
         acceptance = [f"{markdown_code(c.where)} has a maximum of at most {c.share}" for c in changes]
     else:
         limit_name = "max_client_conn" if server.bouncer is not None else "max_connections"
-        needed = budget.total + server.reserved
+        needed = budget.total + server.reserved + server.others_in_use
         acceptance = [f"`{limit_name}` is at least {needed} at {markdown_prose(server.where)}"]
     if server.bouncer is not None:
         limit = f"PgBouncer's max_client_conn ({server.available})"

@@ -108,7 +108,9 @@ def _budget(budget: Budget, pools: tuple[Pool, ...]) -> str:
     server = budget.server
     lines = [
         f"Server {printable(server.where)}: max_connections {server.max_connections} - "
-        f"{server.reserved} reserved = {server.available} available"
+        f"{server.reserved} reserved"
+        + (f" - {server.others_in_use} in use by other clients" if server.others_in_use else "")
+        + f" = {server.available} available"
         if server.bouncer is None
         else f"{printable(server.where)}: max_client_conn {server.max_connections}"
     ]

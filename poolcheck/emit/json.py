@@ -65,6 +65,7 @@ def _budget(budget: Budget) -> dict[str, Any]:
             "path": setting.path if setting else None,
             "line": setting.line if setting else None,
             "in_use": dict(server.in_use) if server.in_use is not None else None,
+            "other_clients": dict(server.other_clients),
         },
         "pools": [
             {

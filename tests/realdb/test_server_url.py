@@ -109,3 +109,43 @@ def test_a_configured_url_may_not_hold_a_password(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "server-url" in result.stderr and "PGPASSWORD" in result.stderr
     assert "S3CRET-PW" not in result.stderr
+
+
+def test_connections_other_clients_hold_now_are_taken_off_the_budget(
+    tmp_path: Path, small_server: PostgresServer
+) -> None:
+    root = project(tmp_path)
+    conninfo = small_server.conninfo()
+    # The orders service's own (orders-api: the service's name and a suffix) is among the pools; a
+    # dashboard's two and one that names no application are other clients, and hold slots now.
+    with (
+        psycopg.connect(conninfo, application_name="orders-api"),
+        psycopg.connect(conninfo, application_name="metabase"),
+        psycopg.connect(conninfo, application_name="metabase"),
+        psycopg.connect(conninfo, application_name=""),
+    ):
+        found = json.loads(
+            poolcheck(root, "--format", "json", "--server-url", small_server.url(), ".").stdout
+        )
+        inventory = poolcheck(root, "--format", "inventory", "--server-url", small_server.url(), ".").stdout
+        cards = tmp_path / "todos"
+        poolcheck(root, "--todos-dir", str(cards), "--server-url", small_server.url(), ".")
+    (budget,) = found["capacity"]
+    assert budget["server"]["in_use"] == {"metabase": 2, "(none)": 1, "orders-api": 1}
+    assert budget["server"]["other_clients"] == {"metabase": 2, "(none)": 1}
+    assert budget["server"]["available"] == 40 - 3 - 3
+    (finding,) = [f for f in found["findings"] if f["rule"] == "PC010"]
+    assert (
+        "= 60 connections, above the 34 it allows (max_connections 40 from the running server "
+        f"127.0.0.1:{small_server.port}/{small_server.database} minus 3 reserved minus 3 in use by other "
+        "clients on the server at the time of the run (metabase 2, (none) 1))"
+    ) in finding["message"]
+    assert "max_connections 40 - 3 reserved - 3 in use by other clients = 34 available" in inventory
+    (small,) = [f["message"] for f in found["findings"] if f["rule"] == "PC001"]
+    assert (
+        "50 needs the server's max_connections of 106 (3 reserved + 3 in use by other clients at the time "
+        "of the run + 0 for the other pools + 50 x 2)"
+    ) in small
+    (card,) = [path.read_text() for path in cards.glob("*server-capacity*.md")]
+    # The limit that fits: 3 reserved + 3 held by the others + the pools' 60.
+    assert "Set `max_connections = 66` (now 40: 3 reserved + 3 in use by other clients" in card

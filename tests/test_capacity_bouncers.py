@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import write_tree
 
-from poolcheck.capacity.bouncers import read_ini
+from poolcheck.capacity.bouncers import read_ini, server_pools_for
 from poolcheck.model import Budget, Report
 from poolcheck.pipeline import RunSettings, run
 
@@ -212,3 +212,11 @@ def test_pgbouncer_ini_pairs_per_database_with_a_forced_user_and_the_database_ca
         run([write_tree(tmp_path / "capped", {**files, "deploy/pgbouncer.ini": capped})], RunSettings())
     )
     assert server.bouncers[0].server_connections == 40 + 15  # max_db_connections caps each database
+
+
+def test_the_pools_a_bouncer_put_in_front_would_keep_are_counted_as_a_bouncer_counts_them() -> None:
+    # The capacity card's PgBouncer option sizes default_pool_size by these: a URL whose user is not
+    # known adds no pool beside a known user of the same database, and a database alone is one.
+    assert server_pools_for((("shop", "orders"), ("shop", ""))) == 1
+    assert server_pools_for((("shop", "orders"), ("shop", "billing"), ("bi", ""))) == 3
+    assert server_pools_for(()) == 1

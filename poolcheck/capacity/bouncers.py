@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 
 from poolcheck.model import Bouncer, BouncerDatabase
 from poolcheck.numbers import parse_count
@@ -159,3 +160,8 @@ def client_pair(text: str) -> tuple[str, str] | None:
 
 def _known(part: str) -> str:
     return "" if "$" in part or "{" in part else part
+
+
+def server_pools_for(pairs: tuple[tuple[str, str], ...]) -> int:
+    """The server pools a bouncer put in front would keep for clients connecting as ``pairs``."""
+    return replace(_bouncer("", 1, "pgbouncer.ini", {}, []), pairs=pairs).pairs_counted

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from poolcheck.capacity.bouncers import server_pools_for
 from poolcheck.capacity.shares import ceilings
 from poolcheck.cards.recommend import Target
 from poolcheck.cards.solutions import solutions
@@ -280,7 +281,7 @@ def _bouncer(budget: Budget) -> Way | None:
     if server.bouncer is not None or not counted:
         return None
     existing = sum(b.server_connections for b in budget.bouncers)
-    pairs = max(1, len({pair for d in counted for pair in d.pairs}))
+    pairs = server_pools_for(tuple(dict.fromkeys(pair for d in counted for pair in d.pairs)))
     size = (server.available - existing) // pairs
     if size < 1:
         return None

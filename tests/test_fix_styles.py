@@ -174,6 +174,68 @@ CASES: dict[str, dict[str, str]] = {
             )
         """,
     },
+    # A size in the spread dict raised while the missing knobs join it: one change to the dict.
+    "kwargs_dict_resized_unsafe": {
+        "app/database.py": """
+            import os
+
+            from sqlalchemy import create_engine
+
+            ENGINE_KWARGS = {
+                "pool_size": 20,
+                "max_overflow": 10,
+                "pool_pre_ping": True,
+            }
+
+            engine = create_engine(os.environ["DATABASE_URL"], **ENGINE_KWARGS)
+        """,
+    },
+    # A module constant read from the environment: its default is what changes.
+    "module_constant_unsafe": {
+        "app/db.py": """
+            import os
+
+            from sqlalchemy.ext.asyncio import create_async_engine
+
+            POOL_SIZE = int(os.getenv("DB_POOL_SIZE", "20"))
+
+            engine = create_async_engine(
+                os.environ["DATABASE_URL"],
+                pool_size=POOL_SIZE,
+                max_overflow=10,
+                pool_timeout=5,
+                pool_recycle=1800,
+                pool_pre_ping=True,
+            )
+        """,
+    },
+    # Values read into `let`s above the builder, one default written twice.
+    "env_let_defaults_unsafe": {
+        "src/jobs.rs": """
+            use sqlx::postgres::PgPoolOptions;
+            use std::env;
+            use std::time::Duration;
+
+            pub async fn pool(url: &str) -> sqlx::Result<sqlx::PgPool> {
+                let max_connections = env::var("JOBS_DB_MAX_CONNECTIONS")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(20);
+                let acquire_secs: u64 = env::var("JOBS_DB_ACQUIRE_SECS")
+                    .unwrap_or_else(|_| "30".to_string())
+                    .parse()
+                    .unwrap_or(30);
+                PgPoolOptions::new()
+                    .max_connections(max_connections)
+                    .min_connections(10)
+                    .acquire_timeout(Duration::from_secs(acquire_secs))
+                    .idle_timeout(Duration::from_secs(600))
+                    .max_lifetime(Duration::from_secs(1800))
+                    .connect(url)
+                    .await
+            }
+        """,
+    },
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from poolcheck.cards.recommend import finding_concept, targets
 from poolcheck.cards.rewrite import Change, rewritten
@@ -20,7 +21,7 @@ from poolcheck.check import all_rules
 from poolcheck.describe import provenance
 from poolcheck.filters import selects_rule
 from poolcheck.fix.model import Edit, Replacement, Unfixed
-from poolcheck.fix.styles import written_as
+from poolcheck.fix.styles import IDENTIFIER, binding, defined_here, written_as
 from poolcheck.model import Finding, Pool, PoolSite, Report, Setting, Span
 from poolcheck.rule import Rule
 
@@ -132,23 +133,24 @@ def _attempt(
     if not rules.unsafe and any(_unsafe(a) for a in planned):
         return UNSAFE
     literals = {a.knob: language.literal(a, pool) for a in planned}
-    style = written_as(pool, [a for a in planned if not a.written], literals, lines)
     changes: list[Change] = []
-    elsewhere: list[Replacement] = list(style.replacements)
+    current = list(lines)  # the file as this pool's fix leaves it, changed in place line for line
     for assignment in planned:
-        code = literals[assignment.knob]
-        if not assignment.written:
-            written = style.codes.get(assignment.knob, code)
-            if written is not None:  # None: an entry of the dict the call spreads
-                changes.append(Change(assignment.knob, written))
         for setting in assignment.written:
-            placed = _placed(pool, assignment, setting, code, lines)
+            placed = _placed(pool, assignment, setting, literals[assignment.knob], lines)
             if isinstance(placed, str):
                 return placed
             if isinstance(placed, Change):
                 changes.append(placed)
+            elif len(placed.new) != len(placed.original) or _within(site, placed):
+                return f"`{assignment.knob}` is written where the construction's lines are rewritten"
             else:
-                elsewhere.append(placed)
+                current[placed.first - 1 : placed.last] = placed.new
+    style = written_as(pool, [a for a in planned if not a.written], literals, current)
+    for assignment in planned:
+        written = style.codes.get(assignment.knob, literals[assignment.knob])
+        if not assignment.written and written is not None:  # None: an entry of the dict the call spreads
+            changes.append(Change(assignment.knob, written))
     following = tail(pool)
     result = rewritten(pool, following, changes, (), language, dedent=False)
     if result.notes:  # the rewriter could not place a value in the construction
@@ -157,8 +159,34 @@ def _attempt(
     construction = Replacement(
         site.span.line, site.span.line + len(original) - 1, original, tuple(result.code.split("\n"))
     )
+    if any(_within(site, r) for r in style.replacements):
+        return "the construction's own lines would change twice"
+    for replacement in sorted((construction, *style.replacements), key=lambda r: r.first, reverse=True):
+        current[replacement.first - 1 : replacement.last] = replacement.new
     imports = language.imports(result.code, pool)
-    return (construction, *elsewhere), imports, any(_unsafe(a) for a in planned)
+    return _hunks(lines, current), imports, any(_unsafe(a) for a in planned)
+
+
+def _within(site: PoolSite, replacement: Replacement) -> bool:
+    return replacement.first <= site.span.end_line and replacement.last >= site.span.line
+
+
+def _hunks(before: Sequence[str], after: Sequence[str]) -> tuple[Replacement, ...]:
+    """The changed runs of lines from ``before`` to ``after``; an insertion keeps the line above it
+    (or below, at the top), so that two fixes touching the same place are seen to overlap."""
+    hunks = []
+    for tag, low, high, new_low, new_high in SequenceMatcher(
+        None, before, after, autojunk=False
+    ).get_opcodes():
+        if tag == "equal":
+            continue
+        new = tuple(after[new_low:new_high])
+        if low == high and low > 0:
+            low, new = low - 1, (before[low - 1], *new)
+        elif low == high:
+            high, new = high + 1, (*new, before[0])
+        hunks.append(Replacement(low + 1, high, tuple(before[low:high]), new))
+    return tuple(hunks)
 
 
 UNSAFE = "changes a written value or the pool's size (the load on the database): use --unsafe-fixes"
@@ -172,6 +200,12 @@ def _placed(
     this file it is written (deadpool's ``ManagerConfig``); else why it cannot be."""
     site = pool.site
     where = provenance(setting, site.library)
+    number = _number(assignment.value, setting)
+    row = defined_here(pool, setting.defined_at) if setting.defined_at else None
+    if row is not None and number is not None:  # a settings field or constant of this file
+        found = _literal_on(lines, row, setting.value, setting.scale, number)
+        if found is not None:
+            return found
     if setting.span is None or setting.defined_at is not None:
         return f"`{assignment.knob}` is set elsewhere ({where}): change it there"
     inside = site.span.contains(setting.span)
@@ -182,11 +216,17 @@ def _placed(
             _at_span(pool, setting.span, code, lines)
             or f"`{assignment.knob}` is set {where}: change it there"
         )
-    number = _number(assignment.value, setting)
     if setting.source == "env-default" and inside and number is not None:
         literal = _literal_in(site, setting.span, setting.value, setting.scale)
         if literal is not None:
             return Change(assignment.knob, number, (literal,), exact=True)
+        # Read into a variable above the construction (`Duration::from_secs(acquire_secs)`): its
+        # default, wherever the statement writes it (`unwrap_or_else(|_| "30"..).unwrap_or(30)`).
+        for name in dict.fromkeys(IDENTIFIER.findall(setting.expr or "")):
+            bound = binding(pool, name, lines)
+            defaults = _literals_in(lines, bound[0], bound[1], setting, number) if bound else None
+            if defaults is not None:
+                return defaults
     if setting.source == "constant" and setting.constant and number is not None:
         found = _constant_line(site.language, lines, setting.constant, setting.value, setting.scale, number)
         if found is not None:
@@ -222,6 +262,33 @@ def _literal_in(site: PoolSite, span: Span, value: object, scale: float) -> Span
     if len(found) != 1:
         return None
     return Span(span.line, found[0].start() + 1, span.line, found[0].end() + 1)
+
+
+def _literal_on(
+    lines: Sequence[str], row: int, value: object, scale: float, number: str
+) -> Replacement | None:
+    """Line ``row`` (1-based) with its one literal of ``value`` replaced by ``number``."""
+    pattern = _literals(value, scale)
+    if pattern is None or not 0 < row <= len(lines):
+        return None
+    line = lines[row - 1]
+    found = list(pattern.finditer(line.split("#", 1)[0] if "#" in line else line))
+    if len(found) != 1:
+        return None
+    new = line[: found[0].start()] + number + line[found[0].end() :]
+    return Replacement(row, row, (line,), (new,))
+
+
+def _literals_in(
+    lines: Sequence[str], first: int, last: int, setting: Setting, number: str
+) -> Replacement | None:
+    """Lines ``first``..``last`` with every literal of the setting's value replaced by ``number``."""
+    pattern = _literals(setting.value, setting.scale)
+    original = tuple(lines[first - 1 : last])
+    if pattern is None:
+        return None
+    new = tuple(pattern.sub(number, line) for line in original)
+    return Replacement(first, last, original, new) if new != original else None
 
 
 DEFINITIONS = {

@@ -88,7 +88,7 @@ def _settings_field(pool: Pool, setting: Setting) -> bool:
     """Is the setting a field of a settings object whose class is in this file (``settings.x``)?"""
     if setting.expr is None or setting.defined_at is None or not ATTRIBUTE.fullmatch(setting.expr):
         return False
-    return _defined_here(pool, setting.defined_at) is not None
+    return defined_here(pool, setting.defined_at) is not None
 
 
 def _as_settings_fields(
@@ -100,7 +100,7 @@ def _as_settings_fields(
     result: Written,
 ) -> None:
     fields_read = {knob: ATTRIBUTE.fullmatch(s.expr or "") for knob, s in siblings}
-    rows = [_defined_here(pool, s.defined_at or "") for _, s in siblings]
+    rows = [defined_here(pool, s.defined_at or "") for _, s in siblings]
     owners = {found["owner"] for found in fields_read.values() if found}
     if len(owners) != 1 or None in rows:
         return
@@ -140,8 +140,8 @@ def _as_environment_reads(
     prefix = _prefix([(knob, s.env or "") for knob, s in siblings], upper=True)
     quoted = re.compile(rf"(['\"]){re.escape(template.env)}\1")
     default = _number_pattern(template.value, template.scale)
-    binding = _binding(pool, template.expr, lines) if IDENTIFIER.fullmatch(template.expr) else None
-    source = "\n".join(binding[2]) if binding else template.expr
+    bound = binding(pool, template.expr, lines) if IDENTIFIER.fullmatch(template.expr) else None
+    source = "\n".join(bound[2]) if bound else template.expr
     if default is None or len(quoted.findall(source)) != 1 or len(default.findall(source)) != 1:
         return
     new_lines: list[str] = []
@@ -151,7 +151,7 @@ def _as_environment_reads(
         variable = f"{prefix}{assignment.knob.upper()}"
         number = _written_number(assignment.value)
         read = default.sub(number, quoted.sub(rf"\g<1>{variable}\g<1>", source), count=1)
-        if binding is not None:
+        if bound is not None:
             name = assignment.knob
             if any(re.search(rf"\blet\s+(?:mut\s+)?{name}\b|^\s*{name}\s*=", line) for line in lines):
                 continue
@@ -159,8 +159,8 @@ def _as_environment_reads(
             new_lines += read.split("\n")
             read = name
         result.codes[assignment.knob] = _as_value(pool, assignment, read)
-    if binding is not None and new_lines:
-        last = binding[1]
+    if bound is not None and new_lines:
+        last = bound[1]
         line = lines[last - 1]
         result.replacements.append(Replacement(last, last, (line,), (line, *new_lines)))
 
@@ -173,7 +173,7 @@ def _as_value(pool: Pool, assignment: Assignment, read: str) -> str:
     return f"Some({code})" if assignment.knob in writing(pool).optional else code
 
 
-def _binding(pool: Pool, name: str, lines: Sequence[str]) -> tuple[int, int, tuple[str, ...]] | None:
+def binding(pool: Pool, name: str, lines: Sequence[str]) -> tuple[int, int, tuple[str, ...]] | None:
     """The statement above the construction that binds ``name``: first and last line, and its lines."""
     pattern = re.compile(rf"\s*(?:let\s+(?:mut\s+)?{name}\b|{name}\s*=[^=])")
     for row in range(min(pool.site.span.line, len(lines)) - 1, -1, -1):
@@ -207,7 +207,7 @@ def _number_pattern(value: object, scale: float) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w.]){re.escape(written)}(?:\.0*)?(?![\w.])")
 
 
-def _defined_here(pool: Pool, defined_at: str) -> int | None:
+def defined_here(pool: Pool, defined_at: str) -> int | None:
     """The line ``defined_at`` ("path:line") names, when the path is the pool's own file."""
     path, _, line = defined_at.rpartition(":")
     if not line.isdigit() or not path:

@@ -222,3 +222,42 @@ def test_a_cached_or_global_engine_getter_is_one_pool_however_often_it_is_called
     # The getters' calls share the engine their first call built: each stays one pool at its body.
     assert set(found) == {"app/db/shared.py:10", "app/db/shared.py:16", "api/routes.py:9"}
     assert knob(found["app/db/shared.py:10"], "max_connections", "pool_size") == (7, "constant")
+
+
+def test_a_wrapper_s_sqlite_branch_is_the_pool_of_the_calls_whose_url_takes_it(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "app/__init__.py": "",
+            "app/database.py": """\
+                from sqlalchemy import create_engine
+
+
+                def get_engine(database_url: str, pool_size: int = 10):
+                    if database_url.startswith("sqlite"):
+                        return create_engine(database_url, connect_args={"check_same_thread": False})
+                    else:
+                        return create_engine(database_url, pool_size=pool_size, pool_pre_ping=True)
+            """,
+            "app/main.py": """\
+                from app.database import get_engine
+
+                engine = get_engine("postgresql+psycopg://app@db/app", pool_size=25)
+            """,
+            "tests/conftest.py": """\
+                from app.database import get_engine
+
+                engine = get_engine("sqlite:///./test.db")
+            """,
+        },
+    )
+    report = run_from(tmp_path, ".")
+    assert sorted((p.site.path, p.site.span.line) for p in report.pools) == [
+        ("app/main.py", 3),
+        ("tests/conftest.py", 3),
+    ]
+    found = {(p.site.path, p.site.span.line): p for p in report.pools}
+    assert found["app/main.py", 3].site.database == "postgres"
+    assert found["app/main.py", 3].settings["max_connections"].value == 35
+    assert found["tests/conftest.py", 3].site.database == "sqlite"

@@ -79,7 +79,7 @@ class SiteFinder:
         function = self.bindings.functions.get(scopes[-1].key) if len(scopes) == 2 else None
         owner = function.child_by_field_name("name") if function is not None else None
         found = signature(function) if function is not None and owner is not None else None
-        if found is None or owner is None or not self.path or self.path == "-":
+        if function is None or found is None or owner is None or not self.path or self.path == "-":
             return None
         if builds_once(function, self.bindings):
             return None

@@ -122,11 +122,12 @@ def _built(finder: SiteFinder, call: ast.Call, scopes: list[Scope], wrapper: Wra
     for construction in wrapper.constructions:
         keywords, opaque = _keywords(construction, wrapper, bound, call)
         site = finder.site(call, construction.entry, keywords, opaque or bound.opaque, scopes)
+        # A SQLite URL test in the wrapper: the branch this call's URL does not take builds nothing here.
         branch = sqlite_branch(construction.node)
-        if branch is True and site.database == "unknown":
+        if branch is not None and site.database != "unknown" and (site.database == "sqlite") != branch:
+            continue
+        if branch is True:
             site = replace(site, database="sqlite")
-        elif branch is False and site.database == "sqlite":
-            site = replace(site, database="unknown", pooled=True)
         sites.append(site)
     return sites
 

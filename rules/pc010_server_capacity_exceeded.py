@@ -179,7 +179,7 @@ RULE = Rule(
 services:
   postgres:
     image: postgres:16
-    command: postgres -c max_connections=100
+    command: postgres -c max_connections=200
   orders:
     build: ./orders
     deploy:
@@ -189,12 +189,12 @@ services:
             ),
             bad="""
 async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new().max_connections(50).connect(url).await
+    PgPoolOptions::new().max_connections(80).connect(url).await
 }
 """,
             good="""
 async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new().max_connections(30).connect(url).await
+    PgPoolOptions::new().max_connections(60).connect(url).await
 }
 """,
         ),

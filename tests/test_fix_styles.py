@@ -334,3 +334,49 @@ def test_a_file_whose_fix_fails_the_safety_check_is_left_untouched(tmp_path: Pat
     reasons = {u.finding.rule: u.reason for u in result.unfixed}
     assert reasons["PC002"] == "the fix would add PC003"
     assert {f.rule for f in result.report.findings} >= {"PC002", "PC004", "PC005"}  # the findings stay
+
+
+def test_a_server_over_its_budget_shrinks_its_pools_to_their_shares(tmp_path: Path) -> None:
+    """PC010 with --unsafe-fixes: each pool goes to its share of the server (97 usable slots over
+    three replicas: 32), unless that share is below min-max-connections, when the fix is the
+    server's limit, which the code does not hold."""
+    written(
+        tmp_path,
+        {
+            "docker-compose.yml": """
+                services:
+                  postgres:
+                    image: postgres:16
+                    command: postgres -c max_connections=100
+                  orders:
+                    build: ./orders
+                    deploy:
+                      replicas: 3
+            """,
+            "orders/src/db.rs": """
+                use sqlx::postgres::{PgPool, PgPoolOptions};
+                use std::time::Duration;
+
+                pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+                    PgPoolOptions::new()
+                        .max_connections(60)
+                        .acquire_timeout(Duration::from_secs(5))
+                        .idle_timeout(Duration::from_secs(600))
+                        .max_lifetime(Duration::from_secs(1800))
+                        .min_connections(10)
+                        .connect(url)
+                        .await
+                }
+            """,
+        },
+    )
+    refused = outcome(tmp_path, write=False, unsafe=True)
+    [reason] = [u.reason for u in refused.unfixed if u.finding.rule == "PC010"]
+    assert reason.startswith("the pool at line 5 may have 32 connections, below min-max-connections (50)")
+    assert "raise the server's limit to 153" in reason  # 3 reserved + 3 x 50
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text(compose.read_text().replace("max_connections=100", "max_connections=160"))
+    shrunk = outcome(tmp_path, write=True, unsafe=True)
+    assert {f.rule for f in shrunk.fixed} == {"PC010"}
+    assert ".max_connections(52)" in (tmp_path / "orders" / "src" / "db.rs").read_text()  # 157 // 3
+    assert not shrunk.report.findings

@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from poolcheck.cards.recommend import finding_concept, targets
+from poolcheck.cards.recommend import Target, finding_concept, targets
 from poolcheck.cards.rewrite import Change, rewritten
 from poolcheck.cards.solutions import LANGUAGES
 from poolcheck.cards.spelling import Assignment, assignments
-from poolcheck.check import all_rules
+from poolcheck.check import all_rules, server_location
 from poolcheck.describe import provenance
 from poolcheck.filters import selects_rule
 from poolcheck.fix.model import Edit, Replacement, Unfixed
@@ -55,23 +55,81 @@ def planned(
     for finding in report.findings:
         if finding.pool is not None and rules.allows(finding):
             by_pool.setdefault(finding.pool, []).append(finding)
+    sizes, unfixed = _shares(report, options, rules)
+    for index, (finding, _) in sizes.items():
+        by_pool.setdefault(index, []).append(finding)
     edits: list[Edit] = []
-    unfixed: list[Unfixed] = []
     read: dict[str, tuple[str, ...]] = {}
     for index, findings in sorted(by_pool.items()):
         pool = report.pools[index]
         path = pool.site.path
         lines = read[path] if path in read else read.setdefault(path, _file_lines(path))
-        edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines)
+        size = sizes[index][1] if index in sizes else None
+        edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines, size)
         unfixed += refused
         if edit is not None:
             edits.append(edit)
+    return edits, _once(unfixed)
+
+
+def _shares(
+    report: Report, options: Options, rules: FixRules
+) -> tuple[dict[int, tuple[Finding, int]], list[Unfixed]]:
+    """For each server over its budget (PC010), the pools to shrink to their share of it, unsafe
+    as any size change: a pool whose share is below the floor PC001 asks for is not shrunk, since
+    that trades one finding for another; the card shows the other ways out."""
+    sizes: dict[int, tuple[Finding, int]] = {}
+    unfixed: list[Unfixed] = []
     for finding in report.findings:
-        if finding.pool is None and rules.allows(finding):
+        if finding.pool is not None or not rules.allows(finding):
+            continue
+        budgets = [
+            b for b in report.capacity if b.exceeded and server_location(b) == (finding.path, finding.span)
+        ]
+        shrink = [
+            (d.index, ceiling)
+            for budget in budgets
+            for d in budget.demands
+            if (ceiling := report.pools[d.index].ceiling) is not None
+            and d.maximum is not None
+            and d.maximum > ceiling.connections
+        ]
+        if not shrink:
             unfixed.append(
                 Unfixed(finding, "a finding about the whole system: change the pools its card names")
             )
-    return edits, unfixed
+            continue
+        if not rules.unsafe:
+            unfixed.append(Unfixed(finding, UNSAFE, hidden=True))
+            continue
+        floor = {i: options(report.pools[i].site.path).get("min-max-connections", 0) for i, _ in shrink}
+        small = [(i, c) for i, c in shrink if c.connections < floor[i]]
+        if small:
+            index, ceiling = small[0]
+            needed = ceiling.limit_for(int(floor[index]))
+            unfixed.append(
+                Unfixed(
+                    finding,
+                    f"the pool at line {report.pools[index].site.span.line} may have {ceiling.connections} "
+                    f"connections, below min-max-connections ({floor[index]:g}): raise the server's "
+                    f"limit to {needed} (or put PgBouncer in front) instead",
+                )
+            )
+            continue
+        for index, ceiling in shrink:
+            sizes[index] = (finding, ceiling.connections)
+    return sizes, unfixed
+
+
+def _once(unfixed: list[Unfixed]) -> list[Unfixed]:
+    """A system finding left by several pools' fixes is told once."""
+    seen: set[int] = set()
+    kept = []
+    for item in unfixed:
+        if id(item.finding) not in seen:
+            seen.add(id(item.finding))
+            kept.append(item)
+    return kept
 
 
 def _pool_edit(
@@ -83,6 +141,7 @@ def _pool_edit(
     rules: FixRules,
     tail: Tail,
     lines: Sequence[str],
+    size: int | None = None,
 ) -> tuple[Edit | None, list[Unfixed]]:
     """The edit that removes the findings it can: each is tried alone first, so that one value that
     cannot be written (set in another file) leaves the others fixable."""
@@ -94,7 +153,8 @@ def _pool_edit(
     refused: list[Unfixed] = []
     for finding in findings:
         concepts = [finding_concept(finding, known)]
-        attempt = _attempt(pool, concepts, every_rule, options, rules, tail, lines)
+        alone = size if finding.pool is None else None  # a system finding: the pool's share
+        attempt = _attempt(pool, concepts, every_rule, options, rules, tail, lines, alone)
         if isinstance(attempt, str):
             refused.append(Unfixed(finding, attempt, hidden=attempt == UNSAFE))
         else:
@@ -102,8 +162,9 @@ def _pool_edit(
     if not chosen:
         return None, refused
     # Together: the values chosen for several concepts keep the pool's bounds possible.
+    shrunk = size if any(f.pool is None for f in chosen) else None
     attempt = _attempt(
-        pool, [finding_concept(f, known) for f in chosen], every_rule, options, rules, tail, lines
+        pool, [finding_concept(f, known) for f in chosen], every_rule, options, rules, tail, lines, shrunk
     )
     if isinstance(attempt, str):
         return None, refused + [Unfixed(f, attempt, hidden=attempt == UNSAFE) for f in chosen]
@@ -123,11 +184,16 @@ def _attempt(
     rules: FixRules,
     tail: Tail,
     lines: Sequence[str],
+    size: int | None = None,
 ) -> Attempt | str:
-    """The replacements that give ``concepts`` their recommended values, or why there are none."""
+    """The replacements that give ``concepts`` their recommended values (the maximum ``size``, when
+    given: the pool's share of a budget), or why there are none."""
     language = LANGUAGES[pool.site.language]
     site = pool.site
-    planned = [a for t in targets(pool, concepts, every_rule, options) for a in assignments(pool, t)]
+    wanted = targets(pool, concepts, every_rule, options)
+    if size is not None:
+        wanted = (*(t for t in wanted if t.concept != "max_connections"), Target("max_connections", size))
+    planned = [a for t in wanted for a in assignments(pool, t)]
     if not planned:
         return "no value to write: the card explains the change"
     if not rules.unsafe and any(_unsafe(a) for a in planned):

@@ -174,6 +174,21 @@ CASES: dict[str, dict[str, str]] = {
             )
         """,
     },
+    # The dict a function builds and spreads into the call.
+    "function_kwargs_dict": {
+        "app/engine.py": """
+            from sqlalchemy import create_engine
+
+
+            def build_engine(url: str):
+                options = {
+                    "pool_size": 40,
+                    "max_overflow": 10,
+                    "pool_pre_ping": True,
+                }
+                return create_engine(url, **options)
+        """,
+    },
     # A size in the spread dict raised while the missing knobs join it: one change to the dict.
     "kwargs_dict_resized_unsafe": {
         "app/database.py": """
@@ -380,3 +395,29 @@ def test_a_server_over_its_budget_shrinks_its_pools_to_their_shares(tmp_path: Pa
     assert {f.rule for f in shrunk.fixed} == {"PC010"}
     assert ".max_connections(52)" in (tmp_path / "orders" / "src" / "db.rs").read_text()  # 157 // 3
     assert not shrunk.report.findings
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (  # the wrapper's own construction builds every caller's pool
+            "def make_engine(url, pool_size=40, **kw):\n"
+            "    return create_engine(url, pool_size=pool_size, max_overflow=10, **kw)\n\n\n"
+            'orders = make_engine("postgresql://app@db/orders")\n',
+            "built by the project's wrapper `make_engine`: change it there",
+        ),
+    ],
+    ids=["wrapper-call"],
+)
+def test_a_construction_whose_new_keyword_could_clash_is_not_fixed(
+    tmp_path: Path, code: str, reason: str
+) -> None:
+    source = tmp_path / "app" / "db.py"
+    source.parent.mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "settings.py").write_text('ENGINE_OPTIONS = {"pool_size": 40, "max_overflow": 10}\n')
+    source.write_text("from sqlalchemy import create_engine\n\nfrom app.config import settings\n" + code)
+    before = source.read_bytes()
+    result = outcome(tmp_path, write=True)
+    assert source.read_bytes() == before
+    assert reason in {u.reason for u in result.unfixed}

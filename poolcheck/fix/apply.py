@@ -7,6 +7,7 @@ Only the fixed files are read again; the rest of the run is judged again as it w
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -46,10 +47,18 @@ def fixed_run(
     before = judge(analysis, settings)
     edits, unfixed = planned(before, options, rules, statement_tail)
     broken = {e.path for r in analysis.results for e in r.errors if e.kind == "parse"}
+    # A file calling a project wrapper, or defining one that is called: its pools come from a pass
+    # over the whole run, which judging its fixed text alone cannot repeat.
+    calls = [site for r in analysis.results for site in r.sites if site.wrapper_call and site.wrapper]
+    wrapped = {site.path for site in calls} | {
+        os.path.abspath(s.wrapper.rpartition(":")[0]) for s in calls if s.wrapper
+    }
     by_path: dict[str, list[Edit]] = {}
     for edit in edits:
         if edit.path in broken:
             unfixed += _refused(edit, "the file has a syntax error: it is not edited")
+        elif edit.path in wrapped or os.path.abspath(edit.path) in wrapped:
+            unfixed += _refused(edit, "the file builds pools through a project wrapper: it is not edited")
         else:
             by_path.setdefault(edit.path, []).append(edit)
     candidates: dict[str, FixedFile] = {}

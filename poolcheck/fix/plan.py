@@ -148,6 +148,11 @@ def _pool_edit(
     language = LANGUAGES.get(pool.site.language)
     if language is None or not pool.site.lines:
         return None, [Unfixed(f, "no source lines to edit") for f in findings]
+    if pool.site.wrapper_call and pool.site.wrapper is not None:  # its code builds every call's pool
+        name = pool.site.wrapper.rpartition(":")[2]
+        return None, [
+            Unfixed(f, f"built by the project's wrapper `{name}`: change it there") for f in findings
+        ]
     every_rule = list(known.values())
     chosen: list[Finding] = []
     refused: list[Unfixed] = []

@@ -22,7 +22,7 @@ from poolcheck.cards.spelling import Assignment, writing
 from poolcheck.fix.model import Replacement
 from poolcheck.model import Pool, Setting
 
-SPREAD = re.compile(r"\*\*\s*(?P<name>[A-Za-z_]\w*)\s*[,)]")
+SPREAD = re.compile(r"\*\*\s*(?P<name>[A-Za-z_][\w.]*(?:\([^()]*\))?)")  # `**kw`, `**cfg.engine_options()`
 ATTRIBUTE = re.compile(r"(?P<owner>[A-Za-z_][\w.]*)\.(?P<field>[A-Za-z_]\w*)")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 FIELD_LINE = re.compile(r"(?P<indent>\s+)(?P<name>[A-Za-z_]\w*)\s*:\s*[^=]+=")
@@ -60,15 +60,15 @@ def written_as(
 def _into_spread_dict(
     pool: Pool, added: Sequence[Assignment], literal: dict[str, str], lines: Sequence[str], result: Written
 ) -> bool:
-    """``**NAME`` where NAME is a dict literal of this module that the pool's knobs are read from."""
+    """``**NAME`` where NAME is the dict literal assigned last above the call (in the module or the
+    function), which the pool's knobs are read from."""
     spread = SPREAD.search(pool.site.text)
-    if spread is None:
+    if spread is None or not IDENTIFIER.fullmatch(spread["name"]):  # only a module's own dict is edited
         return False
-    start = next(
-        (row for row, line in enumerate(lines) if re.match(rf"{spread['name']}\s*(?::[^=]+)?=\s*\{{", line)),
-        None,
-    )
-    if start is None or start + 1 >= pool.site.span.line:
+    assigned = re.compile(rf"\s*{spread['name']}\s*(?::[^=]+)?=\s*\{{")  # in the module or the function
+    above = range(min(pool.site.span.line, len(lines)) - 2, -1, -1)
+    start = next((row for row in above if assigned.match(lines[row])), None)
+    if start is None:
         return False
     end = _closing_row(lines, start, "{", "}")
     if end is None or not any(s.span and start < s.span.line <= end + 1 for _, s in pool.site.knobs):

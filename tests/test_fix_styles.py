@@ -421,3 +421,28 @@ def test_a_construction_whose_new_keyword_could_clash_is_not_fixed(
     result = outcome(tmp_path, write=True)
     assert source.read_bytes() == before
     assert reason in {u.reason for u in result.unfixed}
+
+
+def test_a_bug_while_planning_one_pool_leaves_it_and_fixes_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import poolcheck.fix.plan as plan
+
+    code = 'from sqlalchemy import create_engine\n\nengine = create_engine("postgresql://db/{0}", pool_size=50)\n'
+    (tmp_path / "broken.py").write_text(code.format("broken"))
+    (tmp_path / "fine.py").write_text(code.format("fine"))
+    real = plan.written_as
+
+    def failing(pool, *args):  # type: ignore[no-untyped-def]
+        if pool.site.path.endswith("broken.py"):
+            raise RuntimeError("boom")
+        return real(pool, *args)
+
+    monkeypatch.setattr(plan, "written_as", failing)
+    result = outcome(tmp_path, write=True)
+    assert (tmp_path / "broken.py").read_text() == code.format("broken")
+    assert "pool_timeout=5" in (tmp_path / "fine.py").read_text()
+    assert any(
+        u.reason.startswith("internal error while planning its fix (RuntimeError: boom)")
+        for u in result.unfixed
+    )

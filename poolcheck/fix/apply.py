@@ -63,7 +63,13 @@ def fixed_run(
             by_path.setdefault(edit.path, []).append(edit)
     candidates: dict[str, FixedFile] = {}
     for path, here in by_path.items():
-        candidate, refusals = _candidate(path, here, settings.max_file_size)
+        try:
+            candidate, refusals = _candidate(path, here, settings.max_file_size)
+        except Exception as error:  # a bug of ours on one file: it is left as it is
+            problem = (
+                f"internal error while fixing the file ({type(error).__name__}: {error}); please report it"
+            )
+            candidate, refusals = None, [u for edit in here for u in _refused(edit, problem)]
         unfixed += refusals
         if candidate is not None:
             candidates[path] = candidate

@@ -65,7 +65,13 @@ def planned(
         path = pool.site.path
         lines = read[path] if path in read else read.setdefault(path, _file_lines(path))
         size = sizes[index][1] if index in sizes else None
-        edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines, size)
+        try:
+            edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines, size)
+        except Exception as error:  # a bug of ours on one pool: its findings stay, the others are fixed
+            problem = (
+                f"internal error while planning its fix ({type(error).__name__}: {error}); please report it"
+            )
+            edit, refused = None, [Unfixed(f, problem) for f in findings]
         unfixed += refused
         if edit is not None:
             edits.append(edit)

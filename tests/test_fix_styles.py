@@ -387,7 +387,9 @@ def test_a_server_over_its_budget_shrinks_its_pools_to_their_shares(tmp_path: Pa
     )
     refused = outcome(tmp_path, write=False, unsafe=True)
     [reason] = [u.reason for u in refused.unfixed if u.finding.rule == "PC010"]
-    assert reason.startswith("the pool at line 5 may have 32 connections, below min-max-connections (50)")
+    assert reason.startswith(
+        "the pool at orders/src/db.rs:5 may have 32 connections, below min-max-connections (50)"
+    )
     assert "raise the server's limit to 153" in reason  # 3 reserved + 3 x 50
     compose = tmp_path / "docker-compose.yml"
     compose.write_text(compose.read_text().replace("max_connections=100", "max_connections=160"))

@@ -94,7 +94,8 @@ def fixed_run(
         if len(candidates) < written:  # the loop judged the texts now written; a refused one is as read
             after = _judged(analysis, settings, candidates) if candidates else before
     files = tuple(candidates.values())
-    fixed = tuple(f for file in files for edit in file.edits for f in edit.findings)
+    # A server's finding is removed by the fixes of all its pools together: counted once.
+    fixed = tuple(dict.fromkeys(f for file in files for edit in file.edits for f in edit.findings))
     return Outcome(replace(after, fixed=len(fixed)), files, fixed, tuple(unfixed))
 
 

@@ -19,6 +19,7 @@ from poolcheck.cards.solutions import LANGUAGES
 from poolcheck.cards.spelling import Assignment, assignments
 from poolcheck.check import all_rules, server_location
 from poolcheck.describe import provenance
+from poolcheck.discover import display_path
 from poolcheck.filters import selects_rule
 from poolcheck.fix.model import Edit, Replacement, Unfixed
 from poolcheck.fix.styles import IDENTIFIER, binding, defined_here, written_as
@@ -116,7 +117,8 @@ def _shares(
             unfixed.append(
                 Unfixed(
                     finding,
-                    f"the pool at line {report.pools[index].site.span.line} may have {ceiling.connections} "
+                    f"the pool at {display_path(report.pools[index].site.path)}:"
+                    f"{report.pools[index].site.span.line} may have {ceiling.connections} "
                     f"connections, below min-max-connections ({floor[index]:g}): raise the server's "
                     f"limit to {needed} (or put PgBouncer in front) instead",
                 )

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
+from poolcheck.frontends.python.foreign import Foreign
 from poolcheck.frontends.python.helpers import only_return
 from poolcheck.frontends.python.project import find_module
 from poolcheck.frontends.python.statements import Node, Scope, statements
@@ -100,6 +101,37 @@ def member(owner: Owner, name: str, hops: int) -> Resolved:
     if resolved.source == "explicit":
         return replace(resolved, source="constant", constant=f"{owner.name}.{name}", defined_at=where)
     return resolved if resolved.defined_at else replace(resolved, defined_at=where)
+
+
+def spread(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int) -> Foreign | None:
+    """The dict another of the project's modules defines, for a ``**`` of the calling module:
+    ``**ENGINE_OPTIONS`` imported from ``app/settings.py``, or ``**settings.ENGINE_OPTIONS``. It is
+    read there, with that module's later ``d["k"] = v`` and updates, and placed at ``node``."""
+    if isinstance(node, ast.Name):
+        binding = resolver.bindings.binding(node.id, scopes, line)
+        if binding is None or binding.qualified is None or _local(binding):
+            return None
+        head, _, name = binding.qualified.rpartition(".")
+        module = _module(resolver, head) if head else None
+        return _spread_member(module, name, node, 1) if module is not None else None
+    if isinstance(node, ast.Attribute):
+        owner = owner_of(resolver, node.value, scopes, line, 0)
+        return _spread_member(owner, node.attr, node, 0) if owner is not None else None
+    return None
+
+
+def _spread_member(owner: Owner, name: str, anchor: ast.expr, hops: int) -> Foreign | None:
+    binding = owner.resolver.bindings.binding(name, list(owner.stack), END)
+    if binding is None or hops > MAX_HOPS:
+        return None
+    if binding.qualified is not None:  # re-exported: read where it is defined
+        head, _, inner = binding.qualified.rpartition(".")
+        module = _module(owner.resolver, head) if head and not _local(binding) else None
+        return _spread_member(module, inner, anchor, hops + 1) if module is not None else None
+    if binding.value is None:
+        return None
+    named = ast.Name(id=name, lineno=binding.line, col_offset=0)
+    return Foreign(owner.resolver, named, list(owner.stack), END, anchor, name)
 
 
 def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:

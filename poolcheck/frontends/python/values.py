@@ -5,7 +5,8 @@ Resolves literals, arithmetic, module-level and function-local constants,
 ``timedelta(..).total_seconds()``, a conditional expression whose arms agree,
 ``os.getenv("X", "20")``, ``os.environ.get("X", 10)``,
 ``os.environ.get("X") or 25``; and dicts splatted into a call when they are
-literals or ``dict(..)`` built in the same scope or module, with straight-line
+literals or ``dict(..)`` built in the same scope or module, or in another of the
+project's modules (``**ENGINE_OPTIONS`` imported from it), with straight-line
 updates. Anything else is dynamic.
 """
 
@@ -337,6 +338,9 @@ class Resolver:
             return self._dict_literal(node, scopes, line, depth)
         if isinstance(node, ast.Call) and self.bindings.qualified(node.func, scopes, line) == "builtins.dict":
             return self._dict_call(node, scopes, line, depth)
+        elsewhere = members.spread(self, node, scopes, line) if self.path else None
+        if elsewhere is not None:  # a dict of another of the project's modules
+            return self.splat(elsewhere, scopes, line, depth + 1)
         if isinstance(node, ast.Name):
             binding = self.bindings.binding(node.id, scopes, line)
             if binding is None or binding.value is None:

@@ -1,0 +1,169 @@
+"""Issue 14's styles that had no test yet, each written the way real projects write it.
+
+The audit of every style the issue names, and the test that covers it, is this table
+(status: "covered" = an existing test, "added" = here, "fixed" = a gap fixed with its test here).
+
+    style                                   test                                               status
+    module constants across files           test_python_project::test_module_constants_...    covered
+    ...                                     (filled in below by the audit)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import run_from, write_tree
+
+from poolcheck.emit.json import as_document
+from poolcheck.model import Setting
+
+
+def settings_of(root: Path, path: str) -> list[dict[str, Setting]]:
+    """Each pool's knobs, of the pools built in ``path``, in the order they are built."""
+    report = run_from(root, path)
+    pools = sorted(report.pools, key=lambda pool: pool.site.span.line)
+    return [dict(pool.site.knobs) for pool in pools]
+
+
+def read(knobs: dict[str, Setting]) -> dict[str, tuple[object, str, str | None]]:
+    return {name: (s.value, s.source, s.defined_at) for name, s in knobs.items()}
+
+
+# A dict of engine options kept in a config module and spread into a call in another:
+# ``create_engine(url, **ENGINE_OPTIONS)`` after ``from app.settings import ENGINE_OPTIONS``.
+
+ENGINE_CONFIG = """\
+import os
+
+SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "postgresql+psycopg://app@db/app")
+
+ENGINE_OPTIONS = {
+    "pool_size": 15,
+    "max_overflow": 5,
+    "pool_pre_ping": True,
+}
+ENGINE_OPTIONS["pool_recycle"] = 1800
+
+REPLICA_OPTIONS = dict(pool_size=4, pool_timeout=3)
+
+
+class ProductionConfig:
+    POOL_OPTIONS = {"pool_size": 30, "max_overflow": 0}
+"""
+
+
+def test_a_dict_imported_from_a_config_module_gives_each_knob_where_it_is_defined(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "ref: refs/heads/main\n",
+            "app/__init__.py": "",
+            "app/config.py": ENGINE_CONFIG,
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app.config import SQLALCHEMY_DATABASE_URI, ENGINE_OPTIONS\n\n"
+                "engine = create_engine(SQLALCHEMY_DATABASE_URI, **ENGINE_OPTIONS)\n"
+            ),
+        },
+    )
+    [engine] = settings_of(tmp_path, "app")
+    assert read(engine) == {
+        "pool_size": (15, "explicit", "app/config.py:6"),
+        "max_overflow": (5, "explicit", "app/config.py:7"),
+        "pool_pre_ping": (True, "explicit", "app/config.py:8"),
+        "pool_recycle": (1800, "explicit", "app/config.py:10"),  # the module's later update
+    }
+    document = as_document(run_from(tmp_path, "app"))
+    assert document["pools"][0]["settings"]["max_connections"]["value"] == 20
+    assert document["pools"][0]["settings"]["max_lifetime"]["defined_at"] == "app/config.py:10"
+
+
+def test_a_dict_read_as_an_attribute_of_a_module_or_class_and_dict_calls(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": ENGINE_CONFIG,
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app import config\nfrom app.config import ProductionConfig\n\n"
+                'primary = create_engine("postgresql://app@db/app", **config.ENGINE_OPTIONS)\n'
+                'replica = create_engine("postgresql://app@replica/app", **config.REPLICA_OPTIONS)\n'
+                'prod = create_engine("postgresql://app@prod/app", **ProductionConfig.POOL_OPTIONS)\n'
+            ),
+        },
+    )
+    primary, replica, prod = settings_of(tmp_path, "app/db.py")
+    assert read(primary)["pool_size"] == (15, "explicit", "app/config.py:6")
+    assert read(replica) == {
+        "pool_size": (4, "explicit", "app/config.py:12"),
+        "pool_timeout": (3, "explicit", "app/config.py:12"),
+    }
+    assert read(prod) == {
+        "pool_size": (30, "explicit", "app/config.py:16"),
+        "max_overflow": (0, "explicit", "app/config.py:16"),
+    }
+
+
+def test_a_dict_re_exported_by_a_package_and_merged_with_the_call_sites_own(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/core/__init__.py": "from .config import ENGINE_OPTIONS\n",
+            "app/core/config.py": ENGINE_CONFIG,
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app.core import ENGINE_OPTIONS\n\n"
+                'engine = create_engine(\n    "postgresql://app@db/app",\n'
+                '    **{**ENGINE_OPTIONS, "pool_size": 8},\n    pool_timeout=2,\n)\n'
+            ),
+        },
+    )
+    [engine] = settings_of(tmp_path, "app/db.py")
+    assert read(engine) == {
+        "pool_size": (8, "explicit", None),  # written here, over the imported entry
+        "max_overflow": (5, "explicit", "app/core/config.py:7"),
+        "pool_pre_ping": (True, "explicit", "app/core/config.py:8"),
+        "pool_recycle": (1800, "explicit", "app/core/config.py:10"),
+        "pool_timeout": (2, "explicit", None),
+    }
+
+
+def test_a_dict_of_a_module_the_project_does_not_hold_or_not_a_dict_stays_unknown(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": "import json\n\nOPTIONS = json.loads(open('engine.json').read())\n",
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app.config import OPTIONS\nfrom vendored.settings import ENGINE_OPTIONS\n\n"
+                'a = create_engine("postgresql://app@db/app", **OPTIONS)\n'
+                'b = create_engine("postgresql://app@db/app", **ENGINE_OPTIONS)\n'
+            ),
+        },
+    )
+    for engine in settings_of(tmp_path, "app/db.py"):
+        assert engine["pool_size"].source == "dynamic"  # any knob may be set by what is not read
+
+
+def test_an_imported_options_dict_spread_into_a_redis_or_http_pool_reports_nothing(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": 'REDIS_OPTIONS = {"max_connections": 5}\nHTTP_LIMITS = dict(max_connections=5)\n',
+            "app/clients.py": (
+                "import httpx\nimport redis\n\nfrom app.config import HTTP_LIMITS, REDIS_OPTIONS\n\n"
+                'cache = redis.ConnectionPool.from_url("redis://cache:6379/0", **REDIS_OPTIONS)\n'
+                "client = httpx.Client(limits=httpx.Limits(**HTTP_LIMITS))\n"
+            ),
+        },
+    )
+    report = run_from(tmp_path, "app")
+    assert (report.pools, report.findings) == ((), ())

@@ -268,6 +268,7 @@ class Report:
     capacity: tuple[Budget, ...] = ()  # per database server: the pools it serves and their sum
     warnings: tuple[str, ...] = ()  # about the run, not a file's content: no file found, a file not checked
     root: Path | None = None  # the project root (poolcheck/root.py); None: the working directory
+    fixed: int = 0  # findings removed by --fix (or that --diff would remove)
 
 
 # Server capacity (PC010): what the repository declares, and the budget per server.
@@ -280,7 +281,6 @@ class ServerSetting:
     name: str  # max_connections, superuser_reserved_connections, reserved_connections
     value: int
     path: str
-    fixed: int = 0  # findings removed by --fix (or that --diff would remove)
     line: int
     how: str  # "postgresql.conf", "docker-compose command", "ALTER SYSTEM", ...
     server: str = ""  # the compose service it belongs to, when known

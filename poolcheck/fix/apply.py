@@ -8,6 +8,7 @@ Only the fixed files are read again; the rest of the run is judged again as it w
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -134,15 +135,19 @@ def _failing(before: Report, after: Report, candidates: Mapping[str, FixedFile])
     """The fixed files whose result is not the first run's less the fixed findings, and why."""
     was, now = _keys(before), _keys(after)
     ordinals = _ordinals(before)
+    pools_before, pools_after = _pools_by_path(before), _pools_by_path(after)
+    new_by_path: dict[object, set[str]] = {}
+    for key in now - was:
+        new_by_path.setdefault(key[0], set()).add(str(key[2]))
     failing: dict[str, str] = {}
     for path, fixed in candidates.items():
-        if _pools_in(before, path) != _pools_in(after, path):
+        if pools_before[path] != pools_after[path]:
             failing[path] = "the fixed file reads as a different number of pools"
             continue
         remaining = [
             f.rule for edit in fixed.edits for f in edit.findings if _key(before, f, ordinals) in now
         ]
-        added = sorted({str(key[2]) for key in now - was if key[0] == path})
+        added = sorted(new_by_path.get(path, ()))
         if remaining:
             failing[path] = f"{', '.join(sorted(set(remaining)))} still reported after the fix"
         elif added:
@@ -177,8 +182,9 @@ def _key(report: Report, finding: Finding, ordinals: Sequence[int]) -> Key:
     return (report.pools[finding.pool].site.path, ordinals[finding.pool], finding.rule, finding.concept)
 
 
-def _pools_in(report: Report, path: str) -> int:
-    return sum(1 for pool in report.pools if pool.site.path == path)
+def _pools_by_path(report: Report) -> Counter[str]:
+    """How many pools each file holds: counted once a run, not once per fixed file."""
+    return Counter(pool.site.path for pool in report.pools)
 
 
 def _refused(edit: Edit, reason: str) -> list[Unfixed]:

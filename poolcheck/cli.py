@@ -410,8 +410,9 @@ def main(
 
         if show_diff:
             click.echo(show.diff(outcome), nl=False)
-        if show_fixes:
-            click.echo(show.listing(outcome, would=show_diff), nl=False, err=show_diff)
+        if show_fixes:  # on stderr beside a diff or a machine-read report on stdout
+            aside = show_diff or output_format not in ("text", "concise")
+            click.echo(show.listing(outcome, would=show_diff), nl=False, err=aside)
         for line in (show.would_fix(outcome) if show_diff else None, show.hint(outcome)):
             if line:
                 click.echo(line, err=True)

@@ -167,3 +167,130 @@ def test_an_imported_options_dict_spread_into_a_redis_or_http_pool_reports_nothi
     )
     report = run_from(tmp_path, "app")
     assert (report.pools, report.findings) == ((), ())
+
+
+# Settings classes and their instances, as services write them beside the module that builds the pool.
+
+SETTINGS = """\
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import attrs
+from pydantic import BaseModel, BaseSettings
+from pydantic_settings import BaseSettings as Settings2
+
+
+class DatabaseSettings(BaseModel):
+    pool_size: int = 11
+    max_overflow: int = 3
+
+
+@attrs.define
+class PoolConfig:
+    min_size: int = 2
+    max_size: int = attrs.field(default=9)
+
+
+class Limits(NamedTuple):
+    size: int = 13
+    timeout: float = 4.0
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    pool_size: int = 12
+    pool_timeout: int = 10
+
+
+class LegacySettings(BaseSettings):
+    pool_size: int = 6
+
+    class Config:
+        env_prefix = "ORDERS_"
+
+
+class DictSettings(Settings2):
+    model_config = {"env_prefix": "BILLING_", "env_file": ".env"}
+
+    pool_size: int = 8
+
+
+database = DatabaseSettings()
+pool_config = PoolConfig()
+LIMITS = Limits()
+TUNED = Limits(20)
+ENGINE = EngineConfig(pool_size=30)
+legacy = LegacySettings()
+billing = DictSettings(pool_size=40)
+"""
+
+
+def settings_tree(root: Path, code: str) -> Path:
+    return write_tree(
+        root,
+        {".git/HEAD": "", "app/__init__.py": "", "app/settings.py": SETTINGS, "app/db.py": code},
+    )
+
+
+def test_pydantic_models_attrs_and_named_tuples_give_their_field_defaults(tmp_path: Path) -> None:
+    settings_tree(
+        tmp_path,
+        "from psycopg_pool import ConnectionPool\nfrom sqlalchemy import create_engine\n\n"
+        "from app.settings import LIMITS, database, pool_config\n\n"
+        'a = create_engine("postgresql://app@db/app", pool_size=database.pool_size,'
+        " max_overflow=database.max_overflow, pool_timeout=20 // 4)\n"
+        'b = ConnectionPool("dbname=app", min_size=pool_config.min_size, max_size=pool_config.max_size)\n'
+        'c = ConnectionPool("dbname=app", max_size=LIMITS.size, timeout=LIMITS.timeout)\n',
+    )
+    a, b, c = settings_of(tmp_path, "app/db.py")
+    assert read(a) == {
+        "pool_size": (11, "constant", "app/settings.py:10"),  # a BaseModel is no env reader
+        "max_overflow": (3, "constant", "app/settings.py:11"),
+        "pool_timeout": (5, "explicit", None),
+    }
+    assert read(b) == {
+        "min_size": (2, "constant", "app/settings.py:16"),
+        "max_size": (9, "constant", "app/settings.py:17"),
+    }
+    assert read(c) == {
+        "max_size": (13, "constant", "app/settings.py:21"),
+        "timeout": (4.0, "constant", "app/settings.py:22"),
+    }
+
+
+def test_an_instance_made_with_arguments_has_their_values_not_the_class_defaults(tmp_path: Path) -> None:
+    settings_tree(
+        tmp_path,
+        "from psycopg_pool import ConnectionPool\nfrom sqlalchemy import create_engine\n\n"
+        "from app.settings import ENGINE, TUNED, EngineConfig, billing\n\n"
+        'a = create_engine("postgresql://app@db/app", pool_size=ENGINE.pool_size,'
+        " pool_timeout=ENGINE.pool_timeout)\n"
+        'b = ConnectionPool("dbname=app", max_size=TUNED.size)\n'
+        'c = create_engine("postgresql://app@db/app", pool_size=billing.pool_size)\n'
+        'd = create_engine("postgresql://app@db/app", pool_size=EngineConfig(pool_size=3).pool_size)\n',
+    )
+    a, b, c, d = settings_of(tmp_path, "app/db.py")
+    assert read(a) == {
+        "pool_size": (30, "constant", "app/settings.py:48"),  # EngineConfig(pool_size=30)
+        "pool_timeout": (10, "constant", "app/settings.py:28"),
+    }
+    assert a["pool_size"].constant == "EngineConfig(pool_size=)"
+    assert b["max_size"].source == "dynamic"  # Limits(20): a positional argument, not followed
+    assert read(c) == {"pool_size": (40, "constant", "app/settings.py:50")}  # over the environment's
+    assert read(d) == {"pool_size": (3, "constant", "app/db.py:9")}
+
+
+def test_a_settings_class_config_or_a_model_config_dict_gives_the_variables_prefix(tmp_path: Path) -> None:
+    settings_tree(
+        tmp_path,
+        "from sqlalchemy import create_engine\n\nfrom app.settings import DictSettings, legacy\n\n"
+        'a = create_engine("postgresql://app@db/app", pool_size=legacy.pool_size)\n'
+        'b = create_engine("postgresql://app@db/app", pool_size=DictSettings().pool_size)\n',
+    )
+    a, b = settings_of(tmp_path, "app/db.py")
+    assert (a["pool_size"].value, a["pool_size"].source, a["pool_size"].env) == (
+        6,
+        "env-default",
+        "ORDERS_POOL_SIZE",
+    )
+    assert (b["pool_size"].value, b["pool_size"].env) == (8, "BILLING_POOL_SIZE")

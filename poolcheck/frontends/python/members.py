@@ -22,7 +22,7 @@ from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
 from poolcheck.frontends.python.foreign import Foreign
 from poolcheck.frontends.python.helpers import only_return
 from poolcheck.frontends.python.project import find_module
-from poolcheck.frontends.python.statements import Node, Scope, statements
+from poolcheck.frontends.python.statements import Node, Scope, scope_of, statements
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 
 if TYPE_CHECKING:
@@ -56,6 +56,17 @@ class Owner:
     resolver: Resolver
     stack: tuple[Scope, ...]  # the scopes its attributes are bound in, the module's first
     name: str  # as a message names it: the module's or the class's
+    made: Made | None = None  # of an instance, the call that makes it: its arguments are its fields'
+
+
+@dataclass(frozen=True)
+class Made:
+    """The call that makes an instance (``DatabaseConfig(pool_size=30)``), read where it is written."""
+
+    resolver: Resolver
+    call: ast.Call
+    scopes: tuple[Scope, ...]
+    line: int
 
 
 def imported(resolver: Resolver, qualified: str, hops: int = 0) -> Resolved:
@@ -76,6 +87,10 @@ def attribute(resolver: Resolver, node: ast.Attribute, scopes: list[Scope], line
 def member(owner: Owner, name: str, hops: int) -> Resolved:
     if hops > MAX_HOPS:
         return DYNAMIC
+    if owner.made is not None:  # an argument of the call that makes the instance is the field's value
+        given = _given(owner.made, owner.name, name)
+        if given is not None:
+            return given
     bindings = owner.resolver.bindings
     binding = bindings.binding(name, list(owner.stack), END)
     if binding is None and len(owner.stack) > 1:  # a field of a base class defined in the project
@@ -214,7 +229,10 @@ def owner_of(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int,
         called = bindings.qualified(node.func, scopes, line)
         if called is None:
             return owner_of(resolver, node.func, scopes, line, hops + 1)
-        return _called(resolver, called, hops + 1)
+        owner = _called(resolver, called, hops + 1)
+        if owner is not None and len(owner.stack) > 1 and owner.made is None:  # a class's own instance
+            return replace(owner, made=Made(resolver, node, tuple(scopes), line))
+        return owner
     return None
 
 
@@ -281,6 +299,23 @@ def _class(resolver: Resolver, qualified: str) -> Owner | None:
     return Owner(resolver, (*_module_scopes(resolver), scope), qualified.removeprefix(LOCAL))
 
 
+def _given(made: Made, owner: str, name: str) -> Resolved | None:
+    """The value the making call passes field ``name``: its keyword's; unknown when a positional or a
+    ``**`` argument may pass it; None when the call leaves the field its default."""
+    call = made.call
+    keyword = next((k for k in call.keywords if k.arg == name), None)
+    if keyword is None:
+        unread = call.args or any(k.arg is None for k in call.keywords)
+        return DYNAMIC if unread else None
+    resolved = made.resolver.resolve(keyword.value, list(made.scopes), made.line)
+    if resolved.source == "dynamic" or resolved.defined_at is not None:
+        return resolved
+    where = f"{_shown(made.resolver.path)}:{keyword.value.lineno}"
+    if resolved.source == "explicit":
+        return replace(resolved, source="constant", constant=f"{owner}({name}=)", defined_at=where)
+    return replace(resolved, defined_at=where)
+
+
 def _module(resolver: Resolver, name: str) -> Owner | None:
     module = find_module(resolver.path, name)
     if module is None or os.path.abspath(module.path) == os.path.abspath(resolver.path):
@@ -326,11 +361,31 @@ def _settings_prefix(owner: Owner) -> str | None:
         return None
     stack = list(owner.stack)
     config = bindings.binding("model_config", stack, END)
+    given: ast.expr | None = None
     if config is not None and isinstance(config.value, ast.Call):
         given = next((k.value for k in config.value.keywords if k.arg == "env_prefix"), None)
-        prefix = owner.resolver.resolve(given, stack, config.line).value if given is not None else ""
-        return prefix if isinstance(prefix, str) else None
-    return ""
+    elif config is not None and isinstance(config.value, ast.Dict):  # model_config = {"env_prefix": ..}
+        entries = zip(config.value.keys, config.value.values, strict=True)
+        given = next((v for k, v in entries if isinstance(k, ast.Constant) and k.value == "env_prefix"), None)
+    elif (inner := _config_class(owner)) is not None:  # pydantic 1's (and 2's, deprecated) class Config
+        stack = [*stack, inner]
+        config = bindings.binding("env_prefix", stack, END)
+        given = config.value if config is not None else None
+    if config is None or given is None:
+        return ""
+    prefix = owner.resolver.resolve(given, stack, config.line).value
+    return prefix if isinstance(prefix, str) else None
+
+
+def _config_class(owner: Owner) -> Scope | None:
+    """The scope of a settings class's nested ``class Config:`` (pydantic 1.10's env_settings.py reads
+    ``Config.env_prefix``), when it has one."""
+    body = owner.resolver.bindings.bodies.get(LOCAL + owner.name)
+    for statement in statements(body[1]) if body is not None else ():
+        name = statement.child_by_field_name("name") if statement.type == "class_definition" else None
+        if name is not None and name.text == b"Config":
+            return scope_of(statement)
+    return None
 
 
 def _is_settings(bindings: ModuleBindings, qualified: str, resolver: Resolver, hops: int) -> bool:

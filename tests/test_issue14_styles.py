@@ -10,9 +10,11 @@ The audit of every style the issue names, and the test that covers it, is this t
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
-from conftest import run_from, write_tree
+import pytest
+from conftest import Snippets, run_from, write_tree
 
 from poolcheck.emit.json import as_document
 from poolcheck.model import Setting
@@ -294,3 +296,53 @@ def test_a_settings_class_config_or_a_model_config_dict_gives_the_variables_pref
         "ORDERS_POOL_SIZE",
     )
     assert (b["pool_size"].value, b["pool_size"].env) == (8, "BILLING_POOL_SIZE")
+
+
+# One deadpool Config whose create_pool is called in both arms of an if or a match is one pool.
+
+BOTH_ARMS = {
+    "if on a built Config": """
+        use deadpool_postgres::{Config, ManagerConfig, Pool, RecyclingMethod, Runtime};
+
+        pub fn pool(tls: bool) -> Pool {
+            let mut cfg = Config::new();
+            cfg.dbname = Some("orders".into());
+            cfg.manager = Some(ManagerConfig { recycling_method: RecyclingMethod::Fast });
+            if tls {
+                cfg.create_pool(Some(Runtime::Tokio1), make_tls()).expect("pool")
+            } else {
+                cfg.create_pool(Some(Runtime::Tokio1), NoTls).expect("pool")
+            }
+        }
+    """,
+    "match on a Config parameter": """
+        use deadpool_postgres::{Config, Pool, Runtime};
+
+        pub fn pool(cfg: &Config, mode: SslMode) -> Pool {
+            match mode {
+                SslMode::Require => cfg.create_pool(Some(Runtime::Tokio1), tls()).unwrap(),
+                _ => cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap(),
+            }
+        }
+    """,
+}
+
+
+@pytest.mark.parametrize("form", sorted(BOTH_ARMS))
+def test_one_config_created_in_both_arms_of_a_branch_is_one_pool(snippets: Snippets, form: str) -> None:
+    [site] = snippets.sites(textwrap.dedent(BOTH_ARMS[form]))
+    assert site.library == "deadpool"
+
+
+def test_one_config_created_twice_in_a_row_is_two_pools(snippets: Snippets) -> None:
+    code = """
+        use deadpool_postgres::{Config, Runtime};
+
+        pub fn pools() -> (deadpool_postgres::Pool, deadpool_postgres::Pool) {
+            let cfg = Config::new();
+            let reads = cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap();
+            let writes = cfg.create_pool(Some(Runtime::Tokio1), NoTls).unwrap();
+            (reads, writes)
+        }
+    """
+    assert len(snippets.sites(textwrap.dedent(code))) == 2

@@ -166,6 +166,12 @@ class PoolSite:
     knobs: tuple[tuple[str, Setting], ...] = ()  # library knob name -> setting, in written order
     pooled: bool = True
     entry: str = ""  # the library's own name for the constructor, e.g. "sqlalchemy.create_engine"
+    # The environment variable its URL is read from (a BaseSettings field, os.getenv): a value the
+    # repository declares for it names the database as it runs (project/environment.py).
+    database_env: str | None = None
+    # In the branch a SQLite URL test excludes (frontends/python/branches.py): never SQLite, whatever
+    # a value of its URL says.
+    sqlite_excluded: bool = False
     role: Role = SERVICE  # what the pool is for, set by the pipeline from where it is built
     # The library's version whose facts apply, set by the pipeline; None: not looked up (the latest's).
     version: LibraryVersion | None = None

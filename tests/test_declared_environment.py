@@ -548,3 +548,96 @@ def test_a_serde_duration_adds_up_its_declared_secs_and_nanos(tmp_path: Path) ->
     assert [where(d["defined_at"]) for d in create["parts"]["secs"]["declared"]] == [".env:2"]
     # A Duration none of whose variables is declared is one value set at run time, as before.
     assert (settings["recycle_timeout"]["source"], settings["recycle_timeout"]["parts"]) == ("dynamic", None)
+
+
+# The FastAPI tutorial's database.py, kept for local SQLite runs, and a deployment's DATABASE_URL.
+SQLITE_OR_SERVER = """\
+    import os
+
+    from sqlalchemy import create_engine
+
+    SQLALCHEMY_DATABASE_URL = os.getenv("DATABASE_URL", "sqlite:///./sql_app.db")
+
+    if SQLALCHEMY_DATABASE_URL.startswith("sqlite"):
+        engine = create_engine(SQLALCHEMY_DATABASE_URL, connect_args={"check_same_thread": False})
+    else:
+        engine = create_engine(SQLALCHEMY_DATABASE_URL, pool_size=5, max_overflow=0)
+
+    reports = create_engine(os.getenv("REPORTS_URL", "sqlite:///./reports.db"))
+"""
+
+
+def test_the_database_of_a_pool_is_the_one_its_url_s_declared_value_names(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "app/database.py": SQLITE_OR_SERVER,
+            ".env": "DATABASE_URL=sqlite:///./dev.db\nREPORTS_URL=sqlite:///./reports.db\n",
+            "docker-compose.yml": """\
+                services:
+                  api:
+                    build: .
+                    environment:
+                      DATABASE_URL: postgresql+psycopg://app@db:5432/app
+            """,
+        },
+    )
+    report = checked(tmp_path)
+    by_line = {pool.site.span.line: pool for pool in report.pools}
+    # The SQLite branch stays SQLite; the server branch takes the deployment's PostgreSQL URL; the
+    # reports engine is SQLite in every file that declares its URL: a real SQLite pool, not judged.
+    assert {line: pool.site.database for line, pool in by_line.items()} == {
+        8: "sqlite",
+        10: "postgres",
+        12: "sqlite",
+    }
+    assert {f.span.line for f in report.findings if f.rule == "PC001"} == {10}
+
+
+def test_a_sqlite_value_leaves_the_branch_a_sqlite_test_excludes_of_no_known_database(tmp_path: Path) -> None:
+    env = "DATABASE_URL=sqlite:///./dev.db\nREPORTS_URL=postgres://reports@db/reports\n"
+    write(tmp_path, {"app/database.py": SQLITE_OR_SERVER, ".env": env})
+    by_line = {pool.site.span.line: pool.site.database for pool in checked(tmp_path).pools}
+    # The developer's SQLite runs the first branch, never the second, which no known value names;
+    # the reports engine's SQLite default is not what the .env runs it with.
+    assert by_line == {8: "sqlite", 10: "unknown", 12: "postgres"}
+
+
+def test_a_wrapper_s_sqlite_branch_stays_sqlite_when_the_deployment_declares_a_server_url(
+    tmp_path: Path,
+) -> None:
+    write(
+        tmp_path,
+        {
+            "app/db.py": """\
+                import os
+
+                from sqlalchemy import create_engine
+
+
+                def get_engine(url: str):
+                    if url.startswith("sqlite"):
+                        engine = create_engine(url, connect_args={"check_same_thread": False})
+                    else:
+                        engine = create_engine(url, pool_size=10, max_overflow=0)
+                    return engine
+
+
+                engine = get_engine(os.getenv("DATABASE_URL", "sqlite:///./app.db"))
+            """,
+            "docker-compose.yml": """\
+                services:
+                  api:
+                    build: .
+                    environment:
+                      DATABASE_URL: postgresql://app@db/app
+            """,
+        },
+    )
+    report = checked(tmp_path)
+    assert sorted((pool.site.database, pool.site.wrapper_call) for pool in report.pools) == [
+        ("postgres", True),
+        ("sqlite", True),
+    ]
+    [server] = [index for index, pool in enumerate(report.pools) if pool.site.database == "postgres"]
+    assert {f.pool for f in report.findings if f.rule == "PC001"} == {server}

@@ -405,13 +405,6 @@ def test_a_sqlite_branch_and_the_server_branch_with_kubernetes_values(
     assert (settings["max_lifetime"]["value"], settings["health_check"]["value"]) == (3600, True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the else branch of `if settings.database_url.startswith('sqlite')` takes the database of the field's"
-    " default 'sqlite:///./orders.db': neither the branch's excluded SQLite nor the deployment's"
-    " ORDERS_DATABASE_URL=postgresql+psycopg://.. (deploy/k8s/configmap.yaml:7) makes it a PostgreSQL pool,"
-    " so no rule judges it",
-)
 def test_the_server_branch_of_a_sqlite_test_is_the_deployment_s_postgres_pool(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -93,3 +93,23 @@ def test_the_other_branch_of_a_sqlite_test_is_no_sqlite_engine_whatever_the_defa
     sites = snippets.sites("import os\n" + code, ".py")
     assert [(site.database, site.pooled) for site in sites] == [("sqlite", True), ("unknown", True)]
     assert "PC001" in {f.rule for f in snippets.findings("import os\n" + code, ".py")}
+
+
+def test_the_url_s_variable_is_kept_for_the_declared_environment_but_not_in_the_sqlite_branch(
+    snippets: Snippets,
+) -> None:
+    code = (
+        "import os\n\nfrom sqlalchemy import create_engine\n\n"
+        'SQLALCHEMY_DATABASE_URL = os.environ.get("DATABASE_URL", "sqlite:///./sql_app.db")\n\n'
+        'if "sqlite" in SQLALCHEMY_DATABASE_URL:\n'
+        "    engine = create_engine(SQLALCHEMY_DATABASE_URL, connect_args={'check_same_thread': False})\n"
+        "else:\n    engine = create_engine(SQLALCHEMY_DATABASE_URL, pool_size=10)\n"
+        "replica = create_engine(os.environ['REPLICA_URL'])\n"
+    )
+    sites = snippets.sites(code, ".py")
+    # The SQLite branch is SQLite whatever DATABASE_URL holds; the other is never SQLite.
+    assert [(s.database, s.database_env, s.sqlite_excluded) for s in sites] == [
+        ("sqlite", None, False),
+        ("unknown", "DATABASE_URL", True),
+        ("unknown", "REPLICA_URL", False),
+    ]

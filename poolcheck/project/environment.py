@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Any
 
+from poolcheck.libraries.urls import database_of_url
 from poolcheck.model import DeclaredValue, EnvironmentReference, EnvKind, PoolSite, Setting, Value
 from poolcheck.numbers import bounded, parse_number
 
@@ -57,14 +58,18 @@ FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
 
 def variables_read(sites: Iterable[PoolSite]) -> frozenset[str]:
-    """The environment variables the pools' knobs read: what the declared environment is read for."""
-    return frozenset(
-        read.env
-        for site in sites
-        for _, setting in site.knobs
-        for read in (setting, *(part for _, part in setting.parts))  # a Duration's secs and nanos
-        if read.env and read.source in ("env-default", "dynamic")
-    )
+    """The environment variables the pools' knobs and URLs read: what the declared environment is read for."""
+    found: set[str] = set()
+    for site in sites:
+        found.update(
+            read.env
+            for _, setting in site.knobs
+            for read in (setting, *(part for _, part in setting.parts))  # a Duration's secs and nanos
+            if read.env and read.source in ("env-default", "dynamic")
+        )
+        if site.database_env:
+            found.add(site.database_env)
+    return frozenset(found)
 
 
 def env_file_kind(name: str, unnamed: EnvKind = "development") -> EnvKind:
@@ -400,9 +405,29 @@ def _interpolated(value: DeclaredValue, values: list[DeclaredValue]) -> Declared
 
 
 def with_declared_environment(site: PoolSite, environment: DeclaredEnvironment) -> PoolSite:
-    """The site with each knob read from a declared variable set to the value its service runs with."""
+    """The site with each knob read from a declared variable set to the value its service runs with,
+    and its database the one its URL's declared value names."""
     knobs = tuple((name, declared_setting(setting, environment, site.path)) for name, setting in site.knobs)
-    return site if knobs == site.knobs else replace(site, knobs=knobs)
+    database = declared_database(site, environment)
+    if knobs == site.knobs and database == site.database:
+        return site
+    return replace(site, knobs=knobs, database=database)
+
+
+def declared_database(site: PoolSite, environment: DeclaredEnvironment) -> str:
+    """The database the declared value of the URL's variable names, for the service that runs the
+    code (``postgresql+psycopg://..`` in a ConfigMap over the code's ``sqlite:///./orders.db``).
+
+    In the branch a SQLite test excludes a SQLite value is not what runs: the database stays the
+    code's (``unknown`` when its default was SQLite). A value that names no database keeps it too.
+    """
+    if site.database_env is None:
+        return site.database
+    used = environment.used(site.database_env, site.path)
+    named = database_of_url(used.value) if used is not None else "unknown"
+    if named == "unknown" or (named == "sqlite" and site.sqlite_excluded):
+        return site.database
+    return named
 
 
 def declared_setting(setting: Setting, environment: DeclaredEnvironment, code_path: str) -> Setting:

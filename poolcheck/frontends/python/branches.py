@@ -7,15 +7,18 @@
 
 is the way FastAPI and Flask services keep a SQLite engine for development: the
 first engine is a SQLite one, whatever its URL says at run time, and gets no pool
-rules; the second is the production pool. Conditional expressions are read the
-same way.
+rules; the second is the production pool, never SQLite: its database is what a
+declared value of its URL names (project/environment.py), else unknown. Conditional
+expressions are read the same way.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from poolcheck.frontends.python.statements import Node
+from poolcheck.model import PoolSite
 
 # A condition that tests for SQLite: the word in a URL, a scheme or a backend name, or an in-memory
 # database. Negation (`not ..`, `!=`) flips the branch.
@@ -35,6 +38,20 @@ def sqlite_branch(node: Node) -> bool | None:
                 return taken != bool(NEGATED.search(text))
         child, parent = parent, parent.parent
     return None
+
+
+def in_branch(site: PoolSite, branch: bool | None) -> PoolSite:
+    """The site in the branch ``sqlite_branch`` says: SQLite in the one a SQLite URL takes, whatever
+    values its URL has; never SQLite in the other, where a SQLite default (or declared value) of the
+    URL is not what runs."""
+    if branch is True:
+        database = "sqlite" if site.database == "unknown" else site.database
+        return replace(site, database=database, database_env=None)
+    if branch is False:
+        site = replace(site, sqlite_excluded=True)
+        if site.database == "sqlite":
+            return replace(site, database="unknown", pooled=True)
+    return site
 
 
 def _tested(child: Node, parent: Node) -> tuple[Node, bool] | None:

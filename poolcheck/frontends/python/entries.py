@@ -148,14 +148,6 @@ UNPOOLED_CLASSES = frozenset(
     }
 )
 
-URL_SCHEMES = {
-    "postgresql": "postgres",
-    "postgres": "postgres",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-}
-
 # Every entry's last name segment and every settings name: a file without one cannot configure a pool.
 SETTINGS_NAMES = {b"DATABASES", b"SQLALCHEMY_ENGINE_OPTIONS"}
 TRIGGERS = tuple(sorted({name.rsplit(".", 1)[-1].encode() for name in ENTRIES} | SETTINGS_NAMES))

@@ -10,9 +10,9 @@ from typing import Protocol
 from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python import members
 from poolcheck.frontends.python.bindings import ModuleBindings
-from poolcheck.frontends.python.branches import sqlite_branch
+from poolcheck.frontends.python.branches import in_branch, sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
-from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, URL_SCHEMES, Entry
+from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, Entry
 from poolcheck.frontends.python.expressions import identifier
 from poolcheck.frontends.python.foreign import Foreign
 from poolcheck.frontends.python.helpers import builds_once, signature
@@ -21,6 +21,7 @@ from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import number
 from poolcheck.libraries import table_for
 from poolcheck.libraries.table import Unit
+from poolcheck.libraries.urls import database_of_url
 from poolcheck.model import PoolSite, Setting, Span
 
 
@@ -64,12 +65,7 @@ class SiteFinder:
             if entry.needs_config and entry.config not in keywords:
                 continue
             site = self.site(call, entry, keywords, opaque, scopes)
-            branch = sqlite_branch(node)
-            if branch is True and site.database == "unknown":
-                site = replace(site, database="sqlite")  # the branch a SQLite URL takes
-            elif branch is False and site.database == "sqlite":
-                # The branch another URL takes: a SQLite default of the URL is not what runs here.
-                site = replace(site, database="unknown", pooled=True)
+            site = in_branch(site, sqlite_branch(node))
             sites.append(replace(site, wrapper=self._wrapper(call, scopes)))
         return sites
 
@@ -137,6 +133,7 @@ class SiteFinder:
             if isinstance(node, ast.Call)
             else entry.name.rsplit(".", 1)[-1],
             database=entry.database or self._database(keywords, scopes, line),
+            database_env=None if entry.database else self._url_variable(keywords, scopes, line),
             text=self._text(node),
             knobs=tuple(knobs),
             lines=tuple(self.lines[span.line - 1 : span.end_line]),
@@ -214,10 +211,15 @@ class SiteFinder:
     def _database(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str:
         url = keywords.get("url")
         written = self.resolver.leading_text(url.value, scopes, line) if url else None
-        if written is None or ":" not in written:
-            return "unknown"
-        scheme = written.split(":", 1)[0].split("+", 1)[0].lower()
-        return URL_SCHEMES.get(scheme, "unknown")
+        return database_of_url(written) if written is not None else "unknown"
+
+    def _url_variable(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str | None:
+        """The environment variable the URL is read from: ``settings.database_url``'s ORDERS_DATABASE_URL."""
+        url = keywords.get("url")
+        resolved = self.resolver.resolve(url.value, scopes, line) if url else None
+        if resolved is None or resolved.source not in ("env-default", "dynamic"):
+            return None
+        return resolved.env
 
     def _pooled(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> bool:
         poolclass = keywords.get("poolclass")

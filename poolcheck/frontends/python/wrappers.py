@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from poolcheck.frontends.python import members
 from poolcheck.frontends.python.bindings import LOCAL, ModuleBindings
-from poolcheck.frontends.python.branches import sqlite_branch
+from poolcheck.frontends.python.branches import in_branch, sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import Entry
 from poolcheck.frontends.python.expressions import Opaque
@@ -126,9 +126,7 @@ def _built(finder: SiteFinder, call: ast.Call, scopes: list[Scope], wrapper: Wra
         branch = sqlite_branch(construction.node)
         if branch is not None and site.database != "unknown" and (site.database == "sqlite") != branch:
             continue
-        if branch is True:
-            site = replace(site, database="sqlite")
-        sites.append(site)
+        sites.append(in_branch(site, branch))
     return sites
 
 

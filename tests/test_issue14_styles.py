@@ -346,3 +346,69 @@ def test_one_config_created_twice_in_a_row_is_two_pools(snippets: Snippets) -> N
         }
     """
     assert len(snippets.sites(textwrap.dedent(code))) == 2
+
+
+# A knob's variable bound differently in the arms of an if or a match: no arm's value stands for
+# the pool (it is set at run time by the variable), unless the arms agree.
+
+BRANCHED = """\
+import os
+
+from sqlalchemy import create_engine
+
+ENVIRONMENT = os.environ.get("ENVIRONMENT", "development")
+
+if ENVIRONMENT == "production":
+    POOL_SIZE = 20
+    POOL_TIMEOUT = 5
+else:
+    POOL_SIZE = 2
+    POOL_TIMEOUT = 5
+
+
+def by_match(url: str):
+    match ENVIRONMENT:
+        case "production":
+            overflow = 10
+        case _:
+            overflow = 0
+    return create_engine(url, pool_size=POOL_SIZE, max_overflow=overflow, pool_timeout=POOL_TIMEOUT)
+
+
+def in_one_arm(url: str, replica: bool):
+    if replica:
+        size = 4
+        return create_engine(url, pool_size=size)
+    size = 12
+    return create_engine(url, pool_size=size)
+"""
+
+
+def test_a_variable_the_arms_of_an_if_or_match_bind_differently_is_set_at_run_time(tmp_path: Path) -> None:
+    write_tree(tmp_path, {".git/HEAD": "", "app/__init__.py": "", "app/db.py": BRANCHED})
+    matched, replica, primary = settings_of(tmp_path, "app/db.py")
+    assert (matched["pool_size"].source, matched["pool_size"].expr) == ("dynamic", "POOL_SIZE")
+    assert (matched["max_overflow"].source, matched["max_overflow"].expr) == ("dynamic", "overflow")
+    assert (matched["pool_timeout"].value, matched["pool_timeout"].source) == (5, "constant")  # arms agree
+    assert (replica["pool_size"].value, primary["pool_size"].value) == (4, 12)  # read in its own arm
+
+
+def test_a_constant_of_another_module_bound_in_both_arms_is_set_at_run_time(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/settings.py": BRANCHED,
+            "app/engine.py": "from sqlalchemy import create_engine\n\nfrom app import settings\n"
+            "from app.settings import POOL_SIZE, POOL_TIMEOUT\n\n"
+            'engine = create_engine("postgresql://app@db/app", pool_size=POOL_SIZE,'
+            " pool_timeout=POOL_TIMEOUT, max_overflow=settings.POOL_SIZE)\n",
+        },
+    )
+    report = run_from(tmp_path, "app/engine.py")
+    [pool] = report.pools
+    knobs = dict(pool.site.knobs)
+    assert (knobs["pool_size"].source, knobs["max_overflow"].source) == ("dynamic", "dynamic")
+    assert knobs["pool_timeout"].value == 5
+    assert not [f for f in report.findings if f.rule == "PC001"]  # neither arm's size is the pool's

@@ -238,6 +238,19 @@ class ModuleBindings:
         usable = self._usable(name, stack, line)
         return usable[-1] if usable else None
 
+    def alternatives(self, name: str, stack: list[Scope], line: int) -> list[Binding]:
+        """The bindings one of which ``name`` holds at ``line``: the last one; and when it sits in an
+        arm of an ``if`` or ``match`` that ``line`` is outside of, the others that statement makes and
+        the one before it (``if prod: size = 20 / else: size = 5``, then ``pool_size=size``)."""
+        usable = self._usable(name, stack, line)
+        last = usable[-1] if usable else None
+        statement = _branching(last.written.node, line) if last is not None and last.written else None
+        if statement is None:
+            return usable[-1:]
+        first, end = statement.start_point[0] + 1, statement.end_point[0] + 1
+        before = [b for b in usable if b.line < first]
+        return before[-1:] + [b for b in usable if first <= b.line <= end]
+
     def _usable(self, name: str, stack: list[Scope], line: int) -> list[Binding]:
         innermost = True
         for scope in reversed(stack):
@@ -293,6 +306,25 @@ class ModuleBindings:
     def mutations(self, name: str, scope: Scope, after: int, before: int) -> list[Mutation]:
         found = self.scopes.get(scope.key, ScopeIndex()).mutations.get(name, [])
         return [m for m in found if after <= m.line <= before]
+
+
+ARMS = {"if_statement": 0, "elif_clause": 1, "else_clause": 1, "case_clause": 2}  # arm -> up to its statement
+SCOPE_NODES = frozenset({"function_definition", "class_definition", "lambda", "module"})
+
+
+def _branching(node: Node, line: int) -> Node | None:
+    """The outermost ``if``/``match`` statement with an arm that holds ``node`` but not ``line``."""
+    found = None
+    while node.parent is not None and node.type not in SCOPE_NODES:
+        parent = node.parent
+        outside = not node.start_point[0] + 1 <= line <= node.end_point[0] + 1
+        if node.type == "block" and parent.type in ARMS and outside:
+            statement: Node | None = parent
+            for _ in range(ARMS[parent.type]):
+                statement = statement.parent if statement is not None else None
+            found = statement or found
+        node = parent
+    return found
 
 
 def _string(node: ast.expr | None) -> str | None:

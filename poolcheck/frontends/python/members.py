@@ -110,6 +110,8 @@ def member(owner: Owner, name: str, hops: int) -> Resolved:
     where = f"{_shown(owner.resolver.path)}:{binding.line}"
     if resolved.source == "dynamic":
         return resolved
+    if not owner.resolver.branches_agree(name, binding, resolved, stack, END):
+        return DYNAMIC  # `if ENV == "production": POOL_SIZE = 20 / else: POOL_SIZE = 5`
     prefix = _settings_prefix(owner) if len(owner.stack) > 1 else None
     if prefix is not None and resolved.source in ("explicit", "constant"):
         return replace(resolved, source="env-default", env=f"{prefix}{name}".upper(), defined_at=where)

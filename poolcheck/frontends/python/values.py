@@ -127,9 +127,23 @@ class Resolver:
         if binding.value is None:
             return DYNAMIC
         resolved = self.resolve(binding.value, scopes, binding.line, depth)
+        if not self.branches_agree(node.id, binding, resolved, scopes, line, depth):
+            return DYNAMIC
         if resolved.source == "explicit":
             return replace(resolved, source="constant", constant=node.id)
         return resolved
+
+    def branches_agree(
+        self, name: str, binding: Binding, resolved: Resolved, scopes: list[Scope], line: int, depth: int = 0
+    ) -> bool:
+        """Does every branch that may bind ``name`` before ``line`` give it ``binding``'s value?
+        ``if prod: size = 20 / else: size = 5`` is known only when the arms agree, as ``a if c else b``."""
+        for other in self.bindings.alternatives(name, scopes, line):
+            value = other.value
+            found = self.resolve(value, scopes, other.line, depth) if value is not None else DYNAMIC
+            if other is not binding and not _same(resolved, found):
+                return False
+        return True
 
     def _arithmetic(self, node: ast.BinOp, scopes: list[Scope], line: int, depth: int) -> Resolved:
         left = self.resolve(node.left, scopes, line, depth)
@@ -430,6 +444,17 @@ class Stretch:
     @property
     def end_col_offset(self) -> int | None:
         return self.last.end_col_offset
+
+
+def _same(one: Resolved, other: Resolved) -> bool:
+    """Two known values that are one: a branch's and another's (as ``_agreeing`` compares arms)."""
+    return (
+        one.source != "dynamic"
+        and other.source != "dynamic"
+        and one.value == other.value
+        and type(one.value) is type(other.value)
+        and one.env == other.env
+    )
 
 
 def _string(node: ast.expr | None) -> str | None:

@@ -412,3 +412,54 @@ def test_a_constant_of_another_module_bound_in_both_arms_is_set_at_run_time(tmp_
     assert (knobs["pool_size"].source, knobs["max_overflow"].source) == ("dynamic", "dynamic")
     assert knobs["pool_timeout"].value == 5
     assert not [f for f in report.findings if f.rule == "PC001"]  # neither arm's size is the pool's
+
+
+# `if cfg!(test)` builds the tests' pool in its branch, as #[cfg(test)] items do.
+
+CFG_TEST_BRANCHES = """
+    use sqlx::postgres::PgPoolOptions;
+    use std::time::Duration;
+
+    pub fn pool(url: &str) -> sqlx::PgPool {
+        if cfg!(test) {
+            PgPoolOptions::new().max_connections(1).connect_lazy(url).unwrap()
+        } else {
+            PgPoolOptions::new()
+                .max_connections(20)
+                .acquire_timeout(Duration::from_secs(3))
+                .connect_lazy(url)
+                .unwrap()
+        }
+    }
+
+    pub fn negated(url: &str) -> sqlx::PgPool {
+        if !cfg!(test) {
+            PgPoolOptions::new().max_connections(20).connect_lazy(url).unwrap()
+        } else if cfg!(feature = "ci") {
+            PgPoolOptions::new().max_connections(2).connect_lazy(url).unwrap()
+        } else {
+            PgPoolOptions::new().max_connections(1).connect_lazy(url).unwrap()
+        }
+    }
+
+    pub fn any_feature(url: &str) -> sqlx::PgPool {
+        if cfg!(any(test, feature = "local")) {
+            PgPoolOptions::new().max_connections(1).connect_lazy(url).unwrap()
+        } else {
+            PgPoolOptions::new().max_connections(20).connect_lazy(url).unwrap()
+        }
+    }
+"""
+
+
+def test_the_branch_of_an_if_cfg_test_is_test_code_and_the_other_a_service(snippets: Snippets) -> None:
+    sites = snippets.sites(textwrap.dedent(CFG_TEST_BRANCHES))
+    assert [(site.role.name, dict(site.knobs)["max_connections"].value) for site in sites] == [
+        ("test", 1),
+        ("service", 20),
+        ("service", 20),
+        ("test", 2),  # the else of `if !cfg!(test)`, an else-if among it
+        ("test", 1),
+        ("service", 1),  # any(test, ..) holds in a build with the feature too
+        ("service", 20),
+    ]

@@ -110,6 +110,8 @@ def _test_role(file: RustFile, above: list[Node]) -> Role | None:
         return None
     for depth, node in enumerate(above):
         parent = above[depth - 1] if depth else None
+        if parent is not None and parent.type == "if_expression" and _test_arm(file, parent, node):
+            return Role("test", "in the branch of an if cfg!(test)")
         if node.type in ITEM_LISTS:  # #![cfg(test)] at the top of a file or a module
             attributes = file.attributes_in(node).get(node.id, ())
         elif parent is not None and parent.type in ITEM_LISTS:
@@ -124,6 +126,24 @@ def _test_role(file: RustFile, above: list[Node]) -> Role | None:
                 return Role("test", f"in a {where} under #![{_shown(file, attribute)}]")
             return Role("test", f"in a #[{_shown(file, attribute)}] {KINDS.get(node.type, 'item')}")
     return None
+
+
+def _test_arm(file: RustFile, statement: Node, arm: Node) -> bool:
+    """Is ``arm`` of the if ``statement`` compiled in tests only: ``if cfg!(test) { .. }``, or the
+    ``else`` of ``if !cfg!(test)``?"""
+    condition = field(statement, "condition")
+    negated = (
+        condition is not None and condition.type == "unary_expression" and file.text(condition)[:1] == "!"
+    )
+    tested = condition.named_children[0] if negated and condition is not None else condition
+    name = field(tested, "macro") if tested is not None and tested.type == "macro_invocation" else None
+    if tested is None or name is None or file.text(name) != "cfg":
+        return False
+    tokens = tested.named_children[-1] if tested.named_children else None
+    if tokens is None or tokens.type != "token_tree" or not _requires_test(file.text(tokens)):
+        return False
+    taken = arm == field(statement, "consequence")
+    return taken != negated and (taken or arm.type == "else_clause")
 
 
 def _marks_test(file: RustFile, attribute: Node) -> bool:

@@ -79,23 +79,20 @@ def find(file: RustFile) -> list[PoolSite]:
             below = config_structs.declared_field(file, config) if config.type == "field_expression" else None
             knobs += _from_outside(file.text(config), assigned, below[2] if below else None)
         held = declared if declared is not None else origin  # the one Config value both calls use
-        if any(o.id == held.id and _exclusive(c, call) for o, c in built):
+        if any(o.id == held.id and _exclusive(file, c, call) for o, c in built):
             continue  # `if tls { cfg.create_pool(..) } else { cfg.create_pool(..) }`: one pool
         built.append((held, call))
         sites.append(_site(file, origin, call, database or "unknown", knobs))
     return sites
 
 
-def _exclusive(one: Node, other: Node) -> bool:
+def _exclusive(file: RustFile, one: Node, other: Node) -> bool:
     """Are the two calls in different arms of one ``if``/``else`` or ``match``, so only one runs?"""
-    above = set()
-    node: Node | None = one
-    while node is not None:
-        above.add(node.id)
-        node = node.parent
-    common = other.parent
-    while common is not None and common.id not in above:
-        common = common.parent
+    common = None  # the innermost node holding both
+    for above, also in zip(file.ancestors(one), file.ancestors(other), strict=False):
+        if above.id != also.id:
+            break
+        common = above
     if common is None or common.type not in ("if_expression", "match_block"):
         return False
     condition = common.child_by_field_name("condition")

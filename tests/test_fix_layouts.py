@@ -6,7 +6,9 @@ import lines the fix adds), and a second fix changes nothing.
 from __future__ import annotations
 
 import difflib
+import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +98,10 @@ def python_files(draw: st.DrawFn) -> Generated:
         call += [f"{indent}{inner}{argument}," for argument in arguments]
         if not trailing_comma:
             call[-1] = call[-1][:-1]
+        if len(call) > 2:  # a comment at the end of an argument's line, but the last's (see below)
+            call[draw(st.integers(1, len(call) - 2))] += draw(st.sampled_from(["  # per worker", ""]))
+        if draw(st.booleans()):  # a comment line among the arguments
+            call.insert(draw(st.integers(1, len(call) - 1)), f"{indent}{inner}# sized by the load test")
         call.append(f"{indent})")
     else:
         call = [f"pool = {constructor}({', '.join(arguments)}{',' if trailing_comma else ''})"]
@@ -215,6 +221,13 @@ def outside_changes(generated: Generated, after: str) -> list[str]:
     return wrong
 
 
+def comments(text: str) -> Counter[str]:
+    """The comments of ``text``: from a ``#`` or ``//`` that starts a line or follows a space (the
+    generated strings hold none so placed) to the end of its line."""
+    found = (re.search(r"(?:^|\s)(?:#|//).*$", line) for line in text.splitlines())
+    return Counter(match.group(0) for match in found if match is not None)
+
+
 def check_fix(generated: Generated) -> None:
     with tempfile.TemporaryDirectory(prefix="poolcheck-layouts-") as name:
         folder = Path(name)
@@ -226,6 +239,7 @@ def check_fix(generated: Generated) -> None:
         assert outcome.files, (generated.text, reasons)  # every layout gets at least one fix
         assert parse_problem(generated.language, after) is None, after
         assert outside_changes(generated, after) == [], (generated.text, after)
+        assert comments(generated.text) <= comments(after), after
         again = fixed(folder)
         assert not again.files, [f.text for f in again.files]
         assert path.read_text() == after

@@ -261,6 +261,8 @@ class FileResult:
     sites: tuple[PoolSite, ...] = ()
     errors: tuple[FileError, ...] = ()
     suppressions: tuple[Suppression, ...] = ()  # collected only in files that hold a pool
+    # Names it binds to a pool entry that other files may import and call ("/abs/app/db.py:DbPool").
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -360,7 +360,7 @@ def _serve(
                 progress[CPU_STARTED], progress[STARTED] = time.process_time(), time.monotonic()
                 result = extract_candidate(result, timeout)
                 progress[STARTED] = 0.0
-            if result.sites or result.errors:
+            if result.sites or result.errors or result.aliases:
                 conn.send((index, result))
         conn.send(None)
 

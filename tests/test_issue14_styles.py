@@ -463,3 +463,74 @@ def test_the_branch_of_an_if_cfg_test_is_test_code_and_the_other_a_service(snipp
         ("service", 1),  # any(test, ..) holds in a build with the feature too
         ("service", 20),
     ]
+
+
+# A pool class or factory aliased in one module and called in another: the alias module names the
+# library, the calling module only the alias (so the first look at it found nothing to read).
+
+ALIASES = """\
+from typing import TypeAlias
+
+import psycopg_pool
+import redis
+from sqlalchemy.ext import asyncio as sa_asyncio
+
+DbPool: TypeAlias = psycopg_pool.ConnectionPool
+AsyncDbPool = psycopg_pool.AsyncConnectionPool
+make_engine = sa_asyncio.create_async_engine
+CachePool = redis.ConnectionPool
+"""
+
+
+def test_a_pool_class_aliased_in_another_module_is_the_librarys_pool_at_its_call(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/db/__init__.py": "from .types import AsyncDbPool, DbPool\n",
+            "app/db/types.py": ALIASES,
+            "app/services/orders.py": (
+                "from app.db import DbPool\n\n"
+                'pool = DbPool("dbname=orders", min_size=2, max_size=6, timeout=3)\n'
+            ),
+            "app/services/billing.py": (
+                "from app.db.types import CachePool, make_engine\nfrom app.db import AsyncDbPool as Pool\n\n"
+                'engine = make_engine("postgresql+asyncpg://app@db/billing", pool_size=8)\n'
+                'pool = Pool("dbname=billing", max_size=4)\n'
+                'cache = CachePool(host="cache", max_connections=50)\n'
+            ),
+        },
+    )
+    report = run_from(tmp_path, "app")
+    built = {
+        (pool.site.path, pool.site.constructor, pool.site.library): {
+            name: s.value for name, s in pool.site.knobs
+        }
+        for pool in report.pools
+    }
+    assert built == {
+        ("app/services/orders.py", "DbPool", "psycopg_pool"): {"min_size": 2, "max_size": 6, "timeout": 3},
+        ("app/services/billing.py", "make_engine", "sqlalchemy"): {"pool_size": 8},
+        ("app/services/billing.py", "Pool", "psycopg_pool"): {"max_size": 4},
+    }  # and no redis pool
+    assert {f.rule for f in report.findings if f.path == "app/services/orders.py"}  # judged as any pool
+
+
+def test_an_alias_the_calling_module_also_sees_directly_is_one_pool(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/types.py": ALIASES + '\nlocal = DbPool("dbname=types", max_size=3)\n',
+            "app/db.py": (
+                "import psycopg_pool\n\nfrom app.types import DbPool\n\n"
+                'a = psycopg_pool.ConnectionPool("dbname=a", max_size=5)\n'
+                'b = DbPool("dbname=b", max_size=7)\n'
+            ),
+        },
+    )
+    report = run_from(tmp_path, "app")
+    sizes = sorted((p.site.path, dict(p.site.knobs)["max_size"].value) for p in report.pools)
+    assert sizes == [("app/db.py", 5), ("app/db.py", 7), ("app/types.py", 3)]

@@ -5,8 +5,10 @@ The first look at every file finds the pools; one built from its function's para
 is marked with that function (``PoolSite.wrapper``). Only then are the run's files that name such
 a function read for its calls, each call becoming a pool at the call with the values it passes
 (the front end's ``extract_calls``). The wrapper's own site is left out once a call of it is
-found; with none it stays, reported at the wrapper with its defaults. A run without a wrapper
-reads nothing more.
+found; with none it stays, reported at the wrapper with its defaults. A module's alias of a pool
+entry (``DbPool: TypeAlias = psycopg_pool.ConnectionPool``, ``FileResult.aliases``) is searched for
+the same way: the module that imports it and calls ``DbPool(conninfo, max_size=..)`` names no
+entry, so the first look did not read it. A run without a wrapper or an alias reads nothing more.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def with_wrapper_calls(
 ) -> list[FileResult]:
     """``results`` with the pools built at the calls of the wrappers among their sites."""
     wrappers = tuple(sorted({site.wrapper for result in results for site in result.sites if site.wrapper}))
+    # A module's alias of a pool entry (DbPool = psycopg_pool.ConnectionPool): its calls elsewhere too.
+    wrappers += tuple(sorted({alias for result in results for alias in result.aliases}))
     if not wrappers:
         return results
     names = {wrapper.rpartition(":")[2].encode() for wrapper in wrappers}

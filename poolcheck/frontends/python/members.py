@@ -169,6 +169,19 @@ def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
     return None
 
 
+def defined_in(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
+    """The file of the project's module that assigns the name ``qualified`` imports, re-exports
+    followed: ``app.db.DbPool`` is ``app/db/types.py``'s when ``app/db/__init__.py`` imports it."""
+    head, _, name = qualified.rpartition(".")
+    module = _module(resolver, head) if head and hops <= MAX_HOPS else None
+    binding = module.resolver.bindings.binding(name, list(module.stack), END) if module is not None else None
+    if module is None or binding is None:
+        return None
+    if binding.qualified is None:
+        return module.resolver.path
+    return None if _local(binding) else defined_in(module.resolver, binding.qualified, hops + 1)
+
+
 def project_function(resolver: Resolver, qualified: str, hops: int = 0) -> tuple[Resolver, str] | None:
     """The module (its resolver) and the local name of the project function ``qualified`` names:
     ``libs.db.make_engine`` through ``libs/db/__init__.py``'s re-export is ``libs/db/engine.py``'s

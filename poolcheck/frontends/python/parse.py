@@ -9,7 +9,7 @@ from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.settings import mentions_settings, settings_sites
 from poolcheck.frontends.python.sites import SiteFinder
 from poolcheck.frontends.python.syntax import LINE_ENDS, parse
-from poolcheck.frontends.python.wrappers import extract_calls
+from poolcheck.frontends.python.wrappers import aliases, extract_calls
 
 __all__ = ["extract", "extract_calls"]
 from poolcheck.model import FileError, FileResult
@@ -32,8 +32,10 @@ def extract(path: str, data: bytes) -> FileResult:
     try:
         parsed = parse(text)
         lines = LINE_ENDS.split(text)  # as the parser counts lines: not str.splitlines' form feeds
-        finder = SiteFinder(path, lines, ModuleBindings(parsed.root))
+        bindings = ModuleBindings(parsed.root)
+        finder = SiteFinder(path, lines, bindings)
         sites = finder.find(parsed.root)
+        named = aliases(path, bindings) if path and path != "-" else ()
         if mentions_settings(data):
             sites += settings_sites(parsed.root, finder)
     except RecursionError:  # CPython itself stops at 100 levels of indentation
@@ -42,4 +44,4 @@ def extract(path: str, data: bytes) -> FileResult:
     errors = (
         (FileError(path, f"{parsed.error}; the rest of the file was read", "parse"),) if parsed.error else ()
     )
-    return FileResult(path, tuple(sorted(sites, key=lambda site: site.span)), errors=errors)
+    return FileResult(path, tuple(sorted(sites, key=lambda site: site.span)), errors=errors, aliases=named)

@@ -61,7 +61,7 @@ class SiteFinder:
             entry = self.entry(call, scopes)
             if entry is None:
                 continue
-            keywords, opaque = self._arguments(call, entry, scopes)
+            keywords, opaque = self.arguments(call, entry, scopes)
             if entry.needs_config and entry.config not in keywords:
                 continue
             site = self.site(call, entry, keywords, opaque, scopes)
@@ -142,9 +142,7 @@ class SiteFinder:
             entry=entry.name,
         )
 
-    def _arguments(
-        self, call: ast.Call, entry: Entry, scopes: list[Scope]
-    ) -> tuple[dict[str, Keyword], bool]:
+    def arguments(self, call: ast.Call, entry: Entry, scopes: list[Scope]) -> tuple[dict[str, Keyword], bool]:
         """Every argument by parameter name: positionals, keywords, ``**`` dicts, a settings dict."""
         keywords: dict[str, Keyword] = {}
         opaque = False

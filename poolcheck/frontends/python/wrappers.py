@@ -17,10 +17,10 @@ import os
 from dataclasses import dataclass, replace
 
 from poolcheck.frontends.python import members
-from poolcheck.frontends.python.bindings import LOCAL, ModuleBindings
+from poolcheck.frontends.python.bindings import LOCAL, ModuleBindings, ScopeIndex
 from poolcheck.frontends.python.branches import in_branch, sqlite_branch
-from poolcheck.frontends.python.calls import entry_calls
-from poolcheck.frontends.python.entries import Entry
+from poolcheck.frontends.python.calls import ENTRY_NAMES, entry_calls
+from poolcheck.frontends.python.entries import ENTRIES, Entry
 from poolcheck.frontends.python.expressions import Opaque
 from poolcheck.frontends.python.foreign import Foreign, written
 from poolcheck.frontends.python.helpers import Signature, signature
@@ -69,9 +69,13 @@ def extract_calls(path: str, wrappers: tuple[str, ...]) -> FileResult:
     lines = LINE_ENDS.split(module.text)
     finder = SiteFinder(path, lines, module.bindings)
     sites: list[PoolSite] = []
-    for call, scopes, _ in entry_calls(
+    for call, scopes, node in entry_calls(
         module.root, lines, module.bindings, _names(module.bindings, wrappers)
     ):
+        aliased = _aliased(finder, call, scopes, node, wrappers)
+        if aliased is not None:
+            sites.append(aliased)
+            continue
         for qualified in module.bindings.candidates(call.func, scopes, call.lineno):
             found = members.project_function(finder.resolver, qualified)
             identity = f"{os.path.abspath(found[0].path)}:{found[1].removeprefix(LOCAL)}" if found else None
@@ -83,6 +87,40 @@ def extract_calls(path: str, wrappers: tuple[str, ...]) -> FileResult:
                 )
                 break
     return FileResult(path, tuple(sorted(sites, key=lambda site: site.span)))
+
+
+def aliases(path: str, bindings: ModuleBindings) -> tuple[str, ...]:
+    """The module's names for a pool entry that another module may import and call
+    (``DbPool: TypeAlias = psycopg_pool.ConnectionPool``), each ``"/abs/path.py:DbPool"``."""
+    found = []
+    for name, listed in bindings.scopes.get(bindings.module.key, ScopeIndex()).bindings.items():
+        last = listed[-1]
+        if name in ENTRY_NAMES or last.written is None or not last.written.is_name:
+            continue  # an entry's own name is found in the module that imports it
+        value = last.value
+        if value is not None and bindings.qualified(value, [bindings.module], last.line + 1) in ENTRIES:
+            found.append(f"{os.path.abspath(path)}:{name}")
+    return tuple(found)
+
+
+def _aliased(
+    finder: SiteFinder, call: ast.Call, scopes: list[Scope], node: Node, wrappers: tuple[str, ...]
+) -> PoolSite | None:
+    """The pool a call of another module's alias of an entry builds (``DbPool(conninfo, max_size=..)``
+    after ``from app.db.types import DbPool``): the first look found none, as the call names no entry."""
+    names = finder.bindings.candidates(call.func, scopes, call.lineno)
+    if not names or any(name in ENTRIES or name.startswith(LOCAL) for name in names):
+        return None
+    where = members.defined_in(finder.resolver, names[0])
+    identity = f"{os.path.abspath(where)}:{names[0].rpartition('.')[2]}" if where is not None else None
+    entry = finder.entry(call, scopes) if identity in wrappers else None
+    if entry is None:
+        return None
+    keywords, opaque = finder.arguments(call, entry, scopes)
+    if entry.needs_config and entry.config not in keywords:
+        return None
+    site = in_branch(finder.site(call, entry, keywords, opaque, scopes), sqlite_branch(node))
+    return replace(site, wrapper=identity, wrapper_call=True)
 
 
 def _names(bindings: ModuleBindings, wrappers: tuple[str, ...]) -> frozenset[str]:

@@ -1,11 +1,54 @@
-"""Issue 14's styles that had no test yet, each written the way real projects write it.
+"""Issue 14's styles that had no test, or were wrong, each written the way real projects write it.
 
-The audit of every style the issue names, and the test that covers it, is this table
-(status: "covered" = an existing test, "added" = here, "fixed" = a gap fixed with its test here).
+The audit of the issue's styles: where each is tested ("here" = this file; "fixed" = it was wrong or
+missed before the change this file tests; "partial" = see the note).
 
-    style                                   test                                               status
-    module constants across files           test_python_project::test_module_constants_...    covered
-    ...                                     (filled in below by the audit)
+Python values across files
+  module constants; dataclasses; Field(default=..)   test_python_project (module_constants_.., pydantic_settings_..)
+  BaseSettings, settings = Settings(), @lru_cache      test_python_project::test_a_pydantic_settings_instance_..
+  BaseModel, attrs, NamedTuple, `//`                   here: test_pydantic_models_attrs_and_named_tuples_..
+  instance made with arguments (Cfg(pool_size=30))     here, fixed: test_an_instance_made_with_arguments_..
+  Depends-style accessor; plain class attributes       here: test_a_depends_style_accessor_and_a_plain_config_..
+  env_prefix / model_config= SettingsConfigDict        test_python_project, test_projects (fastapi_full_stack_..)
+  class Config: env_prefix; model_config = {..}        here, fixed: test_a_settings_class_config_or_a_model_..
+  dict literal / dict(..) spread, same module          test_python_values::test_kwargs_dict_literal_.., merge_..
+  dict spread imported (**ENGINE_OPTIONS), module or   here, fixed: test_a_dict_imported_from_a_config_module_..,
+    class attribute, re-exported; not a pool's dict      .._attribute_of_a_module_or_class_.., .._re_exported_..,
+                                                         .._stays_unknown, .._redis_or_http_pool_reports_nothing
+  django-environ, python-decouple                      test_python_values::test_django_environ_and_python_decouple_..
+  os.environ.get / getenv defaults                     test_python_values::test_env_lookups_with_a_default
+  same-project helpers                                 test_python_values::test_a_helper_that_wraps_a_reader_..
+Rust values
+  const/static in other modules                        test_rust_project::test_a_const_used_from_the_crates_config_..
+  serde default fn / #[serde(default)] + impl Default  test_rust_config_structs (config_parameter_.., struct_level_..)
+  envy / config crate                                  test_rust_config_structs (envy_.., config_crate_..)
+Declared environment: .env, compose env_file/environment, K8s env/envFrom, Helm values, disagreeing
+  environments                                         test_declared_environment (compose_.., kubernetes_.., helm_..)
+Names across files
+  Python alias in another module (DbPool: TypeAlias =  here, fixed: test_a_pool_class_aliased_in_another_module_..,
+    psycopg_pool.ConnectionPool; make_engine = ..)       test_an_alias_the_calling_module_also_sees_directly_..
+  Rust type aliases; diesel_async deadpool/bb8         test_rust_type_aliases, test_projects (diesel_..)
+  project module re-exporting a library                test_python_project, test_projects::test_a_library_re_exported_..
+  SQLModel's create_engine                             test_python_libraries::test_sqlmodel_reexports_are_sqlalchemys
+  return-type manager                                  test_rust_libraries::test_the_manager_type_of_a_pool_named_by_..
+  try/except fallback to None; two libraries           test_python_forms (optional_import_.., two_libraries_..)
+Configuration from outside, conversions
+  Config parameter / from_env / serde struct           test_run_time_values::test_a_deadpool_config_from_outside_..
+  .into() / From; turbofish                            test_rust_values::test_conversions_and_ordering_.., test_rust_libraries::test_turbofish_..
+  manager through let m = if .. / match                here: test_a_manager_bound_through_an_if_or_a_match_..
+Wrappers; Django DATABASES helper                      test_python_wrappers, test_projects, test_python_values::
+                                                         test_django_databases_built_by_a_settings_helper
+Branches
+  knob set differently in if/else or match arms        here, partial: set at run time unless the arms agree
+                                                         (no per-variant setting yet): test_a_variable_the_arms_..
+  conditional expression                               test_python_values (`10 if PROD else 2` is dynamic)
+  SQLite URL tests; NullPool in one branch             test_python_branches
+  #[cfg(test)] items                                   test_rust_roles::test_a_cfg_test_module_..
+  if cfg!(test) branch                                 here, fixed: test_the_branch_of_an_if_cfg_test_is_test_code_..
+  one Config create_pool in both arms                  here, fixed: test_one_config_created_in_both_arms_..
+Builtins: max/min/int/float/round/abs, timedelta       test_python_values (pure_builtins_.., timedelta_..)
+  Duration::from_*, .clamp, .max/.min                  test_rust_values (env_default_clamped, conversions_and_ordering_..)
+"set at run time by `expr`"                            test_run_time_values::test_a_run_time_value_reads_as_its_..
 """
 
 from __future__ import annotations
@@ -534,3 +577,67 @@ def test_an_alias_the_calling_module_also_sees_directly_is_one_pool(tmp_path: Pa
     report = run_from(tmp_path, "app")
     sizes = sorted((p.site.path, dict(p.site.knobs)["max_size"].value) for p in report.pools)
     assert sizes == [("app/db.py", 5), ("app/db.py", 7), ("app/types.py", 3)]
+
+
+def test_a_depends_style_accessor_and_a_plain_config_class_give_their_values(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/core/__init__.py": "",
+            "app/core/config.py": (
+                "from pydantic_settings import BaseSettings\n\n\n"
+                "class Settings(BaseSettings):\n    db_pool_size: int = 17\n\n\n"
+                "class Config:\n    POOL_RECYCLE = 1800\n\n\n"
+                "settings = Settings()\n\n\n"
+                "def get_settings() -> Settings:  # a FastAPI dependency: Depends(get_settings)\n"
+                "    return settings\n"
+            ),
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\nfrom app.core.config import Config, get_settings\n\n"
+                'engine = create_engine("postgresql://app@db/app", pool_size=get_settings().db_pool_size,'
+                " pool_recycle=Config.POOL_RECYCLE)\n"
+            ),
+        },
+    )
+    [engine] = settings_of(tmp_path, "app/db.py")
+    size, recycle = engine["pool_size"], engine["pool_recycle"]
+    assert (size.value, size.source, size.env, size.defined_at) == (
+        17,
+        "env-default",
+        "DB_POOL_SIZE",
+        "app/core/config.py:5",
+    )
+    assert (recycle.value, recycle.source, recycle.constant) == (1800, "constant", "Config.POOL_RECYCLE")
+
+
+MANAGER_IN_BRANCHES = """
+    use diesel::pg::PgConnection;
+    use diesel::r2d2::{ConnectionManager, Pool};
+
+    pub fn by_if(url: &str, replica: bool) -> Pool<ConnectionManager<PgConnection>> {
+        let manager = if replica {
+            ConnectionManager::<PgConnection>::new(format!("{url}?target_session_attrs=read-only"))
+        } else {
+            ConnectionManager::<PgConnection>::new(url)
+        };
+        Pool::builder().max_size(7).build(manager).expect("pool")
+    }
+
+    pub fn by_match(url: &str, role: Role) -> Pool<ConnectionManager<PgConnection>> {
+        let manager = match role {
+            Role::Primary => ConnectionManager::<PgConnection>::new(url),
+            Role::Replica => ConnectionManager::new(replica_url(url)),
+        };
+        Pool::builder().max_size(8).build(manager).expect("pool")
+    }
+"""
+
+
+def test_a_manager_bound_through_an_if_or_a_match_names_the_database(snippets: Snippets) -> None:
+    sites = snippets.sites(textwrap.dedent(MANAGER_IN_BRANCHES))
+    assert [(site.library, site.database, dict(site.knobs)["max_size"].value) for site in sites] == [
+        ("r2d2", "postgres", 7),
+        ("r2d2", "postgres", 8),
+    ]

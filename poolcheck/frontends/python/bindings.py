@@ -85,6 +85,7 @@ class ModuleBindings:
         self.functions: dict[int, Node] = {}  # a function's scope key -> its definition, for its parameters
         self.methods: dict[tuple[int, str], tuple[Scope, Node]] = {}  # (class scope key, name) -> body
         self.module = scope_of(root)
+        self.top_blocks = {root.id}  # the statement lists of the module and of each body: in no branch
         self._statements(root, [self.module])
 
     # collection
@@ -130,6 +131,7 @@ class ModuleBindings:
                 and (q := self.qualified(expression(base), stack, line))
             }
         if body is not None:
+            self.top_blocks.add(body.id)
             if len(stack) == 1:  # module level: what another module can import
                 self.bodies[qualified] = (scope_of(node), body)
             if node.type == "function_definition":
@@ -244,7 +246,9 @@ class ModuleBindings:
         the one before it (``if prod: size = 20 / else: size = 5``, then ``pool_size=size``)."""
         usable = self._usable(name, stack, line)
         last = usable[-1] if usable else None
-        statement = _branching(last.written.node, line) if last is not None and last.written else None
+        if last is None or last.written is None or last.block in self.top_blocks:
+            return usable[-1:]
+        statement = _branching(last.written.node, line)
         if statement is None:
             return usable[-1:]
         first, end = statement.start_point[0] + 1, statement.end_point[0] + 1

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 GRACE = 1.0
 # Below this many files one process is faster than starting workers (unless --jobs asks for them).
 PARALLEL_FILES = 256
+FIXED_PER_WORKER = 16  # fixed files read again: fewer than this per worker are cheaper in one
 # Seconds between a worker's looks at its parent, where the kernel does not end it with the parent.
 PARENT_CHECK = 0.5
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -132,13 +133,24 @@ def analyse_data_bounded(
 def analyse_texts(
     texts: Sequence[tuple[str, bytes, FrontEnd]], timeout: float | None, max_file_size: float
 ) -> list[FileResult]:
-    """Files' new bytes (a fix's), each read by its front end, extracted one after another in one
-    worker, each under the limit."""
+    """Files' new bytes (a fix's), each read by its front end and extracted under the limit, in a
+    worker per core when there are many."""
     read = [data_candidate(shown, data, front_end) for shown, data, front_end in texts]
     candidates: Chunk = [
         (index, outcome) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
     ]
-    found = _in_one_worker(candidates, read, timeout, max_file_size) if candidates else {}
+    jobs = min(available_cores(), len(candidates) // FIXED_PER_WORKER)
+    found: dict[int, FileResult] = {}
+    if jobs > 1:
+        size = -(-len(candidates) // (jobs * 4))
+        chunks = [candidates[start : start + size] for start in range(0, len(candidates), size)]
+        try:
+            with WorkerPool(jobs, timeout, max_file_size) as pool:
+                found = pool.analyse(chunks)
+        except OSError:  # no process could be started: one worker, or here
+            jobs = 1
+    if jobs <= 1 and candidates:
+        found = _in_one_worker(candidates, read, timeout, max_file_size)
     return [
         outcome if isinstance(outcome, FileResult) else found.get(index) or FileResult(texts[index][0])
         for index, outcome in enumerate(read)

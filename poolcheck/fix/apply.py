@@ -115,7 +115,7 @@ def _candidate(
     except UnicodeEncodeError:
         problem: str | None = f"the fixed text has a character {source.encoding} cannot write"
     else:
-        problem = parse_problem(result.applied[0].language, result.text)
+        problem = parse_problem(result.applied[0].language, result.text, result.changed)
     if problem is not None:
         return None, refusals + [u for edit in result.applied for u in _refused(edit, problem)]
     return FixedFile(path, source, result.text, result.applied), refusals
@@ -140,8 +140,11 @@ def _failing(before: Report, after: Report, candidates: Mapping[str, FixedFile])
     for key in now - was:
         new_by_path.setdefault(key[0], set()).add(str(key[2]))
     failing: dict[str, str] = {}
+    broken = {e.path: e.message for e in after.errors if e.kind == "parse" and e.path in candidates}
     for path, fixed in candidates.items():
-        if pools_before[path] != pools_after[path]:
+        if path in broken:  # tree-sitter, reading the fixed text as the run reads every file
+            failing[path] = f"the fixed file does not parse: {broken[path]}"
+        elif pools_before[path] != pools_after[path]:
             failing[path] = "the fixed file reads as a different number of pools"
             continue
         remaining = [

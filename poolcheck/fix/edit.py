@@ -18,6 +18,7 @@ class Edited:
     text: str
     applied: tuple[Edit, ...]
     refused: tuple[tuple[Edit, str], ...]  # an edit and why it was not applied
+    changed: tuple[tuple[int, int], ...] = ()  # the rows of ``text`` written anew (0-based, end excluded)
 
 
 def edited(text: str, edits: Sequence[Edit]) -> Edited:
@@ -36,10 +37,15 @@ def edited(text: str, edits: Sequence[Edit]) -> Edited:
         else:
             taken |= rows
             applied.append(edit)
-    for replacement in sorted(
-        (r for e in applied for r in e.replacements), key=lambda r: r.first, reverse=True
-    ):
+    ordered = sorted((r for e in applied for r in e.replacements), key=lambda r: r.first)
+    for replacement in reversed(ordered):
         lines[replacement.first - 1 : replacement.last] = replacement.new
+    changed: list[tuple[int, int]] = []
+    moved = 0  # rows the replacements above have added
+    for replacement in ordered:
+        start = replacement.first - 1 + moved
+        changed.append((start, start + len(replacement.new)))
+        moved += len(replacement.new) - (replacement.last - replacement.first + 1)
     needed = dict.fromkeys(line for edit in applied for line in edit.imports)
     language = applied[0].language if applied else ""
     first_use = min((r.first for e in applied for r in e.replacements), default=len(lines))
@@ -48,9 +54,11 @@ def edited(text: str, edits: Sequence[Edit]) -> Edited:
             continue
         if language == "rust" and _into_braces(lines, line):
             continue
-        lines.insert(_import_row(lines, language, first_use, line), line)
+        row = _import_row(lines, language, first_use, line)
+        lines.insert(row, line)
+        changed = [(a + (a >= row), b + (a >= row)) for a, b in changed] + [(row, row + 1)]
         first_use += 1
-    return Edited("\n".join(lines), tuple(applied), tuple(refused))
+    return Edited("\n".join(lines), tuple(applied), tuple(refused), tuple(sorted(changed)))
 
 
 def imported(lines: Sequence[str], statement: str, language: str) -> bool:

@@ -252,14 +252,23 @@ def _within(site: PoolSite, replacement: Replacement) -> bool:
 
 def _hunks(before: Sequence[str], after: Sequence[str]) -> tuple[Replacement, ...]:
     """The changed runs of lines from ``before`` to ``after``; an insertion keeps the line above it
-    (or below, at the top), so that two fixes touching the same place are seen to overlap."""
+    (or below, at the top), so that two fixes touching the same place are seen to overlap. Only
+    the part between the common head and tail is compared: a fix changes a few lines of a file."""
+    head = 0
+    while head < min(len(before), len(after)) and before[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    middle = SequenceMatcher(
+        None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False
+    )
     hunks = []
-    for tag, low, high, new_low, new_high in SequenceMatcher(
-        None, before, after, autojunk=False
-    ).get_opcodes():
+    for tag, low, high, new_low, new_high in middle.get_opcodes():
         if tag == "equal":
             continue
-        new = tuple(after[new_low:new_high])
+        low, high = low + head, high + head
+        new = tuple(after[new_low + head : new_high + head])
         if low == high and low > 0:
             low, new = low - 1, (before[low - 1], *new)
         elif low == high:

@@ -44,7 +44,8 @@ Branches
   conditional expression                               test_python_values (`10 if PROD else 2` is dynamic)
   SQLite URL tests; NullPool in one branch             test_python_branches
   #[cfg(test)] items                                   test_rust_roles::test_a_cfg_test_module_..
-  if cfg!(test) branch                                 here, fixed: test_the_branch_of_an_if_cfg_test_is_test_code_..
+  if cfg!(test) branch; a value chosen by it          here, fixed: test_the_branch_of_an_if_cfg_test_is_test_code_..,
+                                                         test_a_value_chosen_by_if_cfg_test_is_the_one_..
   one Config create_pool in both arms                  here, fixed: test_one_config_created_in_both_arms_..
 Builtins: max/min/int/float/round/abs, timedelta       test_python_values (pure_builtins_.., timedelta_..)
   Duration::from_*, .clamp, .max/.min                  test_rust_values (env_default_clamped, conversions_and_ordering_..)
@@ -641,3 +642,23 @@ def test_a_manager_bound_through_an_if_or_a_match_names_the_database(snippets: S
         ("r2d2", "postgres", 7),
         ("r2d2", "postgres", 8),
     ]
+
+
+def test_a_value_chosen_by_if_cfg_test_is_the_one_a_build_that_is_no_tests_runs(snippets: Snippets) -> None:
+    code = """
+        use sqlx::postgres::PgPoolOptions;
+
+        pub fn pool(url: &str) -> sqlx::PgPool {
+            let size: u32 = if cfg!(test) { 1 } else { 25 };
+            let idle = if !cfg!(test) { 600 } else { 5 };
+            PgPoolOptions::new()
+                .max_connections(size)
+                .min_connections(if cfg!(feature = "small") { 1 } else { 5 })
+                .idle_timeout(Duration::from_secs(idle))
+                .connect_lazy(url)
+                .unwrap()
+        }
+    """
+    knobs = dict(snippets.site(textwrap.dedent(code)).knobs)
+    assert (knobs["max_connections"].value, knobs["idle_timeout"].value) == (25, 600)
+    assert knobs["min_connections"].source == "dynamic"  # a feature's branch: either may run

@@ -129,8 +129,17 @@ def _test_role(file: RustFile, above: list[Node]) -> Role | None:
 
 
 def _test_arm(file: RustFile, statement: Node, arm: Node) -> bool:
-    """Is ``arm`` of the if ``statement`` compiled in tests only: ``if cfg!(test) { .. }``, or the
-    ``else`` of ``if !cfg!(test)``?"""
+    """Is ``arm`` of the if ``statement`` compiled in tests only?"""
+    tested = cfg_test(file, statement)
+    if tested is None:
+        return False
+    taken = arm == field(statement, "consequence")
+    return taken == tested and (taken or arm.type == "else_clause")
+
+
+def cfg_test(file: RustFile, statement: Node) -> bool | None:
+    """Of an ``if``: True when its block runs in tests only (``if cfg!(test) { .. }``), False when its
+    ``else`` does (``if !cfg!(test)``); None when its condition is no ``cfg!(test)``."""
     condition = field(statement, "condition")
     negated = (
         condition is not None and condition.type == "unary_expression" and file.text(condition)[:1] == "!"
@@ -138,12 +147,11 @@ def _test_arm(file: RustFile, statement: Node, arm: Node) -> bool:
     tested = condition.named_children[0] if negated and condition is not None else condition
     name = field(tested, "macro") if tested is not None and tested.type == "macro_invocation" else None
     if tested is None or name is None or file.text(name) != "cfg":
-        return False
+        return None
     tokens = tested.named_children[-1] if tested.named_children else None
     if tokens is None or tokens.type != "token_tree" or not _requires_test(file.text(tokens)):
-        return False
-    taken = arm == field(statement, "consequence")
-    return taken != negated and (taken or arm.type == "else_clause")
+        return None
+    return not negated
 
 
 def _marks_test(file: RustFile, attribute: Node) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from poolcheck.frontends.resolved import DYNAMIC, Raw, Resolved, combine, number
 from poolcheck.frontends.rust import config_structs, project
+from poolcheck.frontends.rust.roles import cfg_test
 from poolcheck.frontends.rust.syntax import (
     Node,
     RustFile,
@@ -150,6 +151,16 @@ class Resolver:
         tail = [c for c in node.named_children if c.type not in ("line_comment", "block_comment")]
         if tail and tail[-1].type not in ("expression_statement", "let_declaration"):
             return self.resolve(tail[-1], depth)
+        return DYNAMIC
+
+    def _if_expression(self, node: Node, depth: int) -> Resolved:
+        """``if cfg!(test) { 1 } else { 25 }`` is what a build that is no test's runs: 25."""
+        tests = cfg_test(self.file, node)
+        otherwise = field(node, "alternative")
+        if tests is True and otherwise is not None and otherwise.named_children:
+            return self.resolve(otherwise.named_children[0], depth)
+        if tests is False:
+            return self.resolve(field(node, "consequence"), depth)
         return DYNAMIC
 
     def _closure_expression(self, node: Node, depth: int) -> Resolved:

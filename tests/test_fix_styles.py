@@ -189,6 +189,24 @@ CASES: dict[str, dict[str, str]] = {
                 return create_engine(url, **options)
         """,
     },
+    # A size bound above the builder, for the test build and the others: the others' value changes.
+    "bound_size_unsafe": {
+        "src/db.rs": """
+            use sqlx::postgres::{PgPool, PgPoolOptions};
+            use std::time::Duration;
+
+            pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+                let size = if cfg!(test) { 1 } else { 25 };
+                PgPoolOptions::new()
+                    .max_connections(size)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .idle_timeout(Duration::from_secs(600))
+                    .max_lifetime(Duration::from_secs(1800))
+                    .connect(url)
+                    .await
+            }
+        """,
+    },
     # A size in the spread dict raised while the missing knobs join it: one change to the dict.
     "kwargs_dict_resized_unsafe": {
         "app/database.py": """
@@ -406,7 +424,8 @@ def test_a_server_over_its_budget_shrinks_its_pools_to_their_shares(tmp_path: Pa
             "def make_engine(url, pool_size=40, **kw):\n"
             "    return create_engine(url, pool_size=pool_size, max_overflow=10, **kw)\n\n\n"
             'orders = make_engine("postgresql://app@db/orders")\n',
-            "built by the project's wrapper `make_engine`: change it there",
+            "built through the project's `make_engine` (app/db.py), which a pass over the whole run reads: "
+            "fix it by hand, as its card shows",
         ),
     ],
     ids=["wrapper-call"],

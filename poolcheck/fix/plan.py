@@ -151,17 +151,29 @@ def _pool_edit(
     lines: Sequence[str],
     size: int | None = None,
 ) -> tuple[Edit | None, list[Unfixed]]:
-    """The edit that removes the findings it can: each is tried alone first, so that one value that
-    cannot be written (set in another file) leaves the others fixable."""
+    """The edit that removes the findings it can: all together, else each alone first, so that one
+    value that cannot be written (set in another file) leaves the others fixable."""
     language = LANGUAGES.get(pool.site.language)
     if language is None or not pool.site.lines:
         return None, [Unfixed(f, "no source lines to edit") for f in findings]
     if pool.site.wrapper_call and pool.site.wrapper is not None:  # its code builds every call's pool
-        name = pool.site.wrapper.rpartition(":")[2]
-        return None, [
-            Unfixed(f, f"built by the project's wrapper `{name}`: change it there") for f in findings
-        ]
+        where, _, name = pool.site.wrapper.rpartition(":")
+        reason = (
+            f"built through the project's `{name}` ({display_path(where)}), which a pass over the whole "
+            "run reads: fix it by hand, as its card shows"
+        )
+        return None, [Unfixed(f, reason) for f in findings]
     every_rule = list(known.values())
+    # The common case first: the findings whose values may be written, rewritten at once.
+    hidden = [f for f in findings if _hidden(pool, f, known, every_rule, options, rules, size)]
+    open_ = [f for f in findings if f not in hidden]
+    shrunk = size if any(f.pool is None for f in open_) else None
+    concepts = [finding_concept(f, known) for f in open_]
+    attempt = _attempt(pool, concepts, every_rule, options, rules, tail, lines, shrunk) if open_ else "none"
+    if not isinstance(attempt, str):
+        replacements, imports, unsafe = attempt
+        edit = Edit(pool.site.path, replacements, imports, pool.site.language, index, tuple(open_), unsafe)
+        return edit, [Unfixed(f, UNSAFE, hidden=True) for f in hidden]
     chosen: list[Finding] = []
     refused: list[Unfixed] = []
     for finding in findings:
@@ -187,6 +199,24 @@ def _pool_edit(
 
 
 Attempt = tuple[tuple[Replacement, ...], tuple[str, ...], bool]
+
+
+def _hidden(
+    pool: Pool,
+    finding: Finding,
+    known: Mapping[str, Rule],
+    every_rule: Sequence[Rule],
+    options: Mapping[str, float],
+    rules: FixRules,
+    size: int | None,
+) -> bool:
+    """Is the finding's fix an unsafe one a safe run leaves out (a size, a written value)?"""
+    if rules.unsafe:
+        return False
+    if finding.pool is None and size is not None:
+        return True
+    wanted = targets(pool, [finding_concept(finding, known)], every_rule, options)
+    return any(_unsafe(a) for t in wanted for a in assignments(pool, t))
 
 
 def _attempt(
@@ -298,6 +328,9 @@ def _placed(
         return f"`{assignment.knob}` is set elsewhere ({where}): change it there"
     inside = site.span.contains(setting.span)
     if setting.source in ("explicit", "disabled"):  # a literal, `None` too
+        bound = _bound_default(pool, setting, number, lines) if inside and number is not None else None
+        if bound is not None:  # `max_connections(size)`: the value where `size` is bound
+            return bound
         if inside:
             return Change(assignment.knob, code, (setting.span,))
         return (
@@ -310,11 +343,9 @@ def _placed(
             return Change(assignment.knob, number, (literal,), exact=True)
         # Read into a variable above the construction (`Duration::from_secs(acquire_secs)`): its
         # default, wherever the statement writes it (`unwrap_or_else(|_| "30"..).unwrap_or(30)`).
-        for name in dict.fromkeys(IDENTIFIER.findall(setting.expr or "")):
-            bound = binding(pool, name, lines)
-            defaults = _literals_in(lines, bound[0], bound[1], setting, number) if bound else None
-            if defaults is not None:
-                return defaults
+        defaults = _bound_default(pool, setting, number, lines)
+        if defaults is not None:
+            return defaults
     if setting.source == "constant" and setting.constant and number is not None:
         found = _constant_line(site.language, lines, setting.constant, setting.value, setting.scale, number)
         if found is not None:
@@ -365,6 +396,17 @@ def _literal_on(
         return None
     new = line[: found[0].start()] + number + line[found[0].end() :]
     return Replacement(row, row, (line,), (new,))
+
+
+def _bound_default(pool: Pool, setting: Setting, number: str, lines: Sequence[str]) -> Replacement | None:
+    """The statement above the construction binding a name the setting's expression reads, with
+    the value's literals there replaced (`let size = if cfg!(test) { 1 } else { 25 };`: the 25)."""
+    for name in dict.fromkeys(IDENTIFIER.findall(setting.expr or "")):
+        bound = binding(pool, name, lines)
+        found = _literals_in(lines, bound[0], bound[1], setting, number) if bound else None
+        if found is not None:
+            return found
+    return None
 
 
 def _literals_in(

@@ -98,8 +98,8 @@ def python_files(draw: st.DrawFn) -> Generated:
         call += [f"{indent}{inner}{argument}," for argument in arguments]
         if not trailing_comma:
             call[-1] = call[-1][:-1]
-        if len(call) > 2:  # a comment at the end of an argument's line, but the last's (see below)
-            call[draw(st.integers(1, len(call) - 2))] += draw(st.sampled_from(["  # per worker", ""]))
+        if len(call) > 1:  # a comment at the end of an argument's line, the last's too
+            call[draw(st.integers(1, len(call) - 1))] += draw(st.sampled_from(["  # per worker", ""]))
         if draw(st.booleans()):  # a comment line among the arguments
             call.insert(draw(st.integers(1, len(call) - 1)), f"{indent}{inner}# sized by the load test")
         call.append(f"{indent})")

@@ -189,6 +189,24 @@ CASES: dict[str, dict[str, str]] = {
                 return create_engine(url, **options)
         """,
     },
+    # The last argument and the last dict entry end in a comment: the comma goes before it.
+    "comment_after_the_last_argument": {
+        "app/db.py": """
+            from sqlalchemy import create_engine
+
+            engine = create_engine(
+                "postgresql://app@db/app",
+                pool_size=40,
+                max_overflow=10  # burst, for the nightly import
+            )
+
+            OPTIONS = {
+                "pool_size": 40,
+                "max_overflow": 10,  # burst
+            }
+            other = create_engine("postgresql://app@db/other", **OPTIONS)
+        """,
+    },
     # A size bound above the builder, for the test build and the others: the others' value changes.
     "bound_size_unsafe": {
         "src/db.rs": """

@@ -8,7 +8,14 @@ from itertools import pairwise
 
 from poolcheck.cards.rewrite import Inserted
 from poolcheck.cards.spelling import Assignment, callback_on, writing
-from poolcheck.cards.syntax import PYTHON, indent_step, leading_space, split_top_level, top_level
+from poolcheck.cards.syntax import (
+    PYTHON,
+    comment_start,
+    indent_step,
+    leading_space,
+    split_top_level,
+    top_level,
+)
 from poolcheck.model import Pool
 
 LINE_LENGTH = 88  # black's default: a call longer than this is laid out one argument per line
@@ -82,9 +89,10 @@ class PythonCode:
         indent = leading_space(last_line) if before.rfind("\n") >= opening else ""
         if not indent:
             indent = leading_space(text[line_start:closing]) + indent_step(text[line_start:closing])
-        comma = "" if before.endswith((",", "(")) else ","
+        code, comment = _split_comment(before, last_line)  # `x=5,  # burst`: the comma before the comment
+        comma = "" if code.endswith((",", "(")) else ","
         lines = "".join(f"{indent}{fragment},\n" for fragment in fragments)
-        return Inserted(before + comma + "\n" + lines + text[line_start:])
+        return Inserted(code + comma + comment + "\n" + lines + text[line_start:])
 
     def env_name(self, assignment: Assignment) -> str:
         return f"DB_POOL_{assignment.knob.removeprefix('pool_').upper()}"
@@ -261,6 +269,16 @@ def dict_entries(
         return len(before), closing, comma + ", ".join(rendered)
     last_line = before[before.rfind("\n") + 1 :]
     indent = leading_space(last_line)
-    comma = "" if before.endswith((",", "{")) else ","
+    code, comment = _split_comment(before, last_line)
+    comma = "" if code.endswith((",", "{")) else ","
     lines = "".join(f"{indent}{entry},\n" for entry in rendered)
-    return len(before), line_start, comma + "\n" + lines
+    return len(code), line_start, comma + comment + "\n" + lines
+
+
+def _split_comment(before: str, last_line: str) -> tuple[str, str]:
+    """``before`` (text ending in ``last_line``) cut where that line's trailing comment starts."""
+    start = comment_start(last_line, PYTHON)
+    if start == len(last_line):
+        return before, ""
+    code = before[: len(before) - len(last_line) + start].rstrip()
+    return code, before[len(code) :]

@@ -75,6 +75,19 @@ def _string_end(text: str, index: int, end: int, lexicon: Lexicon) -> int:
     return end
 
 
+def comment_start(line: str, lexicon: Lexicon) -> int:
+    """Where a line's trailing comment starts (outside its strings), else its length."""
+    index = 0
+    while index < len(line):
+        if line.startswith(lexicon.line_comment, index):
+            return index
+        if line[index] in lexicon.quotes:
+            index = _string_end(line, index, len(line), lexicon)
+            continue
+        index += 1
+    return len(line)
+
+
 def leading_space(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 

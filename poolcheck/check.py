@@ -6,13 +6,14 @@ import hashlib
 import importlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from poolcheck.model import Budget, Finding, Pool, Span
 from poolcheck.root import repository_path
 from poolcheck.rule import Rule, Violation
+from poolcheck.variants import variant_pools
 
 
 @cache
@@ -84,12 +85,16 @@ def check_pools(
 def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str) -> list[Finding]:
     """One pool's findings; ``construction`` is its fingerprint key (construction_fingerprints)."""
     findings = []
+    variants = variant_pools(pool)
     for rule in applying.rules:
         if pool.exempt and not rule.exempt_pools_too:
             continue
         if rule.sizing and pool.site.role.name in ("migration", "tool"):
             continue
-        for violation in rule.check(pool, applying.options) if rule.check else ():
+        violations = list(rule.check(pool, applying.options)) if rule.check else []
+        if not violations and variants and rule.check:
+            violations = _in_every_variant(rule, variants, applying.options)
+        for violation in violations:
             findings.append(
                 Finding(
                     rule=rule.id,
@@ -105,6 +110,23 @@ def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str)
                 )
             )
     return findings
+
+
+def _in_every_variant(
+    rule: Rule, variants: list[tuple[str, Pool]], options: Mapping[str, float]
+) -> list[Violation]:
+    """The violations of every production variant of a pool (variants.py), as the first one words
+    them and named by its conditions: a branch that is fine in one production variant is no finding."""
+    if rule.check is None:
+        return []
+    found = [(condition, list(rule.check(pool, options))) for condition, pool in variants]
+    concepts = set.intersection(*({v.concept for v in violations} for _, violations in found))
+    condition, first = found[0]
+    return [
+        replace(violation, message=f"when {condition}: {violation.message}")
+        for violation in first
+        if violation.concept in concepts
+    ]
 
 
 def check_system(

@@ -80,6 +80,9 @@ class Setting:
     declared: tuple[DeclaredValue, ...] = ()
     # The factor from the variable's number to ``value``: 0.001 for ``Duration::from_millis(env..)``.
     scale: float = 1.0
+    # Set differently in each arm of an if/elif/else, a conditional expression or a match: each
+    # arm's value with its condition. ``value`` stays dynamic; the rules read each arm (variants.py).
+    variants: tuple[Variant, ...] = ()
 
     @property
     def written(self) -> bool:
@@ -89,6 +92,16 @@ class Setting:
     def unbounded(self) -> bool:
         """True when the effective value means "never" / "forever" / "no limit"."""
         return self.value is None and self.source in ("default", "disabled") and not self.note
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One arm's value of a setting: ``settings.ENVIRONMENT == "production"``, ``else``, ``case "prod"``."""
+
+    condition: str  # as written; "else" for an else arm, "otherwise" for the value before the if
+    value: Value
+    source: Source
+    span: Span | None = None
 
 
 EnvKind = Literal["deployment", "development", "example", "test"]

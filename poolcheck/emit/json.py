@@ -7,7 +7,17 @@ from collections import Counter
 from typing import Any
 
 from poolcheck import __version__
-from poolcheck.model import PRIORITIES, Budget, DeclaredValue, LibraryVersion, Pool, Report, Setting, Span
+from poolcheck.model import (
+    PRIORITIES,
+    Budget,
+    DeclaredValue,
+    LibraryVersion,
+    Pool,
+    Report,
+    Setting,
+    Span,
+    Variant,
+)
 
 SCHEMA_VERSION = 1
 
@@ -142,6 +152,8 @@ def _version(version: LibraryVersion | None) -> dict[str, Any] | None:
 
 
 def _setting(setting: Setting) -> dict[str, Any]:
+    # "variants" only where a branch sets the value, so that reports without branches keep their shape.
+    variants = {"variants": [_variant(v) for v in setting.variants]} if setting.variants else {}
     return {
         "value": setting.value,
         "source": setting.source,
@@ -153,6 +165,17 @@ def _setting(setting: Setting) -> dict[str, Any]:
         "parts": {name: _setting(part) for name, part in setting.parts} if setting.parts else None,
         "defined_at": setting.defined_at,
         "declared": [_declared(value, setting) for value in setting.declared] or None,
+        **variants,
+    }
+
+
+def _variant(variant: Variant) -> dict[str, Any]:
+    """One arm's value of a setting set in each branch, with its condition as written."""
+    return {
+        "condition": variant.condition,
+        "value": variant.value,
+        "source": variant.source,
+        "line": variant.span.line if variant.span else None,
     }
 
 

@@ -317,6 +317,11 @@ def _placed(
     environment read there), on the line a constant of this file is defined, or at the place in
     this file it is written (deadpool's ``ManagerConfig``); else why it cannot be."""
     site = pool.site
+    varied = next(
+        (name for name, part in ((assignment.knob, setting), *setting.parts) if part.variants), None
+    )
+    if varied is not None:  # which branch to change is the author's choice (variants.py)
+        return f"`{varied}` is set differently in each branch: change the branch's value"
     where = provenance(setting, site.library)
     number = _number(assignment.value, setting)
     row = defined_here(pool, setting.defined_at) if setting.defined_at else None

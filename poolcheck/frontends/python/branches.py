@@ -70,3 +70,20 @@ def _tested(child: Node, parent: Node) -> tuple[Node, bool] | None:
         if child.type in ("elif_clause", "else_clause"):  # runs only when the if's test fails
             return condition, False
     return None
+
+
+def arm_condition(node: Node) -> str | None:
+    """The condition of the innermost ``if``/``elif``/``else``/``case`` arm holding ``node``, as
+    written (``settings.ENVIRONMENT == "production"``, ``else``, ``case "prod"``); None outside any."""
+    child, parent = node, node.parent
+    while parent is not None and parent.type not in ("function_definition", "class_definition", "module"):
+        if child.type == "block" and parent.type in ("if_statement", "elif_clause"):
+            condition = parent.child_by_field_name("condition")
+            return (condition.text or b"").decode("utf-8", "replace") if condition is not None else None
+        if child.type == "block" and parent.type == "else_clause":
+            return "else"
+        if child.type == "block" and parent.type == "case_clause":  # `case "prod" | "production":`
+            head = (parent.text or b"")[: child.start_byte - parent.start_byte]
+            return head.decode("utf-8", "replace").strip().rstrip(":").strip()
+        child, parent = parent, parent.parent
+    return None

@@ -10,7 +10,7 @@ from typing import Protocol
 from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python import members
 from poolcheck.frontends.python.bindings import ModuleBindings
-from poolcheck.frontends.python.branches import in_branch, sqlite_branch
+from poolcheck.frontends.python.branches import arm_condition, in_branch, sqlite_branch
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, Entry
 from poolcheck.frontends.python.expressions import identifier
@@ -18,11 +18,11 @@ from poolcheck.frontends.python.foreign import Foreign
 from poolcheck.frontends.python.helpers import builds_once, signature
 from poolcheck.frontends.python.statements import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
-from poolcheck.frontends.resolved import number
+from poolcheck.frontends.resolved import Resolved, number
 from poolcheck.libraries import table_for
 from poolcheck.libraries.table import Unit
 from poolcheck.libraries.urls import database_of_url
-from poolcheck.model import PoolSite, Setting, Span
+from poolcheck.model import PoolSite, Setting, Source, Span, Value, Variant
 
 
 class Located(Protocol):
@@ -182,20 +182,12 @@ class SiteFinder:
         self, keyword: Keyword, scopes: list[Scope], line: int, from_config: bool, unit: Unit
     ) -> Setting:
         resolved = self.resolver.resolve(keyword.value, scopes, line)
-        value, source = resolved.value, resolved.source
-        if unit == "callback":
-            # check=ConnectionPool.check_connection: any function turns the check on, None off.
-            value, source = source != "disabled", "explicit"
-        elif isinstance(value, str):
-            if from_config and unit == "flag":
-                value = bool(value)  # engine_from_config leaves flags as strings: "false" is truthy
-            elif from_config:
-                value = number(value)
-            else:
-                value = None
-            source = source if value is not None else "dynamic"
+        value, source = _typed(resolved, from_config, unit)
         if keyword.conditional and source != "dynamic":
             value, source = None, "dynamic"
+        variants: tuple[Variant, ...] = ()
+        if source == "dynamic" and not keyword.conditional and unit != "callback":
+            variants = self._variants(keyword.value, scopes, line, from_config, unit)
         return Setting(
             value=value,
             source=source,
@@ -204,7 +196,38 @@ class SiteFinder:
             env=resolved.env,
             constant=resolved.constant,
             defined_at=resolved.defined_at,
+            variants=variants,
         )
+
+    def _variants(
+        self, node: ast.expr, scopes: list[Scope], line: int, from_config: bool, unit: Unit, depth: int = 0
+    ) -> tuple[Variant, ...]:
+        """Each arm's value of a setting the arms disagree on: ``60 if PROD else 5`` in the call, or a
+        name bound in each arm of an ``if``/``elif``/``else`` or a ``match``; none when an arm is unknown."""
+        arms: list[tuple[str, ast.expr, int]] = []
+        if isinstance(node, ast.IfExp):
+            while isinstance(node, ast.IfExp):  # `a if x else b if y else c`
+                arms.append((self._text(node.test), node.body, line))
+                node = node.orelse
+            arms.append(("else", node, line))
+        elif isinstance(node, ast.Name) and depth == 0:
+            found = self.bindings.alternatives(node.id, scopes, line)
+            if len(found) == 1 and found[0].qualified is None and isinstance(found[0].value, ast.IfExp):
+                return self._variants(found[0].value, scopes, found[0].line, from_config, unit, depth + 1)
+            for binding in found if len(found) > 1 else ():
+                if binding.written is None or binding.value is None:
+                    return ()
+                condition = arm_condition(binding.written.node)
+                arms.append((condition or "otherwise", binding.value, binding.line))
+        variants = []
+        for condition, value, at in arms:
+            typed, source = _typed(self.resolver.resolve(value, scopes, at), from_config, unit)
+            if source == "dynamic":
+                return ()
+            variants.append(Variant(condition, typed, source, self._span(value)))
+        if len({(v.value, type(v.value)) for v in variants}) < 2:
+            return ()
+        return tuple(variants)
 
     def _database(self, keywords: dict[str, Keyword], scopes: list[Scope], line: int) -> str:
         url = keywords.get("url")
@@ -272,3 +295,20 @@ class SiteFinder:
             return self.lines[first][span.column - 1 : span.end_column - 1]
         chunk = [self.lines[first][span.column - 1 :], *self.lines[first + 1 : last]]
         return "\n".join([*chunk, self.lines[last][: span.end_column - 1]])
+
+
+def _typed(resolved: Resolved, from_config: bool, unit: Unit) -> tuple[Value, Source]:
+    """A resolved value as the knob takes it, and its source ("dynamic" when it cannot be one)."""
+    value, source = resolved.value, resolved.source
+    if unit == "callback":
+        # check=ConnectionPool.check_connection: any function turns the check on, None off.
+        return source != "disabled", "explicit"
+    if isinstance(value, str):
+        if from_config and unit == "flag":
+            value = bool(value)  # engine_from_config leaves flags as strings: "false" is truthy
+        elif from_config:
+            value = number(value)
+        else:
+            value = None
+        source = source if value is not None else "dynamic"
+    return value, source

@@ -1,0 +1,257 @@
+"""A setting an if/elif/else, a conditional expression or a match sets differently has each arm as
+a variant with its condition (model.Variant): its value stays "set at run time", and a value rule
+fires only when every production variant violates it, naming the variant (poolcheck/variants.py).
+The snippets follow how FastAPI and Flask services choose their pool size per environment.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+from pathlib import Path
+
+from conftest import Snippets, write_tree
+
+from poolcheck.check import default_options
+from poolcheck.emit.json import as_document
+from poolcheck.fix.apply import fixed_run
+from poolcheck.fix.plan import FixRules
+from poolcheck.model import Finding
+from poolcheck.pipeline import RunSettings, analyse, run
+from poolcheck.variants import MAX_VARIANT_POOLS
+
+# Every other rule is satisfied, so that only the size is judged.
+TAIL = "pool_timeout=5, pool_recycle=1800, pool_pre_ping=True"
+
+
+def sizing(snippets: Snippets, code: str) -> list[Finding]:
+    return [f for f in snippets.findings(textwrap.dedent(code), ".py") if f.rule == "PC001"]
+
+
+def test_both_arms_of_an_if_too_small_fire_naming_the_production_arm(snippets: Snippets) -> None:
+    code = f"""
+        from sqlalchemy import create_engine
+
+        from app.core.config import settings
+
+        if settings.ENVIRONMENT == "production":
+            pool_size = {{size}}
+        else:
+            pool_size = 5
+        engine = create_engine(settings.DATABASE_URL, pool_size=pool_size, max_overflow=0, {TAIL})
+        """
+    [finding] = sizing(snippets, code.format(size=20))
+    assert finding.message.startswith(
+        'when settings.ENVIRONMENT == "production": max_connections is pool_size 20'
+    )
+    assert finding.span.line == 10  # on the keyword the call reads it by
+    assert sizing(snippets, code.format(size=60)) == []  # the production arm is big enough
+
+
+def test_only_a_debug_arm_too_small_is_no_finding(snippets: Snippets) -> None:
+    code = f"""
+        from sqlalchemy import create_engine
+
+        from app.core.config import settings
+
+        engine = create_engine(
+            settings.database_url,
+            pool_size={{size}} if not settings.debug else 5,
+            max_overflow=20 if not settings.debug else 0,
+            {TAIL},
+        )
+        """
+    assert sizing(snippets, code.format(size=40)) == []
+    [finding] = sizing(snippets, code.format(size=20))  # 20 + 20 in production
+    assert finding.message.startswith("when not settings.debug: max_connections is pool_size 20")
+
+
+def test_a_debug_arm_is_not_production_and_the_else_is(snippets: Snippets) -> None:
+    [finding] = sizing(
+        snippets,
+        f"""
+        from flask import Flask
+        from sqlalchemy import create_engine
+
+        app = Flask(__name__)
+
+        if app.config["DEBUG"]:
+            size = 50
+        else:
+            size = 10
+        engine = create_engine(app.config["DATABASE_URL"], pool_size=size, max_overflow=0, {TAIL})
+        """,
+    )
+    assert finding.message.startswith("when else: max_connections is pool_size 10")
+
+
+def test_three_arms_fire_only_when_every_production_arm_is_too_small(snippets: Snippets) -> None:
+    code = """
+        import os
+
+        from sqlalchemy import create_engine
+
+        ENVIRONMENT = os.environ.get("ENVIRONMENT", "development")
+
+        if ENVIRONMENT == "production":
+            POOL_SIZE = {production}
+        elif ENVIRONMENT == "staging":
+            POOL_SIZE = 10
+        else:
+            POOL_SIZE = 2
+
+        engine = create_engine(os.environ["DATABASE_URL"], pool_size=POOL_SIZE, max_overflow=5, {tail})
+        """
+    [finding] = sizing(snippets, code.format(production=20, tail=TAIL))
+    assert finding.message.startswith('when ENVIRONMENT == "production": max_connections is pool_size 20')
+    assert sizing(snippets, code.format(production=60, tail=TAIL)) == []
+
+
+def test_a_conditional_expression_in_the_call_is_read_per_arm(snippets: Snippets) -> None:
+    code = f"""
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        from app.core.config import settings
+
+        engine = create_async_engine(
+            settings.DATABASE_URL,
+            pool_size={{size}} if settings.environment == "production" else 5,
+            max_overflow=10 if settings.environment == "production" else 0,
+            {TAIL},
+        )
+        """
+    [finding] = sizing(snippets, code.format(size=20))
+    assert finding.message.startswith(
+        'when settings.environment == "production": max_connections is pool_size 20 (written) + max_overflow 10'
+    )
+    assert sizing(snippets, code.format(size=45)) == []  # 45 + 10 in production
+
+
+def test_a_match_on_the_environment_is_read_per_case(snippets: Snippets) -> None:
+    code = f"""
+        from sqlalchemy import create_engine
+
+        from app.config import settings
+
+
+        def make_engine(url: str):
+            match settings.ENVIRONMENT:
+                case "prod" | "production":
+                    size = {{size}}
+                case "dev" | "test":
+                    size = 2
+                case _:
+                    size = 10
+            return create_engine(url, pool_size=size, max_overflow=0, {TAIL})
+        """
+    [finding] = sizing(snippets, code.format(size=20))
+    assert finding.message.startswith('when case "prod" | "production": max_connections is pool_size 20')
+    assert sizing(snippets, code.format(size=80)) == []  # only `case _`, 10, is too small: not all
+
+
+def test_a_sqlite_arm_is_not_production(snippets: Snippets) -> None:
+    code = f"""
+        from sqlalchemy import create_engine
+
+        from app.core.config import get_settings
+
+        settings = get_settings()
+
+        engine = create_engine(
+            settings.database_url,
+            pool_size={{size}} if "sqlite" not in settings.database_url else 5,
+            max_overflow=0,
+            {TAIL},
+        )
+        """
+    assert sizing(snippets, code.format(size=60)) == []
+    [finding] = sizing(snippets, code.format(size=20))
+    assert finding.message.startswith(
+        'when "sqlite" not in settings.database_url: max_connections is pool_size 20'
+    )
+
+
+def test_more_variants_than_the_cap_are_checked_as_today(snippets: Snippets) -> None:
+    # Two choices of six arms each (five and the value before): 36 pools, one per combination.
+    def placed(overflow: str) -> str:
+        arms = "\n".join(
+            f"{'if' if i == 0 else 'elif'} {where} == {i}:\n    size_{knob} = {i + 1}"
+            for knob, where in (("a", "REGION"), ("b", overflow))
+            for i in range(5)
+        )
+        return (
+            "from sqlalchemy import create_engine\n\nREGION, ZONE = read_placement()\n"
+            + "\n".join(f"size_{k} = 1" for k in "ab")
+            + "\n"
+            + arms
+            + f'\nengine = create_engine("postgresql://db/app", pool_size=size_a, max_overflow=size_b, {TAIL})\n'
+        )
+
+    pool = snippets.pool(placed("ZONE"), ".py")
+    assert len(dict(pool.site.knobs)["pool_size"].variants) ** 2 > MAX_VARIANT_POOLS
+    assert sizing(snippets, placed("ZONE")) == []  # every arm is too small, but too many to judge
+    # Chosen by the same conditions, the two sizes vary together: six pools, each too small.
+    [finding] = sizing(snippets, placed("REGION"))
+    assert finding.message.startswith("when otherwise: max_connections is pool_size 1")
+
+
+def test_the_setting_keeps_its_run_time_value_and_lists_the_variants(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app/db.py": f"""
+                from sqlalchemy import create_engine
+
+                from app.config import settings
+
+                if settings.ENVIRONMENT == "production":
+                    pool_size = 20
+                else:
+                    pool_size = 5
+                engine = create_engine(settings.DATABASE_URL, pool_size=pool_size, {TAIL})
+            """
+        },
+    )
+    report = run([tmp_path / "app/db.py"], RunSettings())
+    [pool] = as_document(report)["pools"]
+    size = pool["settings"]["max_connections"]["parts"]["pool_size"]
+    assert (size["value"], size["source"], size["expr"]) == (None, "dynamic", "pool_size")
+    assert size["variants"] == [
+        {"condition": 'settings.ENVIRONMENT == "production"', "value": 20, "source": "explicit", "line": 7},
+        {"condition": "else", "value": 5, "source": "explicit", "line": 9},
+    ]
+    assert "variants" not in pool["settings"]["acquire_timeout"]
+
+
+def test_a_fix_never_rewrites_a_setting_set_in_each_branch(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "app/db.py": f"""
+                from sqlalchemy import create_engine
+
+                from app.config import settings
+
+                if settings.ENVIRONMENT == "production":
+                    pool_size = 20
+                else:
+                    pool_size = 5
+                engine = create_engine(settings.DATABASE_URL, pool_size=pool_size, max_overflow=0, {TAIL})
+            """
+        },
+    )
+    source = tmp_path / "app/db.py"
+    before = source.read_bytes()
+    settings = RunSettings(project_root=tmp_path)
+    options = default_options()
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = fixed_run(
+            analyse([Path(".")], settings), settings, FixRules(unsafe=True), lambda p: options, True
+        )
+    finally:
+        os.chdir(previous)
+    assert source.read_bytes() == before
+    reasons = {u.finding.rule: u.reason for u in result.unfixed}
+    assert reasons["PC001"] == "`pool_size` is set differently in each branch: change the branch's value"

@@ -13,7 +13,7 @@ from pathlib import Path
 from poolcheck.model import Budget, Finding, Pool, Span
 from poolcheck.root import repository_path
 from poolcheck.rule import Rule, Violation
-from poolcheck.variants import variant_pools
+from poolcheck.variants import VariantPool, variant_pools
 
 
 @cache
@@ -113,18 +113,17 @@ def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str)
 
 
 def _in_every_variant(
-    rule: Rule, variants: list[tuple[str, Pool]], options: Mapping[str, float]
+    rule: Rule, variants: list[VariantPool], options: Mapping[str, float]
 ) -> list[Violation]:
     """The violations of every production variant of a pool (variants.py), as the first one words
     them and named by its conditions: a branch that is fine in one production variant is no finding."""
     if rule.check is None:
         return []
-    found = [(condition, list(rule.check(pool, options))) for condition, pool in variants]
-    concepts = set.intersection(*({v.concept for v in violations} for _, violations in found))
-    condition, first = found[0]
+    found = [list(rule.check(variant.pool, options)) for variant in variants]
+    concepts = set.intersection(*({v.concept for v in violations} for violations in found))
     return [
-        replace(violation, message=f"when {condition}: {violation.message}")
-        for violation in first
+        replace(violation, message=f"when {variants[0].named(violation.concept)}: {violation.message}")
+        for violation in found[0]
         if violation.concept in concepts
     ]
 

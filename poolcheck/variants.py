@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from poolcheck.effective import effective_pool
+from poolcheck.libraries import library_for
 from poolcheck.model import Pool, Setting, Variant
 
 # Words that make a condition a test, development or SQLite one, as identifiers or string values:
@@ -43,7 +44,7 @@ NON_PRODUCTION_WORDS = frozenset(
 NEGATED = re.compile(r"^\s*(not\b|!)|!=|\bnot\s+in\b|\bis\s+not\b")
 WORD = re.compile(r"[a-z0-9]+")
 # The arms taken when no condition before them holds: an else, the value bound before the if, `case _`.
-FALLBACKS = frozenset({"else", "otherwise", "case _"})
+FALLBACKS = frozenset({"else", "otherwise", "case _", "_"})  # `_`: a Rust match arm
 # The most variant pools one pool is checked as; beyond, the pool is checked as it is (dynamic).
 MAX_VARIANT_POOLS = 16
 
@@ -64,7 +65,20 @@ def _non_production_words(condition: str) -> bool:
     return bool(set(WORD.findall(condition.lower().replace("_", " "))) & NON_PRODUCTION_WORDS)
 
 
-def variant_pools(pool: Pool) -> list[tuple[str, Pool]]:
+@dataclass(frozen=True)
+class VariantPool:
+    """A pool as one production variant sets it: each choice's condition with the concepts it sets."""
+
+    pool: Pool
+    conditions: tuple[tuple[str, frozenset[str]], ...]
+
+    def named(self, concept: str | None) -> str:
+        """The conditions that choose ``concept``'s value (all, when none does), for a message."""
+        chosen = [condition for condition, concepts in self.conditions if concept in concepts]
+        return " and ".join(chosen or [condition for condition, _ in self.conditions])
+
+
+def variant_pools(pool: Pool) -> list[VariantPool]:
     """Each production variant of ``pool``, named by its conditions, as a pool of its own; none
     when no setting has variants, when none is a production one, or beyond MAX_VARIANT_POOLS.
 
@@ -84,9 +98,14 @@ def variant_pools(pool: Pool) -> list[tuple[str, Pool]]:
     if count > MAX_VARIANT_POOLS:
         return []
     arms = {conditions: in_production(conditions) for conditions in choices}
+    library = library_for(site)
+    concepts = [knob.concept if (knob := library.knob(name)) else name for name, _ in site.knobs]
     found = []
     for picked in itertools.product(*(range(len(conditions)) for conditions in choices)):
-        named = [names[arm] for names, arm in zip(choices, picked, strict=True)]
+        named = tuple(
+            (names[arm], frozenset(concepts[index] for index in indices))
+            for (names, indices), arm in zip(choices.items(), picked, strict=True)
+        )
         if not all(arms[names][arm] for names, arm in zip(choices, picked, strict=True)):
             continue
         knobs = list(site.knobs)
@@ -95,7 +114,7 @@ def variant_pools(pool: Pool) -> list[tuple[str, Pool]]:
                 name, setting = knobs[index]
                 knobs[index] = (name, _chosen(setting, setting.variants[arm]))
         chosen = effective_pool(replace(site, knobs=tuple(knobs)))
-        found.append((" and ".join(named), replace(chosen, ceiling=pool.ceiling)))
+        found.append(VariantPool(replace(chosen, ceiling=pool.ceiling), named))
     return found
 
 

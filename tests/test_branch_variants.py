@@ -24,8 +24,8 @@ from poolcheck.variants import MAX_VARIANT_POOLS
 TAIL = "pool_timeout=5, pool_recycle=1800, pool_pre_ping=True"
 
 
-def sizing(snippets: Snippets, code: str) -> list[Finding]:
-    return [f for f in snippets.findings(textwrap.dedent(code), ".py") if f.rule == "PC001"]
+def sizing(snippets: Snippets, code: str, suffix: str = ".py") -> list[Finding]:
+    return [f for f in snippets.findings(textwrap.dedent(code), suffix) if f.rule == "PC001"]
 
 
 def test_both_arms_of_an_if_too_small_fire_naming_the_production_arm(snippets: Snippets) -> None:
@@ -255,3 +255,44 @@ def test_a_fix_never_rewrites_a_setting_set_in_each_branch(tmp_path: Path) -> No
     assert source.read_bytes() == before
     reasons = {u.finding.rule: u.reason for u in result.unfixed}
     assert reasons["PC001"] == "`pool_size` is set differently in each branch: change the branch's value"
+
+
+RUST = """
+    use sqlx::postgres::PgPoolOptions;
+    use std::time::Duration;
+
+    pub async fn connect(cfg: &DatabaseConfig) -> sqlx::PgPool {{
+        let max = if cfg.environment == "production" {{ {production} }} else {{ 5 }};
+        let idle = match cfg.environment.as_str() {{
+            "production" | "prod" => Duration::from_secs(600),
+            "dev" | "test" => Duration::from_secs(5),
+            _ => Duration::from_secs(300),
+        }};
+        PgPoolOptions::new()
+            .max_connections(max)
+            .min_connections(2)
+            .acquire_timeout(Duration::from_secs(5))
+            .idle_timeout(idle)
+            .max_lifetime(Duration::from_secs(1800))
+            .connect(&cfg.url)
+            .await
+            .unwrap()
+    }}
+"""
+
+
+def test_a_rust_let_bound_by_an_if_is_read_per_arm_and_named_alone(snippets: Snippets) -> None:
+    [finding] = sizing(snippets, RUST.format(production=20), ".rs")
+    # The idle timeout's match chooses nothing the finding is about: only the size's condition is named.
+    assert finding.message.startswith('when cfg.environment == "production": max_connections is 20 (written)')
+    assert sizing(snippets, RUST.format(production=60), ".rs") == []
+
+
+def test_a_rust_match_gives_each_arm_with_its_pattern(snippets: Snippets) -> None:
+    knobs = dict(snippets.site(RUST.format(production=20)).knobs)
+    assert [(v.condition, v.value) for v in knobs["idle_timeout"].variants] == [
+        ('"production" | "prod"', 600.0),
+        ('"dev" | "test"', 5.0),
+        ("_", 300.0),
+    ]
+    assert knobs["max_connections"].source == "dynamic"  # still set at run time by `max`

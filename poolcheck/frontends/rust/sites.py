@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from poolcheck.frontends.rust.branches import variants
 from poolcheck.frontends.rust.chains import Chain
 from poolcheck.frontends.rust.roles import role_in
 from poolcheck.frontends.rust.syntax import Node, RustFile, arguments, field
@@ -69,9 +70,10 @@ def written_setting(resolver: Resolver, knob: str, value: Node | None, start: No
     """A knob's written value, located from ``start`` to ``end``; a string where a number goes is dynamic."""
     resolved = resolver.resolve(value)
     written = None if isinstance(resolved.value, str) else resolved.value
+    source = "dynamic" if isinstance(resolved.value, str) else resolved.source
     return Setting(
         value=written,
-        source="dynamic" if isinstance(resolved.value, str) else resolved.source,
+        source=source,
         expr=resolver.file.text(value) if value is not None else None,
         span=resolver.file.span(start, end),
         env=resolved.env,
@@ -79,4 +81,5 @@ def written_setting(resolver: Resolver, knob: str, value: Node | None, start: No
         defined_at=resolved.defined_at,
         knob=knob,
         scale=resolved.scale,
+        variants=variants(resolver, value) if source == "dynamic" else (),  # set in each arm of an if/match
     )

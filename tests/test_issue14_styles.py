@@ -39,9 +39,11 @@ Configuration from outside, conversions
 Wrappers; Django DATABASES helper                      test_python_wrappers, test_projects, test_python_values::
                                                          test_django_databases_built_by_a_settings_helper
 Branches
-  knob set differently in if/else or match arms        here, partial: set at run time unless the arms agree
-                                                         (no per-variant setting yet): test_a_variable_the_arms_..
-  conditional expression                               test_python_values (`10 if PROD else 2` is dynamic)
+  knob set differently in if/else or match arms        fixed: set at run time with a variant per arm, value rules
+                                                         judging each production one: test_branch_variants;
+                                                         here test_a_variable_the_arms_.. (a constant imported
+                                                         from a module that binds it in arms: not yet)
+  conditional expression                               test_branch_variants (`60 if PROD else 5` in the call)
   SQLite URL tests; NullPool in one branch             test_python_branches
   #[cfg(test)] items                                   test_rust_roles::test_a_cfg_test_module_..
   if cfg!(test) branch; a value chosen by it          here, fixed: test_the_branch_of_an_if_cfg_test_is_test_code_..,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from poolcheck.model import TIME_CONCEPTS, Setting, Value
+from poolcheck.model import TIME_CONCEPTS, Demand, Setting, Value
 from poolcheck.numbers import bounded
 
 UNBOUNDED = {
@@ -117,3 +117,17 @@ def described(concept: str, setting: Setting, library: str) -> str:
         return f"{origin} ({setting.via})" if setting.via else origin
     shown = setting.note or quantity(concept, setting.value)
     return f"{shown} ({setting.via}; {origin})" if setting.via else f"{shown} ({origin})"
+
+
+def replica_sources(demand: Demand) -> list[str]:
+    """Where a pool's replica count comes from: the declaration, an autoscaler's maximum, the surge."""
+    declared = demand.replicas_from
+    if declared is None:
+        return []
+    sources = [f"{declared.path}:{declared.line}"]
+    if demand.scaled_by is not None:
+        scaled = demand.scaled_by
+        sources.append(f"at most {scaled.max_replicas} by {scaled.how}, {scaled.path}:{scaled.line}")
+    if demand.surge:
+        sources.append(f"+{demand.surge} during a rolling update (maxSurge {declared.surge})")
+    return sources

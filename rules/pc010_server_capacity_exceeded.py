@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.capacity.shares import ceilings
-from poolcheck.describe import described, provenance
+from poolcheck.describe import described, provenance, replica_sources
 from poolcheck.emit.escape import printable
 from poolcheck.model import Bouncer, Budget, Demand, Server
 from poolcheck.rule import CardText, Example, Options, Rule, Violation
@@ -121,14 +121,8 @@ def _term(demand: Demand) -> str:
     )
     if demand.replicas_from is None:
         return f"{demand.maximum}{per_replica} ({where}, 1 replica: none declared)"
-    declared = demand.replicas_from
-    sources = [f"{declared.path}:{declared.line}"]
-    if demand.scaled_by is not None:
-        scaled = demand.scaled_by
-        sources.append(f"at most {scaled.max_replicas} by {scaled.how}, {scaled.path}:{scaled.line}")
-    if demand.surge:
-        sources.append(f"+{demand.surge} during a rolling update (maxSurge {declared.surge})")
-    return f"{demand.maximum} x {demand.replicas} replicas ({where}; {'; '.join(sources)}){per_replica}"
+    sources = "; ".join(replica_sources(demand))
+    return f"{demand.maximum} x {demand.replicas} replicas ({where}; {sources}){per_replica}"
 
 
 RULE = Rule(

@@ -16,6 +16,7 @@ from poolcheck.capacity.shares import ceilings
 from poolcheck.cards.recommend import Target
 from poolcheck.cards.solutions import solutions
 from poolcheck.check import server_location
+from poolcheck.describe import replica_sources
 from poolcheck.emit.escape import markdown_code, markdown_path, markdown_prose
 from poolcheck.model import Bouncer, Budget, Demand, Finding, Pool
 from poolcheck.rule import amount
@@ -162,15 +163,9 @@ def bouncer_words(bouncer: Bouncer) -> str:
 
 
 def replicas_words(demand: Demand) -> str:
-    declared = demand.replicas_from
-    if declared is None:
+    sources = replica_sources(demand)
+    if not sources:
         return "1 (none declared)"
-    sources = [f"{declared.path}:{declared.line}"]
-    if demand.scaled_by is not None:
-        scaled = demand.scaled_by
-        sources.append(f"at most {scaled.max_replicas} by {scaled.how}, {scaled.path}:{scaled.line}")
-    if demand.surge:
-        sources.append(f"+{demand.surge} during a rolling update")
     return f"{demand.replicas} ({'; '.join(sources)})"
 
 

@@ -122,7 +122,7 @@ def _in_every_variant(
     found = [list(rule.check(variant.pool, options)) for variant in variants]
     concepts = set.intersection(*({v.concept for v in violations} for violations in found))
     return [
-        replace(violation, message=f"when {variants[0].named(violation.concept)}: {violation.message}")
+        replace(violation, message=f"{variants[0].named(violation.concept)}: {violation.message}")
         for violation in found[0]
         if violation.concept in concepts
     ]

@@ -45,6 +45,13 @@ NEGATED = re.compile(r"^\s*(not\b|!)|!=|\bnot\s+in\b|\bis\s+not\b")
 WORD = re.compile(r"[a-z0-9]+")
 # The arms taken when no condition before them holds: an else, the value bound before the if, `case _`.
 FALLBACKS = frozenset({"else", "otherwise", "case _", "_"})  # `_`: a Rust match arm
+# How a message names a fallback arm.
+FALLBACK_PHRASES = {
+    "else": "in the else branch",
+    "otherwise": "with the value set before the if",
+    "case _": "in the `case _` arm",
+    "_": "in the `_` arm",
+}
 # The most variant pools one pool is checked as; beyond, the pool is checked as it is (dynamic).
 MAX_VARIANT_POOLS = 16
 
@@ -73,9 +80,11 @@ class VariantPool:
     conditions: tuple[tuple[str, frozenset[str]], ...]
 
     def named(self, concept: str | None) -> str:
-        """The conditions that choose ``concept``'s value (all, when none does), for a message."""
+        """The conditions that choose ``concept``'s value (all, when none does), as a message starts:
+        ``when settings.ENVIRONMENT == "production"``, ``in the else branch``."""
         chosen = [condition for condition, concepts in self.conditions if concept in concepts]
-        return " and ".join(chosen or [condition for condition, _ in self.conditions])
+        phrases = [FALLBACK_PHRASES.get(c, f"when {c}") for c in chosen or [c for c, _ in self.conditions]]
+        return " and ".join(phrases)
 
 
 def variant_pools(pool: Pool) -> list[VariantPool]:

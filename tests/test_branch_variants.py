@@ -82,7 +82,7 @@ def test_a_debug_arm_is_not_production_and_the_else_is(snippets: Snippets) -> No
         engine = create_engine(app.config["DATABASE_URL"], pool_size=size, max_overflow=0, {TAIL})
         """,
     )
-    assert finding.message.startswith("when else: max_connections is pool_size 10")
+    assert finding.message.startswith("in the else branch: max_connections is pool_size 10")
 
 
 def test_three_arms_fire_only_when_every_production_arm_is_too_small(snippets: Snippets) -> None:
@@ -192,7 +192,7 @@ def test_more_variants_than_the_cap_are_checked_as_today(snippets: Snippets) -> 
     assert sizing(snippets, placed("ZONE")) == []  # every arm is too small, but too many to judge
     # Chosen by the same conditions, the two sizes vary together: six pools, each too small.
     [finding] = sizing(snippets, placed("REGION"))
-    assert finding.message.startswith("when otherwise: max_connections is pool_size 1")
+    assert finding.message.startswith("with the value set before the if: max_connections is pool_size 1")
 
 
 def test_the_setting_keeps_its_run_time_value_and_lists_the_variants(tmp_path: Path) -> None:

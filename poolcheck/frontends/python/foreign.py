@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 
 class Located(Protocol):
+    """A node with a position: ast expressions, keywords, dict entries."""
+
     @property
     def lineno(self) -> int: ...
     @property

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import os
 from dataclasses import replace
-from typing import Protocol
 
 from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python import members
@@ -14,7 +13,7 @@ from poolcheck.frontends.python.branches import arm_condition, in_branch, sqlite
 from poolcheck.frontends.python.calls import entry_calls
 from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, Entry
 from poolcheck.frontends.python.expressions import identifier
-from poolcheck.frontends.python.foreign import Foreign
+from poolcheck.frontends.python.foreign import Foreign, Located
 from poolcheck.frontends.python.helpers import builds_once, signature
 from poolcheck.frontends.python.statements import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
@@ -23,19 +22,6 @@ from poolcheck.libraries import table_for
 from poolcheck.libraries.table import Unit
 from poolcheck.libraries.urls import database_of_url
 from poolcheck.model import PoolSite, Setting, Source, Span, Value, Variant
-
-
-class Located(Protocol):
-    """A node with a position: ast expressions, keywords, dict entries."""
-
-    @property
-    def lineno(self) -> int: ...
-    @property
-    def col_offset(self) -> int: ...
-    @property
-    def end_lineno(self) -> int | None: ...
-    @property
-    def end_col_offset(self) -> int | None: ...
 
 
 def _entry_named(name: str, bindings: ModuleBindings) -> Entry | None:

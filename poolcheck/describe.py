@@ -62,9 +62,20 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
         return f"disabled by {expr}" if expr else "disabled"
     if setting.source == "dynamic" and setting.expr == UNREAD_ARGUMENTS:
         return f"set at run time by a {expr} argument or settings dict, if at all"
+    if setting.source == "dynamic" and setting.variants:  # each branch's value and its condition
+        from poolcheck.variants import arm_words
+
+        arms = "; ".join(f"{_plain(v.value)} {arm_words(v.condition, code)}" for v in setting.variants)
+        return f"set at run time by {expr}: {arms}" if expr else f"set at run time: {arms}"
     if setting.source == "dynamic":
         return f"set at run time by {expr}" if expr else "set at run time"
     return "written"
+
+
+def _plain(value: Value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    return f"{value:g}"
 
 
 def shortened(expr: str) -> str:

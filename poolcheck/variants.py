@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from poolcheck.effective import effective_pool
@@ -83,8 +84,13 @@ class VariantPool:
         """The conditions that choose ``concept``'s value (all, when none does), as a message starts:
         ``when settings.ENVIRONMENT == "production"``, ``in the else branch``."""
         chosen = [condition for condition, concepts in self.conditions if concept in concepts]
-        phrases = [FALLBACK_PHRASES.get(c, f"when {c}") for c in chosen or [c for c, _ in self.conditions]]
-        return " and ".join(phrases)
+        return " and ".join(arm_words(c) for c in chosen or [c for c, _ in self.conditions])
+
+
+def arm_words(condition: str, code: Callable[[str], str] | None = None) -> str:
+    """An arm as a reader names it: ``when settings.ENVIRONMENT == "production"``, ``in the else
+    branch``; ``code`` quotes the condition (a card's Markdown)."""
+    return FALLBACK_PHRASES.get(condition) or f"when {code(condition) if code else condition}"
 
 
 def variant_pools(pool: Pool) -> list[VariantPool]:

@@ -296,3 +296,33 @@ def test_a_rust_match_gives_each_arm_with_its_pattern(snippets: Snippets) -> Non
         ("_", 300.0),
     ]
     assert knobs["max_connections"].source == "dynamic"  # still set at run time by `max`
+
+
+def test_the_card_names_the_variant_s_size_and_each_arm_s_value(tmp_path: Path) -> None:
+    from datetime import date
+
+    from poolcheck.cards.content import build_cards
+    from poolcheck.cards.markdown import render
+
+    code = f"""
+        from sqlalchemy import create_engine
+
+        from app.core.config import settings
+
+        if settings.ENVIRONMENT == "production":
+            pool_size = 20
+        else:
+            pool_size = 5
+
+        engine = create_engine(settings.DATABASE_URL, pool_size=pool_size, max_overflow=0, {TAIL})
+    """
+    write_tree(tmp_path, {"app/db.py": textwrap.dedent(code)})
+    report = run([tmp_path], RunSettings())
+    options = default_options()
+    [card] = build_cards(report, lambda path: options, date(2026, 12, 1))
+    text = render(card, 1)
+    assert card.title.endswith("too small for production (20 connections)"), card.title
+    assert (
+        'set at run time by `pool_size`: 20 when `settings.ENVIRONMENT == "production"`; 5 in the else branch'
+        in text
+    )

@@ -38,6 +38,7 @@ from poolcheck.emit.escape import code_fence, markdown_code, markdown_path, mark
 from poolcheck.libraries import LIBRARIES
 from poolcheck.model import PRIORITIES, Finding, Pool, Report, Setting
 from poolcheck.rule import Rule, amount
+from poolcheck.variants import variant_pools
 
 CardPer = Literal["pool", "finding"]
 Tail = Callable[[Pool], tuple[str, ...]]
@@ -234,6 +235,13 @@ class PoolCard:
         setting = self.pool.settings.get(concept or "")
         if setting is None:
             return "not set"
+        if setting.source == "dynamic":
+            # Set in each branch differently: the value of the variant the lead finding is about.
+            for variant in variant_pools(self.pool):
+                chosen = variant.pool.settings.get(concept or "")
+                named = self.lead.message.startswith(variant.named(concept) + ":")
+                if named and chosen is not None and chosen.source != "dynamic" and chosen.value is not None:
+                    return quantity(concept or "", chosen.value)
         if setting.note or setting.source == "dynamic":
             return value_words(concept or "", setting, markdown_code)
         return "unlimited" if setting.value is None else quantity(concept or "", setting.value)

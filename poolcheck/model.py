@@ -101,7 +101,11 @@ class Variant:
     condition: str  # as written; "else" for an else arm, "otherwise" for the value before the if
     value: Value
     source: Source
+    # Where the arm is written: in the pool's file, or in the module that sets an imported constant
+    # in each branch (``from app.settings import POOL_SIZE``), whose "path:line" is then ``defined_at``.
     span: Span | None = None
+    defined_at: str | None = None  # as Setting's: where the value is defined, in another file or class
+    constant: str | None = None  # the constant's name as a message gives it ("settings.POOL_SIZE")
 
 
 EnvKind = Literal["deployment", "development", "example", "test"]

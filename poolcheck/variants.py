@@ -134,5 +134,13 @@ def variant_pools(pool: Pool) -> list[VariantPool]:
 
 
 def _chosen(setting: Setting, variant: Variant) -> Setting:
-    """The setting as its variant sets it; located where the call reads it, as the pool's setting is."""
-    return replace(setting, value=variant.value, source=variant.source, variants=())
+    """The setting as its variant sets it; located where the call reads it, as the pool's setting is,
+    and said defined where another module writes the arm."""
+    return replace(
+        setting,
+        value=variant.value,
+        source=variant.source,
+        variants=(),
+        constant=variant.constant or setting.constant,
+        defined_at=variant.defined_at or setting.defined_at,
+    )

@@ -10,13 +10,14 @@ import os
 import textwrap
 from pathlib import Path
 
-from conftest import Snippets, write_tree
+import pytest
+from conftest import Snippets, run_from, write_tree
 
 from poolcheck.check import default_options
 from poolcheck.emit.json import as_document
 from poolcheck.fix.apply import fixed_run
 from poolcheck.fix.plan import FixRules
-from poolcheck.model import Finding
+from poolcheck.model import Finding, Span
 from poolcheck.pipeline import RunSettings, analyse, run
 from poolcheck.variants import MAX_VARIANT_POOLS
 
@@ -217,8 +218,14 @@ def test_the_setting_keeps_its_run_time_value_and_lists_the_variants(tmp_path: P
     size = pool["settings"]["max_connections"]["parts"]["pool_size"]
     assert (size["value"], size["source"], size["expr"]) == (None, "dynamic", "pool_size")
     assert size["variants"] == [
-        {"condition": 'settings.ENVIRONMENT == "production"', "value": 20, "source": "explicit", "line": 7},
-        {"condition": "else", "value": 5, "source": "explicit", "line": 9},
+        {
+            "condition": 'settings.ENVIRONMENT == "production"',
+            "value": 20,
+            "source": "explicit",
+            "line": 7,
+            "defined_at": None,  # in the pool's own file
+        },
+        {"condition": "else", "value": 5, "source": "explicit", "line": 9, "defined_at": None},
     ]
     assert "variants" not in pool["settings"]["acquire_timeout"]
 
@@ -253,6 +260,166 @@ def test_a_fix_never_rewrites_a_setting_set_in_each_branch(tmp_path: Path) -> No
     finally:
         os.chdir(previous)
     assert source.read_bytes() == before
+    reasons = {u.finding.rule: u.reason for u in result.unfixed}
+    assert reasons["PC001"] == "`pool_size` is set differently in each branch: change the branch's value"
+
+
+# The Django and Flask settings style: a settings module sets the size in each branch, and the
+# module that builds the engine imports it.
+SETTINGS_MODULE = """
+    import os
+
+    DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://app@localhost/app")
+
+    if os.environ.get("ENVIRONMENT") == "production":
+        POOL_SIZE = {production}
+        MAX_OVERFLOW = 10
+    else:
+        POOL_SIZE = 5
+        MAX_OVERFLOW = 0
+"""
+IMPORTS = {
+    "name": ("from app.settings import DATABASE_URL, MAX_OVERFLOW, POOL_SIZE", ""),
+    "module": ("from app import settings", "settings."),
+}
+
+
+def settings_project(root: Path, production: int, form: str) -> Path:
+    imported, prefix = IMPORTS[form]
+    db = f"""
+        from sqlalchemy import create_engine
+
+        {imported}
+
+        engine = create_engine(
+            {prefix}DATABASE_URL,
+            pool_size={prefix}POOL_SIZE,
+            max_overflow={prefix}MAX_OVERFLOW,
+            {TAIL},
+        )
+    """
+    files = {".git/HEAD": "", "app/__init__.py": "", "app/db.py": db}
+    return write_tree(root, {**files, "app/settings.py": SETTINGS_MODULE.format(production=production)})
+
+
+@pytest.mark.parametrize("form", sorted(IMPORTS))
+def test_a_constant_a_settings_module_sets_in_each_branch_fires_naming_the_production_arm(
+    tmp_path: Path, form: str
+) -> None:
+    report = run_from(settings_project(tmp_path / "small", 20, form), "app/db.py")
+    [finding] = [f for f in report.findings if f.rule == "PC001"]
+    assert finding.message.startswith(
+        'when os.environ.get("ENVIRONMENT") == "production": max_connections is pool_size 20 '
+        "(const settings.POOL_SIZE at app/settings.py:7) + max_overflow 10 "
+        "(const settings.MAX_OVERFLOW at app/settings.py:8) = 30"
+    ), finding.message
+    assert (finding.path, finding.span.line) == ("app/db.py", 8)  # on the keyword that reads it
+    report = run_from(settings_project(tmp_path / "fine", 60, form), "app/db.py")
+    assert [f for f in report.findings if f.rule == "PC001"] == []  # only the else arm is too small
+
+
+def test_the_json_gives_an_imported_setting_s_arms_with_the_settings_module_s_lines(tmp_path: Path) -> None:
+    report = run_from(settings_project(tmp_path, 20, "name"), "app/db.py")
+    [pool] = as_document(report)["pools"]
+    size = pool["settings"]["max_connections"]["parts"]["pool_size"]
+    assert (size["value"], size["source"], size["line"], size["defined_at"]) == (None, "dynamic", 8, None)
+    assert size["variants"] == [
+        {
+            "condition": 'os.environ.get("ENVIRONMENT") == "production"',
+            "value": 20,
+            "source": "constant",
+            "line": 7,
+            "defined_at": "app/settings.py:7",
+        },
+        {
+            "condition": "else",
+            "value": 5,
+            "source": "constant",
+            "line": 10,
+            "defined_at": "app/settings.py:10",
+        },
+    ]
+    [setting] = [s for name, s in report.pools[0].site.knobs if name == "pool_size"]
+    assert [v.span for v in setting.variants] == [Span(7, 17, 7, 19), Span(10, 17, 10, 18)]
+
+
+def test_a_debug_arm_of_a_settings_class_body_is_not_production(tmp_path: Path) -> None:
+    config = """
+        import os
+
+
+        class Config:
+            DEBUG = os.environ.get("FLASK_DEBUG") == "1"
+            SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "postgresql://app@localhost/app")
+            if DEBUG:
+                POOL_SIZE = 5
+            else:
+                POOL_SIZE = {production}
+    """
+    db = f"""
+        from sqlalchemy import create_engine
+
+        from app.config import Config
+
+        engine = create_engine(Config.SQLALCHEMY_DATABASE_URI, pool_size=Config.POOL_SIZE, max_overflow=0, {TAIL})
+    """
+
+    def sizes(production: int) -> list[Finding]:
+        root = tmp_path / str(production)
+        files = {".git/HEAD": "", "app/__init__.py": "", "app/db.py": db}
+        write_tree(root, {**files, "app/config.py": config.format(production=production)})
+        return [f for f in run_from(root, "app/db.py").findings if f.rule == "PC001"]
+
+    [finding] = sizes(10)
+    assert finding.message.startswith(
+        "in the else branch: max_connections is pool_size 10 (const Config.POOL_SIZE at app/config.py:11)"
+    ), finding.message
+    assert sizes(60) == []  # the DEBUG arm's 5 is a developer's
+
+
+def test_a_conditional_expression_a_config_module_binds_is_read_per_arm(tmp_path: Path) -> None:
+    config = """
+        import os
+
+        DEBUG = os.environ.get("DEBUG", "0") == "1"
+        POOL_SIZE = 5 if DEBUG else {production}
+    """
+    db = f"""
+        from sqlalchemy import create_engine
+
+        from app import config
+
+        engine = create_engine("postgresql://app@db/app", pool_size=config.POOL_SIZE, max_overflow=0, {TAIL})
+    """
+
+    def sizes(production: int) -> list[Finding]:
+        root = tmp_path / str(production)
+        files = {".git/HEAD": "", "app/__init__.py": "", "app/db.py": db}
+        write_tree(root, {**files, "app/config.py": config.format(production=production)})
+        return [f for f in run_from(root, "app/db.py").findings if f.rule == "PC001"]
+
+    [finding] = sizes(15)
+    assert finding.message.startswith(
+        "in the else branch: max_connections is pool_size 15 (const config.POOL_SIZE at app/config.py:5)"
+    ), finding.message
+    assert sizes(60) == []
+
+
+def test_a_fix_leaves_an_imported_setting_set_in_each_branch_to_the_author(tmp_path: Path) -> None:
+    settings_project(tmp_path, 20, "name")
+    sources = [tmp_path / "app/db.py", tmp_path / "app/settings.py"]
+    before = [path.read_bytes() for path in sources]
+    settings = RunSettings(project_root=tmp_path)
+    options = default_options()
+    previous = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = fixed_run(
+            analyse([Path("app/db.py")], settings), settings, FixRules(unsafe=True), lambda p: options, True
+        )
+    finally:
+        os.chdir(previous)
+    assert [path.read_bytes() for path in sources] == before
     reasons = {u.finding.rule: u.reason for u in result.unfixed}
     assert reasons["PC001"] == "`pool_size` is set differently in each branch: change the branch's value"
 

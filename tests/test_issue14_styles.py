@@ -41,8 +41,9 @@ Wrappers; Django DATABASES helper                      test_python_wrappers, tes
 Branches
   knob set differently in if/else or match arms        fixed: set at run time with a variant per arm, value rules
                                                          judging each production one: test_branch_variants;
-                                                         here test_a_variable_the_arms_.. (a constant imported
-                                                         from a module that binds it in arms: not yet)
+                                                         here test_a_variable_the_arms_..; a constant imported
+                                                         from a module that binds it in arms: fixed, here
+                                                         test_a_constant_of_another_module_.., test_branch_variants
   conditional expression                               test_branch_variants (`60 if PROD else 5` in the call)
   SQLite URL tests; NullPool in one branch             test_python_branches
   #[cfg(test)] items                                   test_rust_roles::test_a_cfg_test_module_..
@@ -395,7 +396,7 @@ def test_one_config_created_twice_in_a_row_is_two_pools(snippets: Snippets) -> N
 
 
 # A knob's variable bound differently in the arms of an if or a match: no arm's value stands for
-# the pool (it is set at run time by the variable), unless the arms agree.
+# the pool (it is set at run time by the variable, each arm a variant), unless the arms agree.
 
 BRANCHED = """\
 import os
@@ -439,7 +440,7 @@ def test_a_variable_the_arms_of_an_if_or_match_bind_differently_is_set_at_run_ti
     assert (replica["pool_size"].value, primary["pool_size"].value) == (4, 12)  # read in its own arm
 
 
-def test_a_constant_of_another_module_bound_in_both_arms_is_set_at_run_time(tmp_path: Path) -> None:
+def test_a_constant_of_another_module_bound_in_both_arms_keeps_each_arm_as_a_variant(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
         {
@@ -456,8 +457,17 @@ def test_a_constant_of_another_module_bound_in_both_arms_is_set_at_run_time(tmp_
     [pool] = report.pools
     knobs = dict(pool.site.knobs)
     assert (knobs["pool_size"].source, knobs["max_overflow"].source) == ("dynamic", "dynamic")
+    assert [(v.condition, v.value) for v in knobs["pool_size"].variants] == [
+        ('ENVIRONMENT == "production"', 20),
+        ("else", 2),
+    ]
     assert knobs["pool_timeout"].value == 5
-    assert not [f for f in report.findings if f.rule == "PC001"]  # neither arm's size is the pool's
+    # Both arms are too small (20 + 20 in production): the finding names the production arm.
+    [finding] = [f for f in report.findings if f.rule == "PC001"]
+    assert finding.message.startswith(
+        'when ENVIRONMENT == "production": max_connections is pool_size 20 '
+        "(const settings.POOL_SIZE at app/settings.py:8) + max_overflow 20"
+    ), finding.message
 
 
 # `if cfg!(test)` builds the tests' pool in its branch, as #[cfg(test)] items do.

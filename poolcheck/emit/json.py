@@ -175,7 +175,8 @@ def _variant(variant: Variant) -> dict[str, Any]:
         "condition": variant.condition,
         "value": variant.value,
         "source": variant.source,
-        "line": variant.span.line if variant.span else None,
+        "line": variant.span.line if variant.span else None,  # in the file that writes the arm
+        "defined_at": variant.defined_at,
     }
 
 

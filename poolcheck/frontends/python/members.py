@@ -18,12 +18,16 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.python.bindings import LOCAL, Binding, ModuleBindings
-from poolcheck.frontends.python.foreign import Foreign
+from poolcheck.frontends.python.branches import arm_condition
+from poolcheck.frontends.python.foreign import Foreign, written
 from poolcheck.frontends.python.helpers import only_return
-from poolcheck.frontends.python.project import find_module
+from poolcheck.frontends.python.project import find_module, module_at
 from poolcheck.frontends.python.statements import Node, Scope, scope_of, statements
+from poolcheck.frontends.python.syntax import LINE_ENDS
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
+from poolcheck.model import Span
 
 if TYPE_CHECKING:
     from poolcheck.frontends.python.values import Resolver
@@ -118,6 +122,111 @@ def member(owner: Owner, name: str, hops: int) -> Resolved:
     if resolved.source == "explicit":
         return replace(resolved, source="constant", constant=f"{owner.name}.{name}", defined_at=where)
     return resolved if resolved.defined_at else replace(resolved, defined_at=where)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One arm of a branch another module binds a name in: its condition as written there, its value
+    (read there, placed where the pool's module uses the name) and where it is written there."""
+
+    condition: str
+    value: Foreign
+    span: Span | None
+
+
+def arms(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int) -> list[Arm]:
+    """The arms of the ``if``/``elif``/``else`` or ``match`` another of the project's modules binds
+    ``node``'s name in, the Django and Flask settings style:
+
+        # app/settings.py                                   # app/db.py
+        if os.environ.get("ENVIRONMENT") == "production":   from app.settings import POOL_SIZE
+            POOL_SIZE = 20                                  create_engine(url, pool_size=POOL_SIZE)
+        else:
+            POOL_SIZE = 5
+
+    (``settings.POOL_SIZE`` of ``from app import settings`` too, and a class attribute set in the
+    arms of its class body); none when the name is bound once there, or an arm cannot be read."""
+    if not resolver.path:
+        return []
+    if isinstance(node, ast.Name):
+        binding = resolver.bindings.binding(node.id, scopes, line)
+        if binding is None or binding.qualified is None or _local(binding):
+            return []
+        head, _, name = binding.qualified.rpartition(".")
+        owner = _module(resolver, head) if head else None
+        return _member_arms(owner, name, node, 1) if owner is not None else []
+    if isinstance(node, ast.Attribute):
+        owner = owner_of(resolver, node.value, scopes, line, 0)
+        return _member_arms(owner, node.attr, node, 0) if owner is not None else []
+    return []
+
+
+def _member_arms(owner: Owner, name: str, anchor: ast.expr, hops: int) -> list[Arm]:
+    if hops > MAX_HOPS or (owner.made is not None and _given(owner.made, owner.name, name) is not None):
+        return []  # the call that makes the instance passes the field
+    if len(owner.stack) > 1 and _settings_prefix(owner) is not None:
+        return []  # a pydantic settings field is read from the environment first (member)
+    stack = list(owner.stack)
+    found = owner.resolver.bindings.alternatives(name, stack, END)
+    if len(found) == 1 and found[0].qualified is not None and not _local(found[0]):  # re-exported
+        head, _, inner = found[0].qualified.rpartition(".")
+        module = _module(owner.resolver, head) if head else None
+        return _member_arms(module, inner, anchor, hops + 1) if module is not None else []
+    defaults = []
+    for binding in found:
+        value = binding.value
+        default = _field_default(owner.resolver, value, stack, binding.line) if value is not None else None
+        if binding.written is None or default is None:
+            return []
+        defaults.append((arm_condition(binding.written.node) or "otherwise", default, binding.line))
+    conditional = len(defaults) == 1 and isinstance(defaults[0][1], ast.IfExp)
+    text = _Text.of(owner.resolver.path) if len(defaults) > 1 or conditional else None
+    if text is None:
+        return []
+    arms: list[tuple[str, ast.expr, int]] = defaults if len(defaults) > 1 else []
+    if conditional:  # `POOL_SIZE = 20 if PROD else 5`
+        _, node, line = defaults[0]
+        while isinstance(node, ast.IfExp):
+            arms.append((text.of_span(text.span(node.test)), node.body, line))
+            node = node.orelse
+        arms.append(("else", node, line))
+    shown = f"{owner.name}.{name}"
+    return [
+        Arm(condition, Foreign(owner.resolver, at, stack, line, anchor, written(at), shown), text.span(at))
+        for condition, at, line in arms
+    ]
+
+
+@dataclass(frozen=True)
+class _Text:
+    """The lines of a project module's file, to place its nodes in characters (ast columns count bytes)."""
+
+    lines: list[str]
+    columns: Columns
+
+    @staticmethod
+    def of(path: str) -> _Text | None:
+        module = module_at(path)
+        if module is None:
+            return None
+        lines = LINE_ENDS.split(module.text)
+        return _Text(lines, Columns(lambda row: lines[row].encode("utf-8") if 0 <= row < len(lines) else b""))
+
+    def span(self, node: ast.expr) -> Span:
+        end_line = node.end_lineno or node.lineno
+        end = node.end_col_offset if node.end_col_offset is not None else node.col_offset
+        start = self.columns.column(node.lineno - 1, node.col_offset)
+        return Span(node.lineno, start, end_line, self.columns.column(end_line - 1, end))
+
+    def of_span(self, span: Span) -> str:
+        """The text at ``span``, as written."""
+        first, last = span.line - 1, span.end_line - 1
+        if not 0 <= first <= last < len(self.lines):
+            return ""
+        if first == last:
+            return self.lines[first][span.column - 1 : span.end_column - 1]
+        chunk = [self.lines[first][span.column - 1 :], *self.lines[first + 1 : last]]
+        return "\n".join([*chunk, self.lines[last][: span.end_column - 1]])
 
 
 def spread(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int) -> Foreign | None:

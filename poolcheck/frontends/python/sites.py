@@ -190,12 +190,16 @@ class SiteFinder:
     ) -> tuple[Variant, ...]:
         """Each arm's value of a setting the arms disagree on: ``60 if PROD else 5`` in the call, or a
         name bound in each arm of an ``if``/``elif``/``else`` or a ``match``; none when an arm is unknown."""
-        arms: list[tuple[str, ast.expr, int]] = []
-        if isinstance(node, ast.IfExp):
+        # Each arm: its condition, its value, the line to read it at, and where it is written.
+        arms: list[tuple[str, ast.expr, int, Span | None]] = []
+        elsewhere = members.arms(self.resolver, node, scopes, line) if depth == 0 else []
+        if elsewhere:  # `from app.settings import POOL_SIZE`, which that module sets in each branch
+            arms = [(arm.condition, arm.value, line, arm.span) for arm in elsewhere]
+        elif isinstance(node, ast.IfExp):
             while isinstance(node, ast.IfExp):  # `a if x else b if y else c`
-                arms.append((self._text(node.test), node.body, line))
+                arms.append((self._text(node.test), node.body, line, self._span(node.body)))
                 node = node.orelse
-            arms.append(("else", node, line))
+            arms.append(("else", node, line, self._span(node)))
         elif isinstance(node, ast.Name) and depth == 0:
             found = self.bindings.alternatives(node.id, scopes, line)
             if len(found) == 1 and found[0].qualified is None and isinstance(found[0].value, ast.IfExp):
@@ -203,14 +207,15 @@ class SiteFinder:
             for binding in found if len(found) > 1 else ():
                 if binding.written is None or binding.value is None:
                     return ()
-                condition = arm_condition(binding.written.node)
-                arms.append((condition or "otherwise", binding.value, binding.line))
+                condition = arm_condition(binding.written.node) or "otherwise"
+                arms.append((condition, binding.value, binding.line, self._span(binding.value)))
         variants = []
-        for condition, value, at in arms:
-            typed, source = _typed(self.resolver.resolve(value, scopes, at), from_config, unit)
+        for condition, value, at, span in arms:
+            resolved = self.resolver.resolve(value, scopes, at)
+            typed, source = _typed(resolved, from_config, unit)
             if source == "dynamic":
                 return ()
-            variants.append(Variant(condition, typed, source, self._span(value)))
+            variants.append(Variant(condition, typed, source, span, resolved.defined_at, resolved.constant))
         if len({(v.value, type(v.value)) for v in variants}) < 2:
             return ()
         return tuple(variants)

@@ -485,3 +485,38 @@ def test_a_bug_while_planning_one_pool_leaves_it_and_fixes_the_others(
         u.reason.startswith("internal error while planning its fix (RuntimeError: boom)")
         for u in result.unfixed
     )
+
+
+def test_a_django_alias_a_settings_helper_builds_gets_no_keyword_the_helper_does_not_take(
+    tmp_path: Path,
+) -> None:
+    """`"replica": read_replica(pool_max_size=6)`: the pool's knobs are the helper's dict's, so a
+    keyword added to the call would be a TypeError; the other alias, a dict, is fixed."""
+    settings = """
+        def read_replica(pool_max_size=4):
+            return {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "shop",
+                "HOST": "replica",
+                "CONN_HEALTH_CHECKS": True,
+                "OPTIONS": {"pool": {"min_size": 1, "max_size": pool_max_size, "timeout": 5}},
+            }
+
+
+        DATABASES = {
+            "default": {
+                "ENGINE": "django.db.backends.postgresql",
+                "NAME": "shop",
+                "CONN_HEALTH_CHECKS": True,
+                "OPTIONS": {"pool": {"min_size": 4, "max_size": 60, "timeout": 5, "max_lifetime": 1800}},
+            },
+            "replica": read_replica(pool_max_size=6),
+        }
+    """
+    written(tmp_path, {"shop/settings.py": settings})
+    result = outcome(tmp_path, write=True)
+    fixed = (tmp_path / "shop" / "settings.py").read_text()
+    assert '"replica": read_replica(pool_max_size=6),' in fixed
+    assert '"max_lifetime": 1800, "max_idle": 600}' in fixed  # the default alias's own dict
+    reasons = {u.reason for u in result.unfixed if u.finding.rule in ("PC004", "PC005")}
+    assert any(reason.startswith("Add `max_") for reason in reasons), reasons

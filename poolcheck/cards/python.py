@@ -67,6 +67,8 @@ class PythonCode:
         """
         if text[end - 1] == "}":
             return _into_settings(text, start, end, fragments, pool)
+        if pool.site.entry.startswith("django.DATABASES") and fragments:
+            return None  # an entry a function builds (`read_replica(..)`): its keywords are its own
         if pool.site.entry in OPTIONS_ARGUMENT:
             return _into_options_argument(text, start, end, fragments, OPTIONS_ARGUMENT[pool.site.entry])
         if fragments and not writing(pool).adds:

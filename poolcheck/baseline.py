@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
     Paths are from the project ``root`` (None: the working directory), as the fingerprints
     are, so the file reads the same whichever folder it was written from.
     """
+    import json  # here: only a run with --baseline or --write-baseline reads or writes JSON
+
     document = {
         "version": BASELINE_VERSION,
         "tool": {"name": "poolcheck", "version": __version__},
@@ -53,6 +54,8 @@ def render_baseline(findings: Sequence[Finding], root: Path | None) -> str:
 
 def load_baseline(path: Path) -> frozenset[str]:
     """The fingerprints a baseline file lists; anything else in the file is a BaselineError naming it."""
+    import json
+
     shown = display_path(path)
     try:
         document = read_document(path, MAX_BASELINE_SIZE, lambda data: json.loads(data.decode("utf-8")))

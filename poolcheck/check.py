@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from poolcheck.model import Budget, Finding, Pool, Span
 from poolcheck.root import repository_path
 from poolcheck.rule import Rule, Violation
-from poolcheck.variants import VariantPool, variant_pools
+
+if TYPE_CHECKING:
+    from poolcheck.variants import VariantPool
 
 
 @cache
@@ -84,6 +86,8 @@ def check_pools(
 
 def _pool_findings(index: int, pool: Pool, applying: RuleSet, construction: str) -> list[Finding]:
     """One pool's findings; ``construction`` is its fingerprint key (construction_fingerprints)."""
+    from poolcheck.variants import variant_pools  # here: the library tables, only for a run with a pool
+
     findings = []
     variants = variant_pools(pool)
     for rule in applying.rules:
@@ -202,6 +206,8 @@ def construction_fingerprints(pools: Sequence[Pool], root: Path | None = None) -
 
 
 def _hash(*parts: str) -> str:
+    import hashlib  # here: only a finding is fingerprinted
+
     # surrogateescape: a file name that is not UTF-8 hashes as its own bytes, not a crash.
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 

@@ -19,7 +19,6 @@ from poolcheck import __version__
 from poolcheck.baseline import BaselineError, load_baseline, render_baseline
 from poolcheck.check import all_rules, rule_by_id
 from poolcheck.config import Config, ConfigError, Configs, load_config, pattern_problem
-from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
 from poolcheck.extract import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from poolcheck.filters import Anchored, PerFileIgnore, Selection, at_or_above, unknown_selectors
 from poolcheck.model import PRIORITIES, Priority, Report
@@ -327,6 +326,8 @@ def main(
     standard input (see --stdin-filename).
     """
     as_json = output_format == "json"
+    if list_rules or explain_rule:  # here: explain loads every library's table
+        from poolcheck.explain import explanation, explanation_json, rule_list, rule_list_json
     if list_rules:
         click.echo(rule_list_json(all_rules()) if as_json else rule_list(all_rules()), nl=False)
         sys.exit(EXIT_CLEAN)

@@ -9,7 +9,6 @@ inherits another file's settings.
 
 from __future__ import annotations
 
-import difflib
 import math
 import os
 import sys
@@ -17,11 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 from poolcheck.check import all_rules
 from poolcheck.discover import display_path
@@ -200,6 +194,12 @@ def _read_table(path: Path) -> dict[str, Any] | None:
         # Most pyproject.toml files are not ours: skip them without decoding or parsing.
         if path.name == PYPROJECT and b"poolcheck" not in data:
             return None
+        # here: most runs find no configuration of theirs to parse
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python 3.10 only
+            import tomli as tomllib
+
         # Annotated, not cast: tomli is typed where it is installed (Python 3.10) and Any where not.
         document: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
         return document
@@ -391,6 +391,8 @@ def _selectors(
 
 
 def _suggestion(key: str, known: Sequence[str]) -> str:
+    import difflib  # here: only for a key misspelt
+
     close = difflib.get_close_matches(key.replace("_", "-").lower(), known, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

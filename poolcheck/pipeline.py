@@ -19,7 +19,6 @@ from poolcheck.capacity.shares import ceilings
 from poolcheck.check import OnError, RuleSet, check_pools, check_system
 from poolcheck.config import Configs
 from poolcheck.discover import discover, display_path
-from poolcheck.effective import effective_pool
 from poolcheck.extract import DEFAULT_TIMEOUT
 from poolcheck.frontends import FRONT_ENDS, front_end_for
 from poolcheck.model import FileError, FileResult, Finding, Pool, Report, Suppression, UnusedSuppression
@@ -298,6 +297,7 @@ def _effective_pools(
     """
     for result in results:
         for site in result.sites:
+            from poolcheck.effective import effective_pool  # here: the library tables, only with a pool
             from poolcheck.project.environment import with_declared_environment  # here: only with a pool
             from poolcheck.versions.lookup import version_used
 

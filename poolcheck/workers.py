@@ -195,6 +195,10 @@ class WorkerPool:
 
         self._wait = connection.wait
         self._context = get_context("fork" if sys.platform == "linux" else None)
+        # Imported once here, for the forked workers to share, the library tables a candidate's front end
+        # reads and a pool is judged by; a serial run with no candidate starts no worker and reads none.
+        import poolcheck.libraries  # noqa: F401
+
         self._workers: list[_Worker] = []
         try:
             for _ in range(jobs):

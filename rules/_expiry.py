@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import Violation
 
 
 def missing_timer(pool: Pool, concept: str, consequence: str) -> Iterator[Violation]:
     """p2 when connections are never expired, p3 when only a library default bounds them."""
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     setting = pool.settings.get(concept)
     if setting is None or setting.source not in ("default", "disabled"):
         return

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from poolcheck.describe import quantity
-from poolcheck.libraries import library_for
-from poolcheck.libraries.table import Library
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
+if TYPE_CHECKING:
+    from poolcheck.libraries.table import Library
+
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     setting = pool.settings.get("acquire_timeout")
     if setting is None or setting.source not in ("default", "disabled"):
         return  # the library has no pool-level acquire timeout, or one is written

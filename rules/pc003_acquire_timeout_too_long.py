@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described, quantity
-from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     setting = pool.settings.get("acquire_timeout")
     seconds = amount(setting)
     limit = options["max-acquire-timeout"]

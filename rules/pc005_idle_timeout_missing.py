@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation, amount
 
@@ -12,6 +11,8 @@ from ._expiry import missing_timer
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     if library_for(pool.site).idle_keeps_min and _never_shrinks(pool):
         return  # the pool refills to its floor, which is its maximum: no idle timeout closes anything
     yield from missing_timer(

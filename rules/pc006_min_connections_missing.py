@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, RuleOption, Violation
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     setting = pool.settings.get("min_connections")
     if setting is None or setting.source != "default" or setting.value != 0:
         return

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from poolcheck.describe import described
-from poolcheck.libraries import library_for
 from poolcheck.model import Pool
 from poolcheck.rule import CardText, Example, Options, Rule, Violation, amount
 
 
 def check(pool: Pool, options: Options) -> Iterator[Violation]:
+    from poolcheck.libraries import library_for  # here: every library's table, only when a pool is checked
+
     library = pool.site.library
     table = library_for(pool.site)
     settings = pool.settings
@@ -59,6 +60,8 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
 
 def _outside_bounds(pool: Pool) -> Iterator[Violation]:
     """A written count the library requires between two others (asyncpg's init_size) outside them."""
+    from poolcheck.libraries import library_for
+
     library = pool.site.library
     table = library_for(pool.site)
     for concept, setting in sorted(pool.settings.items()):
@@ -81,6 +84,8 @@ def _outside_bounds(pool: Pool) -> Iterator[Violation]:
 
 def _refused(pool: Pool) -> Iterator[Violation]:
     """A value the library refuses in this construction (Django's CONN_MAX_AGE beside a pool)."""
+    from poolcheck.libraries import library_for
+
     table = library_for(pool.site)
     for knob in table.knobs:
         setting = pool.settings.get(knob.concept)

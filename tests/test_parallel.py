@@ -68,7 +68,9 @@ except SystemExit as end:
 heavy = ("tree_sitter", "libcst", "poolcheck.frontends.python.parse", "poolcheck.frontends.python.sites",
          "poolcheck.frontends.rust.syntax", "jsonschema", "poolcheck.cards.content", "yaml",
          "poolcheck.versions.lookup", "poolcheck.versions.cargo", "poolcheck.versions.python",
-         "poolcheck.versions.requirements", "poolcheck.live", "psycopg")
+         "poolcheck.versions.requirements", "poolcheck.live", "psycopg",
+         "poolcheck.variants", "poolcheck.effective", "poolcheck.explain", "hashlib")
+print("library tables:", "poolcheck.libraries" in sys.modules)
 print(sorted(m for m in sys.modules if m.startswith(heavy)))
 """
 
@@ -93,6 +95,8 @@ def test_a_tree_with_no_candidate_loads_no_parser(tmp_path: Path, jobs: list[str
     assert "exit 0" in result.stderr, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
     assert f"0 pools in {2 * PARALLEL_FILES} files checked" in result.stdout
+    if jobs == ["--jobs", "1"]:  # no worker started: the library tables only a candidate reads are not
+        assert "library tables: False" in result.stdout
 
 
 def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
@@ -108,6 +112,7 @@ def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
     )
     assert "poolcheck.frontends.python.parse" in result.stdout.splitlines()[-1]
     assert "poolcheck.versions.lookup" in result.stdout.splitlines()[-1]  # a pool's version is looked up
+    assert "library tables: True" in result.stdout  # and judged by its library's table
 
 
 def children_of(pid: int) -> list[int]:

@@ -13,8 +13,6 @@ from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from poolcheck.capacity.bouncers import client_pair
-from poolcheck.libraries.django import DJANGO_POOL_ENTRY
 from poolcheck.model import (
     Autoscaler,
     Bouncer,
@@ -187,6 +185,8 @@ def _bouncer_pairs(
     bouncer: Bouncer, pools: Sequence[Pool], declared: Declarations, behind: Mapping[int, Bouncer]
 ) -> tuple[tuple[str, str], ...]:
     """The (database, user) pairs of the URLs by which the pools behind the bouncer reach it."""
+    from poolcheck.capacity.bouncers import client_pair  # here: only a bouncer's pools are paired
+
     found: dict[tuple[str, str], None] = {}
     for index, pool in enumerate(pools):
         if behind.get(index) is not bouncer:
@@ -200,6 +200,8 @@ def _bouncer_pairs(
 def pairs_of(pool: Pool, declared: Declarations) -> tuple[tuple[str, str], ...]:
     """The (database, user) pairs of the URLs a pool connects with, in its code or its service's
     environment: a bouncer put in front would keep a server pool for each."""
+    from poolcheck.capacity.bouncers import client_pair
+
     found = (client_pair(text) for text in (pool.site.text, *_urls_of(pool, declared)))
     return tuple(dict.fromkeys(pair for pair in found if pair is not None))
 
@@ -264,6 +266,8 @@ def demand(
     if pool.site.language == "python":
         processes = service_processes if service else processes_for(pool, replicas, declared.processes)
     per_replica = processes.count if processes else 1
+    from poolcheck.libraries.django import DJANGO_POOL_ENTRY  # here: it loads every library's table
+
     if maximum is None and pool.site.library == "django" and pool.site.entry != DJANGO_POOL_ENTRY:
         # Django without a pool holds one connection per thread serving a request (CONN_MAX_AGE only
         # says how long it is kept): a process's maximum is its threads.

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from poolcheck import pipeline
+from poolcheck import effective, pipeline
 from poolcheck.baseline import BaselineError, load_baseline
 from poolcheck.check import rule_by_id
 from poolcheck.cli import main
@@ -222,7 +222,8 @@ def test_a_failing_rule_exits_1_with_the_error_not_2(
 def test_effective_settings_that_fail_on_one_pool_are_an_error_of_its_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "effective_pool", failing_on_unsafe(pipeline.effective_pool))
+    # The pipeline imports effective_pool where it judges a pool: patched in its own module.
+    monkeypatch.setattr(effective, "effective_pool", failing_on_unsafe(effective.effective_pool))
     report = checked(two_files(tmp_path), monkeypatch)
     assert [(e.path, e.message.split(" (")[0]) for e in report.errors] == [
         ("unsafe.py", "internal error while checking the create_engine pool at line 2")

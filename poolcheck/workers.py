@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import itertools
 import os
 import signal
 import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from ctypes import Array, c_double
 from dataclasses import dataclass, field
 from functools import cache
@@ -131,28 +132,48 @@ def analyse_data_bounded(
 
 
 def analyse_texts(
-    texts: Sequence[tuple[str, bytes, FrontEnd]], timeout: float | None, max_file_size: float
+    texts: Iterable[tuple[str, bytes, FrontEnd]], count: int, timeout: float | None, max_file_size: float
 ) -> list[FileResult]:
-    """Files' new bytes (a fix's), each read by its front end and extracted under the limit, in a
-    worker per core when there are many."""
-    read = [data_candidate(shown, data, front_end) for shown, data, front_end in texts]
-    candidates: Chunk = [
-        (index, outcome) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
-    ]
-    jobs = min(available_cores(), len(candidates) // FIXED_PER_WORKER)
+    """Files' new bytes (a fix's), each read by its front end and extracted under the limit, in the
+    order given; ``count`` of them, in a worker per core when there are many.
+
+    ``texts`` is taken as the workers ask for more, so that making the next texts (a fix's edits)
+    goes on in this process while the workers read the ones before.
+    """
+    read: list[Candidate | FileResult] = []
+    jobs = min(available_cores(), count // FIXED_PER_WORKER)
+    size = -(-count // (max(jobs, 1) * 4))
+
+    def chunks() -> Iterator[Chunk]:
+        chunk: Chunk = []
+        for shown, data, front_end in texts:
+            read.append(data_candidate(shown, data, front_end))
+            if isinstance(read[-1], Candidate):
+                chunk.append((len(read) - 1, read[-1]))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
     found: dict[int, FileResult] = {}
+    ahead = chunks()
     if jobs > 1:
-        size = -(-len(candidates) // (jobs * 4))
-        chunks = [candidates[start : start + size] for start in range(0, len(candidates), size)]
         try:
             with WorkerPool(jobs, timeout, max_file_size) as pool:
-                found = pool.analyse(chunks)
+                found = pool.analyse([], ahead)
         except OSError:  # no process could be started: one worker, or here
             jobs = 1
-    if jobs <= 1 and candidates:
-        found = _in_one_worker(candidates, read, timeout, max_file_size)
+    if jobs <= 1:
+        for _ in ahead:  # the texts not made yet
+            pass
+        candidates: Chunk = [
+            (index, outcome) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
+        ]
+        if candidates:
+            found = _in_one_worker(candidates, read, timeout, max_file_size)
     return [
-        outcome if isinstance(outcome, FileResult) else found.get(index) or FileResult(texts[index][0])
+        outcome if isinstance(outcome, FileResult) else found.get(index) or FileResult(outcome.path)
         for index, outcome in enumerate(read)
     ]
 
@@ -207,15 +228,23 @@ class WorkerPool:
             self.close()
             raise
 
-    def analyse(self, chunks: list[Chunk]) -> dict[int, FileResult]:
-        """The results that say something (sites or errors), by file index."""
+    def analyse(self, chunks: list[Chunk], more: Iterator[Chunk] | None = None) -> dict[int, FileResult]:
+        """The results that say something (sites or errors), by file index.
+
+        ``more`` chunks are made here, one whenever none is pending, while the workers read.
+        """
         pending = deque(chunks)
         results: dict[int, FileResult] = {}
         while True:
+            if not pending and more is not None:
+                pending.extend(itertools.islice(more, 1))
+                more = more if pending else None
             for worker in self._workers:
                 if worker.chunk is None and pending:
                     self._give(worker, pending.popleft())
             busy = [w for w in self._workers if w.chunk is not None]
+            if not busy and more is not None:
+                continue  # the chunks made so far are read: make the next
             if not busy:
                 # Every worker was lost and none could be started again: the rest is done here.
                 for index, item in (item for chunk in pending for item in chunk):
@@ -225,7 +254,9 @@ class WorkerPool:
                         else analyse_path(item, self._timeout, self._max_file_size)
                     )
                 return results
-            ready = self._wait([w.conn for w in busy], self._until_deadline(busy))
+            # With none pending and more to make, only a look: the next chunk is made while they read.
+            making = not pending and more is not None
+            ready = self._wait([w.conn for w in busy], 0 if making else self._until_deadline(busy))
             for worker in busy:
                 if worker.conn in ready:
                     self._receive(worker, results, pending)

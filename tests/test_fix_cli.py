@@ -352,3 +352,30 @@ def test_the_json_output_after_a_fix_reports_the_remaining_findings(
     assert rules == rules_in(tmp_path, ".", monkeypatch=monkeypatch)
     assert reported["summary"]["findings"] == len(rules)
     assert set(rules) == SIZE_RULES  # the safe fixes removed the rest
+
+
+def test_many_services_are_fixed_at_once_and_one_changed_meanwhile_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the count where the fixed files are read again in workers and written several at a
+    time: every other file gets the same fix as alone, the one the user saved keeps their edit."""
+    count = apply.PARALLEL_WRITES + 4
+    paths = [service(tmp_path, name=f"svc{n:02}/app/database.py") for n in range(count)]
+    saved = paths[7]
+    edited = DATABASE.replace("# Ten connections", "# Twelve connections")
+
+    def edited_meanwhile(source, text):  # type: ignore[no-untyped-def]
+        if source.path.endswith(os.path.join("svc07", "app", "database.py")):
+            saved.write_text(edited)
+        return write_fixed(source, text)
+
+    monkeypatch.setattr(apply, "write_fixed", edited_meanwhile)
+    result = poolcheck(tmp_path, "--fix", "--show-fixes", ".", monkeypatch=monkeypatch)
+    assert [p.read_text() for p in paths] == [edited if p == saved else COMPLETE for p in paths]
+    assert summary(result) == (count * 4, (count - 1) * len(SAFE_RULES), count + len(SAFE_RULES))
+    listed = result.stdout.split("Not fixed:\n", 1)[1].splitlines()
+    reasons = [line for line in listed if line.startswith("  ")]
+    assert [line for line in reasons if line.endswith(": changed since it was read")] == [
+        f"  svc07/app/database.py:11: {rule}: changed since it was read" for rule in sorted(SAFE_RULES)
+    ]
+    assert not list(tmp_path.rglob("*.poolcheck-tmp"))

@@ -7,12 +7,15 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, ROOT, poolcheck_command
 
 from poolcheck.emit import json as json_format
+from poolcheck.frontends import FrontEnd
 from poolcheck.pipeline import RunSettings, run
 from poolcheck.workers import PARALLEL_FILES
 
@@ -165,3 +168,43 @@ def test_ctrl_c_ends_the_run_cleanly(tmp_path: Path, jobs: str) -> None:
 def test_fixtures_are_still_found_by_default() -> None:
     """The default (no --jobs) on a small tree runs in this process and finds the same pools."""
     assert run([FIXTURES], RunSettings()).pools == run([FIXTURES], RunSettings(jobs=2)).pools
+
+
+def test_texts_are_made_while_the_workers_read_and_come_back_in_their_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fix's texts, read in workers: the results of reading them in one worker, in the order
+    given, plain code among them; the texts are taken a chunk ahead of the workers, not all first."""
+    from poolcheck import workers
+    from poolcheck.frontends import front_end_for
+
+    python = front_end_for("db.py")
+    assert python is not None
+    texts = [
+        (f"svc{n}/db.py", (POOL_PYTHON if n % 5 else PLAIN_PYTHON).format(n=n + 1).encode(), python)
+        for n in range(4 * workers.FIXED_PER_WORKER)
+    ]
+    made: list[int] = []
+    given: list[int] = []
+
+    def making() -> Iterator[tuple[str, bytes, FrontEnd]]:
+        for text in texts:
+            made.append(1)
+            yield text
+
+    give = workers.WorkerPool._give
+
+    def counted(pool: workers.WorkerPool, worker: Any, chunk: workers.Chunk) -> None:
+        given.append(len(made))
+        give(pool, worker, chunk)
+
+    monkeypatch.setattr(workers.WorkerPool, "_give", counted)
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+    parallel = workers.analyse_texts(making(), len(texts), 30.0, 2.0)
+    monkeypatch.setattr(workers, "available_cores", lambda: 1)
+    alone = workers.analyse_texts(iter(texts), len(texts), 30.0, 2.0)
+    assert [r.path for r in parallel] == [path for path, _, _ in texts]
+    assert parallel == alone
+    assert [len(r.sites) for r in parallel] == [1 if n % 5 else 0 for n in range(len(texts))]
+    assert given[0] < len(texts)  # the first chunk went out before the last text was made
+    assert len(given) > 2

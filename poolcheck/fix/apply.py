@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from poolcheck.cards.source import statement_tail
@@ -18,12 +18,14 @@ from poolcheck.fix.files import Source, read_source, write_fixed
 from poolcheck.fix.model import Edit, Unfixed
 from poolcheck.fix.plan import FixRules, Options, planned
 from poolcheck.fix.verify import parse_problem
-from poolcheck.frontends import front_end_for
-from poolcheck.model import Finding, Report
+from poolcheck.frontends import FrontEnd, front_end_for
+from poolcheck.model import FileResult, Finding, Report
 from poolcheck.pipeline import Analysis, RunSettings, judge
 from poolcheck.workers import analyse_texts
 
 Key = tuple[object, ...]
+# Fixed files are written this many at a time (a write waits for its disk), from this many on.
+WRITERS, PARALLEL_WRITES = 8, 16
 
 
 @dataclass(frozen=True)
@@ -63,20 +65,25 @@ def fixed_run(
         else:
             by_path.setdefault(edit.path, []).append(edit)
     candidates: dict[str, FixedFile] = {}
-    for path, here in by_path.items():
-        try:
-            candidate, refusals = _candidate(path, here, settings.max_file_size)
-        except Exception as error:  # a bug of ours on one file: it is left as it is
-            problem = (
-                f"internal error while fixing the file ({type(error).__name__}: {error}); please report it"
-            )
-            candidate, refusals = None, [u for edit in here for u in _refused(edit, problem)]
-        unfixed += refusals
-        if candidate is not None:
-            candidates[path] = candidate
+    refusals: list[Unfixed] = []
+
+    def fixed_texts() -> Iterator[tuple[str, bytes, FrontEnd]]:
+        """Each file's fixed text, made as the workers ask for more (they read the ones before)."""
+        for path, here in by_path.items():
+            candidate, refused = _candidate_or_bug(path, here, settings.max_file_size)
+            refusals.extend(refused)
+            front_end = front_end_for(path)
+            if candidate is not None and front_end is not None:  # a pool was read from it
+                candidates[path] = candidate
+                yield path, candidate.source.encode(candidate.text), front_end
+
+    # A file's reading does not depend on the other files': read once, judged with each set kept.
+    read = analyse_texts(fixed_texts(), len(by_path), settings.timeout, settings.max_file_size)
+    results = {result.path: result for result in read}
+    unfixed += refusals
     after = before
     while candidates:
-        after = _judged(analysis, settings, candidates)
+        after = _judged(analysis, settings, candidates, results)
         failing = _failing(before, after, candidates)
         if not failing:
             break
@@ -87,17 +94,26 @@ def fixed_run(
             after = before
     if write and candidates:
         written = len(candidates)
-        for path in list(candidates):
-            refusal = write_fixed(candidates[path].source, candidates[path].text)
+        for path, refusal in _written(candidates):
             if refusal is not None:
                 for edit in candidates.pop(path).edits:
                     unfixed += _refused(edit, refusal)
         if len(candidates) < written:  # the loop judged the texts now written; a refused one is as read
-            after = _judged(analysis, settings, candidates) if candidates else before
+            after = _judged(analysis, settings, candidates, results) if candidates else before
     files = tuple(candidates.values())
     # A server's finding is removed by the fixes of all its pools together: counted once.
     fixed = tuple(dict.fromkeys(f for file in files for edit in file.edits for f in edit.findings))
     return Outcome(replace(after, fixed=len(fixed)), files, fixed, tuple(unfixed))
+
+
+def _candidate_or_bug(
+    path: str, edits: Sequence[Edit], max_file_size: float
+) -> tuple[FixedFile | None, list[Unfixed]]:
+    try:
+        return _candidate(path, edits, max_file_size)
+    except Exception as error:  # a bug of ours on one file: it is left as it is
+        problem = f"internal error while fixing the file ({type(error).__name__}: {error}); please report it"
+        return None, [u for edit in edits for u in _refused(edit, problem)]
 
 
 def _candidate(
@@ -121,14 +137,25 @@ def _candidate(
     return FixedFile(path, source, result.text, result.applied), refusals
 
 
-def _judged(analysis: Analysis, settings: RunSettings, candidates: Mapping[str, FixedFile]) -> Report:
-    texts = []
-    for path, fixed in candidates.items():
-        front_end = front_end_for(path)
-        assert front_end is not None  # a pool was read from it
-        texts.append((path, fixed.source.encode(fixed.text), front_end))
-    results = analyse_texts(texts, settings.timeout, settings.max_file_size)
-    return judge(analysis.with_results({r.path: r for r in results}), settings)
+def _judged(
+    analysis: Analysis,
+    settings: RunSettings,
+    candidates: Mapping[str, FixedFile],
+    results: Mapping[str, FileResult],
+) -> Report:
+    """The run judged with the kept files' fixed texts as read."""
+    return judge(analysis.with_results({path: results[path] for path in candidates}), settings)
+
+
+def _written(candidates: Mapping[str, FixedFile]) -> list[tuple[str, str | None]]:
+    """Each file written, with the reason it was not; many at once, as each waits for its disk."""
+    if len(candidates) < PARALLEL_WRITES:
+        return [(path, write_fixed(fixed.source, fixed.text)) for path, fixed in candidates.items()]
+    from concurrent.futures import ThreadPoolExecutor  # here: only a run that writes many files
+
+    with ThreadPoolExecutor(WRITERS) as writers:
+        refusals = writers.map(lambda fixed: write_fixed(fixed.source, fixed.text), candidates.values())
+        return list(zip(candidates, refusals, strict=True))
 
 
 def _failing(before: Report, after: Report, candidates: Mapping[str, FixedFile]) -> dict[str, str]:

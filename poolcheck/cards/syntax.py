@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 
 OPENERS, CLOSERS = "([{", ")]}"
@@ -27,7 +29,9 @@ def top_level(text: str, start: int, end: int, wanted: str, lexicon: Lexicon) ->
     found = []
     depth = 0
     index = start
-    while index < end:
+    notable = _notable(lexicon, wanted)
+    while (match := notable.search(text, index, end)) is not None:
+        index = match.start()
         char = text[index]
         if text.startswith(lexicon.line_comment, index):
             newline = text.find("\n", index)
@@ -48,6 +52,15 @@ def top_level(text: str, start: int, end: int, wanted: str, lexicon: Lexicon) ->
             depth += 1
         index += 1
     return found
+
+
+@cache
+def _notable(lexicon: Lexicon, wanted: str) -> re.Pattern[str]:
+    """The characters ``top_level`` stops at: the rest of the text is skipped at C speed."""
+    starts = {lexicon.line_comment[0], *lexicon.quotes, *OPENERS, *CLOSERS, *wanted}
+    if lexicon.block_comments:
+        starts.add("/")
+    return re.compile(f"[{re.escape(''.join(sorted(starts)))}]")
 
 
 def split_top_level(text: str, separator: str, lexicon: Lexicon) -> list[str]:

@@ -284,12 +284,10 @@ def _hunks(before: Sequence[str], after: Sequence[str]) -> tuple[Replacement, ..
     """The changed runs of lines from ``before`` to ``after``; an insertion keeps the line above it
     (or below, at the top), so that two fixes touching the same place are seen to overlap. Only
     the part between the common head and tail is compared: a fix changes a few lines of a file."""
-    head = 0
-    while head < min(len(before), len(after)) and before[head] == after[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
-        tail += 1
+    shortest = min(len(before), len(after))
+    head = next((n for n, (old, new) in enumerate(zip(before, after, strict=False)) if old != new), shortest)
+    ends = zip(reversed(before[head:]), reversed(after[head:]), strict=False)
+    tail = next((n for n, (old, new) in enumerate(ends) if old != new), shortest - head)
     middle = SequenceMatcher(
         None, before[head : len(before) - tail], after[head : len(after) - tail], autojunk=False
     )

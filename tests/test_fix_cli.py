@@ -379,3 +379,24 @@ def test_many_services_are_fixed_at_once_and_one_changed_meanwhile_is_left_alone
         f"  svc07/app/database.py:11: {rule}: changed since it was read" for rule in sorted(SAFE_RULES)
     ]
     assert not list(tmp_path.rglob("*.poolcheck-tmp"))
+
+
+def test_two_sizes_written_on_one_line_of_a_dict_both_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ENGINE_OPTIONS = {"pool_size": 10, "max_overflow": 5}``: the size raised where the dict
+    writes it, the other entry of the same line kept, in one edit that the run then agrees with."""
+    options = (
+        '{"pool_size": 10, "max_overflow": 5, "pool_timeout": 5, "pool_recycle": 1800, "pool_pre_ping": True}'
+    )
+    path = service(
+        tmp_path,
+        "import os\n\nfrom sqlalchemy import create_engine\n\n"
+        f"ENGINE_OPTIONS = {options}\n\n"
+        'engine = create_engine(os.environ["DATABASE_URL"], **ENGINE_OPTIONS)\n',
+    )
+    assert rules_in(tmp_path, ".", monkeypatch=monkeypatch) == ["PC001"]
+    result = poolcheck(tmp_path, "--fix", "--unsafe-fixes", ".", monkeypatch=monkeypatch)
+    assert summary(result) == (1, 1, 0), result.output
+    assert f"ENGINE_OPTIONS = {options.replace('10', '45')}\n" in path.read_text()
+    assert rules_in(tmp_path, ".", monkeypatch=monkeypatch) == []

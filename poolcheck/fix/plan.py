@@ -243,10 +243,12 @@ def _attempt(
         return UNSAFE
     literals = {a.knob: language.literal(a, pool) for a in planned}
     changes: list[Change] = []
-    current = list(lines)  # the file as this pool's fix leaves it, changed in place line for line
+    # The file as this pool's fix leaves it, changed in place line for line; each value is looked for
+    # there, so that two written on one line (`{"pool_size": 20, "max_overflow": 10}`) both change.
+    current = list(lines)
     for assignment in planned:
         for setting in assignment.written:
-            placed = _placed(pool, assignment, setting, literals[assignment.knob], lines)
+            placed = _placed(pool, assignment, setting, literals[assignment.knob], current)
             if isinstance(placed, str):
                 return placed
             if isinstance(placed, Change):

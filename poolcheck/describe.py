@@ -51,7 +51,9 @@ def provenance(setting: Setting, library: str, code: Callable[[str], str] | None
         return f"{setting.by or library} default"
     at = f" at {code(setting.defined_at) if code else setting.defined_at}" if setting.defined_at else ""
     if setting.source == "env-default":
-        return f"default of env {code(setting.env) if code and setting.env else setting.env}{at}"
+        if not setting.env:  # os.getenv(f"{prefix}_POOL_SIZE", "15"): its name is made at run time
+            return f"default of an environment variable named at run time{at}"
+        return f"default of env {code(setting.env) if code else setting.env}{at}"
     if setting.source == "env":
         return f"declared at {declared_where(setting, code)}"
     if setting.source == "constant":

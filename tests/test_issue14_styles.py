@@ -15,6 +15,8 @@ Python values across files
   dict spread imported (**ENGINE_OPTIONS), module or   here, fixed: test_a_dict_imported_from_a_config_module_..,
     class attribute, re-exported; not a pool's dict      .._attribute_of_a_module_or_class_.., .._re_exported_..,
                                                          .._stays_unknown, .._redis_or_http_pool_reports_nothing
+  dict a project function returns (**engine_options()) here, fixed: test_a_dict_a_project_function_returns_..,
+                                                         test_a_dict_function_called_with_arguments_..
   django-environ, python-decouple                      test_python_values::test_django_environ_and_python_decouple_..
   os.environ.get / getenv defaults                     test_python_values::test_env_lookups_with_a_default
   same-project helpers                                 test_python_values::test_a_helper_that_wraps_a_reader_..
@@ -179,6 +181,93 @@ def test_a_dict_re_exported_by_a_package_and_merged_with_the_call_sites_own(tmp_
         "pool_recycle": (1800, "explicit", "app/core/config.py:10"),
         "pool_timeout": (2, "explicit", None),
     }
+
+
+# A function that builds the engine options, in the module or in a config module, spread into the
+# call: ``create_engine(url, **engine_options())``.
+OPTIONS_BUILDER = """\
+import os
+
+
+def engine_options() -> dict:
+    \"\"\"The engine's pool, sized for one API worker.\"\"\"
+    options = dict(pool_size=int(os.getenv("DB_POOL_SIZE", "15")), max_overflow=5)
+    options["pool_recycle"] = 1800
+    options.update(pool_pre_ping=True)
+    return options
+
+
+def replica_options(size: int = 4) -> dict:
+    return {"pool_size": size, "pool_timeout": 3}
+
+
+def debug_options() -> dict:
+    if os.getenv("DEBUG"):
+        return {"pool_size": 1}
+    return {"pool_size": 20}
+"""
+
+
+def test_a_dict_a_project_function_returns_gives_its_knobs_where_the_function_writes_them(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": OPTIONS_BUILDER,
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app.config import engine_options, replica_options\n\n\n"
+                "def _local() -> dict:\n"
+                '    return {"pool_size": 20, "max_overflow": 10, "pool_timeout": 5}\n\n\n'
+                'primary = create_engine("postgresql://app@db/app", **engine_options())\n'
+                'local = create_engine("postgresql://app@db/app", **_local())\n'
+                'replica = create_engine("postgresql://app@replica/app", **replica_options())\n'
+            ),
+        },
+    )
+    primary, local, replica = settings_of(tmp_path, "app/db.py")
+    assert read(primary) == {
+        "pool_size": (15, "env-default", "app/config.py:6"),  # the dict(..), then its later changes
+        "max_overflow": (5, "explicit", "app/config.py:6"),
+        "pool_recycle": (1800, "explicit", "app/config.py:7"),
+        "pool_pre_ping": (True, "explicit", "app/config.py:8"),
+    }
+    assert primary["pool_size"].env == "DB_POOL_SIZE"
+    assert read(local) == {
+        "pool_size": (20, "explicit", "app/db.py:7"),
+        "max_overflow": (10, "explicit", "app/db.py:7"),
+        "pool_timeout": (5, "explicit", "app/db.py:7"),
+    }
+    # Called without arguments: the parameter's default is what the body reads (at the entry using it).
+    assert read(replica) == {
+        "pool_size": (4, "constant", "app/config.py:13"),
+        "pool_timeout": (3, "explicit", "app/config.py:13"),
+    }
+    assert replica["pool_size"].constant == "replica_options(size=)"
+
+
+def test_a_dict_function_called_with_arguments_or_returning_in_two_places_stays_unknown(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": OPTIONS_BUILDER,
+            "app/db.py": (
+                "from sqlalchemy import create_engine\n\n"
+                "from app.config import debug_options, replica_options\n\n"
+                'a = create_engine("postgresql://app@replica/app", **replica_options(size=12))\n'
+                'b = create_engine("postgresql://app@db/app", **debug_options())\n'
+            ),
+        },
+    )
+    for engine in settings_of(tmp_path, "app/db.py"):
+        assert engine["pool_size"].source == "dynamic"  # the value the call or the branch gives
 
 
 def test_a_dict_of_a_module_the_project_does_not_hold_or_not_a_dict_stays_unknown(tmp_path: Path) -> None:

@@ -40,6 +40,15 @@ def test_env_default_sum_names_its_source(snippets: Snippets) -> None:
     assert "pool_size 20 (default of env DB_POOL_SIZE) + max_overflow 10 (sqlalchemy default) = 30" in message
 
 
+def test_env_default_of_a_variable_named_at_run_time_says_so(snippets: Snippets) -> None:
+    code = (
+        "import os\nfrom sqlalchemy import create_engine\nPREFIX = os.environ['SERVICE']\n"
+        'e = create_engine(u, pool_size=int(os.getenv(f"{PREFIX}_POOL_SIZE", "20")))'
+    )
+    message = fired(snippets, code)["PC001"][1]
+    assert "pool_size 20 (default of an environment variable named at run time) + max_overflow 10" in message
+
+
 def test_sqlite_and_null_pool_engines_get_nothing(snippets: Snippets) -> None:
     code = """
         from sqlalchemy import create_engine

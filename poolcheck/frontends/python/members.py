@@ -24,7 +24,7 @@ from poolcheck.frontends.python.branches import arm_condition
 from poolcheck.frontends.python.foreign import Foreign, written
 from poolcheck.frontends.python.helpers import only_return
 from poolcheck.frontends.python.project import find_module, module_at
-from poolcheck.frontends.python.statements import Node, Scope, scope_of, statements
+from poolcheck.frontends.python.statements import Node, Scope, blocks, scope_of, statements
 from poolcheck.frontends.python.syntax import LINE_ENDS
 from poolcheck.frontends.resolved import DYNAMIC, Resolved
 from poolcheck.model import Span
@@ -244,6 +244,40 @@ def spread(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int) -
         owner = owner_of(resolver, node.value, scopes, line, 0)
         return _spread_member(owner, node.attr, node, 0) if owner is not None else None
     return None
+
+
+def returned(resolver: Resolver, call: ast.Call, scopes: list[Scope], line: int) -> Foreign | None:
+    """What a project function returns, for a ``**engine_options()`` of the calling module: the
+    expression of its one ``return``, read in the function (a dict it builds and updates there, its
+    parameters at their defaults) and placed at the call. None when the call passes arguments (the
+    body would read other values) or the function may return elsewhere, or return nothing."""
+    if call.args or call.keywords:
+        return None
+    qualified = resolver.bindings.qualified(call.func, scopes, line)
+    found = project_function(resolver, qualified) if qualified is not None else None
+    if found is None:
+        return None
+    owner, local = found
+    scope, block = owner.bindings.bodies[local]
+    last = next((s for s in reversed(list(statements(block)))), None)
+    if last is None or last.type != "return_statement" or not last.named_child_count or _returns(block) != 1:
+        return None
+    from poolcheck.frontends.python.expressions import expression
+
+    value = expression(last.named_children[0])
+    stack = [*_module_scopes(owner), scope]
+    return Foreign(owner, value, stack, last.start_point[0] + 1, call, written(value))
+
+
+def _returns(block: Node) -> int:
+    """How many ``return`` statements a function's body holds, outside the functions defined in it."""
+    count = 0
+    for statement in statements(block):
+        if statement.type == "return_statement":
+            count += 1
+        elif statement.type not in ("function_definition", "class_definition", "decorated_definition"):
+            count += sum(_returns(inner) for inner in blocks(statement))
+    return count
 
 
 def _spread_member(owner: Owner, name: str, anchor: ast.expr, hops: int) -> Foreign | None:

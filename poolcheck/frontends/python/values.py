@@ -355,6 +355,9 @@ class Resolver:
         elsewhere = members.spread(self, node, scopes, line) if self.path else None
         if elsewhere is not None:  # a dict of another of the project's modules
             return self.splat(elsewhere, scopes, line, depth + 1)
+        built = members.returned(self, node, scopes, line) if isinstance(node, ast.Call) else None
+        if built is not None:  # **engine_options(): the dict a project function returns
+            return self.splat(built, scopes, line, depth + 1)
         if isinstance(node, ast.Name):
             binding = self.bindings.binding(node.id, scopes, line)
             if binding is None or binding.value is None:

@@ -92,6 +92,25 @@ def test_entry_points_through_every_import_style(snippets: Snippets, code: str, 
     assert 7 in values.values(), values
 
 
+# Names bound inside functions, which are read when a lookup or a call's name reaches them: an import
+# in a function, an alias of a module's alias, a subclass defined in a function, a nested function.
+FUNCTION_BINDINGS = [
+    "def make():\n    from sqlalchemy import create_engine as ce\n    return ce(URL, pool_size=7)",
+    "import sqlalchemy as sa\nmake = sa.create_engine\n\n\ndef build():\n    mk = make\n    return mk(URL, pool_size=7)",
+    "import psycopg_pool\n\n\ndef pool():\n    class Traced(psycopg_pool.ConnectionPool):\n        pass\n\n    return Traced(CONNINFO, max_size=7)",
+    "import asyncpg\n\n\ndef outer():\n    size = 3\n\n    async def inner():\n        size = 7\n        return await asyncpg.create_pool(DSN, max_size=size)\n\n    return inner",
+    "import sqlalchemy as sa\n\n\ndef settings():\n    return 1\n\n\ndef build():\n    opts = {'pool_size': 7}\n    opts['max_overflow'] = 0\n    return sa.create_engine(URL, **opts)",
+]
+
+
+@pytest.mark.parametrize("code", FUNCTION_BINDINGS)
+@pytest.mark.parametrize("comment", ["", "# Café's database\n"], ids=["ascii", "not-ascii"])
+def test_names_bound_inside_functions_are_read(snippets: Snippets, code: str, comment: str) -> None:
+    """A file with a non-ASCII character has its functions read at once (names are compared in NFKC)."""
+    site = snippets.site(comment + code, ".py")
+    assert 7 in knobs(site).values(), knobs(site)
+
+
 def test_an_optional_import_set_to_none_in_its_except_is_still_the_library(snippets: Snippets) -> None:
     code = """
         import os

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from poolcheck.frontends.python.expressions import expression, identifier
@@ -86,6 +87,11 @@ class ModuleBindings:
         self.methods: dict[tuple[int, str], tuple[Scope, Node]] = {}  # (class scope key, name) -> body
         self.module = scope_of(root)
         self.top_blocks = {root.id}  # the statement lists of the module and of each body: in no branch
+        # A function's body is walked when a lookup first reaches its scope, or when it names what
+        # the module's calls are looked for by (``naming``): most functions of a module build no pool.
+        self._deferred: dict[int, tuple[Node, list[Scope]]] = {}
+        self._source = root.text or b""
+        self._lazy = self._source.isascii()  # else a name may be written in another normal form
         self._statements(root, [self.module])
 
     # collection
@@ -134,11 +140,43 @@ class ModuleBindings:
             self.top_blocks.add(body.id)
             if len(stack) == 1:  # module level: what another module can import
                 self.bodies[qualified] = (scope_of(node), body)
+            inner = [*stack, scope_of(node)]
             if node.type == "function_definition":
                 self.functions[scope_of(node).key] = node
                 if stack[-1].kind == "class":  # a method, a property's getter among them
                     self.methods[(stack[-1].key, bound)] = (scope_of(node), body)
-            self._statements(body, [*stack, scope_of(node)])
+                if self._lazy:
+                    self._deferred[inner[-1].key] = (body, inner)
+                    return
+            self._statements(body, inner)
+
+    def _walked(self, stack: list[Scope]) -> None:
+        """Walk the bodies of the functions in ``stack`` not walked yet, outermost first."""
+        for scope in stack:
+            deferred = self._deferred.pop(scope.key, None)
+            if deferred is not None:
+                self._statements(*deferred)
+
+    def naming(self, names: Iterable[str]) -> None:
+        """Walk every function body, nested ones too, whose text holds one of ``names``: a name bound
+        there to one of them is written with it (an import, an alias, a subclass's base)."""
+        wanted = [encoded for name in names if (encoded := name.encode()) in self._source]
+        while wanted and (
+            matching := [
+                key
+                for key, (body, _) in self._deferred.items()
+                if any(self._source.find(name, body.start_byte, body.end_byte) >= 0 for name in wanted)
+            ]
+        ):
+            for key in matching:
+                deferred = self._deferred.pop(key, None)
+                if deferred is not None:
+                    self._statements(*deferred)
+
+    def function(self, scopes: list[Scope]) -> Node | None:
+        """The definition of the function whose scope is the innermost of ``scopes``, if it is one."""
+        self._walked(scopes[:-1])
+        return self.functions.get(scopes[-1].key) if scopes else None
 
     def _statement(self, node: Node, line: int, block: int, stack: list[Scope]) -> None:
         kind = node.type
@@ -256,6 +294,8 @@ class ModuleBindings:
         return before[-1:] + [b for b in usable if first <= b.line <= end]
 
     def _usable(self, name: str, stack: list[Scope], line: int) -> list[Binding]:
+        if self._deferred:
+            self._walked(stack)
         innermost = True
         for scope in reversed(stack):
             if scope.kind == "class" and not innermost:
@@ -308,6 +348,7 @@ class ModuleBindings:
         return found
 
     def mutations(self, name: str, scope: Scope, after: int, before: int) -> list[Mutation]:
+        self._walked([scope])
         found = self.scopes.get(scope.key, ScopeIndex()).mutations.get(name, [])
         return [m for m in found if after <= m.line <= before]
 

@@ -61,6 +61,17 @@ def entry_calls(
 
 def calling_names(bindings: ModuleBindings) -> frozenset[str]:
     """The entries' own names, and every name the module binds to an entry, a subclass of one, or an alias."""
+    names = ENTRY_NAMES
+    while True:  # a function binds such a name with one of them: walk those, and see what they add
+        bindings.naming(names)
+        found = _bound_names(bindings)
+        if found == names:
+            return found
+        names = found
+
+
+def _bound_names(bindings: ModuleBindings) -> frozenset[str]:
+    """``calling_names`` among the scopes walked."""
     subclasses = {name for name, bases in bindings.class_bases.items() if not bases.isdisjoint(ENTRIES)}
     names = set(ENTRY_NAMES)
     aliases: list[tuple[str, str]] = []  # (name, the name it is assigned from)

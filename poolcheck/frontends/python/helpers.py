@@ -66,7 +66,7 @@ def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth:
     """A parameter of the function the lookup is in, at its literal default: a pool built in a wrapper
     (``def make_engine(url, pool_size=10): return create_engine(url, pool_size=pool_size)``) is
     reported there with the wrapper's defaults."""
-    function = resolver.bindings.functions.get(scopes[-1].key) if scopes else None
+    function = resolver.bindings.function(scopes) if scopes else None
     parameters = _parameters(function, splats=True) if function is not None else None
     default = dict(parameters).get(name) if parameters is not None else None
     if function is None or default is None or _called_here(function):

@@ -58,7 +58,7 @@ class SiteFinder:
     def _wrapper(self, call: ast.Call, scopes: list[Scope]) -> str | None:
         """The module's function the pool is built in, when the call passes it its parameters:
         ``def make_engine(url, pool_size=10): return create_engine(url, pool_size=pool_size)``."""
-        function = self.bindings.functions.get(scopes[-1].key) if len(scopes) == 2 else None
+        function = self.bindings.function(scopes) if len(scopes) == 2 else None
         owner = function.child_by_field_name("name") if function is not None else None
         found = signature(function) if function is not None and owner is not None else None
         if function is None or found is None or owner is None or not self.path or self.path == "-":

@@ -126,6 +126,7 @@ def _aliased(
 def _names(bindings: ModuleBindings, wrappers: tuple[str, ...]) -> frozenset[str]:
     """The wrappers' names, and the names this module imports them as (``import make_engine as mk``)."""
     names = {wrapper.rpartition(":")[2] for wrapper in wrappers}
+    bindings.naming(names)  # a function importing one writes its name
     for index in bindings.scopes.values():
         for name, listed in index.bindings.items():
             if any(b.qualified and b.qualified.rpartition(".")[2] in names for b in listed):

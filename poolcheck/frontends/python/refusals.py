@@ -8,8 +8,8 @@ import re
 from functools import cache
 
 import tree_sitter
-import tree_sitter_python
 
+from poolcheck.frontends.grammars import language
 from poolcheck.frontends.python.statements import COMPOUND, Node, blocks, statements
 
 # What the grammar accepts for Python 2's sake and Python 3 rejects: capture -> what the error says.
@@ -150,7 +150,5 @@ def _line_end(data: bytes, at: int) -> int:
 
 @cache
 def _python2_query() -> tree_sitter.Query:
-    compiled: tree_sitter.Query = tree_sitter.Query(
-        tree_sitter.Language(tree_sitter_python.language()), PYTHON2_QUERY
-    )
+    compiled: tree_sitter.Query = tree_sitter.Query(language("tree_sitter_python"), PYTHON2_QUERY)
     return compiled

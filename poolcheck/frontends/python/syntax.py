@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from functools import cache
 
 import tree_sitter
-import tree_sitter_python
 
+from poolcheck.frontends.grammars import language
 from poolcheck.frontends.python.refusals import header_without_colon, indentation, python2
 from poolcheck.frontends.python.statements import COMPOUND, Node
 
-PYTHON = tree_sitter.Language(tree_sitter_python.language())
+PYTHON = language("tree_sitter_python")
 LINE_ENDS = re.compile(r"\r\n|\r|\n")
 # tree-sitter-python's time grows with the square of a run of comment lines (blank lines do not break
 # a run): 10,000 take seconds. Comments say nothing to the parser, so a long run's are blanked first.

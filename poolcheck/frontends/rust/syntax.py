@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from functools import cache, cached_property
 
 import tree_sitter
-import tree_sitter_rust
 
 from poolcheck.frontends.columns import Columns
+from poolcheck.frontends.grammars import language
 from poolcheck.model import Span
 
 Node = tree_sitter.Node
 
-RUST = tree_sitter.Language(tree_sitter_rust.language())
+RUST = language("tree_sitter_rust")
 
 # What the matchers look for across a whole file, found in one query: a query's cost is its walk
 # over the tree (a third of the parse), whatever its patterns, so one walk serves them all.

@@ -6,7 +6,8 @@ The filters after the rules, in order: per-file-ignores, inline suppressions, th
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -180,6 +181,9 @@ class Analysis:
     results: tuple[FileResult, ...]
     root: Path
     from_stdin: bool = False
+    # The library versions the pools' folders use, read while the workers read on; every judging
+    # of the run (a fix's too: it edits no lockfile) asks the same.
+    versions: VersionLookup | None = field(default=None, compare=False, repr=False)
 
     def with_results(self, replaced: dict[str, FileResult]) -> Analysis:
         """The same run with some files' results read again (from fixed text)."""
@@ -194,15 +198,36 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
 def analyse(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Analysis:
     """Find the files and read every source file's pool sites (in parallel)."""
     lookup = SettingsLookup(settings.configs, settings.overrides)
+    root = settings.project_root or project_root(paths, None)
+    versions: list[VersionLookup] = []
     if stdin is None:
         files = files_to_check(paths, settings, lookup)
-        results = analyse_files(files.sources, settings.jobs, settings.timeout, settings.max_file_size)
+        received = _looking_up(versions, root) if settings.read_versions else None
+        results = analyse_files(
+            files.sources, settings.jobs, settings.timeout, settings.max_file_size, received
+        )
         results = with_wrapper_calls(results, files.sources, settings.timeout, settings.max_file_size)
     else:
         result, warnings = _analyse_stdin(stdin, settings, lookup)
         files, results = Files((), (), (), warnings), [result]
-    root = settings.project_root or project_root(paths, None)
-    return Analysis(files, tuple(results), root, stdin is not None)
+    return Analysis(files, tuple(results), root, stdin is not None, next(iter(versions), None))
+
+
+def _looking_up(versions: list[VersionLookup], root: Path) -> Callable[[FileResult], None]:
+    """Look up the versions of each result's pools as it arrives (the lookup made on the first)."""
+
+    def received(result: FileResult) -> None:
+        if not result.sites:
+            return
+        if not versions:
+            from poolcheck.versions.lookup import VersionLookup  # here: only with a pool
+
+            versions.append(VersionLookup(root))
+        for site in result.sites:
+            with suppress(Exception):  # a bug of ours is met again, and reported, when the pool is judged
+                versions[0].version(site.path, site.language, site.library)
+
+    return received
 
 
 def judge(analysis: Analysis, settings: RunSettings) -> Report:
@@ -221,7 +246,7 @@ def judge(analysis: Analysis, settings: RunSettings) -> Report:
     if settings.read_versions and any_pool:
         from poolcheck.versions.lookup import VersionLookup
 
-        versions = VersionLookup(root)
+        versions = analysis.versions or VersionLookup(root)
     # The variables pools read: the system's files are read for their values too, in the same pass.
     wanted: frozenset[str] = frozenset()
     if any_pool:
@@ -282,7 +307,8 @@ def judge(analysis: Analysis, settings: RunSettings) -> Report:
         root=root,
         warnings=files.warnings
         + declared.warnings
-        + tuple(dict.fromkeys(versions.warnings if versions else ())),
+        # Sorted: the lookups were made in the order the workers' results came.
+        + tuple(sorted(set(versions.warnings if versions else ()))),
     )
 
 

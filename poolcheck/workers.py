@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from ctypes import Array, c_double
 from dataclasses import dataclass, field
 from functools import cache
@@ -67,12 +67,17 @@ def available_cores() -> int:
 
 
 def analyse_files(
-    files: Sequence[str], jobs: int | None, timeout: float | None, max_file_size: float
+    files: Sequence[str],
+    jobs: int | None,
+    timeout: float | None,
+    max_file_size: float,
+    received: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Every file's result, in the order given, whichever process analysed it.
 
     ``jobs`` None is one worker per available core, except for a small run, which
-    is serial like ``jobs`` 1: in order, with one worker for the candidates.
+    is serial like ``jobs`` 1: in order, with one worker for the candidates. With workers,
+    ``received`` is given each result that says something as it arrives, while they read on.
     """
     if jobs is None:
         jobs = available_cores() if len(files) >= PARALLEL_FILES else 1
@@ -86,7 +91,7 @@ def analyse_files(
     except OSError:  # no process could be started (a process limit, no memory): do the work here
         return [analyse_path(path, timeout, max_file_size) for path in files]
     with pool:
-        found = pool.analyse(chunks)
+        found = pool.analyse(chunks, received=received)
     return [found.get(index) or FileResult(path) for index, path in indexed]
 
 
@@ -228,10 +233,16 @@ class WorkerPool:
             self.close()
             raise
 
-    def analyse(self, chunks: list[Chunk], more: Iterator[Chunk] | None = None) -> dict[int, FileResult]:
+    def analyse(
+        self,
+        chunks: list[Chunk],
+        more: Iterator[Chunk] | None = None,
+        received: Callable[[FileResult], None] | None = None,
+    ) -> dict[int, FileResult]:
         """The results that say something (sites or errors), by file index.
 
-        ``more`` chunks are made here, one whenever none is pending, while the workers read.
+        ``more`` chunks are made here, one whenever none is pending, while the workers read;
+        ``received`` is given each result as it arrives.
         """
         pending = deque(chunks)
         results: dict[int, FileResult] = {}
@@ -259,7 +270,7 @@ class WorkerPool:
             ready = self._wait([w.conn for w in busy], 0 if making else self._until_deadline(busy))
             for worker in busy:
                 if worker.conn in ready:
-                    self._receive(worker, results, pending)
+                    self._receive(worker, results, pending, received)
                 elif (why := self._overdue(worker)) is not None:
                     self._fail(worker, results, pending, why, "timeout")
 
@@ -334,7 +345,13 @@ class WorkerPool:
             return stall_message(self._timeout)
         return None
 
-    def _receive(self, worker: _Worker, results: dict[int, FileResult], pending: deque[Chunk]) -> None:
+    def _receive(
+        self,
+        worker: _Worker,
+        results: dict[int, FileResult],
+        pending: deque[Chunk],
+        received: Callable[[FileResult], None] | None = None,
+    ) -> None:
         try:
             while worker.conn.poll():
                 message = worker.conn.recv()
@@ -344,6 +361,8 @@ class WorkerPool:
                 index, result = message
                 results[index] = result
                 worker.done.add(index)
+                if received is not None:
+                    received(result)
         except (EOFError, OSError):  # the worker died: a crash in a parser, or the out-of-memory killer
             worker.process.join(GRACE)
             message = f"analysis ended its worker process (exit code {worker.process.exitcode}); file skipped"

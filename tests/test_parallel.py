@@ -16,7 +16,7 @@ from conftest import FIXTURES, ROOT, poolcheck_command
 
 from poolcheck.emit import json as json_format
 from poolcheck.frontends import FrontEnd
-from poolcheck.pipeline import RunSettings, run
+from poolcheck.pipeline import RunSettings, analyse, judge, run
 from poolcheck.workers import PARALLEL_FILES
 
 PLAIN_RUST = "pub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n"
@@ -208,3 +208,29 @@ def test_texts_are_made_while_the_workers_read_and_come_back_in_their_order(
     assert [len(r.sites) for r in parallel] == [1 if n % 5 else 0 for n in range(len(texts))]
     assert given[0] < len(texts)  # the first chunk went out before the last text was made
     assert len(given) > 2
+
+
+def test_versions_looked_up_while_the_workers_read_are_the_judges_and_warn_in_order(tmp_path: Path) -> None:
+    """The pools' versions are read as each result comes (in the workers' order), and the judging
+    uses what was read: the same report as a serial run's, its warnings in one order."""
+    plain_tree(tmp_path, PARALLEL_FILES)
+    for number in range(0, PARALLEL_FILES, 23):
+        service = tmp_path / f"svc{number}"
+        service.mkdir()
+        (service / "db.py").write_text(POOL_PYTHON.format(n=number % 60 + 1))
+        lock = '[[package]]\nname = "sqlalchemy"\nversion = "1.4.52"\n' if number % 2 else "[[package\n"
+        (service / "uv.lock").write_text(lock)
+    analysis = analyse([tmp_path], RunSettings(jobs=2))
+    assert analysis.versions is not None
+    looked_up = len(analysis.versions.warnings)
+    report = judge(analysis, RunSettings(jobs=2))
+    assert len(analysis.versions.warnings) == looked_up  # nothing read twice
+    serial = run([tmp_path], RunSettings(jobs=1))
+    assert json_format.render(report) == json_format.render(serial)
+    broken = [w for w in report.warnings if "uv.lock: library versions not read" in w]
+    assert len(broken) == len(range(0, PARALLEL_FILES, 46)) and broken == sorted(broken)
+    read = {Path(pool.site.path).parent.name: pool.site.version for pool in report.pools}
+    assert {name for name, version in read.items() if version.version == "1.4.52"} == {
+        f"svc{number}" for number in range(23, PARALLEL_FILES, 46)
+    }
+    assert all(version.source.endswith("uv.lock") for version in read.values() if version.version == "1.4.52")

@@ -15,6 +15,7 @@ from poolcheck.frontends.python.entries import ENTRIES, UNPOOLED_CLASSES, Entry
 from poolcheck.frontends.python.expressions import identifier
 from poolcheck.frontends.python.foreign import Foreign, Located
 from poolcheck.frontends.python.helpers import builds_once, signature
+from poolcheck.frontends.python.roles import migration_role
 from poolcheck.frontends.python.statements import Node, Scope
 from poolcheck.frontends.python.values import Keyword, Resolver, Splat
 from poolcheck.frontends.resolved import Resolved, number
@@ -52,6 +53,8 @@ class SiteFinder:
                 continue
             site = self.site(call, entry, keywords, opaque, scopes)
             site = in_branch(site, sqlite_branch(node))
+            role = migration_role(node) if len(scopes) > 1 else None
+            site = replace(site, role=role) if role is not None else site
             sites.append(replace(site, wrapper=self._wrapper(call, scopes)))
         return sites
 

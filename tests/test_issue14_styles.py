@@ -208,25 +208,27 @@ def debug_options() -> dict:
 """
 
 
+def options_tree(root: Path, db: str) -> None:
+    """A project whose ``app/db.py`` (``db``) builds engines from ``app/config.py``'s option builders."""
+    write_tree(
+        root, {".git/HEAD": "", "app/__init__.py": "", "app/config.py": OPTIONS_BUILDER, "app/db.py": db}
+    )
+
+
 def test_a_dict_a_project_function_returns_gives_its_knobs_where_the_function_writes_them(
     tmp_path: Path,
 ) -> None:
-    write_tree(
+    options_tree(
         tmp_path,
-        {
-            ".git/HEAD": "",
-            "app/__init__.py": "",
-            "app/config.py": OPTIONS_BUILDER,
-            "app/db.py": (
-                "from sqlalchemy import create_engine\n\n"
-                "from app.config import engine_options, replica_options\n\n\n"
-                "def _local() -> dict:\n"
-                '    return {"pool_size": 20, "max_overflow": 10, "pool_timeout": 5}\n\n\n'
-                'primary = create_engine("postgresql://app@db/app", **engine_options())\n'
-                'local = create_engine("postgresql://app@db/app", **_local())\n'
-                'replica = create_engine("postgresql://app@replica/app", **replica_options())\n'
-            ),
-        },
+        (
+            "from sqlalchemy import create_engine\n\n"
+            "from app.config import engine_options, replica_options\n\n\n"
+            "def _local() -> dict:\n"
+            '    return {"pool_size": 20, "max_overflow": 10, "pool_timeout": 5}\n\n\n'
+            'primary = create_engine("postgresql://app@db/app", **engine_options())\n'
+            'local = create_engine("postgresql://app@db/app", **_local())\n'
+            'replica = create_engine("postgresql://app@replica/app", **replica_options())\n'
+        ),
     )
     primary, local, replica = settings_of(tmp_path, "app/db.py")
     assert read(primary) == {
@@ -252,19 +254,14 @@ def test_a_dict_a_project_function_returns_gives_its_knobs_where_the_function_wr
 def test_a_dict_function_called_with_arguments_or_returning_in_two_places_stays_unknown(
     tmp_path: Path,
 ) -> None:
-    write_tree(
+    options_tree(
         tmp_path,
-        {
-            ".git/HEAD": "",
-            "app/__init__.py": "",
-            "app/config.py": OPTIONS_BUILDER,
-            "app/db.py": (
-                "from sqlalchemy import create_engine\n\n"
-                "from app.config import debug_options, replica_options\n\n"
-                'a = create_engine("postgresql://app@replica/app", **replica_options(size=12))\n'
-                'b = create_engine("postgresql://app@db/app", **debug_options())\n'
-            ),
-        },
+        (
+            "from sqlalchemy import create_engine\n\n"
+            "from app.config import debug_options, replica_options\n\n"
+            'a = create_engine("postgresql://app@replica/app", **replica_options(size=12))\n'
+            'b = create_engine("postgresql://app@db/app", **debug_options())\n'
+        ),
     )
     for engine in settings_of(tmp_path, "app/db.py"):
         assert engine["pool_size"].source == "dynamic"  # the value the call or the branch gives

@@ -1,7 +1,7 @@
 """The grammars' languages, loaded from their compiled modules without their packages' ``__init__``.
 
 tree_sitter_python's and tree_sitter_rust's ``__init__`` import ``importlib.resources`` (and with it
-tempfile, shutil, bz2, lzma and random) for highlight queries poolcheck never reads: a fifth of the
+tempfile, shutil, bz2, lzma and random) for highlight queries poolcheck never reads: a quarter of the
 Python front end's import, paid by every worker that parses a file. The ``_binding`` extension
 beside it is all a parser needs.
 """

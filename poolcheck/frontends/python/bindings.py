@@ -153,9 +153,12 @@ class ModuleBindings:
     def _walked(self, stack: list[Scope]) -> None:
         """Walk the bodies of the functions in ``stack`` not walked yet, outermost first."""
         for scope in stack:
-            deferred = self._deferred.pop(scope.key, None)
-            if deferred is not None:
-                self._statements(*deferred)
+            self._walk(scope.key)
+
+    def _walk(self, key: int) -> None:
+        deferred = self._deferred.pop(key, None)
+        if deferred is not None:
+            self._statements(*deferred)
 
     def naming(self, names: Iterable[str]) -> None:
         """Walk every function body, nested ones too, whose text holds one of ``names``: a name bound
@@ -169,9 +172,7 @@ class ModuleBindings:
             ]
         ):
             for key in matching:
-                deferred = self._deferred.pop(key, None)
-                if deferred is not None:
-                    self._statements(*deferred)
+                self._walk(key)
 
     def function(self, scopes: list[Scope]) -> Node | None:
         """The definition of the function whose scope is the innermost of ``scopes``, if it is one."""

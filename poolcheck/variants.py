@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from poolcheck.effective import effective_pool
 from poolcheck.libraries import library_for
-from poolcheck.model import Pool, Setting, Variant
+from poolcheck.model import Pool, PoolSite, Setting, Span, Variant
 
 # Words that make a condition a test, development or SQLite one, as identifiers or string values:
 # `settings.DEBUG`, `app.config["TESTING"]`, `ENVIRONMENT == "local"`, `is_dev`, `cfg!(test)`,
@@ -144,3 +144,17 @@ def _chosen(setting: Setting, variant: Variant) -> Setting:
         constant=variant.constant or setting.constant,
         defined_at=variant.defined_at or setting.defined_at,
     )
+
+
+def production_arms(site: PoolSite, setting: Setting) -> tuple[Span, ...]:
+    """Where the production arms of a value the construction itself chooses are written (a
+    conditional expression in the call: ``20 if not DEBUG else 5``), so that a new value goes there
+    and the other arms stay; none when an arm is written elsewhere, or when every arm runs in
+    production (then one value is the change)."""
+    variants = setting.variants
+    if not variants or not all(v.span is not None and site.span.contains(v.span) for v in variants):
+        return ()
+    runs = in_production(tuple(v.condition for v in variants))
+    if all(runs):
+        return ()
+    return tuple(v.span for v, runs_there in zip(variants, runs, strict=True) if runs_there and v.span)

@@ -714,3 +714,43 @@ def test_each_pools_card_reads_its_own_files_configuration(tmp_path: Path) -> No
     large = next(card for card in cards if "large/db.rs" in card)
     assert "Maximum pool size raised to 20 (`.max_connections(20)`)" in small
     assert "Maximum pool size raised to 80 (`.max_connections(80)`)" in large
+
+
+VARIANT_ENGINE = """\
+import os
+
+from sqlalchemy import create_engine
+
+DEBUG = os.getenv("DEBUG") == "1"
+PRODUCTION = os.getenv("ENVIRONMENT") == "production"
+
+engine = create_engine(
+    os.environ["DATABASE_URL"],
+    pool_size={size},
+    max_overflow=10,
+    pool_timeout=5,
+    pool_recycle=1800,
+    pool_pre_ping=True,
+)
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "written"),
+    [
+        (
+            "20 if not DEBUG else 5",
+            "pool_size=40 if not DEBUG else 5,",
+        ),  # the debug arm stays the developer's
+        ("5 if DEBUG else 20", "pool_size=5 if DEBUG else 40,"),
+        ("20 if PRODUCTION else 5", "pool_size=40,"),  # the else may run in production too: one value
+    ],
+)
+def test_production_values_change_only_the_production_arm_of_a_value_chosen_in_the_call(
+    tmp_path: Path, size: str, written: str
+) -> None:
+    path = write_snippet(tmp_path, VARIANT_ENGINE.format(size=size), "db.py")
+    [card] = cards_for([path])
+    [code] = code_blocks(option(card, 1), "python")
+    assert f"    {written}" in code.splitlines(), code
+    ast.parse(code)

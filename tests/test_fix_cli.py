@@ -400,3 +400,27 @@ def test_two_sizes_written_on_one_line_of_a_dict_both_change(
     assert summary(result) == (1, 1, 0), result.output
     assert f"ENGINE_OPTIONS = {options.replace('10', '45')}\n" in path.read_text()
     assert rules_in(tmp_path, ".", monkeypatch=monkeypatch) == []
+
+
+@pytest.mark.parametrize(
+    ("size", "fixed"),
+    [("20 if not DEBUG else 5", "45 if not DEBUG else 5"), ("20 if PRODUCTION else 5", None)],
+    ids=["production-arm", "every-arm-production"],
+)
+def test_a_size_chosen_in_the_call_is_raised_in_its_production_arm_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: str, fixed: str | None
+) -> None:
+    """``pool_size=20 if not DEBUG else 5``: the debug arm stays the developer's. When the else may
+    run in production too, which arm to change is the author's choice: the fix says so."""
+    text = COMPLETE.replace("pool_size=10", f"pool_size={size}").replace(
+        "import os\n",
+        'import os\n\nDEBUG = os.getenv("DEBUG") == "1"\nPRODUCTION = os.getenv("ENV") == "prod"\n',
+    )
+    path = service(tmp_path, text)
+    result = poolcheck(tmp_path, "--fix", "--unsafe-fixes", "--show-fixes", ".", monkeypatch=monkeypatch)
+    if fixed is None:
+        assert path.read_text() == text
+        assert "`pool_size` is set differently in each branch: change the branch's value" in result.stdout
+    else:
+        assert path.read_text() == text.replace(f"pool_size={size}", f"pool_size={fixed}")
+        assert rules_in(tmp_path, ".", monkeypatch=monkeypatch) == []

@@ -14,8 +14,9 @@ from poolcheck.cards.rust import RUST_CODE
 from poolcheck.cards.spelling import Assignment, assignments
 from poolcheck.describe import provenance
 from poolcheck.emit.escape import markdown_code
-from poolcheck.model import Pool
+from poolcheck.model import Pool, Span
 from poolcheck.server import ServerDefaults
+from poolcheck.variants import production_arms
 
 LANGUAGES: dict[str, Language] = {"rust": RUST_CODE, "python": PYTHON_CODE}
 CONNECTIONS_PER_CORE = 4  # the original review card's rule of thumb for sizing from the host's cores
@@ -65,6 +66,7 @@ def solutions(
             planned,
             language,
             lambda a: _production(pool, a, language),
+            keep_arms=True,
             name="Production values in code",
             pros="One reviewed change where the pool is built; the values are visible in review and "
             "the same in every environment.",
@@ -132,6 +134,7 @@ def _solution(
     effort: str,
     risk: str,
     preamble: tuple[str, ...] = (),
+    keep_arms: bool = False,  # a value chosen in the call keeps its other arms (production values)
 ) -> Solution:
     site = pool.site
     changes: list[Change] = []
@@ -145,6 +148,10 @@ def _solution(
         if shared is not None and shared.name == assignment.knob:
             notes.append(shared_words(shared))
         if valued.code is None:
+            continue
+        arms = _production_arms(pool, assignment) if keep_arms else ()
+        if arms:  # `pool_size=20 if PROD else 5`: the production arm's value; the others stay theirs
+            changes.append(Change(assignment.knob, valued.code, arms, exact=True))
             continue
         inside = tuple(s.span for s in assignment.written if s.span and site.span.contains(s.span))
         elsewhere = [s for s in assignment.written if not (s.span and site.span.contains(s.span))]
@@ -166,6 +173,11 @@ def _solution(
         listed = ", ".join(uses[:-1]) + " and " + uses[-1] if len(uses) > 1 else uses[0]
         notes.append(f"Needs {listed} in the file.")
     return Solution(name, pros, cons, effort, risk, result.code, language.fence, (*result.notes, *notes))
+
+
+def _production_arms(pool: Pool, assignment: Assignment) -> tuple[Span, ...]:
+    """Where a value the construction itself chooses is written in its production arms (variants.py)."""
+    return production_arms(pool.site, assignment.written[0]) if len(assignment.written) == 1 else ()
 
 
 def _contains(lines: Sequence[str], block: Sequence[str]) -> bool:

@@ -25,6 +25,7 @@ from poolcheck.fix.model import Edit, Replacement, Unfixed
 from poolcheck.fix.styles import IDENTIFIER, binding, defined_here, written_as
 from poolcheck.model import Finding, Pool, PoolSite, Report, Setting, Span
 from poolcheck.rule import Rule
+from poolcheck.variants import production_arms
 
 # A pool's size decides the connections it holds on the server: never changed by a safe fix.
 SIZE_CONCEPTS = frozenset({"max_connections", "min_connections", "initial_connections"})
@@ -320,10 +321,13 @@ def _placed(
     varied = next(
         (name for name, part in ((assignment.knob, setting), *setting.parts) if part.variants), None
     )
-    if varied is not None:  # which branch to change is the author's choice (variants.py)
-        return f"`{varied}` is set differently in each branch: change the branch's value"
     where = provenance(setting, site.library)
     number = _number(assignment.value, setting)
+    arms = production_arms(site, setting) if varied == assignment.knob else ()
+    if arms and number is not None:  # `20 if not DEBUG else 5`: the production arm's value
+        return Change(assignment.knob, number, arms, exact=True)
+    if varied is not None:  # which branch to change is the author's choice (variants.py)
+        return f"`{varied}` is set differently in each branch: change the branch's value"
     row = defined_here(pool, setting.defined_at) if setting.defined_at else None
     if row is not None and number is not None:  # a settings field or constant of this file
         found = _literal_on(lines, row, setting.value, setting.scale, number)

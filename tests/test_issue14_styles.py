@@ -47,6 +47,8 @@ Branches
                                                          from a module that binds it in arms: fixed, here
                                                          test_a_constant_of_another_module_.., test_branch_variants
   conditional expression                               test_branch_variants (`60 if PROD else 5` in the call)
+  an instance chosen by one (`Prod() if .. else        here, fixed: test_an_instance_chosen_by_a_condition_..,
+    Settings()`), a field given one in its call          test_an_instance_chosen_in_the_same_module_..
   SQLite URL tests; NullPool in one branch             test_python_branches
   #[cfg(test)] items                                   test_rust_roles::test_a_cfg_test_module_..
   if cfg!(test) branch; a value chosen by it          here, fixed: test_the_branch_of_an_if_cfg_test_is_test_code_..,
@@ -554,6 +556,86 @@ def test_a_constant_of_another_module_bound_in_both_arms_keeps_each_arm_as_a_var
         'when ENVIRONMENT == "production": max_connections is pool_size 20 '
         "(const settings.POOL_SIZE at app/settings.py:8) + max_overflow 20"
     ), finding.message
+
+
+# The settings instance chosen by the environment, and a field given a conditional value.
+CHOSEN_SETTINGS = """\
+import os
+
+from pydantic_settings import BaseSettings
+
+ENVIRONMENT = os.getenv("ENVIRONMENT", "local")
+
+
+class Settings(BaseSettings):
+    db_pool_size: int = 5
+    db_max_overflow: int = 0
+
+
+class ProductionSettings(Settings):
+    db_pool_size: int = 40
+    db_max_overflow: int = 10
+
+
+settings = ProductionSettings() if ENVIRONMENT == "production" else Settings()
+sized = Settings(db_pool_size=30 if ENVIRONMENT == "production" else 3)
+"""
+
+
+def test_an_instance_chosen_by_a_condition_gives_each_instances_value_as_a_variant(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/config.py": CHOSEN_SETTINGS,
+            "app/db.py": "from sqlalchemy import create_engine\n\nfrom app.config import settings, sized\n\n"
+            'engine = create_engine("postgresql://app@db/app", pool_size=settings.db_pool_size,'
+            " max_overflow=settings.db_max_overflow, pool_timeout=5)\n"
+            'other = create_engine("postgresql://app@db/app", pool_size=sized.db_pool_size, pool_timeout=5)\n',
+        },
+    )
+    report = run_from(tmp_path, "app/db.py")
+    chosen, given = (dict(pool.site.knobs) for pool in sorted(report.pools, key=lambda p: p.site.span.line))
+    assert [(v.condition, v.value, v.defined_at) for v in chosen["pool_size"].variants] == [
+        ('ENVIRONMENT == "production"', 40, "app/config.py:14"),  # the subclass's field
+        ("else", 5, "app/config.py:9"),
+    ]
+    assert [(v.condition, v.value) for v in chosen["max_overflow"].variants] == [
+        ('ENVIRONMENT == "production"', 10),
+        ("else", 0),
+    ]
+    assert [(v.condition, v.value) for v in given["pool_size"].variants] == [
+        ('ENVIRONMENT == "production"', 30),
+        ("else", 3),
+    ]
+    # The production settings' 40 + 10 are enough (the else arm is not judged alone); the call's 30
+    # + 10 are not, in either arm: the finding names the production one.
+    [finding] = [f for f in report.findings if f.rule == "PC001"]
+    assert finding.span.line == 6
+    assert finding.message.startswith('when ENVIRONMENT == "production": max_connections is pool_size 30')
+
+
+def test_an_instance_chosen_in_the_same_module_and_an_unreadable_arm(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            ".git/HEAD": "",
+            "app/__init__.py": "",
+            "app/db.py": CHOSEN_SETTINGS.replace(
+                "sized = ", "remote = load_settings() if ENVIRONMENT else None\nsized = "
+            )
+            + "\nfrom sqlalchemy import create_engine\n\n"
+            'engine = create_engine("postgresql://app@db/app", pool_size=settings.db_pool_size)\n'
+            'other = create_engine("postgresql://app@db/app", pool_size=remote.db_pool_size)\n',
+        },
+    )
+    chosen, unread = settings_of(tmp_path, "app/db.py")
+    assert [(v.condition, v.value) for v in chosen["pool_size"].variants] == [
+        ('ENVIRONMENT == "production"', 40),
+        ("else", 5),
+    ]
+    assert (unread["pool_size"].source, unread["pool_size"].variants) == ("dynamic", ())
 
 
 # `if cfg!(test)` builds the tests' pool in its branch, as #[cfg(test)] items do.

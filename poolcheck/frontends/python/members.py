@@ -157,11 +157,89 @@ def arms(resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int) -> 
         return _member_arms(owner, name, node, 1) if owner is not None else []
     if isinstance(node, ast.Attribute):
         owner = owner_of(resolver, node.value, scopes, line, 0)
-        return _member_arms(owner, node.attr, node, 0) if owner is not None else []
+        if owner is not None:
+            return _member_arms(owner, node.attr, node, 0)
+        chosen = _chosen_instance(resolver, node.value, scopes, line, 0)
+        return _instance_arms(chosen, node) if chosen is not None else []
     return []
 
 
+# A conditional expression an instance is bound to, with the module, scopes and line it is read at.
+Chosen = tuple["Resolver", ast.IfExp, list[Scope], int]
+
+
+def _chosen_instance(
+    resolver: Resolver, node: ast.expr, scopes: list[Scope], line: int, hops: int
+) -> Chosen | None:
+    """``settings = ProductionSettings() if ENVIRONMENT == "production" else Settings()``: the
+    conditional expression the instance ``node`` names is bound to, here or in another module."""
+    if isinstance(node, ast.Name):
+        binding = resolver.bindings.binding(node.id, scopes, line)
+        if binding is None or _local(binding):
+            return None
+        if binding.qualified is not None:
+            head, _, name = binding.qualified.rpartition(".")
+            module = _module(resolver, head) if head else None
+            return _chosen_member(module, name, hops + 1) if module is not None else None
+        if isinstance(binding.value, ast.IfExp):
+            return resolver, binding.value, scopes, binding.line
+        return None
+    if isinstance(node, ast.Attribute):
+        outer = owner_of(resolver, node.value, scopes, line, hops + 1)
+        return _chosen_member(outer, node.attr, hops + 1) if outer is not None else None
+    return None
+
+
+def _chosen_member(owner: Owner, name: str, hops: int) -> Chosen | None:
+    binding = owner.resolver.bindings.binding(name, list(owner.stack), END)
+    if binding is None or hops > MAX_HOPS:
+        return None
+    if binding.qualified is not None:  # re-exported: read where it is defined
+        head, _, inner = binding.qualified.rpartition(".")
+        module = _module(owner.resolver, head) if head and not _local(binding) else None
+        return _chosen_member(module, inner, hops + 1) if module is not None else None
+    if isinstance(binding.value, ast.IfExp):
+        return owner.resolver, binding.value, list(owner.stack), binding.line
+    return None
+
+
+def _instance_arms(chosen: Chosen, anchor: ast.Attribute) -> list[Arm]:
+    """An arm per instance the conditional expression may make, each with its own value of the
+    attribute (``ProductionSettings().db_pool_size``), read where the expression is written."""
+    resolver, choice, stack, line = chosen
+    found = _if_arms(resolver, choice)
+    return [
+        Arm(condition, Foreign(resolver, member_of, stack, line, anchor, written(member_of)), span)
+        for condition, instance, span in found
+        for member_of in [ast.copy_location(ast.Attribute(instance, anchor.attr, ast.Load()), instance)]
+    ]
+
+
+def _if_arms(resolver: Resolver, choice: ast.expr) -> list[tuple[str, ast.expr, Span]]:
+    """``a if x else b if y else c``: each arm's condition as written, its value and where it is."""
+    text = _Text.of(resolver.path)
+    if text is None:
+        return []
+    found = []
+    while isinstance(choice, ast.IfExp):
+        found.append((text.of_span(text.span(choice.test)), choice.body, text.span(choice.body)))
+        choice = choice.orelse
+    return [*found, ("else", choice, text.span(choice))]
+
+
 def _member_arms(owner: Owner, name: str, anchor: ast.expr, hops: int) -> list[Arm]:
+    if owner.made is not None:  # `Settings(db_pool_size=30 if PROD else 3)`: the call's arms
+        given = next((k.value for k in owner.made.call.keywords if k.arg == name), None)
+        if isinstance(given, ast.IfExp):
+            made = owner.made
+            return [
+                Arm(
+                    condition,
+                    Foreign(made.resolver, value, list(made.scopes), made.line, anchor, written(value)),
+                    at,
+                )
+                for condition, value, at in _if_arms(made.resolver, given)
+            ]
     if hops > MAX_HOPS or (owner.made is not None and _given(owner.made, owner.name, name) is not None):
         return []  # the call that makes the instance passes the field
     if len(owner.stack) > 1 and _settings_prefix(owner) is not None:

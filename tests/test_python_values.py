@@ -317,6 +317,56 @@ def test_a_helper_that_does_more_than_return_stays_unknown(snippets: Snippets) -
     assert setting(snippets, engine("size()", prelude), "pool_size").source == "dynamic"
 
 
+# Helpers of a few statements, read along the path a call takes when the variable is unset.
+GUARDED_HELPERS = """
+def envint(s: str, default: str) -> int | None:
+    v = os.getenv(s, default)
+    if v == "None":
+        return None
+
+    return int(v)
+
+
+def env_size(name, default="8"):
+    raw = os.environ.get(name, default)
+    if not raw:
+        return 1
+    if raw is None:
+        return 2
+    return int(raw) * 2
+
+
+def guarded_by_debug(name, default="8"):
+    if DEBUG:
+        return 1
+    return int(os.getenv(name, default))
+
+
+def looped(name, default="8"):
+    for _ in range(2):
+        pass
+    return int(os.getenv(name, default))
+"""
+
+
+@pytest.mark.parametrize(
+    ("argument", "expected"),
+    [
+        ('envint("DB_POOL_SIZE", "12")', (12, "env-default", "DB_POOL_SIZE")),  # healthchecks' settings
+        ('envint("DB_POOL_SIZE", "None")', (None, "dynamic", None)),  # the guard holds: returns None
+        ('env_size("DB_POOL_SIZE")', (16, "env-default", "DB_POOL_SIZE")),
+        ('env_size("DB_POOL_SIZE", "")', (None, "dynamic", None)),  # `not raw` holds
+        ('guarded_by_debug("DB_POOL_SIZE")', (None, "dynamic", None)),  # a guard that cannot be read
+        ('looped("DB_POOL_SIZE")', (None, "dynamic", None)),  # a statement that is neither
+    ],
+)
+def test_a_helper_of_a_few_statements_is_read_where_the_variable_is_unset(
+    snippets: Snippets, argument: str, expected: tuple[object, str, str | None]
+) -> None:
+    found = setting(snippets, engine(argument, "DEBUG = os.getenv('DEBUG')\n" + GUARDED_HELPERS), "pool_size")
+    assert (found.value, found.source, found.env) == expected
+
+
 WRAPPER = """
 def make_engine(url: str, pool_size: int = POOL_SIZE, *, max_overflow=5, timeout=None, recycle=-1, **kw):
     return create_engine(

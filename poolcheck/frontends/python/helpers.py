@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from poolcheck.frontends.python.values import Resolver
 
 LITERALS = (ast.Constant,)
+MAX_HELPER_STATEMENTS = 8  # a helper read along one path: a few bindings and guards, then its return
+COMPARISONS: dict[str, ast.cmpop] = {"==": ast.Eq(), "!=": ast.NotEq(), "is": ast.Is(), "is not": ast.IsNot()}
 CACHING_DECORATORS = frozenset({"functools.lru_cache", "functools.cache"})
 
 
@@ -50,16 +52,112 @@ def returned(
     function = body[1].parent if body is not None else None
     if body is None or function is None or function.type != "function_definition":
         return None
-    value = only_return(body[1])
     parameters = _parameters(function)
-    if value is None or parameters is None:
-        return None
-    given = _arguments(call, parameters, literal_only)
+    given = _arguments(call, parameters, literal_only) if parameters is not None else None
     if given is None:
         return None
+    scope, block = body
+    value = only_return(block)
+    if value is None:
+        return _unset_path(resolver, block, given, [bindings.module, scope])
     replaced = _Substitute(given).visit(copy.deepcopy(expression(value)))
-    scope, _ = body
     return replaced, [bindings.module, scope], value.start_point[0] + 1
+
+
+def _unset_path(
+    resolver: Resolver, block: Node, given: dict[str, ast.expr], scopes: list[Scope]
+) -> tuple[ast.expr, list[Scope], int] | None:
+    """What a helper of a few statements returns where the environment leaves its variable unset:
+    names bound to expressions, early returns behind guards, and the last return, each read with
+    the call's values and the variable's default (healthchecks' ``envint``)::
+
+        def envint(s, default):
+            v = os.getenv(s, default)
+            if v == "None":
+                return None
+            return int(v)
+
+    Every guard must read as false with those values; any other statement, or a guard that
+    cannot be read, leaves the call unknown."""
+    found = [s for s in statements(block) if not _docstring(s)]
+    if not found or len(found) > MAX_HELPER_STATEMENTS:
+        return None
+    *steps, last = found
+    if last.type != "return_statement" or not last.named_child_count:
+        return None
+    names = dict(given)
+    for step in steps:
+        line = step.start_point[0] + 1
+        bound = _bound(step)
+        guard = _guard(step)
+        if bound is not None:
+            target, value = bound
+            names[target] = _Substitute(names).visit(copy.deepcopy(expression(value)))
+        elif (
+            guard is None
+            or _holds(resolver, _Substitute(names).visit(_test(guard)), scopes, line) is not False
+        ):
+            return None
+    value = _Substitute(names).visit(copy.deepcopy(expression(last.named_children[0])))
+    return value, scopes, last.start_point[0] + 1
+
+
+def _bound(statement: Node) -> tuple[str, Node] | None:
+    """``name = value``: the name and the value."""
+    assignment = statement.named_children[0] if statement.type == "expression_statement" else None
+    if assignment is None or assignment.type != "assignment":
+        return None
+    target, value = assignment.child_by_field_name("left"), assignment.child_by_field_name("right")
+    if target is None or target.type != "identifier" or value is None or value.type == "assignment":
+        return None
+    return identifier(target), value
+
+
+def _guard(statement: Node) -> Node | None:
+    """``if test: return ..`` with no other branch: its test."""
+    if statement.type != "if_statement" or statement.child_by_field_name("alternative") is not None:
+        return None
+    body = statement.child_by_field_name("consequence")
+    inner = [s for s in statements(body)] if body is not None else []
+    if len(inner) != 1 or inner[0].type != "return_statement":
+        return None
+    return statement.child_by_field_name("condition")
+
+
+def _test(node: Node) -> ast.expr:
+    """A guard's test as ``ast``: one comparison (``v == "None"``, ``v is None``), ``not``, or a value."""
+    if node.type == "not_operator" and (argument := node.child_by_field_name("argument")) is not None:
+        return ast.UnaryOp(ast.Not(), _test(argument))
+    operators = node.children_by_field_name("operators") if node.type == "comparison_operator" else []
+    operator = COMPARISONS.get(operators[0].type) if len(operators) == 1 else None
+    if operator is not None and len(node.named_children) == 2:
+        left, right = node.named_children
+        return ast.Compare(expression(left), [operator], [expression(right)])
+    return expression(node)
+
+
+def _holds(resolver: Resolver, test: ast.expr, scopes: list[Scope], line: int) -> bool | None:
+    """Whether a guard holds with the values known (``v == "None"``, ``not v``); None when unknown."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _holds(resolver, test.operand, scopes, line)
+        return None if inner is None else not inner
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        known = resolver.resolve(test, scopes, line)
+        return None if known.source == "dynamic" else bool(known.value)
+    left, right = (resolver.resolve(side, scopes, line) for side in (test.left, test.comparators[0]))
+    if left.source == "dynamic" or right.source == "dynamic":
+        return None
+    return _compared(test.ops[0], left.value, right.value)
+
+
+def _compared(operator: ast.cmpop, left: object, right: object) -> bool | None:
+    if isinstance(operator, ast.Eq):
+        return left == right
+    if isinstance(operator, ast.NotEq):
+        return left != right
+    if isinstance(operator, (ast.Is, ast.IsNot)) and None in (left, right):  # values read are copies
+        return (left is right) == isinstance(operator, ast.Is)
+    return None
 
 
 def parameter_default(resolver: Resolver, name: str, scopes: list[Scope], depth: int) -> Resolved:

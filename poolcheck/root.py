@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 GIT = ".git"  # a folder, or in worktrees and submodules a file pointing at one
@@ -44,7 +45,12 @@ def repository_path(shown: str, root: Path | None) -> str:
 
 def relative_to_root(shown: str, root: Path | None) -> str | None:
     """``shown`` relative to ``root`` (None: the working directory) in posix form; None when outside it."""
-    base = os.path.abspath(root) if root is not None else os.getcwd()
+    return _relative(shown, root, os.getcwd())
+
+
+@lru_cache(maxsize=4096)  # every pool's and finding's file is named several times a run
+def _relative(shown: str, root: Path | None, cwd: str) -> str | None:
+    base = os.path.abspath(root) if root is not None else cwd
     try:
         relative = os.path.relpath(os.path.abspath(shown), base)
     except ValueError:  # on Windows, another drive: no relative path exists

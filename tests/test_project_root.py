@@ -288,3 +288,16 @@ def test_gitlab_error_fingerprints_do_not_depend_on_the_working_directory(
         return issue
 
     assert error_issue(repository, "svc/app/db.py") == error_issue(repository / "svc", "app/db.py")
+
+
+def test_a_path_is_named_from_the_root_whatever_the_working_directory_was_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each file's name from the root is remembered for the run; the working directory is part of
+    what is remembered, as a relative path means another file from another folder."""
+    (tmp_path / "app").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert repository_path("app/db.py", tmp_path) == "app/db.py"
+    monkeypatch.chdir(tmp_path / "app")
+    assert repository_path("app/db.py", tmp_path) == "app/app/db.py"
+    assert repository_path("db.py", tmp_path) == "app/db.py"

@@ -71,12 +71,18 @@ class VersionLookup:
         self._git_tops: dict[str, str | None] = {}
         self._locks: dict[str, CargoLock | None] = {}
         self._manifests: dict[str, CargoManifest | None] = {}
+        self._folders: dict[str, str] = {}  # a file as shown -> its folder, absolute
 
     def version(self, path: str, language: str, library: str) -> Found | None:
         """The version of ``library`` that the file at ``path`` (as shown) uses, when a file says it."""
         if path in ("", "-"):
             return None
-        versions = self.folder_versions(os.path.dirname(os.path.abspath(path)), language)
+        folder = self._folders.get(path)
+        if folder is None:  # a file's many pools ask once
+            folder = self._folders[path] = os.path.dirname(os.path.abspath(path))
+        versions = self._versions.get((folder, language))
+        if versions is None:
+            versions = self.folder_versions(folder, language)
         return next(
             (versions[name] for name in PACKAGES.get(language, {}).get(library, ()) if name in versions),
             None,

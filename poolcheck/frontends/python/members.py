@@ -372,6 +372,22 @@ def _spread_member(owner: Owner, name: str, anchor: ast.expr, hops: int) -> Fore
     return Foreign(owner.resolver, named, list(owner.stack), END, anchor, name)
 
 
+def made_elsewhere(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
+    """The class, by its qualified name, whose instance another of the project's modules binds the
+    imported name to: ``environ.Env`` for ``from .base import env`` after ``env = environ.Env()``."""
+    head, _, name = qualified.rpartition(".")
+    module = _module(resolver, head) if head and hops <= MAX_HOPS else None
+    binding = module.resolver.bindings.binding(name, list(module.stack), END) if module is not None else None
+    if module is None or binding is None:
+        return None
+    if binding.qualified is not None:  # re-exported
+        return None if _local(binding) else made_elsewhere(module.resolver, binding.qualified, hops + 1)
+    made = binding.value
+    if not isinstance(made, ast.Call):
+        return None
+    return module.resolver.bindings.qualified(made.func, list(module.stack), binding.line)
+
+
 def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
     """A library's name imported through a project module: ``inventory.compat.sa.create_engine`` is
     ``sqlalchemy.create_engine`` when ``inventory/compat.py`` imports sqlalchemy as ``sa`` (in a

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from poolcheck.frontends.python import helpers, members
 from poolcheck.frontends.python.bindings import LOCAL
@@ -33,6 +33,7 @@ DJANGO_ENGINES = {"postgresql": "postgres", "postgis": "postgres", "mysql": "mys
 DJ_DATABASE_URL = {"conn_max_age": "CONN_MAX_AGE", "conn_health_checks": "CONN_HEALTH_CHECKS"}
 DJ_DATABASE_URL_CALLS = {"dj_database_url.config", "dj_database_url.parse"}
 ALIAS_KNOBS = ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")  # an alias's own settings, with or without a pool
+CHANGED_KEYS = frozenset({*ALIAS_KNOBS, "OPTIONS", "ENGINE"})  # an alias's keys that say what it pools
 
 
 def mentions_settings(data: bytes) -> bool:
@@ -40,14 +41,70 @@ def mentions_settings(data: bytes) -> bool:
     return any(name in data for name in SETTINGS_NAMES)
 
 
+@dataclass(frozen=True)
+class AliasChange:
+    """``DATABASES["default"]["CONN_MAX_AGE"] = 60``: one setting of one alias, set after the dict."""
+
+    alias: str
+    key: str
+    value: ast.expr
+    statement: ast.Assign
+    scopes: list[Scope]
+
+
 def settings_sites(root: Node, finder: SiteFinder) -> list[PoolSite]:
     sites = []
+    assigned: list[tuple[ast.Dict, list[Scope]]] = []
+    changes: list[AliasChange] = []
     for statement, name, scopes in _assignments(root):
-        if name == FLASK_KEY:
+        change = _alias_change(statement, scopes)
+        if change is not None:
+            changes.append(change)
+        elif name == FLASK_KEY:
             sites.append(_flask(statement, statement.value, scopes, finder))
         elif name == DJANGO_KEY and isinstance(statement.value, ast.Dict):
-            sites += _django(statement.value, scopes, finder)
+            assigned.append((statement.value, scopes))
+    for databases, scopes in assigned:
+        later = [c for c in changes if c.statement.lineno > databases.lineno]
+        sites += _django(databases, scopes, finder, later)
+    if changes and not assigned:  # cookiecutter-django's production.py: the base module's dict, changed
+        sites += _changed_elsewhere(changes, finder)
     return sites
+
+
+def _alias_change(statement: ast.Assign, scopes: list[Scope]) -> AliasChange | None:
+    target = statement.targets[0]
+    if not _in_databases(target):
+        return None
+    assert isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript)
+    alias, key = target.value.slice, target.slice
+    if not (isinstance(alias, ast.Constant) and isinstance(key, ast.Constant)):
+        return None
+    if not isinstance(alias.value, str) or key.value not in CHANGED_KEYS:
+        return None  # `ATOMIC_REQUESTS`: nothing of the connections'
+    return AliasChange(alias.value, str(key.value), statement.value, statement, scopes)
+
+
+def _changed_elsewhere(changes: list[AliasChange], finder: SiteFinder) -> Iterator[PoolSite]:
+    """Each alias of the ``DATABASES`` another module of the project defines, with this module's
+    changes to it (``from .base import DATABASES``, then ``DATABASES["default"]["CONN_MAX_AGE"] =
+    env.int("CONN_MAX_AGE", default=60)``), located at this module's first change."""
+    first = changes[0]
+    target = first.statement.targets[0]
+    assert isinstance(target, ast.Subscript) and isinstance(target.value, ast.Subscript)
+    imported = members.spread(finder.resolver, target.value.value, first.scopes, first.statement.lineno)
+    if imported is None:
+        return
+    databases = finder.resolver.splat(imported, first.scopes, first.statement.lineno)
+    for alias in dict.fromkeys(change.alias for change in changes):
+        here = [change for change in changes if change.alias == alias]
+        if alias not in databases.keywords:
+            continue
+        value = databases.keywords[alias].value
+        found = _django_settings(value, first.scopes, first.statement.lineno, finder) or Splat(
+            {}, opaque=False
+        )
+        yield from _alias_sites(here[0].statement, found, here, first.scopes, finder)
 
 
 def _flask(statement: ast.stmt, value: ast.expr, scopes: list[Scope], finder: SiteFinder) -> PoolSite:
@@ -59,43 +116,65 @@ def _flask(statement: ast.stmt, value: ast.expr, scopes: list[Scope], finder: Si
     return finder.site(statement, FLASK_OPTIONS, keywords, found.opaque, scopes)
 
 
-def _django(databases: ast.Dict, scopes: list[Scope], finder: SiteFinder) -> Iterator[PoolSite]:
+def _django(
+    databases: ast.Dict, scopes: list[Scope], finder: SiteFinder, changes: list[AliasChange]
+) -> Iterator[PoolSite]:
     line = databases.lineno + 1
     for key, value in zip(databases.keys, databases.values, strict=True):
         if key is None:
             continue
+        name = key.value if isinstance(key, ast.Constant) else None
+        here = [change for change in changes if change.alias == name]
         alias = _django_settings(value, scopes, line, finder)
-        if alias is None:
+        if alias is None and not here:
             continue
-        engine = (
-            finder.resolver.resolve(alias.keywords["ENGINE"].value, scopes, line).value
-            if "ENGINE" in alias.keywords
-            else None
+        # An alias read from a URL (`env.db("DATABASE_URL")`) sets neither knob; a later change may.
+        yield from _alias_sites(Stretch(key, value), alias or Splat({}, opaque=False), here, scopes, finder)
+
+
+def _alias_sites(
+    where: Stretch | ast.Assign,
+    alias: Splat,
+    changes: list[AliasChange],
+    scopes: list[Scope],
+    finder: SiteFinder,
+) -> Iterator[PoolSite]:
+    """The pool of one alias: its settings, with the later changes of them over them."""
+    line = where.lineno + 1
+    if changes:
+        alias = Splat(
+            {
+                **alias.keywords,
+                **{c.key: Keyword(c.value, Stretch(c.statement.targets[0], c.value)) for c in changes},
+            },
+            alias.opaque,
         )
-        if isinstance(engine, str) and "django" not in engine:
-            continue  # a third-party backend: its pooling is its own
-        database = DJANGO_ENGINES.get(str(engine).rsplit(".", 1)[-1], "unknown") if engine else "unknown"
-        where = Stretch(key, value)
-        pool = _pool_option(alias, scopes, line, finder)
-        if pool is not None:
-            keywords, opaque = pool
-            # Django turns the alias's CONN_HEALTH_CHECKS into the pool's check, and refuses a
-            # CONN_MAX_AGE beside a pool (libraries/django.py).
-            keywords = {**keywords, **{k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}}
-            yield finder.site(where, DJANGO_POOL, keywords, opaque, scopes)
-            continue
-        keywords = {k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}
-        site = finder.site(where, DJANGO_DATABASE, keywords, alias.opaque, scopes)
-        lifetime = (
-            finder.resolver.resolve(keywords["CONN_MAX_AGE"].value, scopes, line)
-            if "CONN_MAX_AGE" in keywords
-            else None
-        )
-        # CONN_MAX_AGE 0 (the default) closes the connection after every request: nothing persists.
-        persistent = lifetime is not None and (
-            lifetime.source in ("dynamic", "disabled") or bool(lifetime.value)
-        )
-        yield replace(site, database=database, pooled=persistent)
+    engine = (
+        finder.resolver.resolve(alias.keywords["ENGINE"].value, scopes, line).value
+        if "ENGINE" in alias.keywords
+        else None
+    )
+    if isinstance(engine, str) and "django" not in engine:
+        return  # a third-party backend: its pooling is its own
+    database = DJANGO_ENGINES.get(str(engine).rsplit(".", 1)[-1], "unknown") if engine else "unknown"
+    pool = _pool_option(alias, scopes, line, finder)
+    if pool is not None:
+        keywords, opaque = pool
+        # Django turns the alias's CONN_HEALTH_CHECKS into the pool's check, and refuses a
+        # CONN_MAX_AGE beside a pool (libraries/django.py).
+        keywords = {**keywords, **{k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}}
+        yield finder.site(where, DJANGO_POOL, keywords, opaque, scopes)
+        return
+    keywords = {k: v for k, v in alias.keywords.items() if k in ALIAS_KNOBS}
+    site = finder.site(where, DJANGO_DATABASE, keywords, alias.opaque, scopes)
+    lifetime = (
+        finder.resolver.resolve(keywords["CONN_MAX_AGE"].value, scopes, line)
+        if "CONN_MAX_AGE" in keywords
+        else None
+    )
+    # CONN_MAX_AGE 0 (the default) closes the connection after every request: nothing persists.
+    persistent = lifetime is not None and (lifetime.source in ("dynamic", "disabled") or bool(lifetime.value))
+    yield replace(site, database=database, pooled=persistent)
 
 
 def _django_settings(value: ast.expr, scopes: list[Scope], line: int, finder: SiteFinder) -> Splat | None:
@@ -183,11 +262,21 @@ def _assigned(statement: Node) -> tuple[ast.Assign, str] | None:
         return None
     converted = expression(target)
     name = _setting_name(converted)
-    if name not in (FLASK_KEY, DJANGO_KEY):
+    if name not in (FLASK_KEY, DJANGO_KEY) and not _in_databases(converted):
         return None
     made = ast.Assign(targets=[converted], value=expression(value))
     located(made, statement)
-    return made, name
+    return made, name or DJANGO_KEY
+
+
+def _in_databases(target: ast.expr) -> bool:
+    """``DATABASES["default"]["CONN_MAX_AGE"]``: a setting of one alias."""
+    return (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Subscript)
+        and isinstance(target.value.value, ast.Name)
+        and target.value.value.id == DJANGO_KEY
+    )
 
 
 def _setting_name(target: ast.expr) -> str | None:

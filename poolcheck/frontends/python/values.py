@@ -237,6 +237,10 @@ class Resolver:
         if method not in ENV_METHODS or not isinstance(owner, ast.Name):
             return None
         binding = self.bindings.binding(owner.id, scopes, line)
+        if binding is not None and binding.qualified is not None and self.path:
+            # `from .base import env`: the instance the settings module it comes from makes
+            instance = members.made_elsewhere(self, binding.qualified)
+            return ENV_METHODS[method] if instance in ENV_CLASSES else None
         made = binding.value if binding is not None else None
         if (
             not isinstance(made, ast.Call)

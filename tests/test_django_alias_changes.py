@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from conftest import run_from, write_tree
+
+from poolcheck.cli import main
 
 BASE = """\
 import environ
@@ -77,3 +81,20 @@ def test_a_change_in_the_module_of_the_dict_applies_after_it_and_to_its_alias_on
 def test_a_change_of_no_connection_setting_makes_no_pool(tmp_path: Path) -> None:
     settings_tree(tmp_path, {"config/settings/base.py": BASE})
     assert run_from(tmp_path, "config").pools == ()
+
+
+def test_the_fix_and_the_card_add_the_health_check_as_a_change_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings_tree(tmp_path, {"config/settings/base.py": BASE, "config/settings/production.py": PRODUCTION})
+    monkeypatch.chdir(tmp_path)
+    card = CliRunner().invoke(main, ["--output-format", "todo", "config"])
+    assert (
+        'DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)\n'
+        'DATABASES["default"]["CONN_HEALTH_CHECKS"] = True\n'
+    ) in card.stdout
+    fixed = CliRunner().invoke(main, ["--fix", "config"])
+    assert fixed.exit_code == 0, fixed.output
+    production = (tmp_path / "config/settings/production.py").read_text()
+    assert production == PRODUCTION + 'DATABASES["default"]["CONN_HEALTH_CHECKS"] = True\n'
+    assert run_from(tmp_path, "config").findings == ()

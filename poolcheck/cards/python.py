@@ -20,6 +20,8 @@ from poolcheck.model import Pool
 
 LINE_LENGTH = 88  # black's default: a call longer than this is laid out one argument per line
 NUMBER = re.compile(r"-?\d+(\.\d+)?")
+# A Django alias's setting changed after DATABASES (settings.py, AliasChange): the alias, subscripted.
+ALIAS_CHANGE = re.compile(r"(DATABASES\[[^\]\n]+\])\[[^\]\n]+\]\s*=")
 
 
 class PythonCode:
@@ -67,6 +69,9 @@ class PythonCode:
         """
         if text[end - 1] == "}":
             return _into_settings(text, start, end, fragments, pool)
+        changed = ALIAS_CHANGE.match(text, start)
+        if changed is not None and pool.site.entry == "django.DATABASES":  # a change statement
+            return _beside_change(text, start, end, changed.group(1), fragments)
         if pool.site.entry.startswith("django.DATABASES") and fragments:
             return None  # an entry a function builds (`read_replica(..)`): its keywords are its own
         if pool.site.entry in OPTIONS_ARGUMENT:
@@ -179,6 +184,14 @@ def _into_options_argument(
             edit = dict_entries(text, low, high - 1, [f.split("=", 1) for f in fragments])
             return Inserted(text[: edit[0]] + edit[2] + text[edit[1] :])
     return None
+
+
+def _beside_change(text: str, start: int, end: int, alias: str, fragments: Sequence[str]) -> Inserted:
+    """``DATABASES["default"]["CONN_MAX_AGE"] = ..``: each knob a statement of its own after it."""
+    indent = text[text.rfind("\n", 0, start) + 1 : start]
+    entries = (fragment.split("=", 1) for fragment in fragments)
+    added = "".join(f'\n{indent}{alias}["{knob}"] = {code}' for knob, code in entries)
+    return Inserted(text[:end] + added + text[end:])
 
 
 def _into_settings(text: str, start: int, end: int, fragments: Sequence[str], pool: Pool) -> Inserted | None:

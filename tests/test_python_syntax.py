@@ -1243,3 +1243,18 @@ def test_a_header_without_its_colon_is_named_at_its_line(case: str) -> None:
     )
     assert parse_error_lines(result) == [line]
     assert [knobs(site) for site in result.sites] == [{"pool_size": 8, "max_overflow": 2}]
+
+
+def test_a_template_after_a_leading_comment_is_an_error_where_the_template_starts() -> None:
+    """cookiecutter-django's settings start with a ruff comment, then Jinja; in a long template the
+    parser's error node begins at the comment, which is not where the file goes wrong."""
+    blocks = "".join(
+        f'{{% if provider == \'p{n}\' %}}\nSETTING_{n} = env("SETTING_{n}", default="{{{{ default_{n} }}}}")\n'
+        f"{{%- else %}}\nSETTING_{n} = None\n{{% endif %}}\n\n"
+        for n in range(20)
+    )
+    code = (
+        "# ruff: noqa: E501\n{% if use_sentry == 'y' -%}\nimport logging\n\n{%- endif %}\n"
+        "from .base import DATABASES\n\n" + blocks
+    )
+    assert parse_error_lines(extract(code)) == [2]

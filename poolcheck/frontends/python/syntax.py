@@ -80,8 +80,9 @@ def _first_error(node: Node) -> Node | None:
     """Where the first syntax error under ``node`` (or ``node`` itself) goes wrong."""
     found = node if node.is_error or node.is_missing else next(_errors(node), None)
     while found is not None and found.is_error:
-        # An error node may hold complete statements before the point where the parse failed.
-        inner = next((c for c in found.children if not _complete(c)), None)
+        # An error node may hold complete statements (and comments) before the point where the
+        # parse failed.
+        inner = next((c for c in found.children if not _complete(c) and c.type != "comment"), None)
         if inner is None or not inner.is_error:
             return inner or found
         found = inner

@@ -191,16 +191,12 @@ def _chosen_instance(
 
 
 def _chosen_member(owner: Owner, name: str, hops: int) -> Chosen | None:
-    binding = owner.resolver.bindings.binding(name, list(owner.stack), END)
-    if binding is None or hops > MAX_HOPS:
+    found = _defined(owner, name, hops)
+    choice = found[2].value if found is not None else None
+    if found is None or not isinstance(choice, ast.IfExp):
         return None
-    if binding.qualified is not None:  # re-exported: read where it is defined
-        head, _, inner = binding.qualified.rpartition(".")
-        module = _module(owner.resolver, head) if head and not _local(binding) else None
-        return _chosen_member(module, inner, hops + 1) if module is not None else None
-    if isinstance(binding.value, ast.IfExp):
-        return owner.resolver, binding.value, list(owner.stack), binding.line
-    return None
+    where, _, binding = found
+    return where.resolver, choice, list(where.stack), binding.line
 
 
 def _instance_arms(chosen: Chosen, anchor: ast.Attribute) -> list[Arm]:
@@ -358,34 +354,39 @@ def _returns(block: Node) -> int:
     return count
 
 
-def _spread_member(owner: Owner, name: str, anchor: ast.expr, hops: int) -> Foreign | None:
+def _defined(owner: Owner, name: str, hops: int) -> tuple[Owner, str, Binding] | None:
+    """``name`` as ``owner`` binds it, followed through re-exports to the module that defines it:
+    that module, the name there, and its binding."""
     binding = owner.resolver.bindings.binding(name, list(owner.stack), END)
     if binding is None or hops > MAX_HOPS:
         return None
     if binding.qualified is not None:  # re-exported: read where it is defined
         head, _, inner = binding.qualified.rpartition(".")
         module = _module(owner.resolver, head) if head and not _local(binding) else None
-        return _spread_member(module, inner, anchor, hops + 1) if module is not None else None
-    if binding.value is None:
+        return _defined(module, inner, hops + 1) if module is not None else None
+    return owner, name, binding
+
+
+def _spread_member(owner: Owner, name: str, anchor: ast.expr, hops: int) -> Foreign | None:
+    found = _defined(owner, name, hops)
+    if found is None or found[2].value is None:
         return None
+    owner, name, binding = found
     named = ast.Name(id=name, lineno=binding.line, col_offset=0)
     return Foreign(owner.resolver, named, list(owner.stack), END, anchor, name)
 
 
-def made_elsewhere(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:
+def made_elsewhere(resolver: Resolver, qualified: str) -> str | None:
     """The class, by its qualified name, whose instance another of the project's modules binds the
     imported name to: ``environ.Env`` for ``from .base import env`` after ``env = environ.Env()``."""
     head, _, name = qualified.rpartition(".")
-    module = _module(resolver, head) if head and hops <= MAX_HOPS else None
-    binding = module.resolver.bindings.binding(name, list(module.stack), END) if module is not None else None
-    if module is None or binding is None:
+    module = _module(resolver, head) if head else None
+    found = _defined(module, name, 1) if module is not None else None
+    made = found[2].value if found is not None else None
+    if found is None or not isinstance(made, ast.Call):
         return None
-    if binding.qualified is not None:  # re-exported
-        return None if _local(binding) else made_elsewhere(module.resolver, binding.qualified, hops + 1)
-    made = binding.value
-    if not isinstance(made, ast.Call):
-        return None
-    return module.resolver.bindings.qualified(made.func, list(module.stack), binding.line)
+    where, _, binding = found
+    return where.resolver.bindings.qualified(made.func, list(where.stack), binding.line)
 
 
 def reexported(resolver: Resolver, qualified: str, hops: int = 0) -> str | None:

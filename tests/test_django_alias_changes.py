@@ -98,3 +98,17 @@ def test_the_fix_and_the_card_add_the_health_check_as_a_change_of_their_own(
     production = (tmp_path / "config/settings/production.py").read_text()
     assert production == PRODUCTION + 'DATABASES["default"]["CONN_HEALTH_CHECKS"] = True\n'
     assert run_from(tmp_path, "config").findings == ()
+
+
+def test_a_changed_setting_is_read_where_the_change_is(tmp_path: Path) -> None:
+    """A name bound between the dict and the change (``MAX_AGE``) is the change's value: its default
+    0 persists nothing, so no rule applies."""
+    settings = (
+        "import environ\n\nenv = environ.Env()\n\n"
+        'DATABASES = {"default": env.db("DATABASE_URL")}\n'
+        'MAX_AGE = env.int("CONN_MAX_AGE", default=0)\n'
+        'DATABASES["default"]["CONN_MAX_AGE"] = MAX_AGE\n'
+    )
+    settings_tree(tmp_path, {"config/settings/base.py": settings})
+    assert pools(tmp_path) == [("base.py", 5, 0, "env-default", False)]
+    assert run_from(tmp_path, "config").findings == ()

@@ -107,6 +107,14 @@ def _changed_elsewhere(changes: list[AliasChange], finder: SiteFinder) -> Iterat
         yield from _alias_sites(here[0].statement, found, here, first.scopes, finder)
 
 
+def _changed(change: AliasChange, finder: SiteFinder) -> Keyword:
+    """The changed setting, read where the change is (what is bound by then) and placed there."""
+    line = change.statement.lineno + 1
+    at = Stretch(change.statement.targets[0], change.value)
+    value = Foreign(finder.resolver, change.value, change.scopes, line, change.value, written(change.value))
+    return Keyword(value, at)
+
+
 def _flask(statement: ast.stmt, value: ast.expr, scopes: list[Scope], finder: SiteFinder) -> PoolSite:
     found = finder.resolver.splat(value, scopes, statement.lineno + 1)
     keywords = dict(found.keywords)
@@ -142,13 +150,7 @@ def _alias_sites(
     """The pool of one alias: its settings, with the later changes of them over them."""
     line = where.lineno + 1
     if changes:
-        alias = Splat(
-            {
-                **alias.keywords,
-                **{c.key: Keyword(c.value, Stretch(c.statement.targets[0], c.value)) for c in changes},
-            },
-            alias.opaque,
-        )
+        alias = Splat({**alias.keywords, **{c.key: _changed(c, finder) for c in changes}}, alias.opaque)
     engine = (
         finder.resolver.resolve(alias.keywords["ENGINE"].value, scopes, line).value
         if "ENGINE" in alias.keywords

@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from poolcheck.cli import main
-from poolcheck.fix import apply
-from poolcheck.fix.files import write_fixed
+from poolcheck.fix import apply, files
+from poolcheck.fix.files import write_all
 
 # A FastAPI service's database module: sizes written, no timeouts, no recycle, no pre-ping.
 DATABASE = '''\
@@ -280,11 +280,11 @@ def test_a_file_changed_between_the_read_and_the_write_is_not_overwritten(
     path = service(tmp_path)
     edited = DATABASE.replace("# Ten connections", "# Twelve connections")
 
-    def edited_meanwhile(source, text):  # type: ignore[no-untyped-def]
+    def edited_meanwhile(fixes):  # type: ignore[no-untyped-def]
         path.write_text(edited)  # the user saves the file while the fix is worked out
-        return write_fixed(source, text)
+        return write_all(fixes)
 
-    monkeypatch.setattr(apply, "write_fixed", edited_meanwhile)
+    monkeypatch.setattr(apply, "write_all", edited_meanwhile)
     result = poolcheck(tmp_path, "--fix", "--show-fixes", ".", monkeypatch=monkeypatch)
     assert path.read_text() == edited
     assert [p.name for p in path.parent.iterdir()] == ["database.py"]  # no temporary file left
@@ -359,17 +359,18 @@ def test_many_services_are_fixed_at_once_and_one_changed_meanwhile_is_left_alone
 ) -> None:
     """Past the count where the fixed files are read again in workers and written several at a
     time: every other file gets the same fix as alone, the one the user saved keeps their edit."""
-    count = apply.PARALLEL_WRITES + 4
+    count = files.PARALLEL_FLUSHES + 4
     paths = [service(tmp_path, name=f"svc{n:02}/app/database.py") for n in range(count)]
     saved = paths[7]
     edited = DATABASE.replace("# Ten connections", "# Twelve connections")
 
-    def edited_meanwhile(source, text):  # type: ignore[no-untyped-def]
+    def edited_meanwhile(source, stage):  # type: ignore[no-untyped-def]
         if source.path.endswith(os.path.join("svc07", "app", "database.py")):
-            saved.write_text(edited)
-        return write_fixed(source, text)
+            saved.write_text(edited)  # between its temporary file's flush and its replace
+        return committed(source, stage)
 
-    monkeypatch.setattr(apply, "write_fixed", edited_meanwhile)
+    committed = files._committed
+    monkeypatch.setattr(files, "_committed", edited_meanwhile)
     result = poolcheck(tmp_path, "--fix", "--show-fixes", ".", monkeypatch=monkeypatch)
     assert [p.read_text() for p in paths] == [edited if p == saved else COMPLETE for p in paths]
     assert summary(result) == (count * 4, (count - 1) * len(SAFE_RULES), count + len(SAFE_RULES))

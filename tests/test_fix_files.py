@@ -7,7 +7,10 @@ import os
 import stat
 from pathlib import Path
 
-from poolcheck.fix.files import Source, read_source, unified_diff, write_fixed
+import pytest
+
+from poolcheck.fix import files
+from poolcheck.fix.files import Source, read_source, unified_diff, write_all, write_fixed
 
 POOL = "pool = create_engine(url, pool_size=5)\n"
 FIXED = "pool = create_engine(url, pool_size=5, pool_timeout=30)\n"
@@ -275,3 +278,48 @@ def test_a_cookie_python_cannot_read_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "db.py"
     path.write_bytes(b"# coding: utf-16\n" + POOL.encode())
     assert read_source(str(path)) == "encoding utf-16 is not ASCII-compatible"
+
+
+def _open_descriptors() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts descriptors in /proc")
+def test_many_files_are_written_a_batch_at_a_time_and_leave_no_descriptor_or_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "BATCH", 2)
+    monkeypatch.setattr(files, "PARALLEL_FLUSHES", 2)  # each batch flushed by threads
+    paths = [tmp_path / f"db{n}.py" for n in range(5)]
+    for path in paths:
+        path.write_text(POOL)
+    sources = [_source(path) for path in paths]
+    paths[3].write_text(POOL + "# saved by the user\n")  # after it was read: not overwritten
+    before = _open_descriptors()
+
+    written = write_all([(s, s.text if n == 1 else FIXED) for n, s in enumerate(sources)])
+
+    assert written == [None, None, None, "changed since it was read", None]
+    assert [p.read_text() for p in paths] == [FIXED, POOL, FIXED, POOL + "# saved by the user\n", FIXED]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [p.name for p in paths]
+    assert _open_descriptors() == before
+
+
+def test_a_failed_flush_refuses_that_file_and_removes_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = [tmp_path / "a.py", tmp_path / "b.py"]
+    for path in paths:
+        path.write_text(POOL)
+    sources = [_source(path) for path in paths]
+    flushes: list[int] = []
+
+    def failing_on_the_first(fd: int) -> None:
+        flushes.append(fd)
+        if len(flushes) == 1:
+            raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files.os, "fsync", failing_on_the_first)
+    assert write_all([(s, FIXED) for s in sources]) == ["cannot write: Input/output error", None]
+    assert [p.read_text() for p in paths] == [POOL, FIXED]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py", "b.py"]

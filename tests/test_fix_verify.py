@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from poolcheck.fix.verify import parse_problem
 
 MODULE = '''"""Engines.
@@ -52,3 +55,25 @@ def test_without_rows_the_whole_file_is_read_by_both_parsers() -> None:
     assert parse_problem("python", MODULE + "def broken(:\n") is not None
     assert parse_problem("rust", "fn main() { let x = ; }") is not None
     assert parse_problem("rust", "fn main() { let x = 1; }") is None
+
+
+NEWER = MODULE.replace('REPORTS = ["daily"]', 'type Reports = list[str]\n\nREPORTS: Reports = ["daily"]')
+
+
+def test_a_statement_of_a_newer_python_than_the_one_running_is_read_by_libcst() -> None:
+    row = rows_of(NEWER, "type Reports = list[str]")
+    assert parse_problem("python", NEWER, row) is None
+    broken = NEWER.replace("type Reports = list[str]", "type Reports = list[str")
+    assert parse_problem("python", broken, rows_of(broken, "type Reports = list[str")) is not None
+
+
+def test_statements_the_running_python_reads_need_no_libcst() -> None:
+    rows = rows_of(MODULE, "        pool_timeout=5,")
+    script = (
+        "import sys\n"
+        "from poolcheck.fix.verify import parse_problem\n"
+        f"assert parse_problem('python', {MODULE!r}, {rows!r}) is None\n"
+        "print('libcst' in sys.modules)\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert shown.stdout.strip() == "False"

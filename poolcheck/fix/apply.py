@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from poolcheck.cards.source import statement_tail
 from poolcheck.fix.edit import edited
-from poolcheck.fix.files import Source, read_source, write_fixed
+from poolcheck.fix.files import Source, read_source, write_all
 from poolcheck.fix.model import Edit, Unfixed
 from poolcheck.fix.plan import FixRules, Options, planned
 from poolcheck.fix.verify import parse_problem
@@ -24,8 +24,6 @@ from poolcheck.pipeline import Analysis, RunSettings, judge
 from poolcheck.workers import analyse_texts
 
 Key = tuple[object, ...]
-# Fixed files are written this many at a time (a write waits for its disk), from this many on.
-WRITERS, PARALLEL_WRITES = 8, 16
 
 
 @dataclass(frozen=True)
@@ -148,14 +146,9 @@ def _judged(
 
 
 def _written(candidates: Mapping[str, FixedFile]) -> list[tuple[str, str | None]]:
-    """Each file written, with the reason it was not; many at once, as each waits for its disk."""
-    if len(candidates) < PARALLEL_WRITES:
-        return [(path, write_fixed(fixed.source, fixed.text)) for path, fixed in candidates.items()]
-    from concurrent.futures import ThreadPoolExecutor  # here: only a run that writes many files
-
-    with ThreadPoolExecutor(WRITERS) as writers:
-        refusals = writers.map(lambda fixed: write_fixed(fixed.source, fixed.text), candidates.values())
-        return list(zip(candidates, refusals, strict=True))
+    """Each file written, with the reason it was not."""
+    refusals = write_all([(fixed.source, fixed.text) for fixed in candidates.values()])
+    return list(zip(candidates, refusals, strict=True))
 
 
 def _failing(before: Report, after: Report, candidates: Mapping[str, FixedFile]) -> dict[str, str]:

@@ -17,6 +17,7 @@ import os
 import stat
 import tempfile
 import tokenize
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -28,6 +29,9 @@ TEMPORARY_SUFFIX = ".poolcheck-tmp"
 ASCII_PROBE = "\n\r #-*:=coding"
 LINE_ENDING_NAMES = {"\r\n": "CRLF", "\r": "CR", "\n": "LF"}
 ANY_WRITE = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+# Fixed files are written this many at a time (each holds a descriptor open until it is replaced),
+# and flushed to disk by this many threads from this many files on.
+BATCH, FLUSHERS, PARALLEL_FLUSHES = 128, 8, 16
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,58 @@ def write_fixed(source: Source, text: str) -> str | None:
 
     Nothing is written when ``text`` is the file's text already, or when the file has
     changed since it was read. The new bytes go to a temporary file in the same folder,
-    which takes the file's mode and then replaces it, so a reader sees the old file or
-    the new one, never a part; on any failure the temporary file is removed.
+    which is flushed to disk, takes the file's mode and then replaces it, so a reader sees
+    the old file or the new one, never a part; on any failure the temporary file is removed.
     """
+    return write_all([(source, text)])[0]
+
+
+def write_all(fixes: Sequence[tuple[Source, str]]) -> list[str | None]:
+    """``write_fixed`` of each file, a batch at a time: the batch's temporary files are written,
+    then flushed together (each flush waits for the disk, and several share the wait), then each
+    replaces its file."""
+    written: list[str | None] = []
+    for start in range(0, len(fixes), BATCH):
+        batch = fixes[start : start + BATCH]
+        staged: list[_Staged | str | None] = []
+        try:
+            staged += (_staged(source, text) for source, text in batch)
+            flushed = _flushed([s.fd for s in staged if isinstance(s, _Staged)])
+            for (source, _), stage in zip(batch, staged, strict=True):
+                if not isinstance(stage, _Staged):
+                    written.append(stage)  # nothing to write, or the reason it cannot be
+                else:
+                    written.append(flushed[stage.fd] or _committed(source, stage))
+        finally:  # an interrupt too leaves no temporary file behind
+            for stage in staged:
+                if isinstance(stage, _Staged):
+                    stage.discard()
+    return written
+
+
+@dataclass
+class _Staged:
+    """A fixed file's bytes written to a temporary file beside it, not yet in its place."""
+
+    fd: int  # open until the file is flushed and about to replace the file; then -1
+    temporary: str
+    replaced: bool = False
+
+    def close(self) -> None:
+        fd, self.fd = self.fd, -1  # never closed twice: the number may be another file's by then
+        if fd >= 0:
+            os.close(fd)
+
+    def discard(self) -> None:
+        with suppress(OSError):
+            self.close()
+        if not self.replaced:
+            with suppress(OSError):
+                os.unlink(self.temporary)
+
+
+def _staged(source: Source, text: str) -> _Staged | str | None:
+    """The temporary file holding the fixed bytes; None when nothing changes, else the reason not."""
     if text == source.text:
         return None
     try:
@@ -94,27 +147,47 @@ def write_fixed(source: Source, text: str) -> str | None:
         fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMPORARY_SUFFIX)
     except OSError as error:
         return _os_reason("cannot write in its folder", error)
-    replaced = False
+    stage = _Staged(fd, temporary)
     try:
+        _write_all(fd, data)
+    except OSError as error:
+        stage.discard()
+        return _os_reason("cannot write", error)
+    return stage
+
+
+def _flushed(fds: Sequence[int]) -> dict[int, str | None]:
+    """Each descriptor's file flushed to disk: None, or why it could not be."""
+
+    def flush(fd: int) -> str | None:
         try:
-            _write_all(fd, data)
             os.fsync(fd)
-        finally:
-            os.close(fd)
+        except OSError as error:
+            return _os_reason("cannot write", error)
+        return None
+
+    if len(fds) < PARALLEL_FLUSHES:
+        return {fd: flush(fd) for fd in fds}
+    from concurrent.futures import ThreadPoolExecutor  # here: only a run that writes many files
+
+    with ThreadPoolExecutor(FLUSHERS) as flushers:  # fsync lets other threads run while it waits
+        return dict(zip(fds, flushers.map(flush, fds), strict=True))
+
+
+def _committed(source: Source, stage: _Staged) -> str | None:
+    """The temporary file put in the file's place, when the file still holds what was read."""
+    try:
+        stage.close()
         # Checked last, just before the replace, so that an edit made meanwhile is not overwritten.
         current = _current_file(source)
         if isinstance(current, str):
             return current
-        os.chmod(temporary, stat.S_IMODE(current.st_mode))
-        os.replace(temporary, source.path)
-        replaced = True
+        os.chmod(stage.temporary, stat.S_IMODE(current.st_mode))
+        os.replace(stage.temporary, source.path)
+        stage.replaced = True
         return None
     except OSError as error:
         return _os_reason("cannot write", error)
-    finally:
-        if not replaced:  # an interrupt too leaves no temporary file behind
-            with suppress(OSError):
-                os.unlink(temporary)
 
 
 def unified_diff(source: Source, text: str, shown_path: str) -> str:

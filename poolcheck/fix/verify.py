@@ -1,11 +1,13 @@
-"""Does a fixed Python file still parse by CPython's grammar? libcst reads the top-level
-statements the fix wrote, losslessly; the rest of the file parsed before the fix. The whole file
-is read when those statements cannot be cut out of it (a string spanning them). Both languages
-are also parsed again by tree-sitter when the fixed text is judged (apply.py).
+"""Does a fixed Python file still parse by CPython's grammar? The top-level statements the fix
+wrote are parsed by the running interpreter's own parser; the rest of the file parsed before the
+fix. Statements it refuses are read by libcst, whose grammars reach newer Pythons than the one
+running, and the whole file is when they cannot be cut out of it (a string spanning them). Both
+languages are also parsed again by tree-sitter when the fixed text is judged (apply.py).
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
 # A line that cannot start a top-level statement: indented, a comment, a closing bracket, or a
@@ -23,12 +25,18 @@ def parse_problem(language: str, text: str, changed: Sequence[tuple[int, int]] |
             return problem
     elif language != "python":
         return None
-    import libcst
-
     lines = text.split("\n")
+    statements = [
+        "\n".join(lines[first:last]) + "\n"
+        for first, last in _statements(lines, changed or ((0, len(lines)),))
+    ]
+    if all(_parses_here(statement) for statement in statements):
+        return None
+    import libcst  # here: most fixed statements parse by the running interpreter's grammar
+
     try:
-        for first, last in _statements(lines, changed or ((0, len(lines)),)):
-            libcst.parse_module("\n".join(lines[first:last]) + "\n")
+        for statement in statements:
+            libcst.parse_module(statement)
         return None
     except Exception:  # cut in the wrong place, or a real error: the whole file says which
         pass
@@ -39,6 +47,15 @@ def parse_problem(language: str, text: str, changed: Sequence[tuple[int, int]] |
     except Exception as problem:  # libcst's own limits (nesting): not a file to write
         return f"the fixed file could not be checked: {type(problem).__name__}"
     return None
+
+
+def _parses_here(statement: str) -> bool:
+    """Does the running interpreter's parser read it? Ten times as fast as libcst's."""
+    try:
+        ast.parse(statement)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # ValueError: a NUL byte
+        return False
+    return True
 
 
 def _statements(lines: Sequence[str], changed: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

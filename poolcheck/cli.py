@@ -29,6 +29,7 @@ from poolcheck.redact import redacted_report
 from poolcheck.root import project_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import unused_message
+from poolcheck.workers import KeptWorkers
 
 # The emitters and the issue cards are imported where they are used, so that start-up
 # (--version, a pre-commit run on files with no pool) does not pay for the formats not asked for.
@@ -472,9 +473,9 @@ def _fixed(checked: list[Path], settings: RunSettings, rules: FixRules, write: b
     from poolcheck.fix.apply import fixed_run
 
     lookup = SettingsLookup(settings.configs, settings.overrides)  # each pool's fix reads its file's options
-    return fixed_run(
-        analyse(checked, settings), settings, rules, lambda path: lookup.for_file(path).options, write
-    )
+    with KeptWorkers() as kept:  # the fixed files are read again by the workers holding their trees
+        analysis = analyse(checked, settings, kept=kept)
+        return fixed_run(analysis, settings, rules, lambda path: lookup.for_file(path).options, write, kept)
 
 
 def colour_wanted(choice: str, environ: Mapping[str, str], terminal: bool) -> bool:

@@ -29,7 +29,7 @@ from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
-from poolcheck.workers import analyse_data_bounded, analyse_files
+from poolcheck.workers import KeptWorkers, analyse_data_bounded, analyse_files
 
 if TYPE_CHECKING:  # here: a run with no pool reads no lockfile, no declared variable, asks no server
     from poolcheck.live import LiveServer
@@ -195,8 +195,11 @@ def run(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) ->
     return judge(analyse(paths, settings, stdin), settings)
 
 
-def analyse(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None) -> Analysis:
-    """Find the files and read every source file's pool sites (in parallel)."""
+def analyse(
+    paths: list[Path], settings: RunSettings, stdin: Stdin | None = None, kept: KeptWorkers | None = None
+) -> Analysis:
+    """Find the files and read every source file's pool sites (in parallel); ``kept`` is handed the
+    workers, with the trees of the files with a pool, for a fixing run's reading again."""
     lookup = SettingsLookup(settings.configs, settings.overrides)
     root = settings.project_root or project_root(paths, None)
     versions: list[VersionLookup] = []
@@ -204,7 +207,7 @@ def analyse(paths: list[Path], settings: RunSettings, stdin: Stdin | None = None
         files = files_to_check(paths, settings, lookup)
         received = _looking_up(versions, root) if settings.read_versions else None
         results = analyse_files(
-            files.sources, settings.jobs, settings.timeout, settings.max_file_size, received
+            files.sources, settings.jobs, settings.timeout, settings.max_file_size, received, kept
         )
         results = with_wrapper_calls(results, files.sources, settings.timeout, settings.max_file_size)
     else:

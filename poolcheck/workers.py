@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import itertools
 import os
 import signal
 import sys
@@ -29,7 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
-from poolcheck.frontends import FrontEnd
+from poolcheck.frontends import FrontEnd, trees
 from poolcheck.model import Candidate, ErrorKind, FileResult
 from poolcheck.read import analyse_path, data_candidate, read_source
 
@@ -72,12 +71,14 @@ def analyse_files(
     timeout: float | None,
     max_file_size: float,
     received: Callable[[FileResult], None] | None = None,
+    kept: KeptWorkers | None = None,
 ) -> list[FileResult]:
     """Every file's result, in the order given, whichever process analysed it.
 
     ``jobs`` None is one worker per available core, except for a small run, which
     is serial like ``jobs`` 1: in order, with one worker for the candidates. With workers,
-    ``received`` is given each result that says something as it arrives, while they read on.
+    ``received`` is given each result that says something as it arrives, while they read on,
+    and the workers are handed to ``kept``, if given, with the trees of the files with a pool.
     """
     if jobs is None:
         jobs = available_cores() if len(files) >= PARALLEL_FILES else 1
@@ -87,11 +88,15 @@ def analyse_files(
     indexed = list(enumerate(files))
     chunks: list[Chunk] = [list(indexed[start : start + size]) for start in range(0, len(indexed), size)]
     try:
-        pool = WorkerPool(min(jobs, len(chunks)), timeout, max_file_size)
+        pool = WorkerPool(min(jobs, len(chunks)), timeout, max_file_size, keep_trees=kept is not None)
     except OSError:  # no process could be started (a process limit, no memory): do the work here
         return [analyse_path(path, timeout, max_file_size) for path in files]
-    with pool:
+    if kept is not None:
+        kept.pool = pool
         found = pool.analyse(chunks, received=received)
+    else:
+        with pool:
+            found = pool.analyse(chunks, received=received)
     return [found.get(index) or FileResult(path) for index, path in indexed]
 
 
@@ -137,36 +142,44 @@ def analyse_data_bounded(
 
 
 def analyse_texts(
-    texts: Iterable[tuple[str, bytes, FrontEnd]], count: int, timeout: float | None, max_file_size: float
+    texts: Iterable[tuple[str, bytes, FrontEnd]],
+    count: int,
+    timeout: float | None,
+    max_file_size: float,
+    kept: KeptWorkers | None = None,
 ) -> list[FileResult]:
     """Files' new bytes (a fix's), each read by its front end and extracted under the limit, in the
     order given; ``count`` of them, in a worker per core when there are many.
 
     ``texts`` is taken as the workers ask for more, so that making the next texts (a fix's edits)
-    goes on in this process while the workers read the ones before.
+    goes on in this process while the workers read the ones before. With the workers of the first
+    reading (``kept``), each file goes to the one that holds its tree.
     """
     read: list[Candidate | FileResult] = []
     jobs = min(available_cores(), count // FIXED_PER_WORKER)
-    size = -(-count // (max(jobs, 1) * 4))
+    size = max(4, count // (max(jobs, 1) * 16))  # as analyse_files: the last chunks even the workers out
+    pool = kept.pool if kept is not None and kept.pool is not None and jobs > 1 else None
 
     def chunks() -> Iterator[Chunk]:
-        chunk: Chunk = []
+        chunks: dict[object, Chunk] = {}  # by the worker holding the files' trees
         for shown, data, front_end in texts:
             read.append(data_candidate(shown, data, front_end))
             if isinstance(read[-1], Candidate):
+                holder = pool.holder(shown) if pool is not None else None
+                chunk = chunks.setdefault(holder, [])
                 chunk.append((len(read) - 1, read[-1]))
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+                if len(chunk) >= size:
+                    yield chunks.pop(holder)
+        yield from chunks.values()
 
     found: dict[int, FileResult] = {}
     ahead = chunks()
-    if jobs > 1:
+    if pool is not None:
+        found = pool.analyse([], ahead)
+    elif jobs > 1:
         try:
-            with WorkerPool(jobs, timeout, max_file_size) as pool:
-                found = pool.analyse([], ahead)
+            with WorkerPool(jobs, timeout, max_file_size) as fresh:
+                found = fresh.analyse([], ahead)
         except OSError:  # no process could be started: one worker, or here
             jobs = 1
     if jobs <= 1:
@@ -202,7 +215,7 @@ def _in_one_worker(
         return pool.analyse([candidates])
 
 
-@dataclass
+@dataclass(eq=False)  # a worker is itself only: compared, hashed and found by identity
 class _Worker:
     process: BaseProcess
     conn: Connection
@@ -211,12 +224,36 @@ class _Worker:
     done: set[int] = field(default_factory=set)  # indexes of the chunk already reported
 
 
-class WorkerPool:
-    """``jobs`` worker processes taking chunks of paths; results come back keyed by file index."""
+class KeptWorkers:
+    """The workers of a fixing run's first reading, kept with the trees of the files with a pool
+    for reading the fixed texts again (frontends/trees.py); ended on leaving the ``with``."""
 
-    def __init__(self, jobs: int, timeout: float | None, max_file_size: float) -> None:
+    def __init__(self) -> None:
+        self.pool: WorkerPool | None = None  # None: the first reading started no workers
+
+    def __enter__(self) -> KeptWorkers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+
+
+class WorkerPool:
+    """``jobs`` worker processes taking chunks of paths; results come back keyed by file index.
+
+    With ``keep_trees``, each worker keeps the trees of the files with a pool it reads, and a
+    chunk of their fixed texts goes to the worker that holds them (``holder``).
+    """
+
+    def __init__(
+        self, jobs: int, timeout: float | None, max_file_size: float, keep_trees: bool = False
+    ) -> None:
         self._timeout = timeout
         self._max_file_size = max_file_size
+        self._keep_trees = keep_trees
+        self._holders: dict[str, _Worker] = {}
         from multiprocessing import connection, get_context  # here: a serial run never needs them
 
         self._wait = connection.wait
@@ -247,12 +284,16 @@ class WorkerPool:
         pending = deque(chunks)
         results: dict[int, FileResult] = {}
         while True:
-            if not pending and more is not None:
-                pending.extend(itertools.islice(more, 1))
-                more = more if pending else None
+            # One chunk ahead; more while an idle worker has none of its own and more can be made.
+            while more is not None and (not pending or self._idle_without_own(pending)):
+                made = next(more, None)
+                if made is None:
+                    more = None
+                else:
+                    pending.append(made)
             for worker in self._workers:
                 if worker.chunk is None and pending:
-                    self._give(worker, pending.popleft())
+                    self._give(worker, self._take(pending, worker))
             busy = [w for w in self._workers if w.chunk is not None]
             if not busy and more is not None:
                 continue  # the chunks made so far are read: make the next
@@ -273,6 +314,30 @@ class WorkerPool:
                     self._receive(worker, results, pending, received)
                 elif (why := self._overdue(worker)) is not None:
                     self._fail(worker, results, pending, why, "timeout")
+
+    def holder(self, path: str) -> _Worker | None:
+        """The worker that keeps the file's tree, if one does."""
+        worker = self._holders.get(path)
+        return worker if worker in self._workers else None
+
+    def _idle_without_own(self, pending: deque[Chunk]) -> bool:
+        """Is a worker idle with no pending chunk of its own, nor of no one's? Then the next chunk is
+        made for it, rather than it reading another's files from scratch."""
+        if not self._keep_trees:
+            return False
+        holders = [self.holder(_path(chunk)) for chunk in pending]
+        if any(holder is None for holder in holders):
+            return False
+        return any(w.chunk is None and w not in holders for w in self._workers)
+
+    def _take(self, pending: deque[Chunk], worker: _Worker) -> Chunk:
+        """The first pending chunk whose trees the worker holds, else of no one's, else the first."""
+        for wanted in (worker, None):
+            for position, chunk in enumerate(pending):
+                if self.holder(_path(chunk)) is wanted:
+                    del pending[position]
+                    return chunk
+        return pending.popleft()
 
     def close(self) -> None:
         """End every worker: politely when idle, at once when busy (Ctrl-C, an error)."""
@@ -301,7 +366,7 @@ class WorkerPool:
         progress = self._context.Array("d", SLOTS, lock=False)
         process = self._context.Process(
             target=_serve,
-            args=(child_end, progress, self._timeout, self._max_file_size, os.getpid()),
+            args=(child_end, progress, self._timeout, self._max_file_size, os.getpid(), self._keep_trees),
             daemon=True,
         )
         process.start()
@@ -361,6 +426,8 @@ class WorkerPool:
                 index, result = message
                 results[index] = result
                 worker.done.add(index)
+                if self._keep_trees and result.sites and not result.errors:
+                    self._holders[result.path] = worker
                 if received is not None:
                     received(result)
         except (EOFError, OSError):  # the worker died: a crash in a parser, or the out-of-memory killer
@@ -398,9 +465,18 @@ class WorkerPool:
 
 
 def _serve(
-    conn: Connection, progress: Array[c_double], timeout: float | None, max_file_size: float, parent: int
+    conn: Connection,
+    progress: Array[c_double],
+    timeout: float | None,
+    max_file_size: float,
+    parent: int,
+    keep_trees: bool = False,
 ) -> None:
-    """A worker: analyse each chunk of paths the parent sends, until it sends None or the parent goes."""
+    """A worker: analyse each chunk of paths the parent sends, until it sends None or the parent goes.
+
+    With ``keep_trees``, the trees of the files read from a path that hold a pool are kept, and a
+    candidate sent again (a fixed text) is parsed from its file's tree.
+    """
     # Ctrl-C reaches the whole process group; the parent handles it and ends its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The parent turns SIGTERM and SIGHUP into a clean stop; forked, a worker would inherit that.
@@ -423,12 +499,22 @@ def _serve(
             progress[INDEX] = index
             result = item if isinstance(item, Candidate) else read_source(item, max_file_size)
             if isinstance(result, Candidate):
+                keeping = keep_trees and not isinstance(item, Candidate)
+                trees.keep(keeping)
                 progress[CPU_STARTED], progress[STARTED] = time.process_time(), time.monotonic()
                 result = extract_candidate(result, timeout)
                 progress[STARTED] = 0.0
+                if keeping and (result.errors or not result.sites):  # nothing there will be fixed
+                    trees.forget(result.path)
             if result.sites or result.errors or result.aliases:
                 conn.send((index, result))
         conn.send(None)
+
+
+def _path(chunk: Chunk) -> str:
+    """The path of a chunk's first file: a chunk's files share the worker holding their trees."""
+    item = chunk[0][1]
+    return item.path if isinstance(item, Candidate) else item
 
 
 def _end_with_parent(parent: int) -> None:

@@ -425,3 +425,58 @@ def test_a_size_chosen_in_the_call_is_raised_in_its_production_arm_only(
     else:
         assert path.read_text() == text.replace(f"pool_size={size}", f"pool_size={fixed}")
         assert rules_in(tmp_path, ".", monkeypatch=monkeypatch) == []
+
+
+RUST_POOL = """\
+use sqlx::postgres::PgPoolOptions;
+
+pub async fn connect(url: &str) -> sqlx::Result<sqlx::PgPool> {
+    PgPoolOptions::new()
+        .max_connections(10)
+        .connect(url)
+        .await
+}
+"""
+
+
+def test_a_large_run_reads_the_fixed_texts_from_the_first_trees_and_fixes_as_one_worker_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the counts where the files are read by a worker per core and the fixed texts read again
+    there: each fixed text goes to the worker that holds its file's tree, and the fixes are those of
+    a run in one process (``--jobs 1``, where no tree is kept)."""
+    from poolcheck.frontends import trees
+    from poolcheck.workers import PARALLEL_FILES, available_cores
+
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for root in (serial, parallel):
+        for n in range(24):
+            service(root, name=f"svc{n:02}/app/database.py")
+            service(root, RUST_POOL, name=f"crate{n:02}/src/db.rs")
+        for n in range(PARALLEL_FILES):
+            service(root, f"def helper_{n}():\n    return {n}\n", name=f"lib/helpers_{n}.py")
+    parses = tmp_path / "parses"
+    parsed = trees.parsed
+
+    def counted(parser, data, key):  # type: ignore[no-untyped-def]
+        reused = key is not None and key in trees._kept.trees
+        with parses.open("a") as log:  # appended by each worker: they are forked with this in place
+            log.write("reused\n" if reused else "fresh\n")
+        return parsed(parser, data, key)
+
+    monkeypatch.setattr(trees, "parsed", counted)
+    one = poolcheck(serial, "--fix", "--show-fixes", "--jobs", "1", ".", monkeypatch=monkeypatch)
+    assert "reused" not in parses.read_text()
+    parses.unlink()
+    many = poolcheck(parallel, "--fix", "--show-fixes", ".", monkeypatch=monkeypatch)
+    assert many.exit_code == one.exit_code == 1, many.output
+    assert many.stdout == one.stdout
+    assert snapshot(parallel).keys() == snapshot(serial).keys()
+    assert [p.read_bytes() for p in sorted(parallel.rglob("*.*"))] == [
+        p.read_bytes() for p in sorted(serial.rglob("*.*"))
+    ]
+    assert (parallel / "svc03/app/database.py").read_text() == COMPLETE
+    if available_cores() > 1:
+        # Each worker's first chunk of fixed texts is of its own files (an idle worker reads another's
+        # only when none of its own is left to make), so at least that chunk is read from its trees.
+        assert 4 <= parses.read_text().count("reused") <= 48

@@ -16,12 +16,12 @@ from poolcheck.cards.source import statement_tail
 from poolcheck.fix.edit import edited
 from poolcheck.fix.files import Source, read_source, write_all
 from poolcheck.fix.model import Edit, Unfixed
-from poolcheck.fix.plan import FixRules, Options, planned
+from poolcheck.fix.plan import FixRules, Options, Plan
 from poolcheck.fix.verify import parse_problem
 from poolcheck.frontends import FrontEnd, front_end_for
 from poolcheck.model import FileResult, Finding, Report
 from poolcheck.pipeline import Analysis, RunSettings, judge
-from poolcheck.workers import analyse_texts
+from poolcheck.workers import KeptWorkers, analyse_texts
 
 Key = tuple[object, ...]
 
@@ -43,10 +43,16 @@ class Outcome:
 
 
 def fixed_run(
-    analysis: Analysis, settings: RunSettings, rules: FixRules, options: Options, write: bool
+    analysis: Analysis,
+    settings: RunSettings,
+    rules: FixRules,
+    options: Options,
+    write: bool,
+    kept: KeptWorkers | None = None,
 ) -> Outcome:
+    """The fixes planned, checked and written (``write``); ``kept``: the first reading's workers."""
     before = judge(analysis, settings)
-    edits, unfixed = planned(before, options, rules, statement_tail)
+    plan = Plan(before, options, rules, statement_tail)
     broken = {e.path for r in analysis.results for e in r.errors if e.kind == "parse"}
     # A file calling a project wrapper, or defining one that is called: its pools come from a pass
     # over the whole run, which judging its fixed text alone cannot repeat.
@@ -54,31 +60,29 @@ def fixed_run(
     wrapped = {site.path for site in calls} | {
         os.path.abspath(s.wrapper.rpartition(":")[0]) for s in calls if s.wrapper
     }
-    by_path: dict[str, list[Edit]] = {}
-    for edit in edits:
-        if edit.path in broken:
-            unfixed += _refused(edit, "the file has a syntax error: it is not edited")
-        elif edit.path in wrapped or os.path.abspath(edit.path) in wrapped:
-            unfixed += _refused(edit, "the file builds pools through a project wrapper: it is not edited")
-        else:
-            by_path.setdefault(edit.path, []).append(edit)
     candidates: dict[str, FixedFile] = {}
     refusals: list[Unfixed] = []
+    left: list[Unfixed] = []  # the edits of files that are not edited
 
     def fixed_texts() -> Iterator[tuple[str, bytes, FrontEnd]]:
-        """Each file's fixed text, made as the workers ask for more (they read the ones before)."""
-        for path, here in by_path.items():
-            candidate, refused = _candidate_or_bug(path, here, settings.max_file_size)
-            refusals.extend(refused)
-            front_end = front_end_for(path)
-            if candidate is not None and front_end is not None:  # a pool was read from it
-                candidates[path] = candidate
-                yield path, candidate.source.encode(candidate.text), front_end
+        """Each file's fixed text, planned and made as the workers ask for more (they read those before)."""
+        for path in plan.paths:
+            edits = plan.edits(path)
+            reason = _not_edited(path, broken, wrapped)
+            if edits and reason is not None:
+                left.extend(u for edit in edits for u in _refused(edit, reason))
+            elif edits:
+                candidate, refused = _candidate_or_bug(path, edits, settings.max_file_size)
+                refusals.extend(refused)
+                front_end = front_end_for(path)
+                if candidate is not None and front_end is not None:  # a pool was read from it
+                    candidates[path] = candidate
+                    yield path, candidate.source.encode(candidate.text), front_end
 
     # A file's reading does not depend on the other files': read once, judged with each set kept.
-    read = analyse_texts(fixed_texts(), len(by_path), settings.timeout, settings.max_file_size)
+    read = analyse_texts(fixed_texts(), len(plan.paths), settings.timeout, settings.max_file_size, kept)
     results = {result.path: result for result in read}
-    unfixed += refusals
+    unfixed = plan.unfixed + left + refusals
     after = before
     while candidates:
         after = _judged(analysis, settings, candidates, results)
@@ -102,6 +106,15 @@ def fixed_run(
     # A server's finding is removed by the fixes of all its pools together: counted once.
     fixed = tuple(dict.fromkeys(f for file in files for edit in file.edits for f in edit.findings))
     return Outcome(replace(after, fixed=len(fixed)), files, fixed, tuple(unfixed))
+
+
+def _not_edited(path: str, broken: set[str], wrapped: set[str]) -> str | None:
+    """Why a file is left as it is whatever its findings, if it is."""
+    if path in broken:
+        return "the file has a syntax error: it is not edited"
+    if path in wrapped or os.path.abspath(path) in wrapped:
+        return "the file builds pools through a project wrapper: it is not edited"
+    return None
 
 
 def _candidate_or_bug(

@@ -48,36 +48,61 @@ class FixRules:
         return named(self.fixable) and not named(self.unfixable)
 
 
-def planned(
-    report: Report, options: Options, rules: FixRules, tail: Tail
-) -> tuple[list[Edit], list[Unfixed]]:
-    """An edit per pool construction that has fixable findings, and why each other one is not fixed."""
-    known = {rule.id: rule for rule in all_rules()}
-    by_pool: dict[int, list[Finding]] = {}
-    for finding in report.findings:
-        if finding.pool is not None and rules.allows(finding):
-            by_pool.setdefault(finding.pool, []).append(finding)
-    sizes, unfixed = _shares(report, options, rules)
-    for index, (finding, _) in sizes.items():
-        by_pool.setdefault(index, []).append(finding)
-    edits: list[Edit] = []
-    read: dict[str, tuple[str, ...]] = {}
-    for index, findings in sorted(by_pool.items()):
-        pool = report.pools[index]
-        path = pool.site.path
-        lines = read[path] if path in read else read.setdefault(path, _file_lines(path))
-        size = sizes[index][1] if index in sizes else None
-        try:
-            edit, refused = _pool_edit(index, pool, findings, known, options(path), rules, tail, lines, size)
-        except Exception as error:  # a bug of ours on one pool: its findings stay, the others are fixed
-            problem = (
-                f"internal error while planning its fix ({type(error).__name__}: {error}); please report it"
-            )
-            edit, refused = None, [Unfixed(f, problem) for f in findings]
-        unfixed += refused
-        if edit is not None:
-            edits.append(edit)
-    return edits, _once(unfixed)
+class Plan:
+    """The edits of a run's pool constructions that have fixable findings, planned a file at a time
+    as the fixing run asks for them, so that it plans one file while the workers read those before."""
+
+    def __init__(self, report: Report, options: Options, rules: FixRules, tail: Tail) -> None:
+        self._report, self._options, self._rules, self._tail = report, options, rules, tail
+        self._known = {rule.id: rule for rule in all_rules()}
+        by_pool: dict[int, list[Finding]] = {}
+        for finding in report.findings:
+            if finding.pool is not None and rules.allows(finding):
+                by_pool.setdefault(finding.pool, []).append(finding)
+        self._sizes, self._unfixed = _shares(report, options, rules)
+        for index, (finding, _) in self._sizes.items():
+            by_pool.setdefault(index, []).append(finding)
+        self._by_path: dict[str, list[tuple[int, list[Finding]]]] = {}
+        for index, findings in sorted(by_pool.items()):
+            self._by_path.setdefault(report.pools[index].site.path, []).append((index, findings))
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The files with a pool to fix, in the order of their pools."""
+        return tuple(self._by_path)
+
+    def edits(self, path: str) -> list[Edit]:
+        """An edit per pool construction of the file that has fixable findings; why the others are
+        not fixed joins ``unfixed``."""
+        lines = _file_lines(path)
+        edits: list[Edit] = []
+        for index, findings in self._by_path[path]:
+            pool = self._report.pools[index]
+            size = self._sizes[index][1] if index in self._sizes else None
+            try:
+                edit, refused = _pool_edit(
+                    index,
+                    pool,
+                    findings,
+                    self._known,
+                    self._options(path),
+                    self._rules,
+                    self._tail,
+                    lines,
+                    size,
+                )
+            except Exception as error:  # a bug of ours on one pool: its findings stay, the others are fixed
+                problem = f"internal error while planning its fix ({type(error).__name__}: {error})"
+                edit, refused = None, [Unfixed(f, f"{problem}; please report it") for f in findings]
+            self._unfixed += refused
+            if edit is not None:
+                edits.append(edit)
+        return edits
+
+    @property
+    def unfixed(self) -> list[Unfixed]:
+        """Why each finding of the files planned so far, and each system finding, is not fixed."""
+        return _once(self._unfixed)
 
 
 def _shares(

@@ -30,7 +30,7 @@ def extract(path: str, data: bytes) -> FileResult:
         message = f"syntax error at line {line}: source code cannot contain null bytes; file not analysed"
         return FileResult(path, errors=(FileError(path, message, "parse"),))
     try:
-        parsed = parse(text)
+        parsed = parse(text, path)
         lines = LINE_ENDS.split(text)  # as the parser counts lines: not str.splitlines' form feeds
         bindings = ModuleBindings(parsed.root)
         finder = SiteFinder(path, lines, bindings)

@@ -17,6 +17,7 @@ from functools import cache
 
 import tree_sitter
 
+from poolcheck.frontends import trees
 from poolcheck.frontends.grammars import language
 from poolcheck.frontends.python.refusals import header_without_colon, indentation, python2
 from poolcheck.frontends.python.statements import COMPOUND, Node
@@ -46,13 +47,16 @@ class Parsed:
     error: str | None  # the first syntax error, as the errors entry says it
 
 
-def parse(text: str) -> Parsed:
-    """Parse ``text`` (decoded, any line ends), recovering at statement boundaries after an error."""
+def parse(text: str, kept: str | None = None) -> Parsed:
+    """Parse ``text`` (decoded, any line ends), recovering at statement boundaries after an error.
+
+    ``kept``: the file's path, when its tree may come from, or be kept for, a fixing run's reading again.
+    """
     rows = LINE_ENDS.split(text)
     data = "\n".join(rows).encode("utf-8", "surrogatepass")
     if b"#" in data:
         data = COMMENT_RUN.sub(lambda run: COMMENT.sub(b"", run[0]), data)
-    root = _parser().parse(data).root_node
+    root = trees.parsed(_parser(), data, kept).root_node
     first = _first_error(root)
     error = _describe(first, data) if first is not None else None
     if error is None:

@@ -10,7 +10,7 @@ MATCHERS = (sqlx.find, seaorm.find, pool_builders.find, deadpool_config.find)
 
 
 def extract(path: str, data: bytes) -> FileResult:
-    file = RustFile(path, data)
+    file = RustFile(path, data, kept=True)
     sites = tuple(site for find in MATCHERS for site in find(file))
     errors: tuple[FileError, ...] = ()
     broken = file.first_syntax_error()

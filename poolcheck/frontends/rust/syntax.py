@@ -8,6 +8,7 @@ from functools import cache, cached_property
 
 import tree_sitter
 
+from poolcheck.frontends import trees
 from poolcheck.frontends.columns import Columns
 from poolcheck.frontends.grammars import language
 from poolcheck.model import Span
@@ -67,10 +68,11 @@ def matches(
 class RustFile:
     """One parsed file: its bytes, tree, and the line table for character columns."""
 
-    def __init__(self, path: str, data: bytes) -> None:
+    def __init__(self, path: str, data: bytes, kept: bool = False) -> None:
+        """``kept``: the file's tree may come from, or be kept for, a fixing run's reading again."""
         self.path = path
         self.data = data
-        self.tree = _parser().parse(data)
+        self.tree = trees.parsed(_parser(), data, path if kept else None)
         self.root = self.tree.root_node
         self._lines = data.split(b"\n")
         self._columns = Columns(lambda row: self._lines[row] if row < len(self._lines) else b"")

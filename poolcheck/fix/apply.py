@@ -67,12 +67,13 @@ def fixed_run(
     def fixed_texts() -> Iterator[tuple[str, bytes, FrontEnd]]:
         """Each file's fixed text, planned and made as the workers ask for more (they read those before)."""
         for path in plan.paths:
-            edits = plan.edits(path)
+            source = read_source(path, settings.max_file_size)  # read once: planned and edited
+            edits = plan.edits(path, source.text.split("\n") if isinstance(source, Source) else None)
             reason = _not_edited(path, broken, wrapped)
             if edits and reason is not None:
                 left.extend(u for edit in edits for u in _refused(edit, reason))
             elif edits:
-                candidate, refused = _candidate_or_bug(path, edits, settings.max_file_size)
+                candidate, refused = _candidate_or_bug(path, edits, source)
                 refusals.extend(refused)
                 front_end = front_end_for(path)
                 if candidate is not None and front_end is not None:  # a pool was read from it
@@ -118,19 +119,20 @@ def _not_edited(path: str, broken: set[str], wrapped: set[str]) -> str | None:
 
 
 def _candidate_or_bug(
-    path: str, edits: Sequence[Edit], max_file_size: float
+    path: str, edits: Sequence[Edit], source: Source | str
 ) -> tuple[FixedFile | None, list[Unfixed]]:
     try:
-        return _candidate(path, edits, max_file_size)
+        return _candidate(path, edits, source)
     except Exception as error:  # a bug of ours on one file: it is left as it is
         problem = f"internal error while fixing the file ({type(error).__name__}: {error}); please report it"
         return None, [u for edit in edits for u in _refused(edit, problem)]
 
 
 def _candidate(
-    path: str, edits: Sequence[Edit], max_file_size: float
+    path: str, edits: Sequence[Edit], source: Source | str
 ) -> tuple[FixedFile | None, list[Unfixed]]:
-    source = read_source(path, max_file_size)
+    """The file's fixed text when its edits apply and it still parses; ``source``: the file as read
+    for fixing, or why it cannot be."""
     if isinstance(source, str):
         return None, [u for edit in edits for u in _refused(edit, source)]
     result = edited(source.text, edits)

@@ -71,10 +71,10 @@ class Plan:
         """The files with a pool to fix, in the order of their pools."""
         return tuple(self._by_path)
 
-    def edits(self, path: str) -> list[Edit]:
+    def edits(self, path: str, lines: Sequence[str] | None = None) -> list[Edit]:
         """An edit per pool construction of the file that has fixable findings; why the others are
-        not fixed joins ``unfixed``."""
-        lines = _file_lines(path)
+        not fixed joins ``unfixed``. ``lines``: the file's, when read already."""
+        lines = _file_lines(path) if lines is None else lines
         edits: list[Edit] = []
         for index, findings in self._by_path[path]:
             pool = self._report.pools[index]

@@ -156,9 +156,9 @@ def analyse_texts(
     reading (``kept``), each file goes to the one that holds its tree.
     """
     read: list[Candidate | FileResult] = []
-    jobs = min(available_cores(), count // FIXED_PER_WORKER)
-    size = max(4, count // (max(jobs, 1) * 16))  # as analyse_files: the last chunks even the workers out
-    pool = kept.pool if kept is not None and kept.pool is not None and jobs > 1 else None
+    pool = kept.pool if kept is not None else None  # running already: worth it for a few files too
+    jobs = pool.jobs if pool is not None else min(available_cores(), count // FIXED_PER_WORKER)
+    size = max(1, count // (max(jobs, 1) * 16))  # as analyse_files: the last chunks even the workers out
 
     def chunks() -> Iterator[Chunk]:
         chunks: dict[object, Chunk] = {}  # by the worker holding the files' trees
@@ -182,7 +182,7 @@ def analyse_texts(
                 found = fresh.analyse([], ahead)
         except OSError:  # no process could be started: one worker, or here
             jobs = 1
-    if jobs <= 1:
+    if pool is None and jobs <= 1:
         for _ in ahead:  # the texts not made yet
             pass
         candidates: Chunk = [
@@ -314,6 +314,10 @@ class WorkerPool:
                     self._receive(worker, results, pending, received)
                 elif (why := self._overdue(worker)) is not None:
                     self._fail(worker, results, pending, why, "timeout")
+
+    @property
+    def jobs(self) -> int:
+        return len(self._workers)
 
     def holder(self, path: str) -> _Worker | None:
         """The worker that keeps the file's tree, if one does."""

@@ -176,7 +176,10 @@ def _open_regular(path: str) -> tuple[int, int]:
 
 def _read_up_to(fd: int, size: int, most: int) -> bytes:
     """The file's bytes, at most ``most`` + 1 of them (one more says it is over), should it have grown."""
-    data = os.read(fd, min(size, most) + 1)
+    wanted = min(size, most) + 1
+    data = os.read(fd, wanted)
+    if len(data) < wanted:  # a regular file reads short only at its end: no second call to learn it
+        return data
     while len(data) <= most and (more := os.read(fd, min(CHUNK, most + 1 - len(data)))):
         data += more
     return data

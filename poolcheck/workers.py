@@ -278,13 +278,13 @@ class WorkerPool:
     ) -> dict[int, FileResult]:
         """The results that say something (sites or errors), by file index.
 
-        ``more`` chunks are made here, one whenever none is pending, while the workers read;
-        ``received`` is given each result as it arrives.
+        ``more`` chunks are made here, one whenever none is pending (and, with kept trees, until an
+        idle worker has one of its own), while the workers read; ``received`` is given each result
+        as it arrives.
         """
         pending = deque(chunks)
         results: dict[int, FileResult] = {}
         while True:
-            # One chunk ahead; more while an idle worker has none of its own and more can be made.
             while more is not None and (not pending or self._idle_without_own(pending)):
                 made = next(more, None)
                 if made is None:

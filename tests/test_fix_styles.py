@@ -487,6 +487,30 @@ def test_a_bug_while_planning_one_pool_leaves_it_and_fixes_the_others(
     )
 
 
+@pytest.mark.parametrize(("stage", "doing"), [("read_source", "reading"), ("edited", "fixing")])
+def test_a_bug_while_reading_or_editing_one_file_leaves_it_and_fixes_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str, doing: str
+) -> None:
+    import poolcheck.fix.apply as apply
+
+    code = 'from sqlalchemy import create_engine\n\nengine = create_engine("postgresql://db/{0}", pool_size=50)\n'
+    (tmp_path / "broken.py").write_text(code.format("broken"))
+    (tmp_path / "fine.py").write_text(code.format("fine"))
+    real = getattr(apply, stage)
+
+    def failing(first, *args):  # type: ignore[no-untyped-def]
+        if str(getattr(first, "path", first)).endswith("broken.py") or "db/broken" in str(first):
+            raise RuntimeError("boom")
+        return real(first, *args)
+
+    monkeypatch.setattr(apply, stage, failing)
+    result = outcome(tmp_path, write=True)
+    assert (tmp_path / "broken.py").read_text() == code.format("broken")
+    assert "pool_timeout=5" in (tmp_path / "fine.py").read_text()
+    reasons = {u.reason for u in result.unfixed if u.finding.path.endswith("broken.py")}
+    assert f"internal error while {doing} the file (RuntimeError: boom); please report it" in reasons
+
+
 def test_a_django_alias_a_settings_helper_builds_gets_no_keyword_the_helper_does_not_take(
     tmp_path: Path,
 ) -> None:

@@ -67,7 +67,7 @@ def fixed_run(
     def fixed_texts() -> Iterator[tuple[str, bytes, FrontEnd]]:
         """Each file's fixed text, planned and made as the workers ask for more (they read those before)."""
         for path in plan.paths:
-            source = read_source(path, settings.max_file_size)  # read once: planned and edited
+            source = _source_or_bug(path, settings.max_file_size)  # read once: planned and edited
             edits = plan.edits(path, source.text.split("\n") if isinstance(source, Source) else None)
             reason = _not_edited(path, broken, wrapped)
             if edits and reason is not None:
@@ -118,14 +118,24 @@ def _not_edited(path: str, broken: set[str], wrapped: set[str]) -> str | None:
     return None
 
 
+def _source_or_bug(path: str, max_file_size: float) -> Source | str:
+    try:
+        return read_source(path, max_file_size)
+    except Exception as error:  # a bug of ours on one file: it is left as it is
+        return _bug("reading", error)
+
+
 def _candidate_or_bug(
     path: str, edits: Sequence[Edit], source: Source | str
 ) -> tuple[FixedFile | None, list[Unfixed]]:
     try:
         return _candidate(path, edits, source)
     except Exception as error:  # a bug of ours on one file: it is left as it is
-        problem = f"internal error while fixing the file ({type(error).__name__}: {error}); please report it"
-        return None, [u for edit in edits for u in _refused(edit, problem)]
+        return None, [u for edit in edits for u in _refused(edit, _bug("fixing", error))]
+
+
+def _bug(doing: str, error: Exception) -> str:
+    return f"internal error while {doing} the file ({type(error).__name__}: {error}); please report it"
 
 
 def _candidate(

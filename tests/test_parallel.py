@@ -118,6 +118,30 @@ def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
     assert "library tables: True" in result.stdout  # and judged by its library's table
 
 
+@pytest.mark.parametrize("declares", [False, True], ids=["a workflow", "a compose file"])
+def test_yaml_is_loaded_only_for_a_file_that_may_declare_something(tmp_path: Path, declares: bool) -> None:
+    """A CI workflow declares no server, replica or process: PyYAML, a sixth of a small run's
+    start-up, is not loaded for it; a compose file naming postgres is read with it."""
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    workflow = tmp_path / ".github" / "workflows" / "ci.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps: [{run: pytest}]\n")
+    if declares:
+        (tmp_path / "docker-compose.yml").write_text(
+            "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=50\n"
+        )
+    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(tmp_path)])
+    result = subprocess.run(
+        [sys.executable, "-c", NO_WORKERS + IMPORTED.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    loaded = result.stdout.splitlines()[-1]
+    assert "poolcheck.frontends.python.parse" in loaded  # the pool was read and judged
+    assert ("'yaml'" in loaded) == declares, loaded
+
+
 def children_of(pid: int) -> list[int]:
     try:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]

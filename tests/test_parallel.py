@@ -106,22 +106,28 @@ def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
     """The check above can fail: a candidate does bring the parser in (into this process when no
     worker can be started; else it is parsed in a worker, where the time limit binds)."""
     (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
-    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(tmp_path)])
+    shown = run_in_this_process(tmp_path)
+    assert "poolcheck.frontends.python.parse" in shown.splitlines()[-1]
+    assert "poolcheck.versions.lookup" in shown.splitlines()[-1]  # a pool's version is looked up
+    assert "library tables: True" in shown  # and judged by its library's table
+
+
+def run_in_this_process(folder: Path) -> str:
+    """What a serial run over ``folder`` prints, no worker started, then the heavy modules it loaded."""
+    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(folder)])
     result = subprocess.run(
         [sys.executable, "-c", NO_WORKERS + IMPORTED.format(args=args)],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert "poolcheck.frontends.python.parse" in result.stdout.splitlines()[-1]
-    assert "poolcheck.versions.lookup" in result.stdout.splitlines()[-1]  # a pool's version is looked up
-    assert "library tables: True" in result.stdout  # and judged by its library's table
+    return result.stdout
 
 
 @pytest.mark.parametrize("declares", [False, True], ids=["a workflow", "a compose file"])
 def test_yaml_is_loaded_only_for_a_file_that_may_declare_something(tmp_path: Path, declares: bool) -> None:
-    """A CI workflow declares no server, replica or process: PyYAML, a sixth of a small run's
-    start-up, is not loaded for it; a compose file naming postgres is read with it."""
+    """A CI workflow declares no server, replica or process: PyYAML (11 ms to import with the
+    bounded loader) is not loaded for it; a compose file naming postgres is read with it."""
     (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
     workflow = tmp_path / ".github" / "workflows" / "ci.yml"
     workflow.parent.mkdir(parents=True)
@@ -130,14 +136,7 @@ def test_yaml_is_loaded_only_for_a_file_that_may_declare_something(tmp_path: Pat
         (tmp_path / "docker-compose.yml").write_text(
             "services:\n  db:\n    image: postgres:16\n    command: postgres -c max_connections=50\n"
         )
-    args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(tmp_path)])
-    result = subprocess.run(
-        [sys.executable, "-c", NO_WORKERS + IMPORTED.format(args=args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    loaded = result.stdout.splitlines()[-1]
+    loaded = run_in_this_process(tmp_path).splitlines()[-1]
     assert "poolcheck.frontends.python.parse" in loaded  # the pool was read and judged
     assert ("'yaml'" in loaded) == declares, loaded
 

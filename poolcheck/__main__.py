@@ -1,3 +1,3 @@
-from poolcheck.cli import main
+from poolcheck.cli import entry
 
-main()
+entry()

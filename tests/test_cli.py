@@ -245,3 +245,66 @@ def test_platform_services_cover_every_other_library(report: dict) -> None:  # t
     assert ("python/legacy/notifications.py", "PC011") in fired  # aiopg maxsize=0
     assert ("python/shop/settings.py", "PC004") in fired  # CONN_MAX_AGE None
     assert ("rust/src/search.rs", "PC001") in fired  # sea-orm max 20
+
+
+class HardExit(Exception):
+    """What ``os._exit`` does in the tests below, with the code it was given."""
+
+
+def exits(code: object, monkeypatch: pytest.MonkeyPatch, alone: bool = True) -> object:
+    """How ``entry`` ends after ``main`` exits with ``code``: the hard exit's code, or the SystemExit.
+
+    ``alone``: as in the command, no other thread or process of the test run is seen.
+    """
+    from poolcheck import cli
+
+    if alone:
+        monkeypatch.setattr(cli.threading, "active_count", lambda: 1)
+        monkeypatch.setattr(cli, "_children_running", lambda: False)
+
+    def main() -> None:
+        raise SystemExit(code)
+
+    def hard_exit(status: int) -> None:
+        raise HardExit(status)
+
+    monkeypatch.setattr(cli, "main", main)
+    monkeypatch.setattr(cli.os, "_exit", hard_exit)
+    try:
+        cli.entry()
+    except HardExit as hard:
+        return ("hard", hard.args[0])
+    except SystemExit as end:
+        return ("usual", end.code)
+    raise AssertionError("entry returned")
+
+
+def test_the_command_exits_without_teardown_when_nothing_is_left_to_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert exits(1, monkeypatch) == ("hard", 1)
+    assert exits(None, monkeypatch) == ("hard", 0)
+    assert exits(130, monkeypatch) == ("hard", 130)
+    assert exits("poolcheck: a message", monkeypatch) == ("usual", "poolcheck: a message")
+
+
+def test_a_thread_still_running_gets_the_usual_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert exits(1, monkeypatch, alone=False) == ("usual", 1)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_output_that_does_not_flush_gets_the_usual_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Full:
+        def flush(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("sys.stdout", Full())
+    assert exits(0, monkeypatch) == ("usual", 0)

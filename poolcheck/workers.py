@@ -387,32 +387,41 @@ class WorkerPool:
     def _until_deadline(self, busy: list[_Worker]) -> float | None:
         """Seconds until an extraction under way may be overdue (None: no limit, or none started).
 
-        CPU time cannot run faster than the clock in a single-threaded worker, so the CPU
-        left is a safe time to sleep.
+        CPU time cannot run faster than the clock in a single-threaded worker, so the limit less
+        the time since the file began is a safe time to sleep, and /proc is read only once that
+        time is past the limit (most files take milliseconds: it is never read).
         """
         if not self._timeout:
             return None
         waits = [self._timeout]  # nothing under way may be overdue yet; look again within the limit
         for worker in busy:
             if worker.progress[STARTED]:
-                left = backstop(self._timeout) + GRACE - (time.monotonic() - worker.progress[STARTED])
-                cpu = _cpu_seconds(worker.process.pid)
-                if cpu is not None:
-                    left = min(left, self._timeout + GRACE - (cpu - worker.progress[CPU_STARTED]))
+                elapsed = time.monotonic() - worker.progress[STARTED]
+                left = self._timeout + GRACE - elapsed  # the least CPU time left
+                if left <= 0:
+                    left = backstop(self._timeout) + GRACE - elapsed
+                    if (cpu := self._cpu_used(worker)) is not None:
+                        left = min(left, self._timeout + GRACE - cpu)
                 waits.append(left)
         return max(min(waits), POLL)
 
     def _overdue(self, worker: _Worker) -> str | None:
         """Why the worker's file is to be given up, if it is: CPU time over the limit, or a stall."""
         started = worker.progress[STARTED]
-        if not self._timeout or not started:
-            return None
-        cpu = _cpu_seconds(worker.process.pid)
-        if cpu is not None and cpu - worker.progress[CPU_STARTED] > self._timeout + GRACE:
+        if not self._timeout or not started or time.monotonic() - started <= self._timeout + GRACE:
+            return None  # not even the clock is past the limit: the CPU time cannot be
+        cpu = self._cpu_used(worker)
+        if cpu is not None and cpu > self._timeout + GRACE:
             return timeout_message(self._timeout)
         if time.monotonic() - started > backstop(self._timeout) + GRACE:
             return stall_message(self._timeout)
         return None
+
+    @staticmethod
+    def _cpu_used(worker: _Worker) -> float | None:
+        """The CPU time the worker's file has taken so far; None where it cannot be read."""
+        cpu = _cpu_seconds(worker.process.pid)
+        return None if cpu is None else cpu - worker.progress[CPU_STARTED]
 
     def _receive(
         self,

@@ -13,7 +13,7 @@ per file cost more than reading the files' trigger tokens.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,6 +78,8 @@ class WalkRules:
     # Nor this: the files found that are, or may be, symbolic links (the walk's d_type and git's
     # index tell the others apart without a stat of every file).
     links: set[str] = field(default_factory=set, compare=False)
+    # Told how many files each folder listed (or each git listing) adds, as the walk goes on.
+    on_found: Callable[[int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ def discover(
     respect_gitignore: bool = True,
     use_git: bool = True,
     follow_symlinks: bool = False,
+    on_found: Callable[[int], None] | None = None,
 ) -> Discovery:
     """Files under ``paths`` with one of ``suffixes``, each once, sorted.
 
@@ -109,6 +112,7 @@ def discover(
     symlinked file whose target lies outside the folders checked (for a file named,
     its own folder) is a read error unless ``follow_symlinks``: a link to
     ``~/.aws/credentials`` in a pull request must not be read into the report.
+    ``on_found`` is told how many files each folder adds while the walk goes on.
     """
     rules = WalkRules(
         suffixes,
@@ -116,6 +120,7 @@ def discover(
         os.path.abspath(exclude_root) if exclude_root is not None else None,
         respect_gitignore,
         use_git,
+        on_found=on_found,
     )
     found: dict[str, None] = {}  # absolute paths: one spelling per file, so each is checked once
     errors: list[FileError] = []
@@ -247,6 +252,8 @@ def _from_git(
             files.append(absolute)
             if path in listing.links:
                 rules.links.add(absolute)
+    if rules.on_found is not None:
+        rules.on_found(len(files))
     for path in listing.repositories:
         start = next((s for s in starts if path.startswith(s)), "")
         absolute = base + _native(path)
@@ -281,7 +288,11 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
     files: list[str] = []
     respect = rules.respect_gitignore
     pending: list[tuple[str, Ignores]] = [(start, around(start) if respect else ())]
+    told = 0  # of the files found, how many ``rules.on_found`` was told of
     while pending:
+        if rules.on_found is not None and len(files) > told:
+            rules.on_found(len(files) - told)
+            told = len(files)
         folder, ignores = pending.pop()
         try:
             with os.scandir(folder) as scan:
@@ -316,6 +327,8 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
                 files.append(entry.path)
                 if entry.is_symlink():
                     rules.links.add(entry.path)
+    if rules.on_found is not None and len(files) > told:
+        rules.on_found(len(files) - told)
     return files
 
 

@@ -29,7 +29,7 @@ from poolcheck.roles import role_of
 from poolcheck.root import project_root, relative_to_root
 from poolcheck.settings import Overrides, SettingsLookup
 from poolcheck.suppress import apply_suppressions
-from poolcheck.workers import KeptWorkers, analyse_data_bounded, analyse_files
+from poolcheck.workers import EarlyWorkers, KeptWorkers, analyse_data_bounded, analyse_files
 
 if TYPE_CHECKING:  # here: a run with no pool reads no lockfile, no declared variable, asks no server
     from poolcheck.live import LiveServer
@@ -87,10 +87,16 @@ def source_suffixes() -> tuple[str, ...]:
     return tuple(suffix for front_end in FRONT_ENDS for suffix in front_end.suffixes)
 
 
-def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLookup) -> Files:
+def files_to_check(
+    paths: list[Path],
+    settings: RunSettings,
+    lookup: SettingsLookup,
+    found_so_far: Callable[[int], None] | None = None,
+) -> Files:
     """The files under ``paths``; excludes come from each file's own configuration.
 
-    A file named on the command line is checked unless ``--force-exclude``.
+    A file named on the command line is checked unless ``--force-exclude``. ``found_so_far`` is
+    told how many files the walk adds as it goes (discover.py).
     """
     sources = source_suffixes()
     found = discover(
@@ -99,6 +105,7 @@ def files_to_check(paths: list[Path], settings: RunSettings, lookup: SettingsLoo
         force_exclude=settings.force_exclude,
         respect_gitignore=settings.respect_gitignore,
         follow_symlinks=settings.follow_symlinks,
+        on_found=found_so_far,
     )
     named = set() if settings.force_exclude else {os.path.abspath(p) for p in paths if not os.path.isdir(p)}
     files = [path for path in found.files if not _excluded(path, named, lookup)]
@@ -204,11 +211,11 @@ def analyse(
     root = settings.project_root or project_root(paths, None)
     versions: list[VersionLookup] = []
     if stdin is None:
-        files = files_to_check(paths, settings, lookup)
-        received = _looking_up(versions, root) if settings.read_versions else None
-        results = analyse_files(
-            files.sources, settings.jobs, settings.timeout, settings.max_file_size, received, kept
-        )
+        limits = (settings.timeout, settings.max_file_size)
+        with EarlyWorkers(settings.jobs, *limits, keep_trees=kept is not None) as early:
+            files = files_to_check(paths, settings, lookup, early.found)
+            received = _looking_up(versions, root) if settings.read_versions else None
+            results = analyse_files(files.sources, settings.jobs, *limits, received, kept, early.take())
         results = with_wrapper_calls(results, files.sources, settings.timeout, settings.max_file_size)
     else:
         result, warnings = _analyse_stdin(stdin, settings, lookup)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import os
 import signal
 import sys
@@ -28,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING, cast
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
-from poolcheck.frontends import FrontEnd, trees
+from poolcheck.frontends import FRONT_ENDS, FrontEnd, trees
 from poolcheck.model import Candidate, ErrorKind, FileResult
 from poolcheck.read import analyse_path, data_candidate, read_source
 
@@ -72,6 +73,7 @@ def analyse_files(
     max_file_size: float,
     received: Callable[[FileResult], None] | None = None,
     kept: KeptWorkers | None = None,
+    started: WorkerPool | None = None,
 ) -> list[FileResult]:
     """Every file's result, in the order given, whichever process analysed it.
 
@@ -79,16 +81,21 @@ def analyse_files(
     is serial like ``jobs`` 1: in order, with one worker for the candidates. With workers,
     ``received`` is given each result that says something as it arrives, while they read on,
     and the workers are handed to ``kept``, if given, with the trees of the files with a pool.
+    ``started``: workers started while the files were found (``EarlyWorkers``), ended here if
+    the run turns out serial.
     """
     if jobs is None:
         jobs = available_cores() if len(files) >= PARALLEL_FILES else 1
     if jobs <= 1:
+        if started is not None:
+            started.close()
         return _serially(files, timeout, max_file_size)
     size = max(8, min(200, len(files) // (jobs * 16)))  # small enough to even out, big enough to be cheap
     indexed = list(enumerate(files))
     chunks: list[Chunk] = [list(indexed[start : start + size]) for start in range(0, len(indexed), size)]
     try:
-        pool = WorkerPool(min(jobs, len(chunks)), timeout, max_file_size, keep_trees=kept is not None)
+        keep_trees = kept is not None
+        pool = started or WorkerPool(min(jobs, len(chunks)), timeout, max_file_size, keep_trees=keep_trees)
     except OSError:  # no process could be started (a process limit, no memory): do the work here
         return [analyse_path(path, timeout, max_file_size) for path in files]
     if kept is not None:
@@ -224,6 +231,46 @@ class _Worker:
     done: set[int] = field(default_factory=set)  # indexes of the chunk already reported
 
 
+class EarlyWorkers:
+    """Workers started while the files are still being found, as soon as there are enough of them for
+    workers (``PARALLEL_FILES``), so that they load the parsers on the cores the walk leaves idle.
+
+    Only where the job count is the default: one worker per core. ``found`` is the walk's count of
+    files found (discover.py); ``take`` hands the workers on, and leaving the ``with`` ends them if
+    they were not taken.
+    """
+
+    def __init__(
+        self, jobs: int | None, timeout: float | None, max_file_size: float, keep_trees: bool
+    ) -> None:
+        self._wanted = available_cores() if jobs is None else 1
+        self._limits = (timeout, max_file_size)
+        self._keep_trees = keep_trees
+        self._found = 0
+        self._pool: WorkerPool | None = None
+
+    def found(self, count: int) -> None:
+        self._found += count
+        if self._pool is None and self._wanted > 1 and self._found >= PARALLEL_FILES:
+            try:
+                keep_trees = self._keep_trees
+                self._pool = WorkerPool(self._wanted, *self._limits, keep_trees=keep_trees, prepare=True)
+            except OSError:  # analyse_files tries again, and then does the work here
+                self._wanted = 1
+
+    def take(self) -> WorkerPool | None:
+        pool, self._pool = self._pool, None
+        return pool
+
+    def __enter__(self) -> EarlyWorkers:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+
 class KeptWorkers:
     """The workers of a fixing run's first reading, kept with the trees of the files with a pool
     for reading the fixed texts again (frontends/trees.py); ended on leaving the ``with``."""
@@ -248,11 +295,17 @@ class WorkerPool:
     """
 
     def __init__(
-        self, jobs: int, timeout: float | None, max_file_size: float, keep_trees: bool = False
+        self,
+        jobs: int,
+        timeout: float | None,
+        max_file_size: float,
+        keep_trees: bool = False,
+        prepare: bool = False,
     ) -> None:
         self._timeout = timeout
         self._max_file_size = max_file_size
         self._keep_trees = keep_trees
+        self._prepare = prepare  # the workers load every front end before their first chunk
         self._holders: dict[str, _Worker] = {}
         from multiprocessing import connection, get_context  # here: a serial run never needs them
 
@@ -370,7 +423,15 @@ class WorkerPool:
         progress = self._context.Array("d", SLOTS, lock=False)
         process = self._context.Process(
             target=_serve,
-            args=(child_end, progress, self._timeout, self._max_file_size, os.getpid(), self._keep_trees),
+            args=(
+                child_end,
+                progress,
+                self._timeout,
+                self._max_file_size,
+                os.getpid(),
+                self._keep_trees,
+                self._prepare,
+            ),
             daemon=True,
         )
         process.start()
@@ -484,11 +545,13 @@ def _serve(
     max_file_size: float,
     parent: int,
     keep_trees: bool = False,
+    prepare: bool = False,
 ) -> None:
     """A worker: analyse each chunk of paths the parent sends, until it sends None or the parent goes.
 
     With ``keep_trees``, the trees of the files read from a path that hold a pool are kept, and a
-    candidate sent again (a fixed text) is parsed from its file's tree.
+    candidate sent again (a fixed text) is parsed from its file's tree. With ``prepare``, the front
+    ends are loaded first, while the parent is still finding the files.
     """
     # Ctrl-C reaches the whole process group; the parent handles it and ends its workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -498,6 +561,11 @@ def _serve(
             signal.signal(getattr(signal, name), signal.SIG_DFL)
     _end_with_parent(parent)
     _cap_memory(max_file_size)
+    if prepare:
+        for front_end in FRONT_ENDS:
+            # A front end that fails to load does so again at its first file, which reports it.
+            with contextlib.suppress(Exception):
+                importlib.import_module(front_end.module)
     while True:
         try:
             while not conn.poll(PARENT_CHECK):  # between chunks, see that the parent is still there

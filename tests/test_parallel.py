@@ -257,3 +257,67 @@ def test_versions_looked_up_while_the_workers_read_are_the_judges_and_warn_in_or
         f"svc{number}" for number in range(23, PARALLEL_FILES, 46)
     }
     assert all(version.source.endswith("uv.lock") for version in read.values() if version.version == "1.4.52")
+
+
+def started_while_walking(folder: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What happened in a default run over ``folder``, in order: workers started, the walk ended,
+    workers ended; with two cores, whatever this machine has."""
+    from poolcheck import pipeline, workers
+
+    events: list[str] = []
+    real_init, real_close, real_discover = (
+        workers.WorkerPool.__init__,
+        workers.WorkerPool.close,
+        pipeline.discover,
+    )
+
+    def init(pool: workers.WorkerPool, *args: Any, **kwargs: Any) -> None:
+        events.append("workers" + (" preparing" if kwargs.get("prepare") else ""))
+        real_init(pool, *args, **kwargs)
+
+    def close(pool: workers.WorkerPool) -> None:
+        if pool.jobs:
+            events.append("ended")
+        real_close(pool)
+
+    def discover(*args: Any, **kwargs: Any) -> Any:
+        found = real_discover(*args, **kwargs)
+        events.append("walked")
+        return found
+
+    monkeypatch.setattr(workers, "available_cores", lambda: 2)
+    monkeypatch.setattr(workers.WorkerPool, "__init__", init)
+    monkeypatch.setattr(workers.WorkerPool, "close", close)
+    monkeypatch.setattr(pipeline, "discover", discover)
+    report = judge(analyse([folder], RunSettings()), RunSettings())
+    events.append(f"{len(report.pools)} pools")
+    return events
+
+
+def test_a_large_run_starts_its_workers_while_the_files_are_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain_tree(tmp_path, PARALLEL_FILES)
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    assert started_while_walking(tmp_path, monkeypatch) == ["workers preparing", "walked", "ended", "1 pools"]
+
+
+def test_a_small_run_starts_no_worker_before_it_knows_its_size(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pre-commit-sized tree: the one worker for its candidate starts after the walk, loading only
+    the parser it needs."""
+    plain_tree(tmp_path, PARALLEL_FILES // 4)
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    assert started_while_walking(tmp_path, monkeypatch) == ["walked", "workers", "ended", "1 pools"]
+
+
+def test_workers_started_for_a_run_that_turns_out_small_are_ended(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found files that the configuration then excludes leave too few for workers: the run is serial."""
+    plain_tree(tmp_path, PARALLEL_FILES)
+    (tmp_path / "poolcheck.toml").write_text('extend-exclude = ["pkg[0-5]"]\n')
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    events = started_while_walking(tmp_path, monkeypatch)
+    assert events == ["workers preparing", "walked", "ended", "workers", "ended", "1 pools"]

@@ -182,10 +182,10 @@ def _excluded(path: str, named: set[str], lookup: SettingsLookup) -> bool:
 
 @dataclass(frozen=True)
 class Analysis:
-    """The files a run checks and each source file's result, before the pools are judged."""
+    """The files a run checks and their results, before the pools are judged."""
 
     files: Files
-    results: tuple[FileResult, ...]
+    results: tuple[FileResult, ...]  # the source files' that say something (sites, errors), in order
     root: Path
     from_stdin: bool = False
     # The library versions the pools' folders use, read while the workers read on; every judging

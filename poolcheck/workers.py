@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from ctypes import Array, c_double
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
 from poolcheck.frontends import FRONT_ENDS, FrontEnd, trees
@@ -75,7 +75,8 @@ def analyse_files(
     kept: KeptWorkers | None = None,
     started: WorkerPool | None = None,
 ) -> list[FileResult]:
-    """Every file's result, in the order given, whichever process analysed it.
+    """The results that say something (sites, errors), in the order of ``files``, whichever process
+    analysed them: a run's other files, most of them, cost nothing past their reading.
 
     ``jobs`` None is one worker per available core, except for a small run, which
     is serial like ``jobs`` 1: in order, with one worker for the candidates. With workers,
@@ -97,14 +98,20 @@ def analyse_files(
         keep_trees = kept is not None
         pool = started or WorkerPool(min(jobs, len(chunks)), timeout, max_file_size, keep_trees=keep_trees)
     except OSError:  # no process could be started (a process limit, no memory): do the work here
-        return [analyse_path(path, timeout, max_file_size) for path in files]
+        analysed = (analyse_path(path, timeout, max_file_size) for path in files)
+        return [result for result in analysed if says_something(result)]
     if kept is not None:
         kept.pool = pool
         found = pool.analyse(chunks, received=received)
     else:
         with pool:
             found = pool.analyse(chunks, received=received)
-    return [found.get(index) or FileResult(path) for index, path in indexed]
+    return [found[index] for index in sorted(found) if says_something(found[index])]
+
+
+def says_something(result: FileResult) -> bool:
+    """Has the file a pool site, an error, or a name other files may call a pool entry by?"""
+    return bool(result.sites or result.errors or result.aliases)
 
 
 def _serially(files: Sequence[str], timeout: float | None, max_file_size: float) -> list[FileResult]:
@@ -118,12 +125,12 @@ def _serially(files: Sequence[str], timeout: float | None, max_file_size: float)
     candidates: Chunk = [
         (index, outcome.path) for index, outcome in enumerate(read) if isinstance(outcome, Candidate)
     ]
-    if not candidates:
-        return cast(list[FileResult], read)
-    found = _in_one_worker(candidates, read, timeout, max_file_size)
+    found = _in_one_worker(candidates, read, timeout, max_file_size) if candidates else {}
     return [
-        found.get(index) or FileResult(outcome.path) if isinstance(outcome, Candidate) else outcome
+        result
         for index, outcome in enumerate(read)
+        if (result := found.get(index) if isinstance(outcome, Candidate) else outcome) is not None
+        and says_something(result)
     ]
 
 
@@ -587,7 +594,7 @@ def _serve(
                 progress[STARTED] = 0.0
                 if keeping and (result.errors or not result.sites):  # nothing there will be fixed
                     trees.forget(result.path)
-            if result.sites or result.errors or result.aliases:
+            if says_something(result):
                 conn.send((index, result))
         conn.send(None)
 

@@ -25,7 +25,8 @@ from poolcheck.workers import analyse_candidates
 def with_wrapper_calls(
     results: list[FileResult], sources: Sequence[str], timeout: float | None, max_file_size: float
 ) -> list[FileResult]:
-    """``results`` with the pools built at the calls of the wrappers among their sites."""
+    """``results`` (those of ``sources`` that say something, in their order) with the pools built at
+    the calls of the wrappers among their sites."""
     wrappers = tuple(sorted({site.wrapper for result in results for site in result.sites if site.wrapper}))
     # A module's alias of a pool entry (DbPool = psycopg_pool.ConnectionPool): its calls elsewhere too.
     wrappers += tuple(sorted({alias for result in results for alias in result.aliases}))
@@ -59,4 +60,7 @@ def with_wrapper_calls(
         elif sites != result.sites:
             result = replace(result, sites=sites)
         merged.append(result)
-    return merged
+    # Files whose only pools are built at wrapper calls, where their first reading found nothing.
+    merged += (result for result in called.values() if result.sites or result.errors)
+    order = {path: index for index, path in enumerate(sources)}
+    return sorted(merged, key=lambda result: order.get(result.path, -1))

@@ -13,7 +13,7 @@ per file cost more than reading the files' trigger tokens.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,8 +78,8 @@ class WalkRules:
     # Nor this: the files found that are, or may be, symbolic links (the walk's d_type and git's
     # index tell the others apart without a stat of every file).
     links: set[str] = field(default_factory=set, compare=False)
-    # Told how many files each folder listed (or each git listing) adds, as the walk goes on.
-    on_found: Callable[[int], None] | None = field(default=None, compare=False)
+    # Told the files each folder listed (or each git listing) adds, as the walk goes on.
+    on_found: Callable[[Sequence[str]], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def discover(
     respect_gitignore: bool = True,
     use_git: bool = True,
     follow_symlinks: bool = False,
-    on_found: Callable[[int], None] | None = None,
+    on_found: Callable[[Sequence[str]], None] | None = None,
 ) -> Discovery:
     """Files under ``paths`` with one of ``suffixes``, each once, sorted.
 
@@ -112,7 +112,7 @@ def discover(
     symlinked file whose target lies outside the folders checked (for a file named,
     its own folder) is a read error unless ``follow_symlinks``: a link to
     ``~/.aws/credentials`` in a pull request must not be read into the report.
-    ``on_found`` is told how many files each folder adds while the walk goes on.
+    ``on_found`` is told the files each folder adds while the walk goes on.
     """
     rules = WalkRules(
         suffixes,
@@ -253,7 +253,7 @@ def _from_git(
             if path in listing.links:
                 rules.links.add(absolute)
     if rules.on_found is not None:
-        rules.on_found(len(files))
+        rules.on_found(files)
     for path in listing.repositories:
         start = next((s for s in starts if path.startswith(s)), "")
         absolute = base + _native(path)
@@ -291,7 +291,7 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
     told = 0  # of the files found, how many ``rules.on_found`` was told of
     while pending:
         if rules.on_found is not None and len(files) > told:
-            rules.on_found(len(files) - told)
+            rules.on_found(files[told:])
             told = len(files)
         folder, ignores = pending.pop()
         try:
@@ -328,7 +328,7 @@ def _walk(start: str, rules: WalkRules, errors: list[FileError]) -> list[str]:
                 if entry.is_symlink():
                     rules.links.add(entry.path)
     if rules.on_found is not None and len(files) > told:
-        rules.on_found(len(files) - told)
+        rules.on_found(files[told:])
     return files
 
 

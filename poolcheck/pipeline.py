@@ -6,7 +6,7 @@ The filters after the rules, in order: per-file-ignores, inline suppressions, th
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,12 +91,12 @@ def files_to_check(
     paths: list[Path],
     settings: RunSettings,
     lookup: SettingsLookup,
-    found_so_far: Callable[[int], None] | None = None,
+    found_so_far: Callable[[Sequence[str]], None] | None = None,
 ) -> Files:
     """The files under ``paths``; excludes come from each file's own configuration.
 
     A file named on the command line is checked unless ``--force-exclude``. ``found_so_far`` is
-    told how many files the walk adds as it goes (discover.py).
+    told the files the walk adds as it goes (discover.py).
     """
     sources = source_suffixes()
     found = discover(

@@ -242,9 +242,9 @@ class EarlyWorkers:
     """Workers started while the files are still being found, as soon as there are enough of them for
     workers (``PARALLEL_FILES``), so that they load the parsers on the cores the walk leaves idle.
 
-    Only where the job count is the default: one worker per core. ``found`` is the walk's count of
-    files found (discover.py); ``take`` hands the workers on, and leaving the ``with`` ends them if
-    they were not taken.
+    Only where the job count is the default: one worker per core. ``found`` is told the files the
+    walk finds (discover.py), of which only source files count; ``take`` hands the workers on, and
+    leaving the ``with`` ends them if they were not taken.
     """
 
     def __init__(
@@ -253,12 +253,15 @@ class EarlyWorkers:
         self._wanted = available_cores() if jobs is None else 1
         self._limits = (timeout, max_file_size)
         self._keep_trees = keep_trees
-        self._found = 0
+        self._sources = tuple(suffix for front_end in FRONT_ENDS for suffix in front_end.suffixes)
+        self._found = 0  # source files: a compose file or postgresql.conf is not read by a worker
         self._pool: WorkerPool | None = None
 
-    def found(self, count: int) -> None:
-        self._found += count
-        if self._pool is None and self._wanted > 1 and self._found >= PARALLEL_FILES:
+    def found(self, files: Sequence[str]) -> None:
+        if self._pool is not None or self._wanted <= 1:
+            return
+        self._found += sum(1 for path in files if path.endswith(self._sources))
+        if self._found >= PARALLEL_FILES:
             try:
                 keep_trees = self._keep_trees
                 self._pool = WorkerPool(self._wanted, *self._limits, keep_trees=keep_trees, prepare=True)

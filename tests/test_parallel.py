@@ -321,3 +321,15 @@ def test_workers_started_for_a_run_that_turns_out_small_are_ended(
     (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
     events = started_while_walking(tmp_path, monkeypatch)
     assert events == ["workers preparing", "walked", "ended", "workers", "ended", "1 pools"]
+
+
+def test_only_source_files_count_towards_starting_workers_early(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deployment files are read by this process, not by workers: many of them beside a little code
+    make a serial run."""
+    plain_tree(tmp_path, PARALLEL_FILES // 4)
+    for number in range(PARALLEL_FILES):
+        (tmp_path / f"deploy{number}.yml").write_text("kind: ConfigMap\n")
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    assert started_while_walking(tmp_path, monkeypatch) == ["walked", "workers", "ended", "1 pools"]

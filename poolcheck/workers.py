@@ -399,6 +399,9 @@ class WorkerPool:
 
     def _take(self, pending: deque[Chunk], worker: _Worker) -> Chunk:
         """The first pending chunk whose trees the worker holds, else of no one's, else the first."""
+        # Only a fix's texts are held: chunks of paths are taken in order, with no search.
+        if not self._holders or not isinstance(pending[0][0][1], Candidate):
+            return pending.popleft()
         for wanted in (worker, None):
             for position, chunk in enumerate(pending):
                 if self.holder(_path(chunk)) is wanted:

@@ -30,6 +30,7 @@ POOLS: dict[str, str | None] = {
     "Pool": None,
 }
 TERMINALS = frozenset({"connect", "connect_with", "connect_lazy", "connect_lazy_with"})
+CALLED = BUILDER_CONSTRUCTORS | TERMINALS
 DATABASE_TYPES = {"Postgres": "postgres", "MySql": "mysql", "Sqlite": "sqlite", "Any": "unknown"}
 URL_SCHEMES = {
     "postgres": "postgres",
@@ -48,13 +49,19 @@ def find(file: RustFile) -> list[PoolSite]:
     resolver = Resolver(file)
     sites = []
     for call, function in file.path_calls:
-        if function.type != "scoped_identifier":
+        # The name called decides first, at the cost of one node's text: most calls are none of these.
+        if function.type != "scoped_identifier" or _called_name(function, file) not in CALLED:
             continue
         origin = _origin(call, function, file)
         if origin is not None:
             chain = follow(call, file, TERMINALS) if origin.builder else None
             sites.append(site_from_chain(resolver, SQLX, origin, chain, url_database))
     return sites
+
+
+def _called_name(function: Node, file: RustFile) -> str | None:
+    name = function.child_by_field_name("name")
+    return file.text(name) if name is not None else None
 
 
 def _origin(call: Node, function: Node, file: RustFile) -> Origin | None:

@@ -18,12 +18,12 @@ Node = tree_sitter.Node
 RUST = language("tree_sitter_rust")
 
 # What the matchers look for across a whole file, found in one query: a query's cost is its walk
-# over the tree (a third of the parse), whatever its patterns, so one walk serves them all.
-PATH_CALLS = "(call_expression function: [(scoped_identifier) (identifier)] @function) @call"
+# over the tree (a third of the parse), whatever its patterns, so one walk serves them all. Each
+# pattern captures one node, its parts read off its fields: captures cost far less than matches.
+PATH_CALLS = "(call_expression function: [(scoped_identifier) (identifier)]) @call"
 USE_DECLARATIONS = "(use_declaration argument: (_) @tree)"
 CONSTANT_ITEMS = (
-    "[(const_item name: (identifier) @name value: (_) @value)"
-    " (static_item name: (identifier) @name value: (_) @value)]"
+    "[(const_item name: (identifier) value: (_)) (static_item name: (identifier) value: (_))] @constant"
 )
 # Functions and closures: the scopes bindings and parameters live in.
 SCOPE_TYPES = ("function_item", "closure_expression")
@@ -86,25 +86,22 @@ class RustFile:
         return self._columns.column(row, byte_column)
 
     @cached_property
-    def _file_matches(self) -> dict[str, list[dict[str, Node]]]:
-        """Each of FILE_PATTERNS -> its matches over the whole file, in source order, from one walk."""
-        found: dict[str, list[dict[str, Node]]] = {pattern: [] for pattern in FILE_PATTERNS}
-        cursor = tree_sitter.QueryCursor(query("\n".join(FILE_PATTERNS)))
-        for index, match in cursor.matches(self.root):
-            found[FILE_PATTERNS[index]].append({name: nodes[0] for name, nodes in match.items()})
-        for listed in found.values():
-            listed.sort(key=lambda m: min(n.start_byte for n in m.values()))
-        return found
+    def _file_captures(self) -> dict[str, list[Node]]:
+        """Each capture of FILE_PATTERNS (call, tree, constant, scope) -> its nodes in source order,
+        from one walk."""
+        found = tree_sitter.QueryCursor(query("\n".join(FILE_PATTERNS))).captures(self.root)
+        return {name: sorted(nodes, key=_start) for name, nodes in found.items()}
 
-    @property
+    @cached_property
     def path_calls(self) -> list[tuple[Node, Node]]:
         """Calls of a path or a name (``sqlx::PgPool::connect(..)``, ``f(..)``): (call, function)."""
-        return [(match["call"], match["function"]) for match in self._file_matches[PATH_CALLS]]
+        calls = self._file_captures.get("call", [])
+        return [(call, function) for call in calls if (function := field(call, "function")) is not None]
 
     @property
     def use_trees(self) -> list[Node]:
         """What each ``use`` declaration brings in (``sqlx::postgres::{PgPool, PgPoolOptions}``)."""
-        return [match["tree"] for match in self._file_matches[USE_DECLARATIONS]]
+        return self._file_captures.get("tree", [])
 
     @cached_property
     def called_paths(self) -> frozenset[tuple[str, ...]]:
@@ -117,7 +114,11 @@ class RustFile:
     @cached_property
     def constants(self) -> dict[str, Node]:
         """Same-file ``const`` and ``static`` items: name -> value (the last one, should a name repeat)."""
-        return {self.text(m["name"]): m["value"] for m in self._file_matches[CONSTANT_ITEMS]}
+        return {
+            self.text(name): value
+            for item in self._file_captures.get("constant", [])
+            if (name := field(item, "name")) is not None and (value := field(item, "value")) is not None
+        }
 
     @cached_property
     def type_aliases(self) -> dict[str, tuple[Node, ...]]:
@@ -182,9 +183,7 @@ class RustFile:
     def _scope_index(self) -> tuple[list[Node], list[int], list[int]]:
         """Functions and closures in source order (outer first on a tie), their starts, and for each
         the index of the innermost one around it (-1 at the top)."""
-        scopes = sorted(
-            (m["scope"] for m in self._file_matches[SCOPES]), key=lambda n: (n.start_byte, -n.end_byte)
-        )
+        scopes = sorted(self._file_captures.get("scope", []), key=lambda n: (n.start_byte, -n.end_byte))
         around: list[int] = []
         open_scopes: list[int] = []
         for index, scope in enumerate(scopes):
@@ -306,6 +305,10 @@ class RustFile:
             if inner is None:
                 return node.start_point[0] + 1
             node = inner
+
+
+def _start(node: Node) -> int:
+    return node.start_byte
 
 
 def field(node: Node, name: str) -> Node | None:

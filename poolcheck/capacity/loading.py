@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
 from poolcheck.capacity.documents import BadDocument, Document, YamlMapping, YamlSequence
 from poolcheck.numbers import MAX_TEXT
@@ -18,6 +21,7 @@ MAX_DEPTH = 100  # levels of nesting; manifests and compose files use about 15
 # Expanded nodes a document may reach through its aliases: what its text could hold plainly, and more.
 BASE_BUDGET = 100_000
 BUDGET_PER_CHARACTER = 20
+LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 INT_TAG = "tag:yaml.org,2002:int"
 FLOAT_TAG = "tag:yaml.org,2002:float"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -29,12 +33,10 @@ class RefusedDocument(yaml.YAMLError):
     """A document poolcheck does not build: nested too deep, aliases expanding too far or in a loop."""
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, composing nodes no deeper than ``MAX_DEPTH`` (its composer recurses)."""
+class _Bounded(Composer):
+    """PyYAML's composer, composing nodes no deeper than ``MAX_DEPTH`` (it recurses)."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.depth = 0
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self.depth += 1
@@ -46,10 +48,29 @@ class _Loader(yaml.SafeLoader):
             self.depth -= 1
 
 
+if yaml.__with_libyaml__:
+    from yaml._yaml import CParser
+
+    class _Loader(_Bounded, CParser, SafeConstructor, Resolver):
+        """libyaml's reader, scanner and parser, ten times faster than PyYAML's own (which also refuse
+        control characters, and a flow nested too deep), and the bounded composer here."""
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+else:  # pragma: no cover - a PyYAML built without libyaml
+
+    class _Loader(_Bounded, yaml.SafeLoader):  # type: ignore[no-redef]
+        """PyYAML's own safe loader, with the bounded composer."""
+
+
 def documents_in(chunk: str, offset: int) -> Iterator[Document | BadDocument]:
     loader: _Loader | None = None
     try:
-        loader = _Loader(chunk)  # the reader refuses control characters here, before any node
+        loader = _Loader(chunk)
         while loader.check_node():
             node = loader.get_node()
             if node is None:
@@ -58,11 +79,18 @@ def documents_in(chunk: str, offset: int) -> Iterator[Document | BadDocument]:
             yield Document(_Builder(loader, offset).value(node), node.start_mark.line + offset + 1)
     except RecursionError:  # a safety net: MAX_DEPTH keeps the composer and builder far from it
         yield BadDocument(offset + 1, f"nested deeper than {MAX_DEPTH} levels")
+    except UnicodeError:  # a lone surrogate libyaml cannot take; decoded files have none
+        yield BadDocument(offset + 1, "not valid UTF-8")
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + offset + 1 if mark is not None else offset + 1
-        problem = getattr(error, "problem", None) or str(error)
-        yield BadDocument(line, str(problem).strip())
+        if isinstance(error, yaml.reader.ReaderError):  # a character the reader refuses, by its place
+            line = chunk.count("\n", 0, error.position) + offset + 1
+        # The first line: the rest names "<unicode string>", the chunk's place in no file.
+        problem = str(getattr(error, "problem", None) or error).strip().split("\n")[0]
+        if problem == LIBYAML_TOO_DEEP:  # its parser's bound on flow nesting, far past the composer's
+            problem = f"nested deeper than {MAX_DEPTH} levels"
+        yield BadDocument(line, problem)
     finally:
         if loader is not None:
             loader.dispose()

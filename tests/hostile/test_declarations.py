@@ -264,6 +264,83 @@ def test_fifty_thousand_brackets_are_one_error() -> None:
     ]
 
 
+def test_nesting_past_the_composer_s_bound_is_one_error_too() -> None:
+    """101 levels: within libyaml's own bound (1,000), so the composer's refuses it."""
+    found = declarations("docker-compose.yml", "services: " + "[" * 101 + "]" * 101 + "\n")
+    assert [e.message for e in found.errors] == [
+        "line 1: YAML document not read: nested deeper than 100 levels"
+    ]
+
+
+def test_a_control_character_is_an_error_on_its_line() -> None:
+    found = declarations("docker-compose.yml", "services:\n  db:\n    image: postgres\x07\n")
+    assert [e.message for e in found.errors] == [
+        "line 3: YAML document not read: unacceptable character #x0007: control characters are not allowed"
+    ]
+
+
+COMPOSE_STYLES = """\
+x-db: &db
+  image: postgres:16
+  command: ["postgres", "-c", "max_connections=200"]
+services:
+  db:
+    <<: *db
+    deploy: {replicas: 1, resources: {limits: {memory: 1g}}}
+  web:
+    environment:
+      - DB_POOL_SIZE=20
+      - "DATABASE_URL=postgresql://app@db/app"
+    deploy:
+      replicas: 3
+    healthcheck: {test: [CMD, true], interval: 10s}
+    labels: !reset []
+---
+kind: Deployment
+spec:
+  replicas: 0x10
+  template: {spec: {containers: [{name: app, env: [{name: POOL, value: "5"}, {name: ON, value: yes}]}]}}
+...
+---
+- 1.5
+- ~
+- 2001-12-14
+- 'it''s'
+- |
+  two
+  lines
+"""
+
+
+def test_libyaml_reads_what_pyyaml_s_own_parser_reads() -> None:
+    """The values and lines built from libyaml's parser are those of PyYAML's pure-Python one."""
+    import yaml
+
+    from poolcheck.capacity import loading
+    from poolcheck.capacity.documents import yaml_documents
+
+    class PurePython(loading._Bounded, yaml.SafeLoader):
+        pass
+
+    def read() -> list[tuple[object, ...]]:
+        found = []
+        for document in yaml_documents(COMPOSE_STYLES):
+            value = getattr(document, "value", None)
+            lines = getattr(value, "key_lines", None) or getattr(value, "item_lines", None)
+            found.append((repr(document), repr(lines)))
+        return found
+
+    assert yaml.__with_libyaml__ and issubclass(loading._Loader, yaml._yaml.CParser)
+    with_libyaml = read()
+    real = loading._Loader
+    loading._Loader = PurePython  # type: ignore[misc]
+    try:
+        assert read() == with_libyaml
+    finally:
+        loading._Loader = real  # type: ignore[misc]
+    assert len(with_libyaml) == 3
+
+
 # 3. Linear time
 
 

@@ -5,6 +5,7 @@ The filters after the rules, in order: per-file-ignores, inline suppressions, th
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
@@ -17,7 +18,7 @@ from poolcheck.capacity.budget import budgets
 from poolcheck.capacity.read import GUNICORN_CONFIGS, read_declarations
 from poolcheck.capacity.read import SUFFIXES as CAPACITY_SUFFIXES
 from poolcheck.capacity.shares import ceilings
-from poolcheck.check import OnError, RuleSet, check_pools, check_system
+from poolcheck.check import OnError, RuleSet, all_rules, check_pools, check_system
 from poolcheck.config import Configs
 from poolcheck.discover import discover, display_path
 from poolcheck.extract import DEFAULT_TIMEOUT
@@ -81,6 +82,11 @@ class Files:
     @property
     def checked(self) -> int:
         return self.named if self.named is not None else len({*self.sources, *self.declarations})
+
+
+# What only a run with a pool judges with: the effective pools, the declared environment, the
+# variants, and hashlib for the findings' fingerprints.
+JUDGING_MODULES = ("poolcheck.effective", "poolcheck.project.environment", "poolcheck.variants", "hashlib")
 
 
 def source_suffixes() -> tuple[str, ...]:
@@ -214,7 +220,7 @@ def analyse(
         limits = (settings.timeout, settings.max_file_size)
         with EarlyWorkers(settings.jobs, *limits, keep_trees=kept is not None) as early:
             files = files_to_check(paths, settings, lookup, early.found)
-            received = _looking_up(versions, root) if settings.read_versions else None
+            received = _looking_up(versions, root, settings.read_versions)
             results = analyse_files(files.sources, settings.jobs, *limits, received, kept, early.take())
         results = with_wrapper_calls(results, files.sources, settings.timeout, settings.max_file_size)
     else:
@@ -223,11 +229,17 @@ def analyse(
     return Analysis(files, tuple(results), root, stdin is not None, next(iter(versions), None))
 
 
-def _looking_up(versions: list[VersionLookup], root: Path) -> Callable[[FileResult], None]:
-    """Look up the versions of each result's pools as it arrives (the lookup made on the first)."""
+def _looking_up(versions: list[VersionLookup], root: Path, read: bool) -> Callable[[FileResult], None]:
+    """Look up the versions of each result's pools as it arrives (the lookup made on the first),
+    if ``read``; at the first, load what judging the pools takes, while the workers read on."""
+    loaded: list[bool] = []
 
     def received(result: FileResult) -> None:
         if not result.sites:
+            return
+        if not loaded:
+            loaded.append(_judging_loaded())
+        if not read:
             return
         if not versions:
             from poolcheck.versions.lookup import VersionLookup  # here: only with a pool
@@ -238,6 +250,15 @@ def _looking_up(versions: list[VersionLookup], root: Path) -> Callable[[FileResu
                 versions[0].version(site.path, site.language, site.library)
 
     return received
+
+
+def _judging_loaded() -> bool:
+    """Import the modules only a run with a pool judges with, and the rules (judge imports them
+    where it uses them): in this process, idle while the workers read, rather than after them."""
+    for module in JUDGING_MODULES:
+        importlib.import_module(module)
+    all_rules()
+    return True
 
 
 def judge(analysis: Analysis, settings: RunSettings) -> Report:

@@ -40,10 +40,19 @@ class FileSettings:
     """The rules, options and patterns that apply to the files under one configuration."""
 
     config: Config
-    rules: tuple[Rule, ...]
-    options: Mapping[str, float]  # every rule option, the defaults filled in
+    overrides: Overrides
     per_file_ignores: tuple[PerFileIgnore, ...]
     extend_exclude: tuple[Anchored, ...]
+
+    # The rules are loaded when first asked for: the walk asks each file's excludes only.
+    @cached_property
+    def rules(self) -> tuple[Rule, ...]:
+        return resolve_selection(all_rules(), (*self.config.selections, self.overrides.selection))
+
+    @cached_property
+    def options(self) -> Mapping[str, float]:
+        """Every rule option, the defaults filled in."""
+        return {**default_options(), **self.config.options, **self.overrides.options}
 
     def excludes(self, path: str) -> bool:
         """Does an ``extend-exclude`` pattern match the file at ``path``?"""
@@ -108,8 +117,7 @@ def file_settings(config: Config, overrides: Overrides) -> FileSettings:
     per_file = config.per_file_ignores if overrides.per_file_ignores is None else overrides.per_file_ignores
     return FileSettings(
         config=config,
-        rules=resolve_selection(all_rules(), (*config.selections, overrides.selection)),
-        options={**default_options(), **config.options, **overrides.options},
+        overrides=overrides,
         per_file_ignores=per_file + overrides.extend_per_file_ignores,
         extend_exclude=config.extend_exclude + overrides.extend_exclude,
     )

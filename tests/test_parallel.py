@@ -112,6 +112,29 @@ def test_a_tree_with_a_candidate_loads_its_parser(tmp_path: Path) -> None:
     assert "library tables: True" in shown  # and judged by its library's table
 
 
+JUDGING_LOADED = """
+import sys
+from pathlib import Path
+from poolcheck.pipeline import JUDGING_MODULES, RunSettings, analyse
+analysis = analyse([Path({folder!r})], RunSettings())
+print(len(analysis.results), sorted(m for m in JUDGING_MODULES + ("poolcheck.rules",) if m in sys.modules))
+"""
+
+
+def test_what_judging_takes_is_loaded_while_the_workers_read(tmp_path: Path) -> None:
+    """At the first pool the workers report, this process loads the judging's modules and the
+    rules, which it would otherwise load after the workers, with both cores but one idle."""
+    plain_tree(tmp_path, PARALLEL_FILES)
+    (tmp_path / "db.py").write_text(POOL_PYTHON.format(n=5))
+    script = JUDGING_LOADED.format(folder=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.stdout.split(" ", 1) == [
+        "1",
+        "['hashlib', 'poolcheck.effective', 'poolcheck.project.environment', "
+        "'poolcheck.rules', 'poolcheck.variants']\n",
+    ], result.stderr
+
+
 def run_in_this_process(folder: Path) -> str:
     """What a serial run over ``folder`` prints, no worker started, then the heavy modules it loaded."""
     args = ", ".join(repr(a) for a in ["--jobs", "1", "--quiet", str(folder)])

@@ -23,10 +23,9 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from ctypes import Array, c_double
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from poolcheck.extract import backstop, extract_candidate, failed, stall_message, timeout_message
 from poolcheck.frontends import FRONT_ENDS, FrontEnd, trees
@@ -34,8 +33,7 @@ from poolcheck.model import Candidate, ErrorKind, FileResult
 from poolcheck.read import analyse_path, data_candidate, read_source
 
 if TYPE_CHECKING:
-    from multiprocessing.connection import Connection
-    from multiprocessing.process import BaseProcess
+    from poolcheck.forks import Channel, Child, Progress
 
 # The worker's CPU timer bounds a file and reports it; the parent waits this much more CPU time
 # before ending a worker that did not (stuck in C code, or with signals blocked).
@@ -231,9 +229,9 @@ def _in_one_worker(
 
 @dataclass(eq=False)  # a worker is itself only: compared, hashed and found by identity
 class _Worker:
-    process: BaseProcess
-    conn: Connection
-    progress: Array[c_double]
+    process: Child
+    conn: Channel
+    progress: Progress
     chunk: Chunk | None = None
     done: set[int] = field(default_factory=set)  # indexes of the chunk already reported
 
@@ -317,10 +315,16 @@ class WorkerPool:
         self._keep_trees = keep_trees
         self._prepare = prepare  # the workers load every front end before their first chunk
         self._holders: dict[str, _Worker] = {}
-        from multiprocessing import connection, get_context  # here: a serial run never needs them
+        self._context: Any
+        self._wait: Callable[[list[Channel], float | None], list[Channel]]
+        if sys.platform == "linux":  # forked by hand: multiprocessing's import is slow (forks.py)
+            from poolcheck import forks
 
-        self._wait = connection.wait
-        self._context = get_context("fork" if sys.platform == "linux" else None)
+            self._context, self._wait = forks, forks.wait
+        else:  # here: a serial run never needs them
+            from multiprocessing import connection, get_context
+
+            self._context, self._wait = get_context(), connection.wait
         # Imported once here, for the forked workers to share, the library tables a candidate's front end
         # reads and a pool is judged by; a serial run with no candidate starts no worker and reads none.
         import poolcheck.libraries  # noqa: F401
@@ -552,8 +556,8 @@ class WorkerPool:
 
 
 def _serve(
-    conn: Connection,
-    progress: Array[c_double],
+    conn: Channel,
+    progress: Progress,
     timeout: float | None,
     max_file_size: float,
     parent: int,

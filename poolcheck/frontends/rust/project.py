@@ -20,11 +20,6 @@ from typing import Any
 from poolcheck.frontends.rust.syntax import RustFile
 from poolcheck.read import read_regular
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 MAX_PARENTS = 8  # folders above a file searched for its crate's Cargo.toml
 MAX_MODULE_BYTES = 1_000_000
 MAX_MANIFEST_BYTES = 1_000_000
@@ -104,6 +99,11 @@ def _manifest(path: Path) -> dict[str, Any]:
         return {}
     key = (str(path), status.st_mtime_ns, status.st_size)
     if key not in _manifests:
+        # here: most files' matchers never ask for their crate, and the workers load this module early
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
         try:
             _manifests[key] = tomllib.loads(read_regular(path, MAX_MANIFEST_BYTES).decode("utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):

@@ -232,13 +232,15 @@ def analyse(
 def _looking_up(versions: list[VersionLookup], root: Path, read: bool) -> Callable[[FileResult], None]:
     """Look up the versions of each result's pools as it arrives (the lookup made on the first),
     if ``read``; at the first, load what judging the pools takes, while the workers read on."""
-    loaded: list[bool] = []
+    judging_loaded = False
 
     def received(result: FileResult) -> None:
+        nonlocal judging_loaded
         if not result.sites:
             return
-        if not loaded:
-            loaded.append(_judging_loaded())
+        if not judging_loaded:
+            _load_judging()
+            judging_loaded = True
         if not read:
             return
         if not versions:
@@ -252,13 +254,12 @@ def _looking_up(versions: list[VersionLookup], root: Path, read: bool) -> Callab
     return received
 
 
-def _judging_loaded() -> bool:
+def _load_judging() -> None:
     """Import the modules only a run with a pool judges with, and the rules (judge imports them
     where it uses them): in this process, idle while the workers read, rather than after them."""
     for module in JUDGING_MODULES:
         importlib.import_module(module)
     all_rules()
-    return True
 
 
 def judge(analysis: Analysis, settings: RunSettings) -> Report:

@@ -273,9 +273,11 @@ def test_nesting_past_the_composer_s_bound_is_one_error_too() -> None:
 
 
 def test_a_control_character_is_an_error_on_its_line() -> None:
-    found = declarations("docker-compose.yml", "services:\n  db:\n    image: postgres\x07\n")
+    """On its line after text that is not ASCII too (libyaml counts the bytes of UTF-8)."""
+    compose = "services:\n  db:\n    # base de données, café\n    image: postgres\x07\n"
+    found = declarations("docker-compose.yml", compose)
     assert [e.message for e in found.errors] == [
-        "line 3: YAML document not read: unacceptable character #x0007: control characters are not allowed"
+        "line 4: YAML document not read: unacceptable character #x0007: control characters are not allowed"
     ]
 
 

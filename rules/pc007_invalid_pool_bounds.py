@@ -24,21 +24,19 @@ def check(pool: Pool, options: Options) -> Iterator[Violation]:
             continue
         if knob is not None and knob.refused is not None:
             continue  # one value only is accepted here: _refused judges it
-        shown = described(concept, setting, library)
         # What a zero really does in this library (a panic, a non-blocking try) is table data.
         zero = knob.zero if knob and value == 0 else None
         if zero is not None:
-            yield Violation(f"{concept} is {shown}: {zero.effect}", zero.priority, concept)
+            effect, priority = zero.effect, zero.priority
         elif concept == "max_connections" and value == 0:
-            yield Violation(f"max_connections is {shown}: no connection can ever be acquired", "p1", concept)
+            effect, priority = "no connection can ever be acquired", "p1"
         elif unit == "count" and value < 0:
-            yield Violation(f"{concept} is {shown}: a count cannot be negative", "p1", concept)
+            effect, priority = "a count cannot be negative", "p1"
         elif unit == "seconds" and value <= 0:
-            yield Violation(
-                f"{concept} is {shown}: a zero or negative timeout fails or expires every time",
-                "p1",
-                concept,
-            )
+            effect, priority = "a zero or negative timeout fails or expires every time", "p1"
+        else:
+            continue  # most settings: no words to make
+        yield Violation(f"{concept} is {described(concept, setting, library)}: {effect}", priority, concept)
     yield from _outside_bounds(pool)
     yield from _refused(pool)
     low, high = settings.get("min_connections"), settings.get("max_connections")

@@ -164,12 +164,11 @@ def _run(target: Callable[..., object], args: tuple[Any, ...]) -> None:
     """The child: run the target and exit, never returning into the parent's code."""
     code = 1
     try:
-        sys.stdin.close()  # as multiprocessing does: standard input is the parent's
-        sys.stdin = open(os.devnull)  # noqa: SIM115 - open for the child's whole life
+        _quiet_stdin()
         target(*args)
         code = 0
     except SystemExit as end:
-        code = end.code if isinstance(end.code, int) else 1
+        code = 0 if end.code is None else end.code if isinstance(end.code, int) else 1
     except BaseException:
         traceback.print_exc()
     finally:
@@ -177,6 +176,16 @@ def _run(target: Callable[..., object], args: tuple[Any, ...]) -> None:
             with contextlib.suppress(Exception):  # a closed or full stream: exiting all the same
                 stream.flush()
         os._exit(code)
+
+
+def _quiet_stdin() -> None:
+    """Standard input is the parent's: the child reads an empty one, as multiprocessing's children
+    do. There may be none to close (a run started with it closed)."""
+    if sys.stdin is not None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdin.close()
+    with contextlib.suppress(OSError):
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - the child's for its whole life
 
 
 def _ready(fds: list[int], timeout: float | None) -> set[int]:

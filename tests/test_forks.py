@@ -53,8 +53,14 @@ def test_a_dead_child_reads_as_the_end_of_its_channel() -> None:
 
 @pytest.mark.parametrize(
     ("target", "code"),
-    [(lambda: None, 0), (lambda: sys.exit(3), 3), (lambda: 1 / 0, 1), (lambda: os._exit(7), 7)],
-    ids=["returns", "sys.exit", "raises", "_exit"],
+    [
+        (lambda: None, 0),
+        (lambda: sys.exit(3), 3),
+        (lambda: sys.exit(), 0),
+        (lambda: 1 / 0, 1),
+        (lambda: os._exit(7), 7),
+    ],
+    ids=["returns", "sys.exit", "sys.exit()", "raises", "_exit"],
 )
 def test_exit_codes_are_multiprocessing_s(
     target: object, code: int, capfd: pytest.CaptureFixture[str]
@@ -101,3 +107,19 @@ def test_wait_names_only_the_channels_with_a_message() -> None:
     assert forks.wait([quiet], 0) == []
     for end in (quiet, quiet_child, talking, talking_child):
         end.close()
+
+
+def reads_stdin(conn: forks.Connection) -> None:
+    conn.send(sys.stdin.read())
+
+
+def test_a_child_reads_an_empty_stdin_even_when_the_parent_has_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run started with standard input closed has ``sys.stdin`` None: its workers still start."""
+    monkeypatch.setattr(sys, "stdin", None)
+    parent, child_end = forks.Pipe()
+    child = started(reads_stdin, child_end)
+    child_end.close()  # as the pool does: a child that dies reads as the end of the channel
+    assert parent.recv() == ""
+    child.join(5)
+    assert child.exitcode == 0
+    parent.close()

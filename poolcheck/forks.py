@@ -77,9 +77,7 @@ class Connection:
         return bool(_ready([self._reading], timeout))
 
     def close(self) -> None:
-        for fd in (self._reading, self._writing):
-            if fd >= 0:
-                os.close(fd)
+        _close(*(fd for fd in (self._reading, self._writing) if fd >= 0))
         self._reading = self._writing = -1
 
     def _read(self, size: int) -> bytes:
@@ -96,7 +94,11 @@ class Connection:
 def Pipe() -> tuple[Connection, Connection]:  # multiprocessing's names, as the pool calls them
     """Two connected ends: what one sends, the other receives."""
     down_read, down_write = os.pipe()
-    up_read, up_write = os.pipe()
+    try:
+        up_read, up_write = os.pipe()
+    except BaseException:  # out of descriptors: the pool does without this worker
+        _close(down_read, down_write)
+        raise
     return Connection(up_read, down_write), Connection(down_read, up_write)
 
 
@@ -126,7 +128,11 @@ class Process:
 
     def start(self) -> None:
         ended, holding = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except BaseException:  # a process limit: the pool does without this worker
+            _close(ended, holding)
+            raise
         if pid == 0:
             os.close(ended)
             _run(self._target, self._args)
@@ -176,6 +182,11 @@ def _run(target: Callable[..., object], args: tuple[Any, ...]) -> None:
             with contextlib.suppress(Exception):  # a closed or full stream: exiting all the same
                 stream.flush()
         os._exit(code)
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
+        os.close(fd)
 
 
 def _quiet_stdin() -> None:

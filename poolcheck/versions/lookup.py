@@ -65,6 +65,7 @@ class VersionLookup:
 
     def __init__(self, root: Path | None = None) -> None:
         self.root = os.path.abspath(root) if root is not None else os.getcwd()
+        self._below_root = os.path.normcase(os.path.join(self.root, ""))  # with its trailing separator
         self.warnings: list[str] = []
         self._versions: dict[tuple[str, str], Versions] = {}
         self._names: dict[str, frozenset[str]] = {}
@@ -112,18 +113,18 @@ class VersionLookup:
         top = self._git_top(folder)
         if top is not None:
             return top
-        try:
-            inside = os.path.commonpath([folder, self.root]) == self.root
-        except ValueError:  # on Windows, another drive
-            inside = False
-        return self.root if inside else folder
+        return self.root if self._inside(folder) else folder
+
+    def _inside(self, folder: str) -> bool:
+        """Is ``folder`` (absolute, as the root is) the root or below it?"""
+        return os.path.normcase(os.path.join(folder, "")).startswith(self._below_root)
 
     def _git_top(self, folder: str) -> str | None:
         walked = []
         current = folder
         while current not in self._git_tops:
             walked.append(current)
-            if os.path.exists(os.path.join(current, GIT)):
+            if self._holds_git(current):
                 self._git_tops[current] = current
                 break
             parent = os.path.dirname(current)
@@ -135,6 +136,15 @@ class VersionLookup:
         for each in walked:
             self._git_tops[each] = top
         return top
+
+    def _holds_git(self, folder: str) -> bool:
+        """``.git`` there? Below the root, the folder's listing (which its versions read anyway) says
+        so for most folders; a stat only where it names one, or where the folder cannot be listed."""
+        if self._inside(folder):
+            names = self._listed(folder)
+            if names and GIT not in names:
+                return False
+        return os.path.exists(os.path.join(folder, GIT))
 
     def _listed(self, folder: str) -> frozenset[str]:
         if folder not in self._names:

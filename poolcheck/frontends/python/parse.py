@@ -8,7 +8,7 @@ import tokenize
 from poolcheck.frontends.python.bindings import ModuleBindings
 from poolcheck.frontends.python.settings import mentions_settings, settings_sites
 from poolcheck.frontends.python.sites import SiteFinder
-from poolcheck.frontends.python.syntax import LINE_ENDS, parse
+from poolcheck.frontends.python.syntax import parse
 from poolcheck.frontends.python.wrappers import aliases, extract_calls
 
 __all__ = ["extract", "extract_calls"]
@@ -31,9 +31,8 @@ def extract(path: str, data: bytes) -> FileResult:
         return FileResult(path, errors=(FileError(path, message, "parse"),))
     try:
         parsed = parse(text, path)
-        lines = LINE_ENDS.split(text)  # as the parser counts lines: not str.splitlines' form feeds
         bindings = ModuleBindings(parsed.root)
-        finder = SiteFinder(path, lines, bindings)
+        finder = SiteFinder(path, parsed.lines, bindings)
         sites = finder.find(parsed.root)
         named = aliases(path, bindings) if path and path != "-" else ()
         if mentions_settings(data):

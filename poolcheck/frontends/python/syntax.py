@@ -45,6 +45,7 @@ def _parser() -> tree_sitter.Parser:
 class Parsed:
     root: Node
     error: str | None  # the first syntax error, as the errors entry says it
+    lines: list[str]  # the text's, as the parser counts lines: not str.splitlines' form feeds
 
 
 def parse(text: str, kept: str | None = None) -> Parsed:
@@ -62,13 +63,13 @@ def parse(text: str, kept: str | None = None) -> Parsed:
     if error is None:
         error = indentation(root) or python2(root, data)
     if first is None:
-        return Parsed(root, error)
+        return Parsed(root, error, rows)
     lines = data.split(b"\n")
     for _ in range(MAX_RESUMES):
         if not _blank_broken(root, lines):
             break
         root = _parser().parse(b"\n".join(lines)).root_node
-    return Parsed(root, error)
+    return Parsed(root, error, rows)
 
 
 def _errors(node: Node) -> Iterator[Node]:

@@ -61,9 +61,17 @@ def serve(listing: Path) -> None:
     from poolcheck.extract import DEFAULT_TIMEOUT, extract_candidate
     from poolcheck.frontends import FRONT_ENDS
     from poolcheck.model import Candidate, FileResult
-    from poolcheck.read import data_candidate
 
     python = next(fe for fe in FRONT_ENDS if fe.language == "python")
+    try:
+        from poolcheck.read import data_candidate
+    except ImportError:  # an install from before it (d8f99f0, say): the same prefilter, spelt out
+        from poolcheck.read import is_candidate
+
+        def data_candidate(path: str, data: bytes, front_end: Any) -> Candidate | FileResult:
+            kept = is_candidate(data, front_end)
+            return Candidate(path, front_end.language, data) if kept else FileResult(path)
+
     files = [(path, Path(path).read_bytes()) for path in json.loads(listing.read_text())]
     importlib.import_module(python.module)
 

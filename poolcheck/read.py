@@ -10,7 +10,12 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
-import ahocorasick_rs
+try:
+    import ahocorasick_rs
+
+    AUTOMATON = True
+except ImportError:  # a platform it has no wheel for (musl), installed without it: a pass per token
+    AUTOMATON = False
 
 from poolcheck.discover import display_path
 from poolcheck.extract import extract_candidate
@@ -214,18 +219,21 @@ def _too_large(size: int, limit: int) -> str:
 def is_candidate(data: bytes, front_end: FrontEnd) -> bool:
     """A byte search for trigger tokens (and their companions): no decoding, no parsing."""
     # Most files hold no trigger: one pass over their bytes says so; the rest look closer.
-    if not _first_pass(front_end.triggers).find_matches_as_indexes(data):
+    if not first_pass(front_end.triggers, AUTOMATON)(data):
         return False
     return _holds_trigger(data.__contains__, front_end)
 
 
 @cache
-def _first_pass(triggers: tuple[bytes, ...]) -> ahocorasick_rs.BytesAhoCorasick:
-    """All the search tokens in one pass. Leftmost-first matching lets the automaton run its SIMD
-    search for a few literals (Teddy): about 7 times faster than a pass per token."""
-    return ahocorasick_rs.BytesAhoCorasick(
-        search_tokens(triggers), matchkind=ahocorasick_rs.MatchKind.LeftmostFirst
-    )
+def first_pass(triggers: tuple[bytes, ...], automaton: bool) -> Callable[[bytes], bool]:
+    """Does a file hold one of the search tokens? With the ``automaton``, all of them in one pass:
+    leftmost-first matching lets it run its SIMD search for a few literals (Teddy), about 7 times
+    faster than a pass per token, which is what it is without."""
+    tokens = search_tokens(triggers)
+    if not automaton:
+        return lambda data: any(token in data for token in tokens)
+    found = ahocorasick_rs.BytesAhoCorasick(tokens, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+    return lambda data: bool(found.find_matches_as_indexes(data))
 
 
 def _holds_trigger(holds: Callable[[bytes], bool], front_end: FrontEnd) -> bool:

@@ -7,10 +7,13 @@ construction names: its crate or module.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from poolcheck import read
 from poolcheck.frontends import PYTHON, RUST, FrontEnd
 from poolcheck.pipeline import RunSettings, run
 from poolcheck.read import is_candidate, search_tokens
@@ -41,14 +44,33 @@ LOOKALIKES = [
 ]
 
 
+@pytest.fixture(params=[True, False], ids=["automaton", "a pass per token"])
+def first_pass(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """The prefilter with its one-pass automaton, and as it is where that is not installed."""
+    monkeypatch.setattr(read, "AUTOMATON", request.param)
+    return bool(request.param)
+
+
 @pytest.mark.parametrize(("front_end", "code"), CANDIDATES)
-def test_a_construction_is_a_candidate(front_end: FrontEnd, code: str) -> None:
+def test_a_construction_is_a_candidate(front_end: FrontEnd, code: str, first_pass: bool) -> None:
     assert is_candidate(code.encode(), front_end)
 
 
 @pytest.mark.parametrize(("front_end", "code"), LOOKALIKES)
-def test_a_lookalike_without_the_library_is_not_parsed(front_end: FrontEnd, code: str) -> None:
+def test_a_lookalike_without_the_library_is_not_parsed(
+    front_end: FrontEnd, code: str, first_pass: bool
+) -> None:
     assert not is_candidate(code.encode(), front_end)
+
+
+@pytest.mark.parametrize("front_end", [RUST, PYTHON])
+def test_each_search_token_passes_the_first_pass_anywhere_in_a_file(
+    front_end: FrontEnd, first_pass: bool
+) -> None:
+    for token in search_tokens(front_end.triggers):
+        for data in (token, b"x" * 70_000 + token, token + b"\n" * 70_000, b"a" + token + b"b"):
+            assert read.first_pass(front_end.triggers, first_pass)(data), token
+        assert not read.first_pass(front_end.triggers, first_pass)(token[:-1] + b" " + token[-1:])
 
 
 def large(path: Path, head: bytes, tail: bytes) -> Path:
@@ -79,3 +101,16 @@ def test_triggers_that_begin_alike_are_searched_once() -> None:
     assert b"Builder::" in searched
     assert not {b"Builder::new", b"Builder::<"} & set(searched)
     assert search_tokens((b"create_engine", b"create_pool")) == (b"create_engine", b"create_pool")
+
+
+def test_without_the_automaton_installed_the_prefilter_still_finds_pools() -> None:
+    """A platform ahocorasick-rs has no wheel for (musl) may run poolcheck without it."""
+    code = (
+        "import sys\n"
+        "sys.modules['ahocorasick_rs'] = None  # as if not installed: importing it fails\n"
+        "from poolcheck import read\n"
+        "from poolcheck.frontends import PYTHON\n"
+        "print(read.AUTOMATON, read.is_candidate(b'import asyncpg\\npool = asyncpg.create_pool(DSN)', PYTHON))\n"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert shown.stdout.split() == ["False", "True"]

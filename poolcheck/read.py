@@ -10,17 +10,17 @@ from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
+from poolcheck.discover import display_path
+from poolcheck.extract import extract_candidate
+from poolcheck.frontends import FRONT_ENDS, FrontEnd, front_end_for
+from poolcheck.model import Candidate, FileError, FileResult
+
 try:
     import ahocorasick_rs
 
     AUTOMATON = True
 except ImportError:  # a platform it has no wheel for (musl), installed without it: a pass per token
     AUTOMATON = False
-
-from poolcheck.discover import display_path
-from poolcheck.extract import extract_candidate
-from poolcheck.frontends import FRONT_ENDS, FrontEnd, front_end_for
-from poolcheck.model import Candidate, FileError, FileResult
 
 BINARY_PROBE = 8192
 MEGABYTE = 1_000_000
